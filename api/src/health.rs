@@ -1,0 +1,100 @@
+//! Internal health port (HEALTH_CHECK_PORT): /healthz, /readyz and /metrics in every mode.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Map, Value, json};
+
+use crate::state::AppState;
+
+/// Each probe's budget; they run concurrently, so /readyz answers well within 2 s.
+const PROBE_TIMEOUT: Duration = Duration::from_millis(1500);
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+async fn healthz() -> Response {
+    (StatusCode::OK, axum::Json(json!({"status": "ok"}))).into_response()
+}
+
+async fn probe<F>(fut: F, what: &str) -> Result<(), String>
+where
+    F: std::future::Future<Output = anyhow::Result<()>>,
+{
+    match tokio::time::timeout(PROBE_TIMEOUT, fut).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!(
+            "{what} error: timed out after {} ms",
+            PROBE_TIMEOUT.as_millis()
+        )),
+    }
+}
+
+/// The readiness document: `database`/`redis`/`rabbitmq` are "ok" or "error"; on failure
+/// `status` is "error" and `error` joins the failing dependencies' messages.
+pub async fn readiness(state: &AppState) -> (bool, Value) {
+    let db = probe(
+        async {
+            helium_infra::db::ping(&state.pool)
+                .await
+                .map_err(|e| anyhow::anyhow!("Database error: {e}"))
+        },
+        "Database",
+    );
+    let redis = probe(state.redis.ping(), "Redis");
+    let mq = probe(state.mq.ping(), "RabbitMQ");
+    let (db, redis, mq) = tokio::join!(db, redis, mq);
+    let mut doc = Map::new();
+    let mut errors = Vec::new();
+    for (name, result) in [("database", db), ("redis", redis), ("rabbitmq", mq)] {
+        match result {
+            Ok(()) => doc.insert(name.into(), json!("ok")),
+            Err(e) => {
+                errors.push(e);
+                doc.insert(name.into(), json!("error"))
+            }
+        };
+    }
+    let ok = errors.is_empty();
+    let mut out = Map::new();
+    out.insert("status".into(), json!(if ok { "ok" } else { "error" }));
+    out.extend(doc);
+    if !ok {
+        out.insert("error".into(), json!(errors.join("; ")));
+    }
+    (ok, Value::Object(out))
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    let (ok, doc) = readiness(&state).await;
+    if !ok {
+        tracing::warn!(readiness = %doc, "not ready");
+    }
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(doc)).into_response()
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        crate::metrics::render(&state.pool),
+    )
+        .into_response()
+}

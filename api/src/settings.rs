@@ -1,0 +1,354 @@
+//! Process settings from the environment (12-factor). A missing or malformed variable is a
+//! `SettingsError` naming it; `main` prints it on one line and exits with code 2.
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+
+use helium_infra::DbSettings;
+
+use crate::mode::WorkMode;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SettingsError {
+    #[error("{0} is not set")]
+    Missing(&'static str),
+    #[error("{name} is invalid ({value:?}): {reason}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+    #[error("unknown work mode {0:?}; valid modes: {valid}", valid = WorkMode::valid_list())]
+    UnknownMode(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub mode: WorkMode,
+    pub db: DbSettings,
+    /// Direct connection for the cron leader lock (must bypass a transaction-mode pooler).
+    pub cron_database_url: Option<String>,
+    pub redis_url: String,
+    pub redis_key_prefix: String,
+    pub mq_url: String,
+    pub listen_addr: Option<SocketAddr>,
+    pub grpc_listen_addr: SocketAddr,
+    pub health_check_port: u16,
+    pub scan_interval_secs: u64,
+    pub log_format: LogFormat,
+    pub skip_migrations: bool,
+}
+
+/// Reads variables through a lookup function so tests need not touch the process env.
+pub struct Env<'a>(pub &'a dyn Fn(&str) -> Option<String>);
+
+impl Env<'_> {
+    pub fn process() -> Env<'static> {
+        Env(&|k| std::env::var(k).ok())
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    fn required(&self, name: &'static str) -> Result<String, SettingsError> {
+        self.get(name).ok_or(SettingsError::Missing(name))
+    }
+
+    fn parsed<T: FromStr>(
+        &self,
+        name: &'static str,
+        default: T,
+        reason: &str,
+    ) -> Result<T, SettingsError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) => v.trim().parse().map_err(|_| SettingsError::Invalid {
+                name,
+                value: v.clone(),
+                reason: reason.to_owned(),
+            }),
+        }
+    }
+}
+
+fn invalid(name: &'static str, value: &str, reason: impl Into<String>) -> SettingsError {
+    SettingsError::Invalid {
+        name,
+        value: value.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// Never echo a connection string's password back in an error message.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***@{}", &url[..s], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}
+
+pub fn parse_mode(raw: Option<&str>) -> Result<WorkMode, SettingsError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(WorkMode::All),
+        Some(s) => WorkMode::parse(s).ok_or_else(|| SettingsError::UnknownMode(s.to_owned())),
+    }
+}
+
+pub fn database_settings(env: &Env<'_>) -> Result<DbSettings, SettingsError> {
+    let url = env.required("DATABASE_URL")?;
+    let db = DbSettings {
+        url: url.clone(),
+        max_connections: env.parsed(
+            "DATABASE_MAX_CONNECTIONS",
+            10u32,
+            "expected an integer >= 1",
+        )?,
+        statement_cache: env.parsed(
+            "DATABASE_STATEMENT_CACHE",
+            100usize,
+            "expected an integer >= 0",
+        )?,
+    };
+    if db.max_connections == 0 {
+        return Err(invalid(
+            "DATABASE_MAX_CONNECTIONS",
+            "0",
+            "expected an integer >= 1",
+        ));
+    }
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(invalid(
+            "DATABASE_URL",
+            &redact_url(&url),
+            "expected postgres://user:password@host:port/db",
+        ));
+    }
+    db.connect_options()
+        .map_err(|e| invalid("DATABASE_URL", &redact_url(&url), e.to_string()))?;
+    Ok(db)
+}
+
+impl Settings {
+    pub fn from_env(
+        env: &Env<'_>,
+        mode_flag: Option<&str>,
+        skip_migration_flag: bool,
+    ) -> Result<Self, SettingsError> {
+        let mode = parse_mode(
+            mode_flag
+                .map(str::to_owned)
+                .or_else(|| env.get("WORK_MODE"))
+                .as_deref(),
+        )?;
+        let db = database_settings(env)?;
+
+        let redis_url = env.required("REDIS_URL")?;
+        if !(redis_url.starts_with("redis://")
+            || redis_url.starts_with("rediss://")
+            || redis_url.starts_with("unix://"))
+        {
+            return Err(invalid(
+                "REDIS_URL",
+                &redact_url(&redis_url),
+                "expected redis://host:port",
+            ));
+        }
+        redis::Client::open(redis_url.as_str())
+            .map_err(|e| invalid("REDIS_URL", &redact_url(&redis_url), e.to_string()))?;
+
+        let mq_url = env.required("MQ_URL")?;
+        lapin::uri::AMQPUri::from_str(&mq_url).map_err(|e| {
+            invalid(
+                "MQ_URL",
+                &redact_url(&mq_url),
+                format!("expected amqp://user:password@host:port/vhost ({e})"),
+            )
+        })?;
+
+        let listen_addr = match env.get("LISTEN_ADDR") {
+            Some(v) => Some(v.trim().parse().map_err(|_| {
+                invalid("LISTEN_ADDR", &v, "expected host:port, e.g. 0.0.0.0:8080")
+            })?),
+            None => mode.default_listen_addr(),
+        };
+        let grpc_default = SocketAddr::from(([0, 0, 0, 0], 50051));
+        let grpc_listen_addr = match (mode, env.get("GRPC_LISTEN_ADDR")) {
+            (_, Some(v)) => v
+                .trim()
+                .parse()
+                .map_err(|_| invalid("GRPC_LISTEN_ADDR", &v, "expected host:port"))?,
+            (WorkMode::Grpc, None) => listen_addr.unwrap_or(grpc_default),
+            (_, None) => grpc_default,
+        };
+        let health_check_port: u16 =
+            env.parsed("HEALTH_CHECK_PORT", 9090, "expected a TCP port 1-65535")?;
+        if health_check_port == 0 {
+            return Err(invalid(
+                "HEALTH_CHECK_PORT",
+                "0",
+                "expected a TCP port 1-65535",
+            ));
+        }
+        let scan_interval_secs: u64 =
+            env.parsed("SCAN_INTERVAL", 60, "expected whole seconds >= 1")?;
+        if scan_interval_secs == 0 {
+            return Err(invalid("SCAN_INTERVAL", "0", "expected whole seconds >= 1"));
+        }
+        let log_format = match env.get("LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(invalid("LOG_FORMAT", other, "expected text or json")),
+        };
+        let skip_migrations = skip_migration_flag
+            || match env.get("SKIP_MIGRATIONS").as_deref().map(str::trim) {
+                None | Some("0") | Some("false") => false,
+                Some("1") | Some("true") => true,
+                Some(other) => {
+                    return Err(invalid("SKIP_MIGRATIONS", other, "expected true or false"));
+                }
+            };
+        let cron_database_url = env.get("CRON_DATABASE_URL");
+        if let Some(u) = &cron_database_url {
+            let probe = DbSettings {
+                url: u.clone(),
+                ..db.clone()
+            };
+            probe
+                .connect_options()
+                .map_err(|e| invalid("CRON_DATABASE_URL", &redact_url(u), e.to_string()))?;
+        }
+        Ok(Settings {
+            mode,
+            db,
+            cron_database_url,
+            redis_url,
+            redis_key_prefix: env
+                .get("REDIS_KEY_PREFIX")
+                .unwrap_or_else(|| "helium:".to_owned()),
+            mq_url,
+            listen_addr,
+            grpc_listen_addr,
+            health_check_port,
+            scan_interval_secs,
+            log_format,
+            skip_migrations,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map = env_of(pairs);
+        let f = move |k: &str| map.get(k).cloned();
+        Settings::from_env(&Env(&f), None, false)
+    }
+
+    const BASE: [(&str, &str); 3] = [
+        ("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/helium"),
+        ("REDIS_URL", "redis://127.0.0.1:6379"),
+        ("MQ_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
+    ];
+
+    #[test]
+    fn defaults_apply() {
+        let s = load(&BASE).unwrap();
+        assert_eq!(s.mode, WorkMode::All);
+        assert_eq!(s.health_check_port, 9090);
+        assert_eq!(s.scan_interval_secs, 60);
+        assert_eq!(s.db.max_connections, 10);
+        assert_eq!(s.db.statement_cache, 100);
+        assert_eq!(s.listen_addr.map(|a| a.port()), Some(8080));
+        assert_eq!(s.grpc_listen_addr.port(), 50051);
+        assert_eq!(s.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn each_required_variable_is_named_when_missing() {
+        for name in ["DATABASE_URL", "REDIS_URL", "MQ_URL"] {
+            let pairs: Vec<_> = BASE.iter().copied().filter(|(k, _)| *k != name).collect();
+            assert_eq!(load(&pairs).unwrap_err(), SettingsError::Missing(name));
+        }
+    }
+
+    #[test]
+    fn malformed_values_are_named() {
+        let cases = [
+            ("HEALTH_CHECK_PORT", "abc"),
+            ("HEALTH_CHECK_PORT", "0"),
+            ("HEALTH_CHECK_PORT", "70000"),
+            ("SCAN_INTERVAL", "-1"),
+            ("SCAN_INTERVAL", "0"),
+            ("LISTEN_ADDR", "localhost"),
+            ("DATABASE_MAX_CONNECTIONS", "0"),
+            ("DATABASE_STATEMENT_CACHE", "x"),
+            ("LOG_FORMAT", "xml"),
+            ("DATABASE_URL", "mysql://x"),
+            ("REDIS_URL", "http://x"),
+            ("MQ_URL", "http://x"),
+        ];
+        for (name, value) in cases {
+            let mut pairs: Vec<_> = BASE.iter().copied().filter(|(k, _)| *k != name).collect();
+            pairs.push((name, value));
+            match load(&pairs) {
+                Err(SettingsError::Invalid { name: n, .. }) => {
+                    assert_eq!(n, name, "{name}={value}")
+                }
+                other => panic!("{name}={value}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn passwords_are_not_echoed() {
+        let mut pairs: Vec<_> = BASE
+            .iter()
+            .copied()
+            .filter(|(k, _)| *k != "MQ_URL")
+            .collect();
+        pairs.push(("MQ_URL", "ftp://user:s3cret@host/"));
+        let msg = load(&pairs).unwrap_err().to_string();
+        assert!(!msg.contains("s3cret"), "{msg}");
+    }
+
+    #[test]
+    fn mode_selects_listener_and_unknown_mode_lists_valid_ones() {
+        let mut pairs = BASE.to_vec();
+        pairs.push(("WORK_MODE", "webhook_api"));
+        assert_eq!(
+            load(&pairs).unwrap().listen_addr.map(|a| a.port()),
+            Some(8081)
+        );
+        let err = parse_mode(Some("nope")).unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "api, grpc, subscribe_api, webhook_api, consumer, mailer, cron_executor, all"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn statement_cache_zero_is_allowed() {
+        let mut pairs = BASE.to_vec();
+        pairs.push(("DATABASE_STATEMENT_CACHE", "0"));
+        assert_eq!(load(&pairs).unwrap().db.statement_cache, 0);
+    }
+}

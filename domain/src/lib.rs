@@ -1,0 +1,7 @@
+//! Helium business rules and use cases. No HTTP, SQL, Redis or AMQP types live here.
+
+pub mod config;
+pub mod error;
+pub mod meta;
+
+pub use error::{DomainError, ErrorCode, FieldError};

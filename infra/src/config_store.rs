@@ -1,0 +1,300 @@
+//! Module configuration store: PostgreSQL is the source of truth, Redis a shared cache,
+//! plus a one-second in-process cache for hot paths.
+//!
+//! Staleness bound: a write updates PostgreSQL, then Redis. If the Redis write is lost,
+//! the Redis entry still expires after `REDIS_TTL`; processes re-read it at most
+//! `LOCAL_TTL` later. Every process sees a change within REDIS_TTL + LOCAL_TTL < 5 s.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use helium_domain::config::{self, ConfigKind, ModuleConfig};
+use redis::AsyncCommands;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use tokio::sync::RwLock;
+
+use crate::RedisHandle;
+
+const LOCAL_TTL: Duration = Duration::from_secs(1);
+const REDIS_TTL_SECS: u64 = 3;
+const REDIS_OP_TIMEOUT: Duration = Duration::from_millis(300);
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredConfig {
+    pub key: String,
+    pub value: serde_json::Value,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InitOutcome {
+    Created,
+    Unchanged,
+    Reset,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigStoreError {
+    #[error("configuration `{0}` is not initialised (run `helium-cli init-config`)")]
+    Missing(&'static str),
+    #[error("configuration `{key}` is invalid at `{path}`: {reason}")]
+    Invalid {
+        key: &'static str,
+        path: String,
+        reason: String,
+    },
+    #[error("configuration `{key}` changed concurrently (current version {current})")]
+    VersionConflict { key: &'static str, current: i64 },
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+#[derive(Clone)]
+pub struct ConfigStore {
+    pool: PgPool,
+    redis: RedisHandle,
+    local: Arc<RwLock<HashMap<ConfigKind, (Instant, StoredConfig)>>>,
+}
+
+impl ConfigStore {
+    pub fn new(pool: PgPool, redis: RedisHandle) -> Self {
+        Self {
+            pool,
+            redis,
+            local: Arc::default(),
+        }
+    }
+
+    fn redis_key(&self, kind: ConfigKind) -> String {
+        self.redis.key(&format!("config:{}", kind.key()))
+    }
+
+    /// The current document, through the caches.
+    pub async fn get(&self, kind: ConfigKind) -> Result<StoredConfig, ConfigStoreError> {
+        if let Some((at, cfg)) = self.local.read().await.get(&kind) {
+            if at.elapsed() < LOCAL_TTL {
+                return Ok(cfg.clone());
+            }
+        }
+        let cfg = match self.redis_get(kind).await {
+            Some(cfg) => cfg,
+            None => {
+                let cfg = self
+                    .load(kind)
+                    .await?
+                    .ok_or(ConfigStoreError::Missing(kind.key()))?;
+                self.redis_set(&cfg, kind).await;
+                cfg
+            }
+        };
+        self.local
+            .write()
+            .await
+            .insert(kind, (Instant::now(), cfg.clone()));
+        Ok(cfg)
+    }
+
+    /// The current document parsed and validated into its typed form.
+    pub async fn module(&self, kind: ConfigKind) -> Result<ModuleConfig, ConfigStoreError> {
+        let cfg = self.get(kind).await?;
+        config::validate_value(kind, &cfg.value).map_err(|e| ConfigStoreError::Invalid {
+            key: kind.key(),
+            path: e.path,
+            reason: e.reason,
+        })
+    }
+
+    /// Reads straight from PostgreSQL, bypassing every cache.
+    pub async fn load(&self, kind: ConfigKind) -> Result<Option<StoredConfig>, ConfigStoreError> {
+        let row = sqlx::query!(
+            r#"SELECT key, value, version, updated_at FROM application__config WHERE key = $1"#,
+            kind.key()
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| StoredConfig {
+            key: r.key,
+            value: r.value,
+            version: r.version,
+            updated_at: r.updated_at,
+        }))
+    }
+
+    pub async fn list(&self) -> Result<Vec<StoredConfig>, ConfigStoreError> {
+        let rows = sqlx::query!(
+            r#"SELECT key, value, version, updated_at FROM application__config ORDER BY key"#
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StoredConfig {
+                key: r.key,
+                value: r.value,
+                version: r.version,
+                updated_at: r.updated_at,
+            })
+            .collect())
+    }
+
+    /// Creates the document with defaults (fresh random secrets) unless it exists;
+    /// with `force`, resets it to defaults.
+    pub async fn init(
+        &self,
+        kind: ConfigKind,
+        force: bool,
+    ) -> Result<InitOutcome, ConfigStoreError> {
+        let value = config::default_value(kind, &mut rand::rng());
+        let outcome = if force {
+            let inserted = sqlx::query_scalar!(
+                r#"INSERT INTO application__config (key, value) VALUES ($1, $2)
+                   ON CONFLICT (key) DO UPDATE
+                   SET value = EXCLUDED.value, version = application__config.version + 1, updated_at = now()
+                   RETURNING (xmax = 0) AS "inserted!""#,
+                kind.key(),
+                value
+            )
+            .fetch_one(&self.pool)
+            .await?;
+            if inserted {
+                InitOutcome::Created
+            } else {
+                InitOutcome::Reset
+            }
+        } else {
+            let done = sqlx::query!(
+                r#"INSERT INTO application__config (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING"#,
+                kind.key(),
+                value
+            )
+            .execute(&self.pool)
+            .await?;
+            if done.rows_affected() == 1 {
+                InitOutcome::Created
+            } else {
+                InitOutcome::Unchanged
+            }
+        };
+        if outcome != InitOutcome::Unchanged {
+            self.invalidate(kind).await;
+        }
+        Ok(outcome)
+    }
+
+    /// Creates every missing document; returns the ones it created.
+    pub async fn ensure_defaults(&self) -> Result<Vec<ConfigKind>, ConfigStoreError> {
+        let mut created = Vec::new();
+        for kind in ConfigKind::ALL {
+            if self.init(kind, false).await? == InitOutcome::Created {
+                created.push(kind);
+            }
+        }
+        Ok(created)
+    }
+
+    /// Replaces a document after validating it. With `expected_version`, the write only
+    /// happens if nobody changed the document since (optimistic concurrency).
+    pub async fn put(
+        &self,
+        kind: ConfigKind,
+        value: &serde_json::Value,
+        expected_version: Option<i64>,
+    ) -> Result<StoredConfig, ConfigStoreError> {
+        config::validate_value(kind, value).map_err(|e| ConfigStoreError::Invalid {
+            key: kind.key(),
+            path: e.path,
+            reason: e.reason,
+        })?;
+        let row = sqlx::query!(
+            r#"UPDATE application__config
+               SET value = $2, version = version + 1, updated_at = now()
+               WHERE key = $1 AND ($3::BIGINT IS NULL OR version = $3)
+               RETURNING key, value, version, updated_at"#,
+            kind.key(),
+            value,
+            expected_version
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else {
+            let current = self
+                .load(kind)
+                .await?
+                .ok_or(ConfigStoreError::Missing(kind.key()))?;
+            return Err(ConfigStoreError::VersionConflict {
+                key: kind.key(),
+                current: current.version,
+            });
+        };
+        let cfg = StoredConfig {
+            key: r.key,
+            value: r.value,
+            version: r.version,
+            updated_at: r.updated_at,
+        };
+        self.local.write().await.remove(&kind);
+        self.redis_set(&cfg, kind).await;
+        Ok(cfg)
+    }
+
+    async fn invalidate(&self, kind: ConfigKind) {
+        self.local.write().await.remove(&kind);
+        let key = self.redis_key(kind);
+        let result = tokio::time::timeout(REDIS_OP_TIMEOUT, async {
+            let mut conn = self.redis.conn().await?;
+            conn.del::<_, ()>(&key).await?;
+            anyhow::Ok(())
+        })
+        .await;
+        if !matches!(result, Ok(Ok(()))) {
+            tracing::warn!(
+                config = kind.key(),
+                "could not invalidate cached config; it expires on its own"
+            );
+        }
+    }
+
+    async fn redis_get(&self, kind: ConfigKind) -> Option<StoredConfig> {
+        let key = self.redis_key(kind);
+        let result = tokio::time::timeout(REDIS_OP_TIMEOUT, async {
+            let mut conn = self.redis.conn().await?;
+            let raw: Option<String> = conn.get(&key).await?;
+            anyhow::Ok(raw)
+        })
+        .await;
+        match result {
+            Ok(Ok(Some(raw))) => serde_json::from_str(&raw).ok(),
+            Ok(Ok(None)) => None,
+            _ => {
+                tracing::debug!(
+                    config = kind.key(),
+                    "config cache unavailable; reading PostgreSQL"
+                );
+                None
+            }
+        }
+    }
+
+    async fn redis_set(&self, cfg: &StoredConfig, kind: ConfigKind) {
+        let key = self.redis_key(kind);
+        let Ok(raw) = serde_json::to_string(cfg) else {
+            return;
+        };
+        let result = tokio::time::timeout(REDIS_OP_TIMEOUT, async {
+            let mut conn = self.redis.conn().await?;
+            conn.set_ex::<_, _, ()>(&key, raw, REDIS_TTL_SECS).await?;
+            anyhow::Ok(())
+        })
+        .await;
+        if !matches!(result, Ok(Ok(()))) {
+            tracing::debug!(
+                config = kind.key(),
+                "config cache write skipped: Redis unavailable"
+            );
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! Helium infrastructure: PostgreSQL, Redis, RabbitMQ and the config store.
+//! Implements what `helium-domain` needs; nothing here decides business rules.
+
+pub mod config_store;
+pub mod db;
+pub mod mq;
+pub mod redis_conn;
+
+pub use config_store::ConfigStore;
+pub use db::{DbSettings, MIGRATOR};
+pub use mq::MqHandle;
+pub use redis_conn::RedisHandle;
+
+use std::time::Duration;
+
+/// Runs `fut` with a deadline so that a hung dependency never hangs a caller.
+pub async fn with_timeout<T, E>(
+    limit: Duration,
+    what: &str,
+    fut: impl std::future::Future<Output = Result<T, E>>,
+) -> anyhow::Result<T>
+where
+    E: std::fmt::Display,
+{
+    match tokio::time::timeout(limit, fut).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(anyhow::anyhow!("{what} error: {e}")),
+        Err(_) => Err(anyhow::anyhow!(
+            "{what} error: timed out after {} ms",
+            limit.as_millis()
+        )),
+    }
+}
