@@ -1,6 +1,7 @@
 //! Helium's delivery layer: REST (axum + utoipa), gRPC (tonic), health, workers, the
 //! `helium` server and the `helium-cli` operator tool.
 
+pub mod cli;
 pub mod grpc;
 pub mod health;
 pub mod http;
