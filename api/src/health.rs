@@ -33,10 +33,7 @@ where
     match tokio::time::timeout(PROBE_TIMEOUT, fut).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err(format!(
-            "{what} error: timed out after {} ms",
-            PROBE_TIMEOUT.as_millis()
-        )),
+        Err(_) => Err(format!("{what} error: timed out after {} ms", PROBE_TIMEOUT.as_millis())),
     }
 }
 
@@ -44,11 +41,7 @@ where
 /// `status` is "error" and `error` joins the failing dependencies' messages.
 pub async fn readiness(state: &AppState) -> (bool, Value) {
     let db = probe(
-        async {
-            helium_infra::db::ping(&state.pool)
-                .await
-                .map_err(|e| anyhow::anyhow!("Database error: {e}"))
-        },
+        async { helium_infra::db::ping(&state.pool).await.map_err(|e| anyhow::anyhow!("Database error: {e}")) },
         "Database",
     );
     let redis = probe(state.redis.ping(), "Redis");
@@ -80,21 +73,11 @@ async fn readyz(State(state): State<AppState>) -> Response {
     if !ok {
         tracing::warn!(readiness = %doc, "not ready");
     }
-    let status = if ok {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, axum::Json(doc)).into_response()
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        crate::metrics::render(&state.pool),
-    )
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], crate::metrics::render(&state.pool))
         .into_response()
 }

@@ -96,28 +96,11 @@ mod tests {
 
     #[test]
     fn listen_defaults_follow_the_architecture() {
-        assert_eq!(
-            WorkMode::Api.default_listen_addr().map(|a| a.port()),
-            Some(8000)
-        );
-        assert_eq!(
-            WorkMode::Grpc.default_listen_addr().map(|a| a.port()),
-            Some(50051)
-        );
-        assert_eq!(
-            WorkMode::SubscribeApi
-                .default_listen_addr()
-                .map(|a| a.port()),
-            Some(8080)
-        );
-        assert_eq!(
-            WorkMode::WebhookApi.default_listen_addr().map(|a| a.port()),
-            Some(8081)
-        );
-        assert_eq!(
-            WorkMode::All.default_listen_addr().map(|a| a.port()),
-            Some(8080)
-        );
+        assert_eq!(WorkMode::Api.default_listen_addr().map(|a| a.port()), Some(8000));
+        assert_eq!(WorkMode::Grpc.default_listen_addr().map(|a| a.port()), Some(50051));
+        assert_eq!(WorkMode::SubscribeApi.default_listen_addr().map(|a| a.port()), Some(8080));
+        assert_eq!(WorkMode::WebhookApi.default_listen_addr().map(|a| a.port()), Some(8081));
+        assert_eq!(WorkMode::All.default_listen_addr().map(|a| a.port()), Some(8080));
         assert_eq!(WorkMode::Mailer.default_listen_addr(), None);
     }
 }

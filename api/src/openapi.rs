@@ -34,10 +34,7 @@ impl Modify for SecuritySchemes {
             http.description = Some(desc.into());
             SecurityScheme::Http(http)
         };
-        components.add_security_scheme(
-            "customerBearer",
-            bearer("Customer access JWT (aud=helium_cloud)"),
-        );
+        components.add_security_scheme("customerBearer", bearer("Customer access JWT (aud=helium_cloud)"));
         components.add_security_scheme("adminBearer", bearer("Staff access JWT (aud=HeliumAdmin)"));
         components.add_security_scheme(
             "adminApiKey",
@@ -72,26 +69,14 @@ impl Modify for CommonResponses {
             .description("Unexpected error (no internals disclosed)")
             .content(
                 "application/problem+json",
-                openapi::ContentBuilder::new()
-                    .schema(Some(openapi::Ref::from_schema_name("Problem")))
-                    .build(),
+                openapi::ContentBuilder::new().schema(Some(openapi::Ref::from_schema_name("Problem"))).build(),
             )
             .build();
         for item in doc.paths.paths.values_mut() {
-            for op in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
+            for op in
+                [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
             {
-                op.responses
-                    .responses
-                    .entry("500".into())
-                    .or_insert_with(|| problem.clone().into());
+                op.responses.responses.entry("500".into()).or_insert_with(|| problem.clone().into());
             }
         }
     }
@@ -107,9 +92,7 @@ pub fn document() -> OpenApiDoc {
 
 /// Pretty JSON with a trailing newline: the committed `openapi/openapi.json`.
 pub fn document_json() -> String {
-    let mut s = document()
-        .to_pretty_json()
-        .unwrap_or_else(|_| "{}".to_owned());
+    let mut s = document().to_pretty_json().unwrap_or_else(|_| "{}".to_owned());
     s.push('\n');
     s
 }

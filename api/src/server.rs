@@ -21,10 +21,9 @@ const BOOTSTRAP_DEADLINE: Duration = Duration::from_secs(30);
 
 pub fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let pool = settings.db.lazy_pool().context("DATABASE_URL")?;
-    let redis = RedisHandle::new(&settings.redis_url, settings.redis_key_prefix.clone())
-        .context("REDIS_URL")?;
+    let redis = RedisHandle::new(&settings.redis_url, settings.redis_key_prefix.clone()).context("REDIS_URL")?;
     let mq = MqHandle::new(settings.mq_url.clone());
-    Ok(AppState::new(pool, redis, mq))
+    Ok(AppState::new(pool, redis, mq).with_rate_limits(settings.rate_limits.clone()))
 }
 
 /// Applies migrations (unless skipped) and creates missing module configs, retrying
@@ -35,15 +34,9 @@ pub async fn bootstrap(state: &AppState, skip_migrations: bool) -> anyhow::Resul
     loop {
         let attempt = async {
             if !skip_migrations {
-                helium_infra::db::migrate(&state.pool)
-                    .await
-                    .context("applying migrations")?;
+                helium_infra::db::migrate(&state.pool).await.context("applying migrations")?;
             }
-            let created = state
-                .config
-                .ensure_defaults()
-                .await
-                .context("initialising module configuration")?;
+            let created = state.config.ensure_defaults().await.context("initialising module configuration")?;
             for kind in created {
                 tracing::info!(
                     config = kind.key(),
@@ -84,9 +77,7 @@ pub async fn shutdown_signal() {
 }
 
 async fn bind(addr: SocketAddr, what: &str) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr} ({what})"))
+    TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} ({what})"))
 }
 
 fn spawn_http(
@@ -96,13 +87,10 @@ fn spawn_http(
     stop: CancellationToken,
 ) {
     tasks.spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(stop.cancelled_owned())
-        .await
-        .context("HTTP server failed")
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(stop.cancelled_owned())
+            .await
+            .context("HTTP server failed")
     });
 }
 
@@ -123,25 +111,18 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     // Health first, so probes answer while start-up waits for dependencies.
     let health_addr = SocketAddr::from(([0, 0, 0, 0], settings.health_check_port));
     let health = bind(health_addr, "HEALTH_CHECK_PORT").await?;
-    spawn_http(
-        &mut tasks,
-        health,
-        crate::health::router(state.clone()),
-        stop.clone(),
-    );
+    spawn_http(&mut tasks, health, crate::health::router(state.clone()), stop.clone());
 
     let http_listener = match (mode, settings.listen_addr) {
-        (
-            WorkMode::Api | WorkMode::SubscribeApi | WorkMode::WebhookApi | WorkMode::All,
-            Some(addr),
-        ) => Some((bind(addr, "LISTEN_ADDR").await?, addr)),
+        (WorkMode::Api | WorkMode::SubscribeApi | WorkMode::WebhookApi | WorkMode::All, Some(addr)) => {
+            Some((bind(addr, "LISTEN_ADDR").await?, addr))
+        }
         _ => None,
     };
     let grpc_listener = match mode {
-        WorkMode::Grpc | WorkMode::All => Some((
-            bind(settings.grpc_listen_addr, "GRPC_LISTEN_ADDR").await?,
-            settings.grpc_listen_addr,
-        )),
+        WorkMode::Grpc | WorkMode::All => {
+            Some((bind(settings.grpc_listen_addr, "GRPC_LISTEN_ADDR").await?, settings.grpc_listen_addr))
+        }
         _ => None,
     };
 
@@ -155,12 +136,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 
     if let Some((listener, addr)) = http_listener {
         tracing::info!(%addr, %mode, "HTTP listening");
-        spawn_http(
-            &mut tasks,
-            listener,
-            crate::http::app(mode, state.clone()),
-            stop.clone(),
-        );
+        spawn_http(&mut tasks, listener, crate::http::app(mode, state.clone()), stop.clone());
     }
     if let Some((listener, addr)) = grpc_listener {
         tracing::info!(%addr, "gRPC listening");

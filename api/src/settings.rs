@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use helium_infra::DbSettings;
 
+use crate::http::rate_limit::RateLimits;
 use crate::mode::WorkMode;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -13,11 +14,7 @@ pub enum SettingsError {
     #[error("{0} is not set")]
     Missing(&'static str),
     #[error("{name} is invalid ({value:?}): {reason}")]
-    Invalid {
-        name: &'static str,
-        value: String,
-        reason: String,
-    },
+    Invalid { name: &'static str, value: String, reason: String },
     #[error("unknown work mode {0:?}; valid modes: {valid}", valid = WorkMode::valid_list())]
     UnknownMode(String),
 }
@@ -43,6 +40,7 @@ pub struct Settings {
     pub scan_interval_secs: u64,
     pub log_format: LogFormat,
     pub skip_migrations: bool,
+    pub rate_limits: RateLimits,
 }
 
 /// Reads variables through a lookup function so tests need not touch the process env.
@@ -61,12 +59,7 @@ impl Env<'_> {
         self.get(name).ok_or(SettingsError::Missing(name))
     }
 
-    fn parsed<T: FromStr>(
-        &self,
-        name: &'static str,
-        default: T,
-        reason: &str,
-    ) -> Result<T, SettingsError> {
+    fn parsed<T: FromStr>(&self, name: &'static str, default: T, reason: &str) -> Result<T, SettingsError> {
         match self.get(name) {
             None => Ok(default),
             Some(v) => v.trim().parse().map_err(|_| SettingsError::Invalid {
@@ -79,11 +72,7 @@ impl Env<'_> {
 }
 
 fn invalid(name: &'static str, value: &str, reason: impl Into<String>) -> SettingsError {
-    SettingsError::Invalid {
-        name,
-        value: value.to_owned(),
-        reason: reason.into(),
-    }
+    SettingsError::Invalid { name, value: value.to_owned(), reason: reason.into() }
 }
 
 /// Never echo a connection string's password back in an error message.
@@ -91,6 +80,17 @@ fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => format!("{}://***@{}", &url[..s], &url[at + 1..]),
         _ => url.to_owned(),
+    }
+}
+
+/// Rate-limit variables are built from class names; map them back to static names.
+fn static_name(name: &str) -> &'static str {
+    match name {
+        "RATE_LIMIT_PUBLIC_READ" => "RATE_LIMIT_PUBLIC_READ",
+        "RATE_LIMIT_AUTH" => "RATE_LIMIT_AUTH",
+        "RATE_LIMIT_READ" => "RATE_LIMIT_READ",
+        "RATE_LIMIT_WRITE" => "RATE_LIMIT_WRITE",
+        _ => "TRUSTED_PROXIES",
     }
 }
 
@@ -105,48 +105,22 @@ pub fn database_settings(env: &Env<'_>) -> Result<DbSettings, SettingsError> {
     let url = env.required("DATABASE_URL")?;
     let db = DbSettings {
         url: url.clone(),
-        max_connections: env.parsed(
-            "DATABASE_MAX_CONNECTIONS",
-            10u32,
-            "expected an integer >= 1",
-        )?,
-        statement_cache: env.parsed(
-            "DATABASE_STATEMENT_CACHE",
-            100usize,
-            "expected an integer >= 0",
-        )?,
+        max_connections: env.parsed("DATABASE_MAX_CONNECTIONS", 10u32, "expected an integer >= 1")?,
+        statement_cache: env.parsed("DATABASE_STATEMENT_CACHE", 100usize, "expected an integer >= 0")?,
     };
     if db.max_connections == 0 {
-        return Err(invalid(
-            "DATABASE_MAX_CONNECTIONS",
-            "0",
-            "expected an integer >= 1",
-        ));
+        return Err(invalid("DATABASE_MAX_CONNECTIONS", "0", "expected an integer >= 1"));
     }
     if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-        return Err(invalid(
-            "DATABASE_URL",
-            &redact_url(&url),
-            "expected postgres://user:password@host:port/db",
-        ));
+        return Err(invalid("DATABASE_URL", &redact_url(&url), "expected postgres://user:password@host:port/db"));
     }
-    db.connect_options()
-        .map_err(|e| invalid("DATABASE_URL", &redact_url(&url), e.to_string()))?;
+    db.connect_options().map_err(|e| invalid("DATABASE_URL", &redact_url(&url), e.to_string()))?;
     Ok(db)
 }
 
 impl Settings {
-    pub fn from_env(
-        env: &Env<'_>,
-        mode_flag: Option<&str>,
-        skip_migration_flag: bool,
-    ) -> Result<Self, SettingsError> {
-        let mode = parse_mode(
-            mode_flag
-                .map(str::to_owned)
-                .or_else(|| env.get("WORK_MODE"))
-                .as_deref(),
-        )?;
+    pub fn from_env(env: &Env<'_>, mode_flag: Option<&str>, skip_migration_flag: bool) -> Result<Self, SettingsError> {
+        let mode = parse_mode(mode_flag.map(str::to_owned).or_else(|| env.get("WORK_MODE")).as_deref())?;
         let db = database_settings(env)?;
 
         let redis_url = env.required("REDIS_URL")?;
@@ -154,50 +128,33 @@ impl Settings {
             || redis_url.starts_with("rediss://")
             || redis_url.starts_with("unix://"))
         {
-            return Err(invalid(
-                "REDIS_URL",
-                &redact_url(&redis_url),
-                "expected redis://host:port",
-            ));
+            return Err(invalid("REDIS_URL", &redact_url(&redis_url), "expected redis://host:port"));
         }
         redis::Client::open(redis_url.as_str())
             .map_err(|e| invalid("REDIS_URL", &redact_url(&redis_url), e.to_string()))?;
 
         let mq_url = env.required("MQ_URL")?;
         lapin::uri::AMQPUri::from_str(&mq_url).map_err(|e| {
-            invalid(
-                "MQ_URL",
-                &redact_url(&mq_url),
-                format!("expected amqp://user:password@host:port/vhost ({e})"),
-            )
+            invalid("MQ_URL", &redact_url(&mq_url), format!("expected amqp://user:password@host:port/vhost ({e})"))
         })?;
 
         let listen_addr = match env.get("LISTEN_ADDR") {
-            Some(v) => Some(v.trim().parse().map_err(|_| {
-                invalid("LISTEN_ADDR", &v, "expected host:port, e.g. 0.0.0.0:8080")
-            })?),
+            Some(v) => Some(
+                v.trim().parse().map_err(|_| invalid("LISTEN_ADDR", &v, "expected host:port, e.g. 0.0.0.0:8080"))?,
+            ),
             None => mode.default_listen_addr(),
         };
         let grpc_default = SocketAddr::from(([0, 0, 0, 0], 50051));
         let grpc_listen_addr = match (mode, env.get("GRPC_LISTEN_ADDR")) {
-            (_, Some(v)) => v
-                .trim()
-                .parse()
-                .map_err(|_| invalid("GRPC_LISTEN_ADDR", &v, "expected host:port"))?,
+            (_, Some(v)) => v.trim().parse().map_err(|_| invalid("GRPC_LISTEN_ADDR", &v, "expected host:port"))?,
             (WorkMode::Grpc, None) => listen_addr.unwrap_or(grpc_default),
             (_, None) => grpc_default,
         };
-        let health_check_port: u16 =
-            env.parsed("HEALTH_CHECK_PORT", 9090, "expected a TCP port 1-65535")?;
+        let health_check_port: u16 = env.parsed("HEALTH_CHECK_PORT", 9090, "expected a TCP port 1-65535")?;
         if health_check_port == 0 {
-            return Err(invalid(
-                "HEALTH_CHECK_PORT",
-                "0",
-                "expected a TCP port 1-65535",
-            ));
+            return Err(invalid("HEALTH_CHECK_PORT", "0", "expected a TCP port 1-65535"));
         }
-        let scan_interval_secs: u64 =
-            env.parsed("SCAN_INTERVAL", 60, "expected whole seconds >= 1")?;
+        let scan_interval_secs: u64 = env.parsed("SCAN_INTERVAL", 60, "expected whole seconds >= 1")?;
         if scan_interval_secs == 0 {
             return Err(invalid("SCAN_INTERVAL", "0", "expected whole seconds >= 1"));
         }
@@ -216,22 +173,21 @@ impl Settings {
             };
         let cron_database_url = env.get("CRON_DATABASE_URL");
         if let Some(u) = &cron_database_url {
-            let probe = DbSettings {
-                url: u.clone(),
-                ..db.clone()
-            };
-            probe
-                .connect_options()
-                .map_err(|e| invalid("CRON_DATABASE_URL", &redact_url(u), e.to_string()))?;
+            let probe = DbSettings { url: u.clone(), ..db.clone() };
+            probe.connect_options().map_err(|e| invalid("CRON_DATABASE_URL", &redact_url(u), e.to_string()))?;
         }
+        let rate_limits = RateLimits::from_lookup(&|k| env.get(k)).map_err(|(name, value)| SettingsError::Invalid {
+            name: static_name(&name),
+            value,
+            reason: "expected <requests>/<seconds> (or a comma-separated IP list for TRUSTED_PROXIES)".to_owned(),
+        })?;
         Ok(Settings {
+            rate_limits,
             mode,
             db,
             cron_database_url,
             redis_url,
-            redis_key_prefix: env
-                .get("REDIS_KEY_PREFIX")
-                .unwrap_or_else(|| "helium:".to_owned()),
+            redis_key_prefix: env.get("REDIS_KEY_PREFIX").unwrap_or_else(|| "helium:".to_owned()),
             mq_url,
             listen_addr,
             grpc_listen_addr,
@@ -249,10 +205,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     fn load(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
@@ -318,11 +271,7 @@ mod tests {
 
     #[test]
     fn passwords_are_not_echoed() {
-        let mut pairs: Vec<_> = BASE
-            .iter()
-            .copied()
-            .filter(|(k, _)| *k != "MQ_URL")
-            .collect();
+        let mut pairs: Vec<_> = BASE.iter().copied().filter(|(k, _)| *k != "MQ_URL").collect();
         pairs.push(("MQ_URL", "ftp://user:s3cret@host/"));
         let msg = load(&pairs).unwrap_err().to_string();
         assert!(!msg.contains("s3cret"), "{msg}");
@@ -332,17 +281,9 @@ mod tests {
     fn mode_selects_listener_and_unknown_mode_lists_valid_ones() {
         let mut pairs = BASE.to_vec();
         pairs.push(("WORK_MODE", "webhook_api"));
-        assert_eq!(
-            load(&pairs).unwrap().listen_addr.map(|a| a.port()),
-            Some(8081)
-        );
+        assert_eq!(load(&pairs).unwrap().listen_addr.map(|a| a.port()), Some(8081));
         let err = parse_mode(Some("nope")).unwrap_err().to_string();
-        assert!(
-            err.contains(
-                "api, grpc, subscribe_api, webhook_api, consumer, mailer, cron_executor, all"
-            ),
-            "{err}"
-        );
+        assert!(err.contains("api, grpc, subscribe_api, webhook_api, consumer, mailer, cron_executor, all"), "{err}");
     }
 
     #[test]

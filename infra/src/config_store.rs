@@ -42,11 +42,7 @@ pub enum ConfigStoreError {
     #[error("configuration `{0}` is not initialised (run `helium-cli init-config`)")]
     Missing(&'static str),
     #[error("configuration `{key}` is invalid at `{path}`: {reason}")]
-    Invalid {
-        key: &'static str,
-        path: String,
-        reason: String,
-    },
+    Invalid { key: &'static str, path: String, reason: String },
     #[error("configuration `{key}` changed concurrently (current version {current})")]
     VersionConflict { key: &'static str, current: i64 },
     #[error("database error: {0}")]
@@ -62,11 +58,7 @@ pub struct ConfigStore {
 
 impl ConfigStore {
     pub fn new(pool: PgPool, redis: RedisHandle) -> Self {
-        Self {
-            pool,
-            redis,
-            local: Arc::default(),
-        }
+        Self { pool, redis, local: Arc::default() }
     }
 
     fn redis_key(&self, kind: ConfigKind) -> String {
@@ -83,18 +75,12 @@ impl ConfigStore {
         let cfg = match self.redis_get(kind).await {
             Some(cfg) => cfg,
             None => {
-                let cfg = self
-                    .load(kind)
-                    .await?
-                    .ok_or(ConfigStoreError::Missing(kind.key()))?;
+                let cfg = self.load(kind).await?.ok_or(ConfigStoreError::Missing(kind.key()))?;
                 self.redis_set(&cfg, kind).await;
                 cfg
             }
         };
-        self.local
-            .write()
-            .await
-            .insert(kind, (Instant::now(), cfg.clone()));
+        self.local.write().await.insert(kind, (Instant::now(), cfg.clone()));
         Ok(cfg)
     }
 
@@ -116,38 +102,22 @@ impl ConfigStore {
         )
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| StoredConfig {
-            key: r.key,
-            value: r.value,
-            version: r.version,
-            updated_at: r.updated_at,
-        }))
+        Ok(row.map(|r| StoredConfig { key: r.key, value: r.value, version: r.version, updated_at: r.updated_at }))
     }
 
     pub async fn list(&self) -> Result<Vec<StoredConfig>, ConfigStoreError> {
-        let rows = sqlx::query!(
-            r#"SELECT key, value, version, updated_at FROM application__config ORDER BY key"#
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query!(r#"SELECT key, value, version, updated_at FROM application__config ORDER BY key"#)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
-            .map(|r| StoredConfig {
-                key: r.key,
-                value: r.value,
-                version: r.version,
-                updated_at: r.updated_at,
-            })
+            .map(|r| StoredConfig { key: r.key, value: r.value, version: r.version, updated_at: r.updated_at })
             .collect())
     }
 
     /// Creates the document with defaults (fresh random secrets) unless it exists;
     /// with `force`, resets it to defaults.
-    pub async fn init(
-        &self,
-        kind: ConfigKind,
-        force: bool,
-    ) -> Result<InitOutcome, ConfigStoreError> {
+    pub async fn init(&self, kind: ConfigKind, force: bool) -> Result<InitOutcome, ConfigStoreError> {
         let value = config::default_value(kind, &mut rand::rng());
         let outcome = if force {
             let inserted = sqlx::query_scalar!(
@@ -160,11 +130,7 @@ impl ConfigStore {
             )
             .fetch_one(&self.pool)
             .await?;
-            if inserted {
-                InitOutcome::Created
-            } else {
-                InitOutcome::Reset
-            }
+            if inserted { InitOutcome::Created } else { InitOutcome::Reset }
         } else {
             let done = sqlx::query!(
                 r#"INSERT INTO application__config (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING"#,
@@ -173,11 +139,7 @@ impl ConfigStore {
             )
             .execute(&self.pool)
             .await?;
-            if done.rows_affected() == 1 {
-                InitOutcome::Created
-            } else {
-                InitOutcome::Unchanged
-            }
+            if done.rows_affected() == 1 { InitOutcome::Created } else { InitOutcome::Unchanged }
         };
         if outcome != InitOutcome::Unchanged {
             self.invalidate(kind).await;
@@ -221,21 +183,10 @@ impl ConfigStore {
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = row else {
-            let current = self
-                .load(kind)
-                .await?
-                .ok_or(ConfigStoreError::Missing(kind.key()))?;
-            return Err(ConfigStoreError::VersionConflict {
-                key: kind.key(),
-                current: current.version,
-            });
+            let current = self.load(kind).await?.ok_or(ConfigStoreError::Missing(kind.key()))?;
+            return Err(ConfigStoreError::VersionConflict { key: kind.key(), current: current.version });
         };
-        let cfg = StoredConfig {
-            key: r.key,
-            value: r.value,
-            version: r.version,
-            updated_at: r.updated_at,
-        };
+        let cfg = StoredConfig { key: r.key, value: r.value, version: r.version, updated_at: r.updated_at };
         self.local.write().await.remove(&kind);
         self.redis_set(&cfg, kind).await;
         Ok(cfg)
@@ -251,10 +202,7 @@ impl ConfigStore {
         })
         .await;
         if !matches!(result, Ok(Ok(()))) {
-            tracing::warn!(
-                config = kind.key(),
-                "could not invalidate cached config; it expires on its own"
-            );
+            tracing::warn!(config = kind.key(), "could not invalidate cached config; it expires on its own");
         }
     }
 
@@ -270,10 +218,7 @@ impl ConfigStore {
             Ok(Ok(Some(raw))) => serde_json::from_str(&raw).ok(),
             Ok(Ok(None)) => None,
             _ => {
-                tracing::debug!(
-                    config = kind.key(),
-                    "config cache unavailable; reading PostgreSQL"
-                );
+                tracing::debug!(config = kind.key(), "config cache unavailable; reading PostgreSQL");
                 None
             }
         }
@@ -291,10 +236,7 @@ impl ConfigStore {
         })
         .await;
         if !matches!(result, Ok(Ok(()))) {
-            tracing::debug!(
-                config = kind.key(),
-                "config cache write skipped: Redis unavailable"
-            );
+            tracing::debug!(config = kind.key(), "config cache write skipped: Redis unavailable");
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod config_store;
 pub mod db;
+pub mod idempotency;
 pub mod mq;
 pub mod redis_conn;
 
@@ -25,9 +26,6 @@ where
     match tokio::time::timeout(limit, fut).await {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(anyhow::anyhow!("{what} error: {e}")),
-        Err(_) => Err(anyhow::anyhow!(
-            "{what} error: timed out after {} ms",
-            limit.as_millis()
-        )),
+        Err(_) => Err(anyhow::anyhow!("{what} error: timed out after {} ms", limit.as_millis())),
     }
 }

@@ -20,12 +20,7 @@ struct Inner {
 
 impl MqHandle {
     pub fn new(url: impl Into<String>) -> Self {
-        Self {
-            inner: Arc::new(Inner {
-                url: url.into(),
-                conn: Mutex::new(None),
-            }),
-        }
+        Self { inner: Arc::new(Inner { url: url.into(), conn: Mutex::new(None) }) }
     }
 
     fn properties() -> ConnectionProperties {
@@ -43,12 +38,9 @@ impl MqHandle {
                 return Ok(c.clone());
             }
         }
-        let conn = crate::with_timeout(
-            CONNECT_TIMEOUT,
-            "RabbitMQ",
-            Connection::connect(&self.inner.url, Self::properties()),
-        )
-        .await?;
+        let conn =
+            crate::with_timeout(CONNECT_TIMEOUT, "RabbitMQ", Connection::connect(&self.inner.url, Self::properties()))
+                .await?;
         let conn = Arc::new(conn);
         *guard = Some(conn.clone());
         Ok(conn)

@@ -10,6 +10,9 @@ use tokio::sync::Mutex;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_millis(1000);
 const RESPONSE_TIMEOUT: Duration = Duration::from_millis(1000);
+/// After a failed connect, callers fail fast for this long instead of each waiting for a
+/// connect timeout (an outage must not add a second to every request).
+const RETRY_AFTER_FAILURE: Duration = Duration::from_millis(1000);
 
 #[derive(Clone)]
 pub struct RedisHandle {
@@ -20,18 +23,13 @@ struct Inner {
     client: redis::Client,
     prefix: String,
     conn: Mutex<Option<ConnectionManager>>,
+    failed_at: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl RedisHandle {
     pub fn new(url: &str, prefix: impl Into<String>) -> redis::RedisResult<Self> {
         let client = redis::Client::open(url)?;
-        Ok(Self {
-            inner: std::sync::Arc::new(Inner {
-                client,
-                prefix: prefix.into(),
-                conn: Mutex::new(None),
-            }),
-        })
+        Ok(Self { inner: std::sync::Arc::new(Inner { client, prefix: prefix.into(), conn: Mutex::new(None) }) })
     }
 
     /// Prefix every key with this (per deployment, per test).
@@ -49,6 +47,13 @@ impl RedisHandle {
         if let Some(c) = guard.as_ref() {
             return Ok(c.clone());
         }
+        let recently_failed = self
+            .inner
+            .failed_at
+            .lock()
+            .map(|f| f.is_some_and(|at| at.elapsed() < RETRY_AFTER_FAILURE))
+            .unwrap_or(false);
+        anyhow::ensure!(!recently_failed, "Redis error: unavailable (recent connection failure)");
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(CONNECT_TIMEOUT)
             .set_response_timeout(RESPONSE_TIMEOUT)
@@ -58,19 +63,24 @@ impl RedisHandle {
             "Redis",
             ConnectionManager::new_with_config(self.inner.client.clone(), config),
         )
-        .await?;
+        .await;
+        let manager = match manager {
+            Ok(m) => m,
+            Err(e) => {
+                if let Ok(mut f) = self.inner.failed_at.lock() {
+                    *f = Some(std::time::Instant::now());
+                }
+                return Err(e);
+            }
+        };
         *guard = Some(manager.clone());
         Ok(manager)
     }
 
     pub async fn ping(&self) -> anyhow::Result<()> {
         let mut conn = self.conn().await?;
-        let pong: String = crate::with_timeout(
-            RESPONSE_TIMEOUT,
-            "Redis",
-            redis::cmd("PING").query_async::<String>(&mut conn),
-        )
-        .await?;
+        let pong: String =
+            crate::with_timeout(RESPONSE_TIMEOUT, "Redis", redis::cmd("PING").query_async::<String>(&mut conn)).await?;
         anyhow::ensure!(pong == "PONG", "Redis error: unexpected PING reply");
         Ok(())
     }

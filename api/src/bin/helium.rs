@@ -7,11 +7,7 @@ use helium_api::settings::{self, Env, Settings};
 use helium_api::{mode::WorkMode, server, telemetry};
 
 #[derive(Parser)]
-#[command(
-    name = "helium",
-    version,
-    about = "Helium VPN-subscription backend server"
-)]
+#[command(name = "helium", version, about = "Helium VPN-subscription backend server")]
 struct Cli {
     /// Worker mode (overrides WORK_MODE): api, grpc, subscribe_api, webhook_api, consumer, mailer, cron_executor, all.
     #[arg(long, global = true)]
@@ -68,9 +64,7 @@ fn main() -> ExitCode {
             };
             telemetry::init(settings.log_format, "info");
             if std::env::var_os("OTEL_COLLECTOR").is_some() {
-                tracing::info!(
-                    "OTEL_COLLECTOR is set but this build exports no OpenTelemetry; using structured logs"
-                );
+                tracing::info!("OTEL_COLLECTOR is set but this build exports no OpenTelemetry; using structured logs");
             }
             let mode: WorkMode = settings.mode;
             tracing::info!(%mode, "starting");
@@ -80,10 +74,7 @@ fn main() -> ExitCode {
 }
 
 fn run_async<F: std::future::Future<Output = anyhow::Result<()>>>(fut: F) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("helium: cannot start the async runtime: {e}");

@@ -18,16 +18,10 @@ pub struct Connected {
 impl Connected {
     pub async fn open(cli: &Cli) -> Result<Self, ExitCode> {
         let Some(url) = cli.database_url.clone().filter(|u| !u.trim().is_empty()) else {
-            eprintln!(
-                "Error: DATABASE_URL must be provided (use --database-url or set DATABASE_URL)"
-            );
+            eprintln!("Error: DATABASE_URL must be provided (use --database-url or set DATABASE_URL)");
             return Err(ExitCode::from(2));
         };
-        let db = DbSettings {
-            url,
-            max_connections: 2,
-            statement_cache: 100,
-        };
+        let db = DbSettings { url, max_connections: 2, statement_cache: 100 };
         let pool = match db.lazy_pool() {
             Ok(p) => p,
             Err(e) => {
@@ -46,10 +40,7 @@ impl Connected {
             }
         }
         // Without Redis the cache simply expires on its own; PostgreSQL is the source of truth.
-        let redis_url = cli
-            .redis_url
-            .clone()
-            .unwrap_or_else(|| "redis://127.0.0.1:6379".to_owned());
+        let redis_url = cli.redis_url.clone().unwrap_or_else(|| "redis://127.0.0.1:6379".to_owned());
         let prefix = std::env::var("REDIS_KEY_PREFIX").unwrap_or_else(|_| "helium:".to_owned());
         let redis = match RedisHandle::new(&redis_url, prefix) {
             Ok(r) => r,
@@ -64,10 +55,7 @@ impl Connected {
 }
 
 pub async fn init(ctx: &Connected, force: bool) -> ExitCode {
-    println!(
-        "Initializing {} configuration types...",
-        ConfigKind::ALL.len()
-    );
+    println!("Initializing {} configuration types...", ConfigKind::ALL.len());
     let (mut ok, mut failed, mut changed) = (0, 0, 0);
     for kind in ConfigKind::ALL {
         match ctx.config.init(kind, force).await {
@@ -88,10 +76,7 @@ pub async fn init(ctx: &Connected, force: bool) -> ExitCode {
             }
             Err(e) => {
                 failed += 1;
-                println!(
-                    "Initializing {} config... ✗ Failed: {e}",
-                    kind.display_name()
-                );
+                println!("Initializing {} config... ✗ Failed: {e}", kind.display_name());
             }
         }
     }
@@ -103,9 +88,7 @@ pub async fn init(ctx: &Connected, force: bool) -> ExitCode {
         return ExitCode::FAILURE;
     }
     if changed == 0 {
-        println!(
-            "Nothing changed: every configuration already exists (use --force to reset to defaults)."
-        );
+        println!("Nothing changed: every configuration already exists (use --force to reset to defaults).");
     }
     ctx.pool.close().await;
     ExitCode::SUCCESS
@@ -131,11 +114,7 @@ pub fn validate(config_type: &str, file: &Path) -> ExitCode {
             println!("✗ Configuration validation failed");
             println!("File: {file_name}");
             println!("Type: {}", kind.type_name());
-            let path = if e.path.is_empty() || e.path == "." {
-                "(document)".to_owned()
-            } else {
-                e.path.clone()
-            };
+            let path = if e.path.is_empty() || e.path == "." { "(document)".to_owned() } else { e.path.clone() };
             println!("Error at `{path}`: {}", e.reason);
             ExitCode::FAILURE
         }
@@ -146,10 +125,7 @@ pub fn validate(config_type: &str, file: &Path) -> ExitCode {
             println!("Key: {}", kind.key());
             // Shape is fine; say so if the server would still refuse it (placeholder secrets).
             if let Err(e) = config::parse_document(kind, &text) {
-                println!(
-                    "⚠ Warning at `{}`: {} (the server refuses this value)",
-                    e.path, e.reason
-                );
+                println!("⚠ Warning at `{}`: {} (the server refuses this value)", e.path, e.reason);
             }
             ExitCode::SUCCESS
         }

@@ -7,11 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "helium-cli",
-    version,
-    about = "Helium operator tool: configuration and admin accounts"
-)]
+#[command(name = "helium-cli", version, about = "Helium operator tool: configuration and admin accounts")]
 pub struct Cli {
     /// PostgreSQL URL (or DATABASE_URL).
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
@@ -67,10 +63,7 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn with_runtime(fut: impl std::future::Future<Output = ExitCode>) -> ExitCode {
-    match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt.block_on(fut),
         Err(e) => {
             eprintln!("Error: cannot start the async runtime: {e}");

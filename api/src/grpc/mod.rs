@@ -1,28 +1,33 @@
-//! gRPC listener (tonic): health and reflection, plus the domain service adapters.
+//! gRPC listener (tonic): `grpc.health.v1`, server reflection and the domain adapters.
+//! Adapters convert messages and call the same services as REST — nothing more.
+
+pub mod error;
+pub mod meta;
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::state::AppState;
 
-pub async fn serve(
-    listener: TcpListener,
-    state: AppState,
-    stop: CancellationToken,
-) -> anyhow::Result<()> {
-    let _ = state;
-    let (reporter, health) = tonic_health::server::health_reporter();
-    reporter
-        .set_service_status("", tonic_health::ServingStatus::Serving)
-        .await;
-    let incoming = tokio_stream_from(listener);
-    tonic::transport::Server::builder()
-        .add_service(health)
-        .serve_with_incoming_shutdown(incoming, stop.cancelled_owned())
-        .await?;
-    Ok(())
+/// Generated protobuf/tonic code.
+pub mod pb {
+    tonic::include_proto!("helium.v1");
+    pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("helium_descriptor");
 }
 
-fn tokio_stream_from(listener: TcpListener) -> tonic::transport::server::TcpIncoming {
-    tonic::transport::server::TcpIncoming::from(listener)
+pub async fn serve(listener: TcpListener, state: AppState, stop: CancellationToken) -> anyhow::Result<()> {
+    let (reporter, health) = tonic_health::server::health_reporter();
+    reporter.set_serving::<pb::meta_service_server::MetaServiceServer<meta::MetaGrpc>>().await;
+    reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    tonic::transport::Server::builder()
+        .add_service(health)
+        .add_service(reflection)
+        .add_service(pb::meta_service_server::MetaServiceServer::new(meta::MetaGrpc::new(state)))
+        .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), stop.cancelled_owned())
+        .await?;
+    Ok(())
 }

@@ -21,8 +21,7 @@ fn is_json(req: &Request) -> bool {
         .and_then(|v| v.split(';').next())
         .map(|mime| {
             let mime = mime.trim().to_ascii_lowercase();
-            mime == "application/json"
-                || (mime.starts_with("application/") && mime.ends_with("+json"))
+            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
         })
         .unwrap_or(false)
 }
@@ -36,28 +35,17 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         if !is_json(&req) {
-            return Err(ApiError::new(
-                ErrorCode::UnsupportedMediaType,
-                "expected Content-Type: application/json",
-            ));
+            return Err(ApiError::new(ErrorCode::UnsupportedMediaType, "expected Content-Type: application/json"));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    ErrorCode::PayloadTooLarge,
-                    "the request body is larger than allowed",
-                )
+                ApiError::new(ErrorCode::PayloadTooLarge, "the request body is larger than allowed")
             } else {
-                ApiError::new(
-                    ErrorCode::MalformedRequest,
-                    "the request body could not be read",
-                )
+                ApiError::new(ErrorCode::MalformedRequest, "the request body could not be read")
             }
         })?;
         let value = parse_body::<T>(&bytes)?;
-        value
-            .validate()
-            .map_err(|e| ApiError::validation(flatten(&e, "")))?;
+        value.validate().map_err(|e| ApiError::validation(flatten(&e, "")))?;
         Ok(ValidatedJson(value))
     }
 }
@@ -70,10 +58,9 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = err.into_inner();
         use serde_json::error::Category;
         match inner.classify() {
-            Category::Syntax | Category::Eof | Category::Io => ApiError::new(
-                ErrorCode::MalformedRequest,
-                format!("the body is not valid JSON: {inner}"),
-            ),
+            Category::Syntax | Category::Eof | Category::Io => {
+                ApiError::new(ErrorCode::MalformedRequest, format!("the body is not valid JSON: {inner}"))
+            }
             Category::Data => {
                 let msg = inner.to_string();
                 let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
@@ -105,11 +92,7 @@ fn backticked(msg: &str, prefix: &str) -> Option<String> {
 
 /// serde_path_to_error reports "." for the root; a missing field at the root is then `name`.
 fn join_path(path: &str, name: &str) -> String {
-    if path.is_empty() || path == "." {
-        name.to_owned()
-    } else {
-        format!("{path}.{name}")
-    }
+    if path.is_empty() || path == "." { name.to_owned() } else { format!("{path}.{name}") }
 }
 
 fn clean_root(p: String) -> String {
@@ -120,11 +103,7 @@ fn clean_root(p: String) -> String {
 pub fn flatten(errors: &ValidationErrors, prefix: &str) -> Vec<ProblemField> {
     let mut out = Vec::new();
     for (field, kind) in errors.errors() {
-        let path = if prefix.is_empty() {
-            field.to_string()
-        } else {
-            format!("{prefix}.{field}")
-        };
+        let path = if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") };
         match kind {
             ValidationErrorsKind::Field(errs) => {
                 for e in errs {
@@ -186,8 +165,7 @@ mod tests {
     fn missing_unknown_and_type_fields_are_named() {
         let e = parse_body::<Body>(br#"{"items": []}"#).unwrap_err();
         assert_eq!(field_of(&e), ("name", "required"));
-        let e = parse_body::<Body>(br#"{"name":"abc","items":[{"amount":1,"evil":true}]}"#)
-            .unwrap_err();
+        let e = parse_body::<Body>(br#"{"name":"abc","items":[{"amount":1,"evil":true}]}"#).unwrap_err();
         assert_eq!(field_of(&e), ("items[0].evil", "unknown_field"));
         let e = parse_body::<Body>(br#"{"name":"abc","items":[{"amount":"x"}]}"#).unwrap_err();
         assert_eq!(field_of(&e), ("items[0].amount", "invalid_type"));
@@ -197,13 +175,7 @@ mod tests {
     fn validator_rules_are_flattened_with_paths() {
         let b: Body = parse_body(br#"{"name":"ab","items":[{"amount":0}]}"#).unwrap();
         let fields = flatten(&b.validate().unwrap_err(), "");
-        let got: Vec<_> = fields
-            .iter()
-            .map(|f| (f.field.as_str(), f.code.as_str()))
-            .collect();
-        assert_eq!(
-            got,
-            vec![("items[0].amount", "out_of_range"), ("name", "too_short")]
-        );
+        let got: Vec<_> = fields.iter().map(|f| (f.field.as_str(), f.code.as_str())).collect();
+        assert_eq!(got, vec![("items[0].amount", "out_of_range"), ("name", "too_short")]);
     }
 }

@@ -1,8 +1,10 @@
 //! HTTP plumbing shared by every listener: problem+json errors, request ids, body limits,
 //! panics, metrics, and router assembly per mode.
 
+pub mod idempotency;
 pub mod json;
 pub mod problem;
+pub mod rate_limit;
 pub mod request_id;
 
 use axum::Router;
@@ -17,14 +19,17 @@ use crate::mode::WorkMode;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 
+/// The authenticated caller's stable id (customer, admin or API key), set by the auth
+/// layers; idempotency records and rate-limit counters are scoped by it.
+#[derive(Debug, Clone)]
+pub struct Principal(pub String);
+
 /// Request bodies above this are refused with 413 before any handler runs.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The REST router and its OpenAPI document, from one declaration.
 pub fn router_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(crate::rest::api_routes())
-        .split_for_parts()
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(crate::rest::api_routes()).split_for_parts()
 }
 
 /// Routes served by a given HTTP mode (`all` merges every HTTP mode on one listener).
@@ -51,6 +56,7 @@ pub fn with_layers(router: Router<AppState>, state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(problem::panic_response))
         .layer(from_fn(problem::render_problems))
         .layer(from_fn(request_id::request_id))
+        .layer(axum::Extension(state.clone()))
         .with_state(state)
 }
 

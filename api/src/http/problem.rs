@@ -73,9 +73,7 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
         ErrorCode::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
         ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        ErrorCode::ValidationFailed | ErrorCode::IdempotencyKeyReused => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+        ErrorCode::ValidationFailed | ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -84,13 +82,7 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
 
 impl ApiError {
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
-        Self {
-            status: status_for(code),
-            code,
-            detail: Some(detail.into()),
-            errors: Vec::new(),
-            retry_after: None,
-        }
+        Self { status: status_for(code), code, detail: Some(detail.into()), errors: Vec::new(), retry_after: None }
     }
 
     pub fn not_found() -> Self {
@@ -98,30 +90,18 @@ impl ApiError {
     }
 
     pub fn internal() -> Self {
-        Self::new(
-            ErrorCode::InternalError,
-            "an unexpected error occurred; quote the request id to support",
-        )
+        Self::new(ErrorCode::InternalError, "an unexpected error occurred; quote the request id to support")
     }
 
     pub fn unavailable(retry_after: u64) -> Self {
         Self {
             retry_after: Some(retry_after),
-            ..Self::new(
-                ErrorCode::ServiceUnavailable,
-                "a dependency is unavailable; retry later",
-            )
+            ..Self::new(ErrorCode::ServiceUnavailable, "a dependency is unavailable; retry later")
         }
     }
 
     pub fn validation(errors: Vec<ProblemField>) -> Self {
-        Self {
-            errors,
-            ..Self::new(
-                ErrorCode::ValidationFailed,
-                "the request has invalid fields",
-            )
-        }
+        Self { errors, ..Self::new(ErrorCode::ValidationFailed, "the request has invalid fields") }
     }
 
     pub fn with_retry_after(mut self, secs: u64) -> Self {
@@ -146,13 +126,9 @@ impl ApiError {
         let body = serde_json::to_vec(&self.body(request_id)).unwrap_or_default();
         let mut res = Response::new(Body::from(body));
         *res.status_mut() = self.status;
-        res.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
-        );
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_CONTENT_TYPE));
         if let Some(secs) = self.retry_after {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             // keep the router's Allow header (set by the caller when known)
@@ -163,25 +139,16 @@ impl ApiError {
 
 impl From<FieldError> for ProblemField {
     fn from(f: FieldError) -> Self {
-        ProblemField {
-            field: f.field,
-            code: f.code,
-            message: f.message,
-        }
+        ProblemField { field: f.field, code: f.code, message: f.message }
     }
 }
 
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         match e {
-            DomainError::Rejected {
-                code,
-                detail,
-                fields,
-            } => ApiError {
-                errors: fields.into_iter().map(Into::into).collect(),
-                ..ApiError::new(code, detail)
-            },
+            DomainError::Rejected { code, detail, fields } => {
+                ApiError { errors: fields.into_iter().map(Into::into).collect(), ..ApiError::new(code, detail) }
+            }
             DomainError::Unavailable(cause) => {
                 tracing::warn!(%cause, "dependency unavailable");
                 ApiError::unavailable(5)
@@ -237,37 +204,18 @@ pub async fn render_problems(req: Request, next: Next) -> Response {
 fn error_for_bare_status(status: StatusCode) -> ApiError {
     let (code, detail) = match status {
         StatusCode::NOT_FOUND => (ErrorCode::NotFound, "no resource at this path"),
-        StatusCode::METHOD_NOT_ALLOWED => (
-            ErrorCode::MethodNotAllowed,
-            "this path does not accept this method",
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE => (
-            ErrorCode::PayloadTooLarge,
-            "the request body is larger than allowed",
-        ),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            ErrorCode::UnsupportedMediaType,
-            "expected Content-Type: application/json",
-        ),
-        StatusCode::UNPROCESSABLE_ENTITY => (
-            ErrorCode::ValidationFailed,
-            "the request has invalid fields",
-        ),
+        StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, "this path does not accept this method"),
+        StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::PayloadTooLarge, "the request body is larger than allowed"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            (ErrorCode::UnsupportedMediaType, "expected Content-Type: application/json")
+        }
+        StatusCode::UNPROCESSABLE_ENTITY => (ErrorCode::ValidationFailed, "the request has invalid fields"),
         StatusCode::TOO_MANY_REQUESTS => (ErrorCode::RateLimited, "too many requests"),
-        StatusCode::SERVICE_UNAVAILABLE
-        | StatusCode::REQUEST_TIMEOUT
-        | StatusCode::GATEWAY_TIMEOUT => (
-            ErrorCode::ServiceUnavailable,
-            "the service could not answer in time; retry later",
-        ),
-        s if s.is_client_error() => (
-            ErrorCode::MalformedRequest,
-            "the request could not be understood",
-        ),
-        _ => (
-            ErrorCode::InternalError,
-            "an unexpected error occurred; quote the request id to support",
-        ),
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => {
+            (ErrorCode::ServiceUnavailable, "the service could not answer in time; retry later")
+        }
+        s if s.is_client_error() => (ErrorCode::MalformedRequest, "the request could not be understood"),
+        _ => (ErrorCode::InternalError, "an unexpected error occurred; quote the request id to support"),
     };
     let mut e = ApiError::new(code, detail);
     e.status = status;
@@ -281,10 +229,7 @@ pub async fn not_found_fallback() -> ApiError {
 
 /// Handler for paths that exist without this method.
 pub async fn method_not_allowed_fallback() -> ApiError {
-    ApiError::new(
-        ErrorCode::MethodNotAllowed,
-        "this path does not accept this method",
-    )
+    ApiError::new(ErrorCode::MethodNotAllowed, "this path does not accept this method")
 }
 
 /// `CatchPanicLayer` callback: a generic 500, no internals.

@@ -49,28 +49,22 @@ pub struct Meta {
     )
 )]
 pub async fn get_meta(State(state): State<AppState>) -> Result<Json<Meta>, ApiError> {
-    let auth = match state
-        .config
-        .module(ConfigKind::Auth)
-        .await
-        .map_err(config_error)?
-    {
+    load_meta(&state).await.map(Json)
+}
+
+/// Shared by REST and gRPC.
+pub async fn load_meta(state: &AppState) -> Result<Meta, ApiError> {
+    let auth = match state.config.module(ConfigKind::Auth).await.map_err(config_error)? {
         ModuleConfig::Auth(a) => a,
         _ => return Err(ApiError::internal()),
     };
     let public = meta::public_meta(&auth);
-    Ok(Json(Meta {
+    Ok(Meta {
         helium_version: env!("CARGO_PKG_VERSION").to_owned(),
         api_version: "v1".to_owned(),
         registration_open: public.registration_open,
         oauth_providers: public.oauth_providers,
-        password_policy: PasswordPolicy {
-            min_length: PASSWORD_MIN_LENGTH,
-            max_length: PASSWORD_MAX_LENGTH,
-        },
-        subscription_formats: SUBSCRIPTION_FORMATS
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect(),
-    }))
+        password_policy: PasswordPolicy { min_length: PASSWORD_MIN_LENGTH, max_length: PASSWORD_MAX_LENGTH },
+        subscription_formats: SUBSCRIPTION_FORMATS.iter().map(|s| (*s).to_owned()).collect(),
+    })
 }

@@ -3,16 +3,32 @@
 
 pub mod meta;
 
+use axum::middleware::from_fn;
 use helium_infra::config_store::ConfigStoreError;
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
+use crate::http::idempotency;
 use crate::http::problem::ApiError;
+use crate::http::rate_limit::{self, RouteClass};
 use crate::state::AppState;
 
-/// Customer and admin REST routes served by the `api` mode.
+/// Customer and admin REST routes served by the `api` mode. Each route names its
+/// rate-limit class where it is declared.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(meta::get_meta))
+    OpenApiRouter::new().routes(limited(routes!(meta::get_meta), RouteClass::PublicRead))
+}
+
+/// Attaches a rate-limit class to a route declaration.
+pub fn limited(r: UtoipaMethodRouter<AppState>, class: RouteClass) -> UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method_router) = r;
+    (schemas, paths, method_router.layer(from_fn(move |req, next| rate_limit::limit(class, req, next))))
+}
+
+/// Marks a POST route as requiring `Idempotency-Key`.
+pub fn idempotent(r: UtoipaMethodRouter<AppState>) -> UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method_router) = r;
+    (schemas, paths, method_router.layer(from_fn(idempotency::require_idempotency_key)))
 }
 
 /// A configuration problem is the operator's, not the caller's: log it, answer 503.

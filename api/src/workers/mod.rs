@@ -13,12 +13,7 @@ pub type Worker = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
 
 /// The workers a mode runs. Each returns when `stop` is cancelled, after finishing the
 /// unit of work in hand.
-pub fn for_mode(
-    mode: WorkMode,
-    settings: &Settings,
-    state: &AppState,
-    stop: &CancellationToken,
-) -> Vec<Worker> {
+pub fn for_mode(mode: WorkMode, settings: &Settings, state: &AppState, stop: &CancellationToken) -> Vec<Worker> {
     let mut out: Vec<Worker> = Vec::new();
     let _ = (settings, state);
     for m in [WorkMode::Consumer, WorkMode::Mailer, WorkMode::CronExecutor] {

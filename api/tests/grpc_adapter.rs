@@ -1,0 +1,98 @@
+//! gRPC: health, reflection, the meta adapter and the error mapping, through a real tonic client.
+
+use std::time::Duration;
+
+use helium_api::grpc::pb::GetMetaRequest;
+use helium_api::grpc::pb::meta_service_client::MetaServiceClient;
+use helium_infra::{MqHandle, RedisHandle};
+use sqlx::PgPool;
+use tokio_util::sync::CancellationToken;
+
+async fn start(pool: PgPool) -> (String, CancellationToken) {
+    let redis = RedisHandle::new("redis://127.0.0.1:6379", format!("test:{}:", uuid::Uuid::new_v4())).unwrap();
+    let state = helium_api::state::AppState::new(pool, redis, MqHandle::new("amqp://guest:guest@127.0.0.1:5672/%2f"));
+    state.config.ensure_defaults().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let stop = CancellationToken::new();
+    tokio::spawn(helium_api::grpc::serve(listener, state, stop.clone()));
+    (format!("http://{addr}"), stop)
+}
+
+async fn channel(url: &str) -> tonic::transport::Channel {
+    for _ in 0..100 {
+        if let Ok(ch) = tonic::transport::Endpoint::from_shared(url.to_owned()).unwrap().connect().await {
+            return ch;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("gRPC server did not come up");
+}
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn health_reports_serving(pool: PgPool) {
+    let (url, stop) = start(pool).await;
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel(&url).await);
+    for service in ["", "helium.v1.MetaService"] {
+        let res =
+            health.check(tonic_health::pb::HealthCheckRequest { service: service.into() }).await.unwrap().into_inner();
+        assert_eq!(res.status, tonic_health::pb::health_check_response::ServingStatus::Serving as i32, "{service}");
+    }
+    stop.cancel();
+}
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn get_meta_matches_rest(pool: PgPool) {
+    let (url, stop) = start(pool).await;
+    let meta = MetaServiceClient::new(channel(&url).await).get_meta(GetMetaRequest {}).await.unwrap().into_inner();
+    assert_eq!(meta.api_version, "v1");
+    assert_eq!(meta.helium_version, env!("CARGO_PKG_VERSION"));
+    assert!(meta.registration_open);
+    let policy = meta.password_policy.unwrap();
+    assert_eq!((policy.min_length, policy.max_length), (8, 128));
+    assert!(meta.subscription_formats.contains(&"clash".to_owned()));
+    stop.cancel();
+}
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn errors_carry_the_rest_code(pool: PgPool) {
+    let (url, stop) = start(pool.clone()).await;
+    sqlx::query("DELETE FROM application__config WHERE key = 'auth'").execute(&pool).await.unwrap();
+    // The in-process config cache lives up to 1 s and the Redis entry up to 3 s.
+    let mut client = MetaServiceClient::new(channel(&url).await);
+    let deadline = std::time::Instant::now() + Duration::from_secs(6);
+    let status = loop {
+        match client.get_meta(GetMetaRequest {}).await {
+            Err(status) => break status,
+            Ok(_) if std::time::Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(200)).await,
+            Ok(_) => panic!("missing config never surfaced as an error"),
+        }
+    };
+    assert_eq!(status.code(), tonic::Code::Unavailable);
+    assert_eq!(status.metadata().get("x-helium-code").and_then(|v| v.to_str().ok()), Some("service_unavailable"));
+    stop.cancel();
+}
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn reflection_lists_the_services(pool: PgPool) {
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+
+    let (url, stop) = start(pool).await;
+    let mut client = ServerReflectionClient::new(channel(&url).await);
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut stream = client.server_reflection_info(futures::stream::iter(vec![request])).await.unwrap().into_inner();
+    let response = stream.message().await.unwrap().unwrap();
+    let Some(MessageResponse::ListServicesResponse(list)) = response.message_response else {
+        panic!("unexpected reflection answer");
+    };
+    let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    assert!(names.contains(&"helium.v1.MetaService".to_owned()), "{names:?}");
+    assert!(names.contains(&"grpc.health.v1.Health".to_owned()), "{names:?}");
+    stop.cancel();
+}
