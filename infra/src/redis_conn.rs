@@ -29,7 +29,14 @@ struct Inner {
 impl RedisHandle {
     pub fn new(url: &str, prefix: impl Into<String>) -> redis::RedisResult<Self> {
         let client = redis::Client::open(url)?;
-        Ok(Self { inner: std::sync::Arc::new(Inner { client, prefix: prefix.into(), conn: Mutex::new(None) }) })
+        Ok(Self {
+            inner: std::sync::Arc::new(Inner {
+                client,
+                prefix: prefix.into(),
+                conn: Mutex::new(None),
+                failed_at: std::sync::Mutex::new(None),
+            }),
+        })
     }
 
     /// Prefix every key with this (per deployment, per test).
