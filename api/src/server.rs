@@ -104,6 +104,8 @@ where
 /// Runs `settings.mode` until SIGTERM/SIGINT (exit 0) or a component fails (error).
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let mode = settings.mode;
+    // Install the metrics recorder before anything records.
+    let _ = crate::metrics::handle();
     let state = build_state(&settings)?;
     let stop = CancellationToken::new();
     let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
@@ -143,7 +145,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         let fut = crate::grpc::serve(listener, state.clone(), stop.clone());
         spawn_worker(&mut tasks, fut);
     }
-    for worker in crate::workers::for_mode(mode, &settings, &state, &stop) {
+    for worker in crate::workers::for_mode(mode, &settings, &state, &stop)? {
         spawn_worker(&mut tasks, worker);
     }
     tracing::info!(%mode, service = mode.service_name(), health = %health_addr, "helium started");

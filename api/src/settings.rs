@@ -41,6 +41,48 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub skip_migrations: bool,
     pub rate_limits: RateLimits,
+    pub events: EventSettings,
+}
+
+/// Outbox relay and consumer knobs.
+#[derive(Debug, Clone)]
+pub struct EventSettings {
+    /// Names exchanges and queues (`<prefix>.events`, `<prefix>.<consumer>`).
+    pub mq_prefix: String,
+    pub relay_batch: i64,
+    pub consumer: helium_infra::events::ConsumerSettings,
+}
+
+pub fn event_settings(env: &Env<'_>) -> Result<EventSettings, SettingsError> {
+    let mq_prefix = env.get("MQ_PREFIX").unwrap_or_else(|| "helium".to_owned());
+    if !mq_prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
+        return Err(invalid("MQ_PREFIX", &mq_prefix, "expected letters, digits, '-', '_' or '.'"));
+    }
+    let relay_batch: i64 = env.parsed("RELAY_BATCH", 500, "expected an integer 1-10000")?;
+    if !(1..=10_000).contains(&relay_batch) {
+        return Err(invalid("RELAY_BATCH", &relay_batch.to_string(), "expected an integer 1-10000"));
+    }
+    let prefetch: u16 = env.parsed("CONSUMER_PREFETCH", 16, "expected an integer 1-1000")?;
+    if !(1..=1000).contains(&prefetch) {
+        return Err(invalid("CONSUMER_PREFETCH", &prefetch.to_string(), "expected an integer 1-1000"));
+    }
+    let max_attempts: u32 = env.parsed("CONSUMER_MAX_ATTEMPTS", 5, "expected an integer 1-20")?;
+    if !(1..=20).contains(&max_attempts) {
+        return Err(invalid("CONSUMER_MAX_ATTEMPTS", &max_attempts.to_string(), "expected an integer 1-20"));
+    }
+    let retry_ms: u64 = env.parsed("CONSUMER_RETRY_BASE_MS", 1000, "expected milliseconds >= 10")?;
+    if retry_ms < 10 {
+        return Err(invalid("CONSUMER_RETRY_BASE_MS", &retry_ms.to_string(), "expected milliseconds >= 10"));
+    }
+    Ok(EventSettings {
+        mq_prefix,
+        relay_batch,
+        consumer: helium_infra::events::ConsumerSettings {
+            prefetch,
+            max_attempts,
+            retry_base: std::time::Duration::from_millis(retry_ms),
+        },
+    })
 }
 
 /// Reads variables through a lookup function so tests need not touch the process env.
@@ -181,7 +223,9 @@ impl Settings {
             value,
             reason: "expected <requests>/<seconds> (or a comma-separated IP list for TRUSTED_PROXIES)".to_owned(),
         })?;
+        let events = event_settings(env)?;
         Ok(Settings {
+            events,
             rate_limits,
             mode,
             db,

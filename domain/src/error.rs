@@ -113,16 +113,8 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(
-        field: impl Into<String>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            field: field.into(),
-            code: code.into(),
-            message: message.into(),
-        }
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code: code.into(), message: message.into() }
     }
 }
 
@@ -131,11 +123,7 @@ impl FieldError {
 #[derive(Debug, thiserror::Error)]
 pub enum DomainError {
     #[error("{code}: {detail}")]
-    Rejected {
-        code: ErrorCode,
-        detail: String,
-        fields: Vec<FieldError>,
-    },
+    Rejected { code: ErrorCode, detail: String, fields: Vec<FieldError> },
     #[error("dependency unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -144,11 +132,7 @@ pub enum DomainError {
 
 impl DomainError {
     pub fn rejected(code: ErrorCode, detail: impl Into<String>) -> Self {
-        DomainError::Rejected {
-            code,
-            detail: detail.into(),
-            fields: Vec::new(),
-        }
+        DomainError::Rejected { code, detail: detail.into(), fields: Vec::new() }
     }
 
     pub fn validation(fields: Vec<FieldError>) -> Self {
@@ -186,14 +170,8 @@ mod tests {
 
     #[test]
     fn internal_errors_map_to_closed_codes() {
-        assert_eq!(
-            DomainError::Internal("x".into()).code(),
-            ErrorCode::InternalError
-        );
-        assert_eq!(
-            DomainError::Unavailable("x".into()).code(),
-            ErrorCode::ServiceUnavailable
-        );
+        assert_eq!(DomainError::Internal("x".into()).code(), ErrorCode::InternalError);
+        assert_eq!(DomainError::Unavailable("x".into()).code(), ErrorCode::ServiceUnavailable);
         let v = DomainError::validation(vec![FieldError::new("a", "required", "missing")]);
         assert_eq!(v.code(), ErrorCode::ValidationFailed);
     }

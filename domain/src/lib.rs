@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod error;
+pub mod events;
 pub mod meta;
 
 pub use error::{DomainError, ErrorCode, FieldError};

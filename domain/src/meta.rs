@@ -32,18 +32,11 @@ pub struct PublicMeta {
 pub fn public_meta(auth: &AuthConfig) -> PublicMeta {
     let domains = &auth.email_provider.register_domain;
     let registration_open = !(domains.enable_white_list && domains.white_list.is_empty());
-    let mut oauth_providers: Vec<String> = auth
-        .oauth_providers
-        .providers
-        .iter()
-        .map(|p| p.name.to_ascii_lowercase())
-        .collect();
+    let mut oauth_providers: Vec<String> =
+        auth.oauth_providers.providers.iter().map(|p| p.name.to_ascii_lowercase()).collect();
     oauth_providers.sort();
     oauth_providers.dedup();
-    PublicMeta {
-        registration_open,
-        oauth_providers,
-    }
+    PublicMeta { registration_open, oauth_providers }
 }
 
 #[cfg(test)]

@@ -2,8 +2,11 @@
 //! Implements what `helium-domain` needs; nothing here decides business rules.
 
 pub mod config_store;
+pub mod cron;
 pub mod db;
+pub mod events;
 pub mod idempotency;
+pub mod mail;
 pub mod mq;
 pub mod redis_conn;
 

@@ -1,6 +1,7 @@
 //! `helium-cli`: the operator tool the seed documents.
 
 pub mod config_cmd;
+pub mod events_cmd;
 
 use std::process::ExitCode;
 
@@ -15,6 +16,9 @@ pub struct Cli {
     /// Redis URL (or REDIS_URL); used to refresh the configuration cache.
     #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
     pub redis_url: Option<String>,
+    /// RabbitMQ URL (or MQ_URL); used by `dlq` commands.
+    #[arg(long, env = "MQ_URL", global = true, hide_env_values = true)]
+    pub mq_url: Option<String>,
     /// Detailed logs on stderr.
     #[arg(long, global = true)]
     pub verbose: bool,
@@ -41,6 +45,46 @@ pub enum Command {
         /// The JSON file to check.
         file: std::path::PathBuf,
     },
+    /// Inspect and replay dead-lettered messages.
+    Dlq {
+        #[command(subcommand)]
+        command: DlqCommand,
+    },
+    /// Event pipeline tools.
+    Events {
+        #[command(subcommand)]
+        command: EventsCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DlqCommand {
+    /// Show parked messages (type, id, error, attempts); they stay parked.
+    List {
+        /// Consumer name (`mailer`) or queue (`helium.mailer`); default: every known consumer.
+        #[arg(long)]
+        queue: Option<String>,
+    },
+    /// Move parked messages back to their queue.
+    Replay {
+        #[arg(long)]
+        queue: String,
+        /// Only the message with this id.
+        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        id: Option<String>,
+        /// Every parked message of the queue.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EventsCommand {
+    /// Queue `system.probe` events: an end-to-end check of relay, broker and consumers.
+    Probe {
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+    },
 }
 
 /// Exit codes: 0 ok, 1 the operation or the validation failed, 2 usage/configuration error.
@@ -49,6 +93,21 @@ pub fn run(cli: Cli) -> ExitCode {
     crate::telemetry::init(crate::settings::LogFormat::Text, filter);
     match &cli.command {
         Command::ValidateConfig { config_type, file } => config_cmd::validate(config_type, file),
+        Command::Dlq { command } => with_runtime(async {
+            match command {
+                DlqCommand::List { queue } => events_cmd::dlq_list(&cli, queue.as_deref()).await,
+                DlqCommand::Replay { queue, id, .. } => events_cmd::dlq_replay(&cli, queue, id.as_deref()).await,
+            }
+        }),
+        Command::Events { command: EventsCommand::Probe { count } } => {
+            let count = *count;
+            with_runtime(async {
+                match config_cmd::Connected::open(&cli).await {
+                    Ok(ctx) => events_cmd::probe(&ctx, count).await,
+                    Err(code) => code,
+                }
+            })
+        }
         Command::InitConfig { force } => {
             let force = *force;
             with_runtime(async move {

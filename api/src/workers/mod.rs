@@ -1,8 +1,18 @@
-//! Background workers per mode (`consumer`, `mailer`, `cron_executor`; all of them in `all`).
+//! Background workers per mode: the outbox relay and event consumers (`consumer`), the
+//! mail sender (`mailer`), the scheduled jobs (`cron_executor`); `all` runs every one.
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
 
+use helium_infra::DbSettings;
+use helium_infra::cron::{CronExecutor, JobContext};
+use helium_infra::events::consumer::ConsumerRunner;
+use helium_infra::events::probe::ProbeHandler;
+use helium_infra::events::relay::Relay;
+use helium_infra::events::{Handler, Topology};
+use helium_infra::mail::MailHandler;
 use tokio_util::sync::CancellationToken;
 
 use crate::mode::WorkMode;
@@ -11,20 +21,64 @@ use crate::state::AppState;
 
 pub type Worker = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
 
-/// The workers a mode runs. Each returns when `stop` is cancelled, after finishing the
-/// unit of work in hand.
-pub fn for_mode(mode: WorkMode, settings: &Settings, state: &AppState, stop: &CancellationToken) -> Vec<Worker> {
+/// Consumers of the `consumer` mode (the mailer has its own mode).
+pub fn event_consumers() -> Vec<Arc<dyn Handler>> {
+    vec![Arc::new(ProbeHandler)]
+}
+
+fn consumer(settings: &Settings, state: &AppState, handler: Arc<dyn Handler>, stop: &CancellationToken) -> Worker {
+    let runner = ConsumerRunner {
+        pool: state.pool.clone(),
+        mq: state.mq.clone(),
+        topology: Topology::new(settings.events.mq_prefix.clone()),
+        settings: settings.events.consumer.clone(),
+        handler,
+    };
+    Box::pin(runner.run(stop.clone()))
+}
+
+/// The workers a mode runs. Each returns when `stop` is cancelled, after finishing the unit
+/// of work in hand.
+pub fn for_mode(
+    mode: WorkMode,
+    settings: &Settings,
+    state: &AppState,
+    stop: &CancellationToken,
+) -> anyhow::Result<Vec<Worker>> {
     let mut out: Vec<Worker> = Vec::new();
-    let _ = (settings, state);
-    for m in [WorkMode::Consumer, WorkMode::Mailer, WorkMode::CronExecutor] {
-        if mode == m || mode == WorkMode::All {
-            let stop = stop.clone();
-            out.push(Box::pin(async move {
-                tracing::info!(worker = m.as_str(), "worker running");
-                stop.cancelled().await;
-                anyhow::Ok(())
-            }));
+    let runs = |m: WorkMode| mode == m || mode == WorkMode::All;
+    if runs(WorkMode::Consumer) {
+        let relay = Relay {
+            pool: state.pool.clone(),
+            mq: state.mq.clone(),
+            topology: Topology::new(settings.events.mq_prefix.clone()),
+            batch: settings.events.relay_batch,
+        };
+        out.push(Box::pin(relay.run(stop.clone())));
+        for handler in event_consumers() {
+            out.push(consumer(settings, state, handler, stop));
         }
     }
-    out
+    if runs(WorkMode::Mailer) {
+        let handler = MailHandler {
+            pool: state.pool.clone(),
+            config: state.config.clone(),
+            max_attempts: settings.events.consumer.max_attempts,
+        };
+        out.push(consumer(settings, state, Arc::new(handler), stop));
+    }
+    if runs(WorkMode::CronExecutor) {
+        let leader_db = DbSettings {
+            url: settings.cron_database_url.clone().unwrap_or_else(|| settings.db.url.clone()),
+            ..settings.db.clone()
+        };
+        let cron = CronExecutor {
+            ctx: JobContext { pool: state.pool.clone(), config: state.config.clone() },
+            leader_options: leader_db.connect_options()?,
+            interval: Duration::from_secs(settings.scan_interval_secs),
+            jobs: helium_infra::cron::builtin_jobs(),
+        };
+        out.push(Box::pin(cron.run(stop.clone())));
+    }
+    Ok(out)
 }

@@ -4,17 +4,13 @@
 //! installations share a signing key and no default is a known value.
 
 use super::{
-    AdminJwtConfig, AffiliateConfig, AuthConfig, ConfigKind, EmailProviderConfig, JwtConfig,
-    MailerConfig, ModuleConfig, NodeHealthCheckConfig, OauthProvidersConfig, RegisterDomainConfig,
-    Seconds, Secret, ShopConfig, SubscribeEndpoint, SubscribeLinkConfig, TelecomConfig,
-    UniProxySyncConfig, generate_secret,
+    AdminJwtConfig, AffiliateConfig, AuthConfig, ConfigKind, EmailProviderConfig, JwtConfig, MailerConfig,
+    ModuleConfig, NodeHealthCheckConfig, OauthProvidersConfig, RegisterDomainConfig, Seconds, Secret, ShopConfig,
+    SubscribeEndpoint, SubscribeLinkConfig, TelecomConfig, UniProxySyncConfig, generate_secret,
 };
 
 /// The full default document for `kind`, with freshly random secrets.
-pub fn default_value(
-    kind: ConfigKind,
-    rng: &mut (impl rand::RngCore + ?Sized),
-) -> serde_json::Value {
+pub fn default_value(kind: ConfigKind, rng: &mut (impl rand::RngCore + ?Sized)) -> serde_json::Value {
     default_config(kind, rng).to_value()
 }
 
@@ -43,10 +39,7 @@ pub fn default_config(kind: ConfigKind, rng: &mut (impl rand::RngCore + ?Sized))
                 access_audience: "helium_cloud".into(),
                 refresh_audience: "helium_cloud_auth".into(),
             },
-            oauth_providers: OauthProvidersConfig {
-                providers: Vec::new(),
-                challenge_expiration: Seconds(300),
-            },
+            oauth_providers: OauthProvidersConfig { providers: Vec::new(), challenge_expiration: Seconds(300) },
         }),
         ConfigKind::AdminJwt => ModuleConfig::AdminJwt(AdminJwtConfig {
             secret: Secret(generate_secret(rng)),
@@ -55,19 +48,14 @@ pub fn default_config(kind: ConfigKind, rng: &mut (impl rand::RngCore + ?Sized))
             audience: "HeliumAdmin".into(),
         }),
         ConfigKind::Telecom => ModuleConfig::Telecom(TelecomConfig {
-            node_health_check: NodeHealthCheckConfig {
-                offline_timeout: Seconds(600),
-            },
+            node_health_check: NodeHealthCheckConfig { offline_timeout: Seconds(600) },
             subscribe_link: SubscribeLinkConfig {
                 endpoints: vec![SubscribeEndpoint {
                     url_template: "http://localhost:8080/subscribe/{SUBSCRIBE_TOKEN}".into(),
                     endpoint_name: "primary".into(),
                 }],
             },
-            uni_proxy_sync: UniProxySyncConfig {
-                push_interval: Seconds(30),
-                pull_interval: Seconds(60),
-            },
+            uni_proxy_sync: UniProxySyncConfig { push_interval: Seconds(30), pull_interval: Seconds(60) },
             vpn_server_token: Secret(generate_secret(rng)),
         }),
         ConfigKind::Shop => ModuleConfig::Shop(ShopConfig {

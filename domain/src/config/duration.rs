@@ -58,12 +58,8 @@ impl Visitor<'_> for SecondsVisitor {
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Seconds, E> {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(E::custom(format!(
-                "invalid duration {s:?}: expected {EXPECTED}"
-            )));
+            return Err(E::custom(format!("invalid duration {s:?}: expected {EXPECTED}")));
         }
-        s.parse::<u64>()
-            .map(Seconds)
-            .map_err(|_| E::custom(format!("invalid duration {s:?}: value is too large")))
+        s.parse::<u64>().map(Seconds).map_err(|_| E::custom(format!("invalid duration {s:?}: value is too large")))
     }
 }

@@ -24,10 +24,9 @@ pub use defaults::{default_config, default_value};
 pub use duration::Seconds;
 pub use kind::ConfigKind;
 pub use modules::{
-    AdminJwtConfig, AffiliateConfig, AuthConfig, EmailProviderConfig, JwtConfig, MailerConfig,
-    ModuleConfig, NodeHealthCheckConfig, OauthProviderConfig, OauthProvidersConfig,
-    RegisterDomainConfig, ShopConfig, SubscribeEndpoint, SubscribeLinkConfig, TelecomConfig,
-    UniProxySyncConfig,
+    AdminJwtConfig, AffiliateConfig, AuthConfig, EmailProviderConfig, JwtConfig, MailerConfig, ModuleConfig,
+    NodeHealthCheckConfig, OauthProviderConfig, OauthProvidersConfig, RegisterDomainConfig, ShopConfig,
+    SubscribeEndpoint, SubscribeLinkConfig, TelecomConfig, UniProxySyncConfig,
 };
 pub use secrets::{SECRET_MASK, Secret, generate_secret, redact, restore_masked_secrets};
 
@@ -48,10 +47,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(path: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self {
-            path: path.into(),
-            reason: reason.into(),
-        }
+        Self { path: path.into(), reason: reason.into() }
     }
 }
 
@@ -63,36 +59,23 @@ pub fn parse_document(kind: ConfigKind, json_text: &str) -> Result<ModuleConfig,
 
 /// Like [`parse_document`] but with the relaxed secret rules of
 /// [`validate_shape`].
-pub fn parse_document_shape(
-    kind: ConfigKind,
-    json_text: &str,
-) -> Result<ModuleConfig, ConfigError> {
+pub fn parse_document_shape(kind: ConfigKind, json_text: &str) -> Result<ModuleConfig, ConfigError> {
     parse_with(kind, json_text, Mode::Shape)
 }
 
 /// Full validation: structure, durations, semantic rules and strong,
 /// non-placeholder secrets. This is what the service accepts.
-pub fn validate_value(
-    kind: ConfigKind,
-    value: &serde_json::Value,
-) -> Result<ModuleConfig, ConfigError> {
+pub fn validate_value(kind: ConfigKind, value: &serde_json::Value) -> Result<ModuleConfig, ConfigError> {
     validate_with(kind, value, Mode::Strict)
 }
 
 /// Same as [`validate_value`] except secrets only need to be non-empty, so
 /// documents with example/placeholder secrets (like the seed's) pass.
-pub fn validate_shape(
-    kind: ConfigKind,
-    value: &serde_json::Value,
-) -> Result<ModuleConfig, ConfigError> {
+pub fn validate_shape(kind: ConfigKind, value: &serde_json::Value) -> Result<ModuleConfig, ConfigError> {
     validate_with(kind, value, Mode::Shape)
 }
 
-fn validate_with(
-    kind: ConfigKind,
-    value: &serde_json::Value,
-    mode: Mode,
-) -> Result<ModuleConfig, ConfigError> {
+fn validate_with(kind: ConfigKind, value: &serde_json::Value, mode: Mode) -> Result<ModuleConfig, ConfigError> {
     let config = deserialize_kind(kind, value)?;
     validate::check(&config, mode)?;
     Ok(config)

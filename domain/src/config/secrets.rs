@@ -141,11 +141,8 @@ fn restore_at(new: &mut Value, old: Option<&Value>, segments: &[&str]) {
     }
     let old_items = old_child.and_then(Value::as_array);
     for item in child.as_array_mut().into_iter().flatten() {
-        let matching = entry_name(item).and_then(|n| {
-            old_items?
-                .iter()
-                .find(|o| entry_name(o).is_some_and(|on| on.eq_ignore_ascii_case(n)))
-        });
+        let matching = entry_name(item)
+            .and_then(|n| old_items?.iter().find(|o| entry_name(o).is_some_and(|on| on.eq_ignore_ascii_case(n))));
         restore_at(item, matching, rest);
     }
 }

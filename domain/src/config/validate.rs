@@ -7,8 +7,8 @@ use std::collections::HashSet;
 
 use super::secrets::is_placeholder_secret;
 use super::{
-    AdminJwtConfig, AffiliateConfig, AuthConfig, ConfigError, MailerConfig, ModuleConfig, Seconds,
-    Secret, ShopConfig, TelecomConfig,
+    AdminJwtConfig, AffiliateConfig, AuthConfig, ConfigError, MailerConfig, ModuleConfig, Seconds, Secret, ShopConfig,
+    TelecomConfig,
 };
 
 /// How strictly signing keys/tokens are checked.
@@ -53,10 +53,7 @@ fn auth(c: &AuthConfig, mode: Mode) -> Check {
         "email_provider.otp_expire_after",
         ep.otp_expire_after,
     )?;
-    positive(
-        "email_provider.magic_link_expire_after",
-        ep.magic_link_expire_after,
-    )?;
+    positive("email_provider.magic_link_expire_after", ep.magic_link_expire_after)?;
     at_least(
         "email_provider.magic_link_delete_before",
         ep.magic_link_delete_before,
@@ -70,10 +67,7 @@ fn auth(c: &AuthConfig, mode: Mode) -> Check {
     positive("jwt.access_token_expiration", jwt.access_token_expiration)?;
     positive("jwt.refresh_token_expiration", jwt.refresh_token_expiration)?;
     if jwt.refresh_token_expiration <= jwt.access_token_expiration {
-        fail(
-            "jwt.refresh_token_expiration",
-            "must be greater than jwt.access_token_expiration",
-        )?;
+        fail("jwt.refresh_token_expiration", "must be greater than jwt.access_token_expiration")?;
     }
     non_empty("jwt.issuer", &jwt.issuer)?;
     non_empty("jwt.access_audience", &jwt.access_audience)?;
@@ -84,22 +78,13 @@ fn auth(c: &AuthConfig, mode: Mode) -> Check {
         let at = format!("oauth_providers.providers[{i}]");
         non_empty(format!("{at}.name"), &p.name)?;
         if !seen.insert(p.name.trim().to_ascii_lowercase()) {
-            fail(
-                format!("{at}.name"),
-                format!(
-                    "duplicate provider name `{}` (names are case-insensitive)",
-                    p.name
-                ),
-            )?;
+            fail(format!("{at}.name"), format!("duplicate provider name `{}` (names are case-insensitive)", p.name))?;
         }
         non_empty(format!("{at}.client_id"), &p.client_id)?;
         plain_secret(format!("{at}.client_secret"), &p.client_secret, true)?;
         http_url(format!("{at}.redirect_uri"), &p.redirect_uri)?;
     }
-    positive(
-        "oauth_providers.challenge_expiration",
-        c.oauth_providers.challenge_expiration,
-    )
+    positive("oauth_providers.challenge_expiration", c.oauth_providers.challenge_expiration)
 }
 
 fn admin_jwt(c: &AdminJwtConfig, mode: Mode) -> Check {
@@ -110,46 +95,28 @@ fn admin_jwt(c: &AdminJwtConfig, mode: Mode) -> Check {
 }
 
 fn telecom(c: &TelecomConfig, mode: Mode) -> Check {
-    positive(
-        "node_health_check.offline_timeout",
-        c.node_health_check.offline_timeout,
-    )?;
+    positive("node_health_check.offline_timeout", c.node_health_check.offline_timeout)?;
     let endpoints = &c.subscribe_link.endpoints;
     if endpoints.is_empty() {
-        fail(
-            "subscribe_link.endpoints",
-            "must contain at least one endpoint",
-        )?;
+        fail("subscribe_link.endpoints", "must contain at least one endpoint")?;
     }
     let mut seen = HashSet::new();
     for (i, e) in endpoints.iter().enumerate() {
         let at = format!("subscribe_link.endpoints[{i}]");
         http_url(format!("{at}.url_template"), &e.url_template)?;
         if !e.url_template.contains("{SUBSCRIBE_TOKEN}") {
-            fail(
-                format!("{at}.url_template"),
-                "must contain the `{SUBSCRIBE_TOKEN}` placeholder",
-            )?;
+            fail(format!("{at}.url_template"), "must contain the `{SUBSCRIBE_TOKEN}` placeholder")?;
         }
         non_empty(format!("{at}.endpoint_name"), &e.endpoint_name)?;
         if !seen.insert(e.endpoint_name.trim().to_ascii_lowercase()) {
             fail(
                 format!("{at}.endpoint_name"),
-                format!(
-                    "duplicate endpoint name `{}` (names are case-insensitive)",
-                    e.endpoint_name
-                ),
+                format!("duplicate endpoint name `{}` (names are case-insensitive)", e.endpoint_name),
             )?;
         }
     }
-    positive(
-        "uni_proxy_sync.push_interval",
-        c.uni_proxy_sync.push_interval,
-    )?;
-    positive(
-        "uni_proxy_sync.pull_interval",
-        c.uni_proxy_sync.pull_interval,
-    )?;
+    positive("uni_proxy_sync.push_interval", c.uni_proxy_sync.push_interval)?;
+    positive("uni_proxy_sync.pull_interval", c.uni_proxy_sync.pull_interval)?;
     signing_secret("vpn_server_token", &c.vpn_server_token, mode)
 }
 
@@ -171,10 +138,7 @@ fn mailer(c: &MailerConfig) -> Check {
     // unrestored mask must not be saved as the real password.
     plain_secret("password", &c.password, false)?;
     if !looks_like_email(&c.sender) {
-        fail(
-            "sender",
-            "must be an email address such as `noreply@example.com`",
-        )?;
+        fail("sender", "must be an email address such as `noreply@example.com`")?;
     }
     Ok(())
 }
@@ -196,10 +160,7 @@ fn positive(path: &str, value: Seconds) -> Check {
 
 fn at_least(path: &str, value: Seconds, other_path: &str, other: Seconds) -> Check {
     if value < other {
-        fail(
-            path,
-            format!("must be greater than or equal to {other_path}"),
-        )?;
+        fail(path, format!("must be greater than or equal to {other_path}"))?;
     }
     Ok(())
 }
@@ -221,10 +182,7 @@ fn signing_secret(path: &str, secret: &Secret, mode: Mode) -> Check {
         fail(path, PLACEHOLDER)?;
     }
     if secret.expose().chars().count() < MIN_SECRET_LEN {
-        fail(
-            path,
-            format!("must be at least {MIN_SECRET_LEN} characters"),
-        )?;
+        fail(path, format!("must be at least {MIN_SECRET_LEN} characters"))?;
     }
     Ok(())
 }
@@ -245,17 +203,11 @@ fn plain_secret(path: impl Into<String>, secret: &Secret, required: bool) -> Che
 /// it catches relative paths, other schemes and obvious typos.
 fn http_url(path: impl Into<String>, url: &str) -> Check {
     let lower = url.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"));
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
     let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or_default());
-    let ok = host.is_some_and(|h| !h.is_empty() && !h.starts_with(':'))
-        && !url.chars().any(char::is_whitespace);
+    let ok = host.is_some_and(|h| !h.is_empty() && !h.starts_with(':')) && !url.chars().any(char::is_whitespace);
     if !ok {
-        fail(
-            path,
-            "must be an absolute http:// or https:// URL with a host",
-        )?;
+        fail(path, "must be an absolute http:// or https:// URL with a host")?;
     }
     Ok(())
 }
@@ -263,15 +215,9 @@ fn http_url(path: impl Into<String>, url: &str) -> Check {
 /// Registration allow/deny lists hold bare domains, not addresses or URLs.
 fn domains(path: &str, list: &[String]) -> Check {
     for (i, d) in list.iter().enumerate() {
-        let bad = d.is_empty()
-            || d.contains('@')
-            || d.contains('/')
-            || d.chars().any(char::is_whitespace);
+        let bad = d.is_empty() || d.contains('@') || d.contains('/') || d.chars().any(char::is_whitespace);
         if bad {
-            fail(
-                format!("{path}[{i}]"),
-                "must be a bare domain such as `example.com` (no `@`, `/` or spaces)",
-            )?;
+            fail(format!("{path}[{i}]"), "must be a bare domain such as `example.com` (no `@`, `/` or spaces)")?;
         }
     }
     Ok(())
@@ -280,10 +226,7 @@ fn domains(path: &str, list: &[String]) -> Check {
 fn looks_like_email(s: &str) -> bool {
     match s.split_once('@') {
         Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.is_empty()
-                && !domain.contains('@')
-                && !s.chars().any(char::is_whitespace)
+            !local.is_empty() && !domain.is_empty() && !domain.contains('@') && !s.chars().any(char::is_whitespace)
         }
         None => false,
     }
@@ -302,8 +245,7 @@ fn reward_rate(path: &str, rate: &str) -> Check {
         return fail(path, "must be a decimal number such as \"0.1\"");
     }
     let int = int.trim_start_matches('0');
-    let in_range =
-        int.is_empty() || (int == "1" && frac.unwrap_or_default().bytes().all(|b| b == b'0'));
+    let in_range = int.is_empty() || (int == "1" && frac.unwrap_or_default().bytes().all(|b| b == b'0'));
     if !in_range {
         return fail(path, "must be between 0 and 1");
     }

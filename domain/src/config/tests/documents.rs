@@ -2,9 +2,8 @@ use serde_json::{Value, json};
 
 use super::{SEED_AUTH, assert_strict_err, defaults, seed, seed_value, with};
 use crate::config::{
-    AffiliateConfig, AuthConfig, ConfigKind, MailerConfig, ModuleConfig, Seconds, ShopConfig,
-    TelecomConfig, default_config, parse_document, parse_document_shape, validate_shape,
-    validate_value,
+    AffiliateConfig, AuthConfig, ConfigKind, MailerConfig, ModuleConfig, Seconds, ShopConfig, TelecomConfig,
+    default_config, parse_document, parse_document_shape, validate_shape, validate_value,
 };
 
 #[test]
@@ -62,11 +61,9 @@ fn seed_examples_pass_shape_validation() {
 #[test]
 fn seed_examples_fail_strict_only_on_placeholder_secrets() {
     let placeholder = "placeholder secret";
-    for (kind, path) in [
-        (ConfigKind::Auth, "jwt.secret"),
-        (ConfigKind::AdminJwt, "secret"),
-        (ConfigKind::Telecom, "vpn_server_token"),
-    ] {
+    for (kind, path) in
+        [(ConfigKind::Auth, "jwt.secret"), (ConfigKind::AdminJwt, "secret"), (ConfigKind::Telecom, "vpn_server_token")]
+    {
         let mut doc = seed_value(kind);
         assert_strict_err(kind, &doc, path, placeholder);
         // Replacing just that secret makes the document strictly valid.
@@ -82,8 +79,7 @@ fn seed_examples_fail_strict_only_on_placeholder_secrets() {
 
 #[test]
 fn seed_fixture_files_match_embedded_examples() {
-    let dir =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/tests/fixtures/seed-config");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/tests/fixtures/seed-config");
     for kind in ConfigKind::ALL {
         let text = std::fs::read_to_string(dir.join(format!("{}.json", kind.key()))).unwrap();
         let file: Value = serde_json::from_str(&text).unwrap();
@@ -97,11 +93,7 @@ fn unknown_nested_field_reports_path() {
     doc["jwt"]["foo"] = json!(1);
     let err = validate_value(ConfigKind::Auth, &doc).unwrap_err();
     assert_eq!(err.path, "jwt.foo");
-    assert!(
-        err.reason
-            .starts_with("unknown field `foo`, expected one of"),
-        "{err}"
-    );
+    assert!(err.reason.starts_with("unknown field `foo`, expected one of"), "{err}");
 
     let mut doc = defaults(ConfigKind::Telecom);
     doc["subscribe_link"]["endpoints"][0]["weight"] = json!(1);
@@ -130,11 +122,7 @@ fn wrong_type_is_reported() {
     let doc = with(ConfigKind::Auth, "/jwt/access_token_expiration", json!(300));
     let err = validate_value(ConfigKind::Auth, &doc).unwrap_err();
     assert_eq!(err.path, "jwt.access_token_expiration");
-    assert!(
-        err.reason
-            .starts_with("invalid type: integer `300`, expected a string of whole seconds"),
-        "{err}"
-    );
+    assert!(err.reason.starts_with("invalid type: integer `300`, expected a string of whole seconds"), "{err}");
 
     let doc = with(ConfigKind::Mailer, "/starttls", json!("yes"));
     assert_strict_err(ConfigKind::Mailer, &doc, "starttls", "invalid type");
@@ -148,21 +136,14 @@ fn wrong_type_is_reported() {
 
 #[test]
 fn malformed_duration_is_reported() {
-    let doc = with(
-        ConfigKind::Auth,
-        "/email_provider/resend_interval",
-        json!("5m"),
-    );
+    let doc = with(ConfigKind::Auth, "/email_provider/resend_interval", json!("5m"));
     let err = assert_strict_err(
         ConfigKind::Auth,
         &doc,
         "email_provider.resend_interval",
         "expected a string of whole seconds, e.g. \"300\"",
     );
-    assert!(
-        err.to_string()
-            .starts_with("email_provider.resend_interval: ")
-    );
+    assert!(err.to_string().starts_with("email_provider.resend_interval: "));
 }
 
 #[test]
@@ -177,11 +158,7 @@ fn invalid_json_syntax_has_empty_path_and_position() {
     assert_eq!(err.path, "");
     assert!(err.reason.contains("line 3"), "{err}");
 
-    let err = parse_document(
-        ConfigKind::Affiliate,
-        &format!("{} x", seed(ConfigKind::Affiliate)),
-    )
-    .unwrap_err();
+    let err = parse_document(ConfigKind::Affiliate, &format!("{} x", seed(ConfigKind::Affiliate))).unwrap_err();
     assert_eq!(err.path, "");
     assert!(err.reason.contains("trailing characters"), "{err}");
 }

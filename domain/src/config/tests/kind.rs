@@ -3,38 +3,15 @@ use crate::config::ConfigKind;
 #[test]
 fn all_is_in_canonical_order_with_keys() {
     let keys: Vec<_> = ConfigKind::ALL.iter().map(|k| k.key()).collect();
-    assert_eq!(
-        keys,
-        [
-            "auth",
-            "admin-jwt",
-            "telecom",
-            "shop",
-            "affiliate",
-            "mailer"
-        ]
-    );
+    assert_eq!(keys, ["auth", "admin-jwt", "telecom", "shop", "affiliate", "mailer"]);
 }
 
 #[test]
 fn display_and_type_names() {
     let names: Vec<_> = ConfigKind::ALL.iter().map(|k| k.display_name()).collect();
-    assert_eq!(
-        names,
-        [
-            "Auth",
-            "Admin JWT",
-            "Telecom",
-            "Shop",
-            "Market/Affiliate",
-            "Mailer"
-        ]
-    );
+    assert_eq!(names, ["Auth", "Admin JWT", "Telecom", "Shop", "Market/Affiliate", "Mailer"]);
     let types: Vec<_> = ConfigKind::ALL.iter().map(|k| k.type_name()).collect();
-    assert_eq!(
-        types,
-        ["Auth", "AdminJwt", "Telecom", "Shop", "Affiliate", "Mailer"]
-    );
+    assert_eq!(types, ["Auth", "AdminJwt", "Telecom", "Shop", "Affiliate", "Mailer"]);
 }
 
 #[test]
@@ -72,10 +49,7 @@ fn parse_accepts_aliases_case_insensitively() {
 
 #[test]
 fn secret_paths_per_kind() {
-    assert_eq!(
-        ConfigKind::Auth.secret_paths(),
-        ["jwt.secret", "oauth_providers.providers[].client_secret"]
-    );
+    assert_eq!(ConfigKind::Auth.secret_paths(), ["jwt.secret", "oauth_providers.providers[].client_secret"]);
     assert_eq!(ConfigKind::AdminJwt.secret_paths(), ["secret"]);
     assert_eq!(ConfigKind::Telecom.secret_paths(), ["vpn_server_token"]);
     assert_eq!(ConfigKind::Mailer.secret_paths(), ["password"]);

@@ -19,7 +19,8 @@ pub const SEED_TELECOM: &str = r#"{"node_health_check":{"offline_timeout":"600"}
 pub const SEED_SHOP: &str = r#"{"max_unpaid_orders":5,"auto_cancel_after":"1800","epay_notify_url":"https://your-domain.com/api/webhook/epay/notify","epay_return_url":"https://your-domain.com/payment/success"}"#;
 pub const SEED_MAILER: &str = r#"{"host":"smtp.gmail.com","port":587,"username":"your-smtp-username","password":"your-smtp-password","sender":"noreply@your-domain.com","starttls":true}"#;
 pub const SEED_ADMIN_JWT: &str = r#"{"secret":"admin-jwt-secret-key-32-characters-long","token_expiration":"864000","issuer":"https://admin.your-domain.com","audience":"HeliumAdmin"}"#;
-pub const SEED_AFFILIATE: &str = r#"{"max_invite_code_per_user":10,"default_reward_rate":"0.1","default_trigger_time_per_user":3}"#;
+pub const SEED_AFFILIATE: &str =
+    r#"{"max_invite_code_per_user":10,"default_reward_rate":"0.1","default_trigger_time_per_user":3}"#;
 
 /// Seed example text for each kind.
 pub fn seed(kind: ConfigKind) -> &'static str {
@@ -65,8 +66,5 @@ pub fn assert_rule(kind: ConfigKind, doc: &Value, path: &str, reason: &str) {
     assert_strict_err(kind, doc, path, reason);
     let err = validate_shape(kind, doc).unwrap_err();
     assert_eq!(err.path, path, "unexpected shape path in {err}");
-    assert!(
-        err.reason.contains(reason),
-        "unexpected shape reason in {err}"
-    );
+    assert!(err.reason.contains(reason), "unexpected shape reason in {err}");
 }

@@ -17,20 +17,12 @@ fn endpoint(url: &str, name: &str) -> Value {
 }
 
 fn telecom_with_endpoints(endpoints: Vec<Value>) -> Value {
-    with(
-        TELECOM,
-        "/subscribe_link/endpoints",
-        Value::Array(endpoints),
-    )
+    with(TELECOM, "/subscribe_link/endpoints", Value::Array(endpoints))
 }
 
 #[test]
 fn telecom_durations_must_be_positive() {
-    for field in [
-        "node_health_check/offline_timeout",
-        "uni_proxy_sync/push_interval",
-        "uni_proxy_sync/pull_interval",
-    ] {
+    for field in ["node_health_check/offline_timeout", "uni_proxy_sync/push_interval", "uni_proxy_sync/pull_interval"] {
         let doc = with(TELECOM, &format!("/{field}"), json!("0"));
         assert_rule(TELECOM, &doc, &field.replace('/', "."), GT0);
     }
@@ -39,45 +31,25 @@ fn telecom_durations_must_be_positive() {
 #[test]
 fn telecom_needs_at_least_one_endpoint() {
     let doc = telecom_with_endpoints(vec![]);
-    assert_rule(
-        TELECOM,
-        &doc,
-        "subscribe_link.endpoints",
-        "at least one endpoint",
-    );
+    assert_rule(TELECOM, &doc, "subscribe_link.endpoints", "at least one endpoint");
 }
 
 #[test]
 fn endpoint_url_template_must_be_http() {
     let doc = telecom_with_endpoints(vec![endpoint("subscribe/{SUBSCRIBE_TOKEN}", "primary")]);
-    assert_rule(
-        TELECOM,
-        &doc,
-        "subscribe_link.endpoints[0].url_template",
-        "absolute http",
-    );
+    assert_rule(TELECOM, &doc, "subscribe_link.endpoints[0].url_template", "absolute http");
 }
 
 #[test]
 fn endpoint_url_template_must_contain_token() {
     let doc = telecom_with_endpoints(vec![endpoint("https://sub.example.com/s/", "primary")]);
-    assert_rule(
-        TELECOM,
-        &doc,
-        "subscribe_link.endpoints[0].url_template",
-        "{SUBSCRIBE_TOKEN}",
-    );
+    assert_rule(TELECOM, &doc, "subscribe_link.endpoints[0].url_template", "{SUBSCRIBE_TOKEN}");
 }
 
 #[test]
 fn endpoint_name_must_be_non_empty() {
     let doc = telecom_with_endpoints(vec![endpoint("https://a.io/{SUBSCRIBE_TOKEN}", " ")]);
-    assert_rule(
-        TELECOM,
-        &doc,
-        "subscribe_link.endpoints[0].endpoint_name",
-        "must not be empty",
-    );
+    assert_rule(TELECOM, &doc, "subscribe_link.endpoints[0].endpoint_name", "must not be empty");
 }
 
 #[test]
@@ -86,12 +58,7 @@ fn endpoint_names_must_be_unique() {
         endpoint("https://a.io/{SUBSCRIBE_TOKEN}", "primary"),
         endpoint("https://b.io/{SUBSCRIBE_TOKEN}", "Primary"),
     ]);
-    assert_rule(
-        TELECOM,
-        &doc,
-        "subscribe_link.endpoints[1].endpoint_name",
-        "duplicate endpoint name",
-    );
+    assert_rule(TELECOM, &doc, "subscribe_link.endpoints[1].endpoint_name", "duplicate endpoint name");
 }
 
 #[test]
@@ -110,12 +77,7 @@ fn shop_auto_cancel_after_must_be_positive() {
 #[test]
 fn shop_epay_urls_must_be_absolute_http() {
     for field in ["epay_notify_url", "epay_return_url"] {
-        for bad in [
-            "/payment/success",
-            "",
-            "mailto:a@b.c",
-            "https://exa mple.com/x",
-        ] {
+        for bad in ["/payment/success", "", "mailto:a@b.c", "https://exa mple.com/x"] {
             let doc = with(SHOP, &format!("/{field}"), json!(bad));
             assert_rule(SHOP, &doc, field, "absolute http");
         }
@@ -141,14 +103,7 @@ fn mailer_sender_must_look_like_an_email() {
     for good in ["noreply@helium.local", "a@b"] {
         validate_value(MAILER, &with(MAILER, "/sender", json!(good))).unwrap();
     }
-    for bad in [
-        "",
-        "noreply",
-        "@helium.local",
-        "noreply@",
-        "a@b@c",
-        "no reply@x.io",
-    ] {
+    for bad in ["", "noreply", "@helium.local", "noreply@", "a@b@c", "no reply@x.io"] {
         let doc = with(MAILER, "/sender", json!(bad));
         assert_rule(MAILER, &doc, "sender", "email address");
     }
@@ -166,16 +121,7 @@ fn mailer_password_may_be_anything_with_or_without_username() {
 
 #[test]
 fn reward_rate_accepts_decimals_between_0_and_1() {
-    for good in [
-        "0.1",
-        "0.10",
-        "1",
-        "0",
-        "0.0",
-        "1.000",
-        "00.5",
-        "0.999999999999",
-    ] {
+    for good in ["0.1", "0.10", "1", "0", "0.0", "1.000", "00.5", "0.999999999999"] {
         let doc = with(AFFILIATE, "/default_reward_rate", json!(good));
         validate_value(AFFILIATE, &doc).unwrap();
     }
@@ -183,9 +129,7 @@ fn reward_rate_accepts_decimals_between_0_and_1() {
 
 #[test]
 fn reward_rate_rejects_non_decimals() {
-    for bad in [
-        "abc", "-0.1", "10%", "", ".5", "1.", " 0.1", "0.1 ", "1e-1", "+0.5",
-    ] {
+    for bad in ["abc", "-0.1", "10%", "", ".5", "1.", " 0.1", "0.1 ", "1e-1", "+0.5"] {
         let doc = with(AFFILIATE, "/default_reward_rate", json!(bad));
         assert_rule(AFFILIATE, &doc, "default_reward_rate", "decimal number");
     }
@@ -208,12 +152,7 @@ fn reward_rate_must_be_a_string() {
 #[test]
 fn trigger_time_per_user_at_least_one() {
     let doc = with(AFFILIATE, "/default_trigger_time_per_user", json!(0));
-    assert_rule(
-        AFFILIATE,
-        &doc,
-        "default_trigger_time_per_user",
-        "must be at least 1",
-    );
+    assert_rule(AFFILIATE, &doc, "default_trigger_time_per_user", "must be at least 1");
 }
 
 #[test]

@@ -24,41 +24,14 @@ fn auth_with_providers(providers: Vec<Value>) -> Value {
 
 #[test]
 fn register_domain_entries_must_be_bare_domains() {
-    let ok = with(
-        AUTH,
-        "/email_provider/register_domain/white_list",
-        json!(["example.com", "Mail.Example.ORG"]),
-    );
+    let ok = with(AUTH, "/email_provider/register_domain/white_list", json!(["example.com", "Mail.Example.ORG"]));
     validate_value(AUTH, &ok).unwrap();
-    for bad in [
-        "user@example.com",
-        "exa mple.com",
-        "",
-        "https://example.com",
-    ] {
-        let doc = with(
-            AUTH,
-            "/email_provider/register_domain/white_list",
-            json!(["ok.com", bad]),
-        );
-        assert_rule(
-            AUTH,
-            &doc,
-            "email_provider.register_domain.white_list[1]",
-            "bare domain",
-        );
+    for bad in ["user@example.com", "exa mple.com", "", "https://example.com"] {
+        let doc = with(AUTH, "/email_provider/register_domain/white_list", json!(["ok.com", bad]));
+        assert_rule(AUTH, &doc, "email_provider.register_domain.white_list[1]", "bare domain");
     }
-    let doc = with(
-        AUTH,
-        "/email_provider/register_domain/black_list",
-        json!(["@spam.com"]),
-    );
-    assert_rule(
-        AUTH,
-        &doc,
-        "email_provider.register_domain.black_list[0]",
-        "bare domain",
-    );
+    let doc = with(AUTH, "/email_provider/register_domain/black_list", json!(["@spam.com"]));
+    assert_rule(AUTH, &doc, "email_provider.register_domain.black_list[0]", "bare domain");
 }
 
 #[test]
@@ -91,22 +64,14 @@ fn delete_otp_before_must_not_precede_expiry() {
 
 #[test]
 fn magic_link_delete_before_must_not_precede_expiry() {
-    let doc = with(
-        AUTH,
-        "/email_provider/magic_link_delete_before",
-        json!("1799"),
-    );
+    let doc = with(AUTH, "/email_provider/magic_link_delete_before", json!("1799"));
     assert_rule(
         AUTH,
         &doc,
         "email_provider.magic_link_delete_before",
         "greater than or equal to email_provider.magic_link_expire_after",
     );
-    let equal = with(
-        AUTH,
-        "/email_provider/magic_link_delete_before",
-        json!("1800"),
-    );
+    let equal = with(AUTH, "/email_provider/magic_link_delete_before", json!("1800"));
     validate_value(AUTH, &equal).unwrap();
 }
 
@@ -114,12 +79,7 @@ fn magic_link_delete_before_must_not_precede_expiry() {
 fn refresh_must_outlive_access_token() {
     for refresh in ["900", "899"] {
         let doc = with(AUTH, "/jwt/refresh_token_expiration", json!(refresh));
-        assert_rule(
-            AUTH,
-            &doc,
-            "jwt.refresh_token_expiration",
-            "must be greater than jwt.access_token_expiration",
-        );
+        assert_rule(AUTH, &doc, "jwt.refresh_token_expiration", "must be greater than jwt.access_token_expiration");
     }
 }
 
@@ -166,10 +126,7 @@ fn placeholder_secrets_are_rejected_in_strict_mode() {
         for value in placeholders {
             let doc = with(kind, pointer, json!(value));
             let err = assert_strict_err(kind, &doc, path, "placeholder secret");
-            assert_eq!(
-                err.reason,
-                "placeholder secret; generate a random value (>= 32 characters)"
-            );
+            assert_eq!(err.reason, "placeholder secret; generate a random value (>= 32 characters)");
             validate_shape(kind, &doc).unwrap();
         }
     }
@@ -201,23 +158,13 @@ fn masked_secrets_are_rejected_in_both_modes() {
     let mut p = provider("google");
     p["client_secret"] = json!("********");
     let doc = auth_with_providers(vec![p]);
-    assert_rule(
-        AUTH,
-        &doc,
-        "oauth_providers.providers[0].client_secret",
-        "masked",
-    );
+    assert_rule(AUTH, &doc, "oauth_providers.providers[0].client_secret", "masked");
 }
 
 #[test]
 fn provider_name_must_be_non_empty() {
     let doc = auth_with_providers(vec![provider("google"), provider("")]);
-    assert_rule(
-        AUTH,
-        &doc,
-        "oauth_providers.providers[1].name",
-        "must not be empty",
-    );
+    assert_rule(AUTH, &doc, "oauth_providers.providers[1].name", "must not be empty");
 }
 
 #[test]
@@ -225,12 +172,7 @@ fn provider_names_are_unique_case_insensitively() {
     let ok = auth_with_providers(vec![provider("Google"), provider("GitHub")]);
     validate_value(AUTH, &ok).unwrap();
     let doc = auth_with_providers(vec![provider("Google"), provider("google")]);
-    assert_rule(
-        AUTH,
-        &doc,
-        "oauth_providers.providers[1].name",
-        "duplicate provider name",
-    );
+    assert_rule(AUTH, &doc, "oauth_providers.providers[1].name", "duplicate provider name");
 }
 
 #[test]
@@ -238,12 +180,7 @@ fn provider_client_id_must_be_non_empty() {
     let mut p = provider("google");
     p["client_id"] = json!("");
     let doc = auth_with_providers(vec![p]);
-    assert_rule(
-        AUTH,
-        &doc,
-        "oauth_providers.providers[0].client_id",
-        "must not be empty",
-    );
+    assert_rule(AUTH, &doc, "oauth_providers.providers[0].client_id", "must not be empty");
 }
 
 #[test]
@@ -251,41 +188,21 @@ fn provider_client_secret_must_be_non_empty() {
     let mut p = provider("google");
     p["client_secret"] = json!("");
     let doc = auth_with_providers(vec![p]);
-    assert_rule(
-        AUTH,
-        &doc,
-        "oauth_providers.providers[0].client_secret",
-        "must not be empty",
-    );
+    assert_rule(AUTH, &doc, "oauth_providers.providers[0].client_secret", "must not be empty");
 }
 
 #[test]
 fn provider_redirect_uri_must_be_absolute_http() {
-    for good in [
-        "http://localhost:8080/cb",
-        "https://example.com",
-        "HTTPS://x.io/a?b=c",
-    ] {
+    for good in ["http://localhost:8080/cb", "https://example.com", "HTTPS://x.io/a?b=c"] {
         let mut p = provider("google");
         p["redirect_uri"] = json!(good);
         validate_value(AUTH, &auth_with_providers(vec![p])).unwrap();
     }
-    for bad in [
-        "/auth/callback",
-        "ftp://example.com/cb",
-        "https://",
-        "https:///cb",
-        "http://:80/",
-    ] {
+    for bad in ["/auth/callback", "ftp://example.com/cb", "https://", "https:///cb", "http://:80/"] {
         let mut p = provider("google");
         p["redirect_uri"] = json!(bad);
         let doc = auth_with_providers(vec![p]);
-        assert_rule(
-            AUTH,
-            &doc,
-            "oauth_providers.providers[0].redirect_uri",
-            "absolute http",
-        );
+        assert_rule(AUTH, &doc, "oauth_providers.providers[0].redirect_uri", "absolute http");
     }
 }
 

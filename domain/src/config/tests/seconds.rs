@@ -15,10 +15,7 @@ fn accepts_digit_strings() {
     assert_eq!(parse(json!("0300")), Ok(Seconds(300)));
     assert_eq!(parse(json!("18446744073709551615")), Ok(Seconds(u64::MAX)));
     // From text, not only from a Value.
-    assert_eq!(
-        serde_json::from_str::<Seconds>("\"42\"").unwrap(),
-        Seconds(42)
-    );
+    assert_eq!(serde_json::from_str::<Seconds>("\"42\"").unwrap(), Seconds(42));
 }
 
 #[test]
@@ -35,37 +32,20 @@ fn as_duration() {
 
 #[test]
 fn rejects_non_strings_with_clear_message() {
-    for v in [
-        json!(300),
-        json!(-1),
-        json!(1.5),
-        json!(null),
-        json!(true),
-        json!(["1"]),
-    ] {
+    for v in [json!(300), json!(-1), json!(1.5), json!(null), json!(true), json!(["1"])] {
         let err = parse(v.clone()).unwrap_err();
-        assert!(
-            err.contains("expected a string of whole seconds, e.g. \"300\""),
-            "{v}: {err}"
-        );
+        assert!(err.contains("expected a string of whole seconds, e.g. \"300\""), "{v}: {err}");
     }
     assert!(
-        parse(json!(300))
-            .unwrap_err()
-            .starts_with("invalid type: integer `300`, expected a string of whole seconds")
+        parse(json!(300)).unwrap_err().starts_with("invalid type: integer `300`, expected a string of whole seconds")
     );
 }
 
 #[test]
 fn rejects_malformed_strings() {
-    for s in [
-        "", " 30", "30 ", "5m", "-1", "+1", "1.5", "1e3", "0x10", "٣",
-    ] {
+    for s in ["", " 30", "30 ", "5m", "-1", "+1", "1.5", "1e3", "0x10", "٣"] {
         let err = parse(json!(s)).unwrap_err();
-        assert!(
-            err.contains("expected a string of whole seconds, e.g. \"300\""),
-            "{s:?}: {err}"
-        );
+        assert!(err.contains("expected a string of whole seconds, e.g. \"300\""), "{s:?}: {err}");
     }
 }
 

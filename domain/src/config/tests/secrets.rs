@@ -1,10 +1,7 @@
 use serde_json::json;
 
 use super::{SEED_AUTH, defaults, rng, seed_value};
-use crate::config::{
-    ConfigKind, SECRET_MASK, Secret, generate_secret, redact, restore_masked_secrets,
-    validate_value,
-};
+use crate::config::{ConfigKind, SECRET_MASK, Secret, generate_secret, redact, restore_masked_secrets, validate_value};
 
 #[test]
 fn generated_secret_is_64_base64url_chars_and_fresh() {
@@ -13,10 +10,7 @@ fn generated_secret_is_64_base64url_chars_and_fresh() {
     let b = generate_secret(&mut rng);
     assert_eq!(a.len(), 64);
     assert_eq!(b.len(), 64);
-    assert!(
-        a.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
-    );
+    assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
     assert_ne!(a, b);
 }
 
@@ -47,11 +41,9 @@ fn redact_masks_every_present_secret() {
     assert_eq!(red["jwt"]["issuer"], doc["jwt"]["issuer"]);
     assert!(!red.to_string().contains("your-google-client-secret"));
 
-    for (kind, field) in [
-        (ConfigKind::AdminJwt, "secret"),
-        (ConfigKind::Telecom, "vpn_server_token"),
-        (ConfigKind::Mailer, "password"),
-    ] {
+    for (kind, field) in
+        [(ConfigKind::AdminJwt, "secret"), (ConfigKind::Telecom, "vpn_server_token"), (ConfigKind::Mailer, "password")]
+    {
         let red = redact(kind, &seed_value(kind));
         assert_eq!(red[field], json!(SECRET_MASK), "{kind:?}");
     }
@@ -111,14 +103,8 @@ fn restore_matches_providers_by_name_case_insensitively() {
     }));
     restore_masked_secrets(ConfigKind::Auth, &mut new, &old);
     let providers = &new["oauth_providers"]["providers"];
-    assert_eq!(
-        providers[0]["client_secret"],
-        json!("your-github-client-secret")
-    );
-    assert_eq!(
-        providers[1]["client_secret"],
-        json!("your-google-client-secret")
-    );
+    assert_eq!(providers[0]["client_secret"], json!("your-github-client-secret"));
+    assert_eq!(providers[1]["client_secret"], json!("your-google-client-secret"));
     assert_eq!(providers[2]["client_secret"], json!(SECRET_MASK));
     assert_eq!(new["jwt"]["secret"], old["jwt"]["secret"]);
 

@@ -1,0 +1,155 @@
+//! Domain events: what happened, announced through the transactional outbox.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Event type names, `<domain>.<event>`.
+pub mod types {
+    pub const EMAIL_REQUESTED: &str = "email.requested";
+    pub const SYSTEM_PROBE: &str = "system.probe";
+    pub const USER_REGISTERED: &str = "user.registered";
+    pub const USER_SIGNED_IN: &str = "user.signed_in";
+    pub const USER_PASSWORD_CHANGED: &str = "user.password_changed";
+    pub const USER_MFA_CHANGED: &str = "user.mfa_changed";
+}
+
+/// The envelope every event travels in (also the AMQP message body).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// UUID v7: time-ordered, and the AMQP message id.
+    pub id: Uuid,
+    pub event_type: String,
+    pub aggregate_id: String,
+    pub occurred_at: DateTime<Utc>,
+    pub schema_version: i32,
+    pub payload: serde_json::Value,
+}
+
+impl Event {
+    pub fn new(
+        id: Uuid,
+        event_type: impl Into<String>,
+        aggregate_id: impl Into<String>,
+        occurred_at: DateTime<Utc>,
+        payload: serde_json::Value,
+    ) -> Self {
+        Self {
+            id,
+            event_type: event_type.into(),
+            aggregate_id: aggregate_id.into(),
+            occurred_at,
+            schema_version: 1,
+            payload,
+        }
+    }
+
+    /// Whether `event_type` is well formed: lowercase `<domain>.<event>` segments.
+    pub fn valid_type(event_type: &str) -> bool {
+        let mut parts = event_type.split('.');
+        let ok =
+            |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        matches!((parts.next(), parts.next()), (Some(a), Some(b)) if ok(a) && ok(b)) && parts.all(ok)
+    }
+}
+
+/// Every email the product sends; the name is the template file stem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailTemplate {
+    RegisterMagicLink,
+    RegisterExistingAccount,
+    PasswordReset,
+    SignInCode,
+    EmailChangeConfirm,
+    AdminInvitation,
+    AdminSetup,
+    SecurityPasswordChanged,
+    SecurityMfaChanged,
+    SecurityNewSignIn,
+    TicketReply,
+    OrderPaid,
+    PackageActivated,
+    PackageExpiring,
+}
+
+impl EmailTemplate {
+    pub const ALL: [EmailTemplate; 14] = [
+        EmailTemplate::RegisterMagicLink,
+        EmailTemplate::RegisterExistingAccount,
+        EmailTemplate::PasswordReset,
+        EmailTemplate::SignInCode,
+        EmailTemplate::EmailChangeConfirm,
+        EmailTemplate::AdminInvitation,
+        EmailTemplate::AdminSetup,
+        EmailTemplate::SecurityPasswordChanged,
+        EmailTemplate::SecurityMfaChanged,
+        EmailTemplate::SecurityNewSignIn,
+        EmailTemplate::TicketReply,
+        EmailTemplate::OrderPaid,
+        EmailTemplate::PackageActivated,
+        EmailTemplate::PackageExpiring,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            EmailTemplate::RegisterMagicLink => "register_magic_link",
+            EmailTemplate::RegisterExistingAccount => "register_existing_account",
+            EmailTemplate::PasswordReset => "password_reset",
+            EmailTemplate::SignInCode => "sign_in_code",
+            EmailTemplate::EmailChangeConfirm => "email_change_confirm",
+            EmailTemplate::AdminInvitation => "admin_invitation",
+            EmailTemplate::AdminSetup => "admin_setup",
+            EmailTemplate::SecurityPasswordChanged => "security_password_changed",
+            EmailTemplate::SecurityMfaChanged => "security_mfa_changed",
+            EmailTemplate::SecurityNewSignIn => "security_new_sign_in",
+            EmailTemplate::TicketReply => "ticket_reply",
+            EmailTemplate::OrderPaid => "order_paid",
+            EmailTemplate::PackageActivated => "package_activated",
+            EmailTemplate::PackageExpiring => "package_expiring",
+        }
+    }
+}
+
+/// Payload of `email.requested`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EmailRequested {
+    pub to: String,
+    pub template: EmailTemplate,
+    /// Template variables (links, codes, names). Never logged.
+    #[serde(default)]
+    pub context: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_types_are_checked() {
+        assert!(Event::valid_type("email.requested"));
+        assert!(Event::valid_type("user.mfa_changed"));
+        assert!(!Event::valid_type("email"));
+        assert!(!Event::valid_type("Email.Requested"));
+        assert!(!Event::valid_type("a..b"));
+    }
+
+    #[test]
+    fn template_names_round_trip_through_serde() {
+        for t in EmailTemplate::ALL {
+            let json = serde_json::to_value(t).unwrap();
+            assert_eq!(json, serde_json::Value::String(t.name().to_owned()));
+            assert_eq!(serde_json::from_value::<EmailTemplate>(json).unwrap(), t);
+        }
+    }
+
+    #[test]
+    fn email_payload_rejects_unknown_fields() {
+        let bad = serde_json::json!({"to": "a@b.c", "template": "password_reset", "bcc": "x@y.z"});
+        assert!(serde_json::from_value::<EmailRequested>(bad).is_err());
+    }
+}

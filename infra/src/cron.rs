@@ -1,0 +1,229 @@
+//! `cron_executor`: one leader runs the registered jobs every SCAN_INTERVAL.
+//!
+//! Leadership is a session-level PostgreSQL advisory lock held on a dedicated connection
+//! (`CRON_DATABASE_URL`, else DATABASE_URL). That connection must reach PostgreSQL directly:
+//! a transaction-mode pooler (PgBouncer, HeliosProxy) would hand the session to others and
+//! the lock would not mean anything. Standbys retry every min(SCAN_INTERVAL, 5 s); when the
+//! leader dies its connection closes, PostgreSQL releases the lock, and a standby takes over.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use helium_domain::config::{ConfigKind, ModuleConfig};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
+use tokio_util::sync::CancellationToken;
+
+use crate::ConfigStore;
+use crate::events::relay::sleep_or_stop;
+
+/// Advisory lock key of the cron leader ("HELIUM" + 1).
+pub const LEADER_LOCK_KEY: i64 = 0x4845_4c49_554d_0001;
+/// Rows per statement, and statements per job per wake: jobs work in bounded batches.
+pub const BATCH: i64 = 1000;
+pub const MAX_BATCHES: u32 = 50;
+
+pub struct JobContext {
+    pub pool: PgPool,
+    pub config: ConfigStore,
+}
+
+/// An idempotent periodic job; returns how many rows it handled.
+#[async_trait::async_trait]
+pub trait Job: Send + Sync + 'static {
+    fn name(&self) -> &'static str;
+    async fn run(&self, ctx: &JobContext) -> anyhow::Result<u64>;
+}
+
+pub struct CronExecutor {
+    pub ctx: JobContext,
+    pub leader_options: PgConnectOptions,
+    pub interval: Duration,
+    pub jobs: Vec<Arc<dyn Job>>,
+}
+
+impl CronExecutor {
+    /// Runs every job once; a failing job is logged and counted and never stops the others.
+    pub async fn run_jobs(&self) {
+        for job in &self.jobs {
+            let started = std::time::Instant::now();
+            match job.run(&self.ctx).await {
+                Ok(rows) => {
+                    metrics::counter!("cron_job_runs_total", "job" => job.name()).increment(1);
+                    metrics::counter!("cron_job_rows_total", "job" => job.name()).increment(rows);
+                    tracing::info!(
+                        job = job.name(),
+                        rows,
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "cron job done"
+                    );
+                }
+                Err(e) => {
+                    metrics::counter!("cron_job_failures_total", "job" => job.name()).increment(1);
+                    tracing::error!(job = job.name(), error = %format!("{e:#}"), "cron job failed");
+                }
+            }
+        }
+    }
+
+    async fn try_lead(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
+        sqlx::query_scalar!(r#"SELECT pg_try_advisory_lock($1) AS "locked!""#, LEADER_LOCK_KEY).fetch_one(conn).await
+    }
+
+    pub async fn run(self, stop: CancellationToken) -> anyhow::Result<()> {
+        metrics::gauge!("helium_cron_leader").set(0.0);
+        let standby_poll = self.interval.min(Duration::from_secs(5));
+        while !stop.is_cancelled() {
+            let mut conn = match self.leader_options.connect().await {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cron cannot open its leader connection");
+                    sleep_or_stop(standby_poll, &stop).await;
+                    continue;
+                }
+            };
+            // Standby until the lock is ours (or the connection breaks).
+            let leading = loop {
+                match Self::try_lead(&mut conn).await {
+                    Ok(true) => break true,
+                    Ok(false) => {
+                        tracing::debug!("cron standby: another instance leads");
+                        sleep_or_stop(standby_poll, &stop).await;
+                        if stop.is_cancelled() {
+                            break false;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cron leader connection failed");
+                        break false;
+                    }
+                }
+            };
+            if !leading {
+                let _ = conn.close().await;
+                continue;
+            }
+            metrics::gauge!("helium_cron_leader").set(1.0);
+            tracing::info!(interval_s = self.interval.as_secs(), jobs = self.jobs.len(), "cron leader elected");
+            while !stop.is_cancelled() {
+                self.run_jobs().await;
+                sleep_or_stop(self.interval, &stop).await;
+                if let Err(e) = conn.ping().await {
+                    // The lock died with the session: step down and compete again.
+                    tracing::warn!(error = %e, "cron lost its leader connection; stepping down");
+                    break;
+                }
+            }
+            metrics::gauge!("helium_cron_leader").set(0.0);
+            let _ = sqlx::query_scalar!(r#"SELECT pg_advisory_unlock($1)"#, LEADER_LOCK_KEY).fetch_one(&mut conn).await;
+            let _ = conn.close().await;
+        }
+        Ok(())
+    }
+}
+
+/// Runs a bounded batched DELETE until it removes fewer than a full batch.
+async fn in_batches<F, Fut>(mut step: F) -> anyhow::Result<u64>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<u64, sqlx::Error>>,
+{
+    let mut total = 0;
+    for _ in 0..MAX_BATCHES {
+        let n = step().await?;
+        total += n;
+        if n < BATCH as u64 {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// Deletes magic links and e-mail codes older than the auth config's `*_delete_before`.
+pub struct PurgeOneTimeTokens;
+
+#[async_trait::async_trait]
+impl Job for PurgeOneTimeTokens {
+    fn name(&self) -> &'static str {
+        "purge_one_time_tokens"
+    }
+
+    async fn run(&self, ctx: &JobContext) -> anyhow::Result<u64> {
+        let ModuleConfig::Auth(auth) = ctx.config.module(ConfigKind::Auth).await? else {
+            anyhow::bail!("auth config has the wrong shape");
+        };
+        let mut total = 0;
+        for (kind, keep) in [
+            ("otp", auth.email_provider.delete_otp_before.0),
+            ("magic_link", auth.email_provider.magic_link_delete_before.0),
+        ] {
+            let keep = keep as f64;
+            total += in_batches(|| async {
+                let done = sqlx::query!(
+                    r#"DELETE FROM auth.one_time_tokens WHERE token_hash IN (SELECT token_hash FROM auth.one_time_tokens
+                       WHERE kind = $1 AND created_at < now() - make_interval(secs => $2) LIMIT $3)"#,
+                    kind,
+                    keep,
+                    BATCH
+                )
+                .execute(&ctx.pool)
+                .await?;
+                Ok(done.rows_affected())
+            })
+            .await?;
+        }
+        Ok(total)
+    }
+}
+
+/// Deletes outbox rows published more than 7 days ago.
+pub struct PurgePublishedOutbox;
+
+#[async_trait::async_trait]
+impl Job for PurgePublishedOutbox {
+    fn name(&self) -> &'static str {
+        "purge_published_outbox"
+    }
+
+    async fn run(&self, ctx: &JobContext) -> anyhow::Result<u64> {
+        in_batches(|| crate::events::outbox::purge_published(&ctx.pool, 7, BATCH)).await
+    }
+}
+
+/// Deletes consumer dedupe records after 30 days (far beyond any retry or replay horizon).
+pub struct PurgeConsumerInbox;
+
+#[async_trait::async_trait]
+impl Job for PurgeConsumerInbox {
+    fn name(&self) -> &'static str {
+        "purge_consumer_inbox"
+    }
+
+    async fn run(&self, ctx: &JobContext) -> anyhow::Result<u64> {
+        in_batches(|| crate::events::outbox::purge_inbox(&ctx.pool, 30, BATCH)).await
+    }
+}
+
+/// Deletes idempotency records past their retention.
+pub struct PurgeIdempotencyKeys;
+
+#[async_trait::async_trait]
+impl Job for PurgeIdempotencyKeys {
+    fn name(&self) -> &'static str {
+        "purge_idempotency_keys"
+    }
+
+    async fn run(&self, ctx: &JobContext) -> anyhow::Result<u64> {
+        in_batches(|| crate::idempotency::purge_expired(&ctx.pool, BATCH)).await
+    }
+}
+
+/// The jobs every deployment runs; later domains append theirs.
+pub fn builtin_jobs() -> Vec<Arc<dyn Job>> {
+    vec![
+        Arc::new(PurgeOneTimeTokens),
+        Arc::new(PurgePublishedOutbox),
+        Arc::new(PurgeConsumerInbox),
+        Arc::new(PurgeIdempotencyKeys),
+    ]
+}

@@ -1,0 +1,276 @@
+//! Consumer framework: a durable queue per consumer bound to its event types; manual ack
+//! after the handler's transaction commits; a dedupe row (consumer, event id) in that same
+//! transaction; exponential retry through TTL queues; poison and malformed messages parked
+//! in `<queue>.dlq` with the last error in headers. Nothing is acked and dropped.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use helium_domain::events::Event;
+use lapin::message::Delivery;
+use lapin::options::{
+    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions,
+    ConfirmSelectOptions,
+};
+use lapin::publisher_confirm::Confirmation;
+use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use lapin::{BasicProperties, Channel};
+use sqlx::{PgConnection, PgPool};
+use tokio_util::sync::CancellationToken;
+
+use super::relay::sleep_or_stop;
+use super::topology::Topology;
+use crate::MqHandle;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HandlerError {
+    /// Worth retrying later (dependency down, 4xx from SMTP, serialization failure).
+    #[error("transient: {0}")]
+    Transient(String),
+    /// Retrying cannot help (bad payload, 5xx from SMTP): park it.
+    #[error("permanent: {0}")]
+    Permanent(String),
+}
+
+/// One consumer. `handle` does its database work in `tx`; the framework commits it together
+/// with the dedupe record, then acks.
+#[async_trait::async_trait]
+pub trait Handler: Send + Sync + 'static {
+    fn name(&self) -> &'static str;
+    fn event_types(&self) -> &'static [&'static str];
+    async fn handle(&self, tx: &mut PgConnection, event: &Event, attempt: u32) -> Result<(), HandlerError>;
+}
+
+#[derive(Debug, Clone)]
+pub struct ConsumerSettings {
+    pub prefetch: u16,
+    /// Attempts before a failing message is parked (first try included).
+    pub max_attempts: u32,
+    pub retry_base: Duration,
+}
+
+impl Default for ConsumerSettings {
+    fn default() -> Self {
+        Self { prefetch: 16, max_attempts: 5, retry_base: Duration::from_secs(1) }
+    }
+}
+
+impl ConsumerSettings {
+    /// Back-off before attempt n+1 (n = 1..max-1): base·2^(n-1), capped at 5 minutes.
+    pub fn retry_delays_ms(&self) -> Vec<u64> {
+        (1..self.max_attempts.max(1))
+            .map(|n| (self.retry_base.as_millis() as u64).saturating_mul(1 << (n - 1).min(20)).min(300_000))
+            .collect()
+    }
+}
+
+pub struct ConsumerRunner {
+    pub pool: PgPool,
+    pub mq: MqHandle,
+    pub topology: Topology,
+    pub settings: ConsumerSettings,
+    pub handler: Arc<dyn Handler>,
+}
+
+pub const ATTEMPT_HEADER: &str = "x-attempt";
+pub const ERROR_HEADER: &str = "x-last-error";
+
+pub fn header_u32(props: &BasicProperties, name: &str) -> Option<u32> {
+    let headers = props.headers().as_ref()?;
+    match headers.inner().get(name)? {
+        AMQPValue::LongLongInt(v) => u32::try_from(*v).ok(),
+        AMQPValue::LongInt(v) => u32::try_from(*v).ok(),
+        AMQPValue::LongUInt(v) => Some(*v),
+        AMQPValue::ShortInt(v) => u32::try_from(*v).ok(),
+        AMQPValue::ShortUInt(v) => Some(u32::from(*v)),
+        _ => None,
+    }
+}
+
+pub fn header_str(props: &BasicProperties, name: &str) -> Option<String> {
+    match props.headers().as_ref()?.inner().get(name)? {
+        AMQPValue::LongString(s) => Some(String::from_utf8_lossy(s.as_bytes()).into_owned()),
+        AMQPValue::ShortString(s) => Some(s.as_str().to_owned()),
+        _ => None,
+    }
+}
+
+/// Copies properties with extra headers (attempt count, last error, origin).
+pub fn with_headers(props: &BasicProperties, extra: Vec<(&str, AMQPValue)>) -> BasicProperties {
+    let mut headers = props.headers().clone().unwrap_or_default();
+    for (k, v) in extra {
+        headers.insert(ShortString::from(k.to_owned()), v);
+    }
+    props.clone().with_headers(headers).with_delivery_mode(2)
+}
+
+fn truncated(s: &str) -> String {
+    s.chars().take(500).collect()
+}
+
+enum Outcome {
+    Done,
+    Duplicate,
+    Retry(String),
+    Park(String),
+}
+
+impl ConsumerRunner {
+    async fn open(&self) -> anyhow::Result<Channel> {
+        let conn = self.mq.connection().await?;
+        let ch = conn.create_channel().await?;
+        ch.confirm_select(ConfirmSelectOptions::default()).await?;
+        let delays = self.settings.retry_delays_ms();
+        self.topology.declare_consumer(&ch, self.handler.name(), self.handler.event_types(), &delays).await?;
+        ch.basic_qos(self.settings.prefetch, BasicQosOptions::default()).await?;
+        Ok(ch)
+    }
+
+    /// Runs the handler in one transaction with the dedupe record.
+    async fn process(&self, event: &Event, attempt: u32) -> Outcome {
+        let name = self.handler.name();
+        let mut tx = match self.pool.begin().await {
+            Ok(tx) => tx,
+            Err(e) => return Outcome::Retry(format!("database: {e}")),
+        };
+        let fresh = sqlx::query!(
+            r#"INSERT INTO consumer_inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"#,
+            name,
+            event.id
+        )
+        .execute(&mut *tx)
+        .await;
+        match fresh {
+            Ok(r) if r.rows_affected() == 0 => return Outcome::Duplicate,
+            Ok(_) => {}
+            Err(e) => return Outcome::Retry(format!("database: {e}")),
+        }
+        match self.handler.handle(&mut tx, event, attempt).await {
+            Ok(()) => match tx.commit().await {
+                Ok(()) => Outcome::Done,
+                Err(e) => Outcome::Retry(format!("commit: {e}")),
+            },
+            Err(HandlerError::Transient(e)) => Outcome::Retry(e),
+            Err(HandlerError::Permanent(e)) => Outcome::Park(e),
+        }
+    }
+
+    async fn publish_confirmed(ch: &Channel, queue: &str, body: &[u8], props: BasicProperties) -> anyhow::Result<()> {
+        let confirm = ch
+            .basic_publish("", queue, BasicPublishOptions { mandatory: true, ..Default::default() }, body, props)
+            .await?;
+        match confirm.await? {
+            Confirmation::Ack(None) => Ok(()),
+            other => anyhow::bail!("broker did not accept the message for {queue}: {other:?}"),
+        }
+    }
+
+    async fn handle_delivery(&self, ch: &Channel, delivery: Delivery) -> anyhow::Result<()> {
+        let name = self.handler.name();
+        let attempt = header_u32(&delivery.properties, ATTEMPT_HEADER).unwrap_or(0) + 1;
+        let outcome = match serde_json::from_slice::<Event>(&delivery.data) {
+            Err(e) => Outcome::Park(format!("malformed message: {e}")),
+            Ok(event) if !self.handler.event_types().contains(&event.event_type.as_str()) => {
+                Outcome::Park(format!("unexpected event type {}", event.event_type))
+            }
+            Ok(event) => self.process(&event, attempt).await,
+        };
+        let target = match &outcome {
+            Outcome::Done => {
+                metrics::counter!("consumer_processed_total", "consumer" => name).increment(1);
+                None
+            }
+            Outcome::Duplicate => {
+                metrics::counter!("consumer_duplicates_total", "consumer" => name).increment(1);
+                None
+            }
+            Outcome::Retry(err) if attempt < self.settings.max_attempts => {
+                metrics::counter!("consumer_failed_total", "consumer" => name).increment(1);
+                metrics::counter!("consumer_retried_total", "consumer" => name).increment(1);
+                tracing::warn!(consumer = name, attempt, error = %err, "handler failed; retrying later");
+                Some((self.topology.retry_queue(name, attempt), err.clone()))
+            }
+            Outcome::Retry(err) | Outcome::Park(err) => {
+                metrics::counter!("consumer_failed_total", "consumer" => name).increment(1);
+                metrics::counter!("consumer_dead_lettered_total", "consumer" => name).increment(1);
+                tracing::error!(consumer = name, attempt, error = %err, "message parked in the dead-letter queue");
+                Some((self.topology.dlq(name), err.clone()))
+            }
+        };
+        if let Some((queue, err)) = target {
+            let props = with_headers(
+                &delivery.properties,
+                vec![
+                    (ATTEMPT_HEADER, AMQPValue::LongLongInt(i64::from(attempt))),
+                    (ERROR_HEADER, AMQPValue::LongString(LongString::from(truncated(&err)))),
+                    ("x-original-queue", AMQPValue::LongString(LongString::from(self.topology.queue(name)))),
+                ],
+            );
+            if let Err(e) = Self::publish_confirmed(ch, &queue, &delivery.data, props).await {
+                // Could not move it: give it back to the queue rather than lose it.
+                delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await?;
+                return Err(e);
+            }
+        }
+        delivery.ack(BasicAckOptions::default()).await?;
+        Ok(())
+    }
+
+    /// Consumes until `stop`; the message in hand is finished before returning.
+    pub async fn run(self, stop: CancellationToken) -> anyhow::Result<()> {
+        let name = self.handler.name();
+        let mut backoff = Duration::from_millis(200);
+        while !stop.is_cancelled() {
+            let ch = match self.open().await {
+                Ok(ch) => ch,
+                Err(e) => {
+                    tracing::warn!(consumer = name, error = %format!("{e:#}"), "consumer cannot reach RabbitMQ");
+                    sleep_or_stop(backoff, &stop).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                    continue;
+                }
+            };
+            let tag = format!("{name}-{}", uuid::Uuid::new_v4());
+            let mut stream = match ch
+                .basic_consume(&self.topology.queue(name), &tag, BasicConsumeOptions::default(), FieldTable::default())
+                .await
+            {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!(consumer = name, error = %e, "cannot start consuming");
+                    sleep_or_stop(backoff, &stop).await;
+                    continue;
+                }
+            };
+            tracing::info!(consumer = name, queue = %self.topology.queue(name), "consumer running");
+            backoff = Duration::from_millis(200);
+            loop {
+                let next = tokio::select! {
+                    _ = stop.cancelled() => break,
+                    next = stream.next() => next,
+                };
+                match next {
+                    Some(Ok(delivery)) => {
+                        if let Err(e) = self.handle_delivery(&ch, delivery).await {
+                            tracing::warn!(consumer = name, error = %format!("{e:#}"), "delivery handling failed; reconnecting");
+                            break;
+                        }
+                    }
+                    Some(Err(e)) => {
+                        tracing::warn!(consumer = name, error = %e, "consumer stream error; reconnecting");
+                        break;
+                    }
+                    None => break,
+                }
+            }
+            let _ = ch.basic_cancel(&tag, BasicCancelOptions::default()).await;
+            let _ = ch.close(200, "consumer stopping").await;
+            if !stop.is_cancelled() {
+                sleep_or_stop(backoff, &stop).await;
+            }
+        }
+        tracing::info!(consumer = name, "consumer stopped");
+        Ok(())
+    }
+}

@@ -1,0 +1,87 @@
+//! The transactional outbox: `append` inside the state change's transaction; the relay reads
+//! unpublished rows with `FOR UPDATE SKIP LOCKED` so several relays never double-publish.
+
+use chrono::{DateTime, Utc};
+use helium_domain::events::Event;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+/// Writes `event` in the caller's transaction: it exists if and only if the change commits.
+pub async fn append(tx: &mut PgConnection, event: &Event) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"INSERT INTO outbox (id, event_type, aggregate_id, occurred_at, schema_version, payload)
+           VALUES ($1, $2, $3, $4, $5, $6)"#,
+        event.id,
+        event.event_type,
+        event.aggregate_id,
+        event.occurred_at,
+        event.schema_version,
+        event.payload
+    )
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Locks and returns up to `limit` unpublished events, oldest first, skipping rows another
+/// relay holds.
+pub async fn lock_batch(tx: &mut PgConnection, limit: i64) -> Result<Vec<Event>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT id, event_type, aggregate_id, occurred_at, schema_version, payload FROM outbox
+           WHERE published_at IS NULL ORDER BY occurred_at, id LIMIT $1 FOR UPDATE SKIP LOCKED"#,
+        limit
+    )
+    .fetch_all(tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Event {
+            id: r.id,
+            event_type: r.event_type,
+            aggregate_id: r.aggregate_id,
+            occurred_at: r.occurred_at,
+            schema_version: r.schema_version,
+            payload: r.payload,
+        })
+        .collect())
+}
+
+pub async fn mark_published(tx: &mut PgConnection, ids: &[Uuid]) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(r#"UPDATE outbox SET published_at = now() WHERE id = ANY($1)"#, ids).execute(tx).await?;
+    Ok(done.rows_affected())
+}
+
+/// When the oldest unpublished event occurred (None when all are published).
+pub async fn oldest_unpublished(pool: &PgPool) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT min(occurred_at) FROM outbox WHERE published_at IS NULL"#).fetch_one(pool).await
+}
+
+pub async fn unpublished_count(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM outbox WHERE published_at IS NULL"#).fetch_one(pool).await
+}
+
+/// Cron: drops published rows older than `days`, in bounded batches.
+pub async fn purge_published(pool: &PgPool, days: i32, batch: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        r#"DELETE FROM outbox WHERE id IN (SELECT id FROM outbox
+           WHERE published_at < now() - make_interval(days => $1) LIMIT $2)"#,
+        days,
+        batch
+    )
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Cron: forgets dedupe records old enough that no redelivery can still arrive.
+pub async fn purge_inbox(pool: &PgPool, days: i32, batch: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        r#"DELETE FROM consumer_inbox WHERE (consumer, event_id) IN (SELECT consumer, event_id FROM consumer_inbox
+           WHERE processed_at < now() - make_interval(days => $1) LIMIT $2)"#,
+        days,
+        batch
+    )
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
