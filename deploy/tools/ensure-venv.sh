@@ -19,7 +19,15 @@ fi
 
 echo "ensure-venv: installing $(realpath --relative-to="$REPO" "$REQ") into $VENV" >&2
 if [[ ! -x "$VENV/bin/python" ]]; then
-    "$PYTHON" -m venv "$VENV"
+    if ! "$PYTHON" -m venv "$VENV" 2>/dev/null; then
+        # Debian's python3 ships venv separately.
+        if command -v apt-get >/dev/null && [[ $EUID -eq 0 ]]; then
+            echo "ensure-venv: installing python3-venv" >&2
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+        fi
+        rm -rf "$VENV"
+        "$PYTHON" -m venv "$VENV"
+    fi
 fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQ"
 echo "$want" > "$STAMP"

@@ -67,10 +67,10 @@ impl ConfigStore {
 
     /// The current document, through the caches.
     pub async fn get(&self, kind: ConfigKind) -> Result<StoredConfig, ConfigStoreError> {
-        if let Some((at, cfg)) = self.local.read().await.get(&kind) {
-            if at.elapsed() < LOCAL_TTL {
-                return Ok(cfg.clone());
-            }
+        if let Some((at, cfg)) = self.local.read().await.get(&kind)
+            && at.elapsed() < LOCAL_TTL
+        {
+            return Ok(cfg.clone());
         }
         let cfg = match self.redis_get(kind).await {
             Some(cfg) => cfg,

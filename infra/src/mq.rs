@@ -33,10 +33,10 @@ impl MqHandle {
     /// The live connection, reconnecting (bounded in time) when it is missing or closed.
     pub async fn connection(&self) -> anyhow::Result<Arc<Connection>> {
         let mut guard = self.inner.conn.lock().await;
-        if let Some(c) = guard.as_ref() {
-            if c.status().connected() {
-                return Ok(c.clone());
-            }
+        if let Some(c) = guard.as_ref()
+            && c.status().connected()
+        {
+            return Ok(c.clone());
         }
         let conn =
             crate::with_timeout(CONNECT_TIMEOUT, "RabbitMQ", Connection::connect(&self.inner.url, Self::properties()))

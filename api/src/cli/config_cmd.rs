@@ -33,11 +33,11 @@ impl Connected {
             eprintln!("Error: Failed to connect to database: {e}");
             return Err(ExitCode::FAILURE);
         }
-        if !cli.skip_migration {
-            if let Err(e) = helium_infra::db::migrate(&pool).await {
-                eprintln!("Error: Failed to apply migrations: {e}");
-                return Err(ExitCode::FAILURE);
-            }
+        if !cli.skip_migration
+            && let Err(e) = helium_infra::db::migrate(&pool).await
+        {
+            eprintln!("Error: Failed to apply migrations: {e}");
+            return Err(ExitCode::FAILURE);
         }
         // Without Redis the cache simply expires on its own; PostgreSQL is the source of truth.
         let redis_url = cli.redis_url.clone().unwrap_or_else(|| "redis://127.0.0.1:6379".to_owned());

@@ -31,10 +31,10 @@ impl From<ApiError> for tonic::Status {
         if let Ok(v) = MetadataValue::try_from(e.code.as_str()) {
             status.metadata_mut().insert(CODE_METADATA, v);
         }
-        if let Some(secs) = e.retry_after {
-            if let Ok(v) = MetadataValue::try_from(secs.to_string()) {
-                status.metadata_mut().insert("retry-after", v);
-            }
+        if let Some(secs) = e.retry_after
+            && let Ok(v) = MetadataValue::try_from(secs.to_string())
+        {
+            status.metadata_mut().insert("retry-after", v);
         }
         status
     }

@@ -130,9 +130,6 @@ impl ApiError {
         if let Some(secs) = self.retry_after {
             res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
-        if self.status == StatusCode::METHOD_NOT_ALLOWED {
-            // keep the router's Allow header (set by the caller when known)
-        }
         res
     }
 }

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite, against real PostgreSQL, Redis and RabbitMQ, a real SMTP sink and a
+# live helium for the SDK tests. Usage: deploy/test.sh   (what CI runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+deploy/prerequisites.sh
+eval "$(deploy/dev-services.sh | grep '^export ')"
+# sqlx::test creates a database per test from this maintenance connection.
+export DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres"
+deploy/tools/ensure-venv.sh
+export HELIUM_PYTHON="$PWD/.tools/venv/bin/python"
+
+echo "::: cargo test (workspace)"
+cargo build --workspace --all-targets --quiet
+cargo test --workspace --no-fail-fast
+
+echo "::: SDK pipeline and SDK tests"
+HELIUM_BIN="$PWD/target/debug/helium" deploy/sdk-tests.sh
