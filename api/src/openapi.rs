@@ -18,6 +18,7 @@ use crate::http::problem::{ProblemBody, ProblemField};
     components(schemas(ProblemBody, ProblemField)),
     tags(
         (name = "meta", description = "Deployment facts for clients"),
+        (name = "auth", description = "Customer identity: registration, sign-in, tokens, sessions, profile"),
     ),
     modifiers(&SecuritySchemes, &CommonResponses)
 )]

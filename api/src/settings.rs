@@ -42,6 +42,8 @@ pub struct Settings {
     pub skip_migrations: bool,
     pub rate_limits: RateLimits,
     pub events: EventSettings,
+    /// Base URL of the customer web app (links in e-mails).
+    pub public_url: String,
 }
 
 /// Outbox relay and consumer knobs.
@@ -224,7 +226,12 @@ impl Settings {
             reason: "expected <requests>/<seconds> (or a comma-separated IP list for TRUSTED_PROXIES)".to_owned(),
         })?;
         let events = event_settings(env)?;
+        let public_url = env.get("PUBLIC_URL").unwrap_or_else(|| "http://localhost:8080".to_owned());
+        if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
+            return Err(invalid("PUBLIC_URL", &public_url, "expected an absolute http(s) URL"));
+        }
         Ok(Settings {
+            public_url,
             events,
             rate_limits,
             mode,

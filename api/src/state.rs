@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use helium_infra::auth::service::AuthService;
 use helium_infra::{ConfigStore, MqHandle, RedisHandle};
 
 use crate::http::rate_limit::RateLimits;
@@ -14,16 +15,31 @@ pub struct AppState {
     pub mq: MqHandle,
     pub config: ConfigStore,
     pub rate_limits: Arc<RateLimits>,
+    pub auth: AuthService,
 }
 
 impl AppState {
     pub fn new(pool: PgPool, redis: RedisHandle, mq: MqHandle) -> Self {
         let config = ConfigStore::new(pool.clone(), redis.clone());
-        Self { pool, redis, mq, config, rate_limits: Arc::new(RateLimits::default()) }
+        let auth = AuthService {
+            pool: pool.clone(),
+            config: config.clone(),
+            redis: redis.clone(),
+            public_url: "http://localhost:8080".to_owned(),
+        };
+        Self { pool, redis, mq, config, rate_limits: Arc::new(RateLimits::default()), auth }
     }
 
     pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {
         self.rate_limits = Arc::new(limits);
+        self
+    }
+}
+
+impl AppState {
+    /// Base URL of the customer web app, used in e-mailed links.
+    pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
+        self.auth.public_url = url.into();
         self
     }
 }

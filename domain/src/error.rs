@@ -26,10 +26,22 @@ pub enum ErrorCode {
     RateLimited,
     InternalError,
     ServiceUnavailable,
+    EmailDomainNotAllowed,
+    RegistrationClosed,
+    ResendTooSoon,
+    LinkExpired,
+    LinkInvalid,
+    InvalidCredentials,
+    AccountBanned,
+    TokenExpired,
+    RefreshTokenInvalid,
+    RefreshTokenReused,
+    ReauthFailed,
+    InvalidCode,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 30] = [
         ErrorCode::MalformedRequest,
         ErrorCode::InvalidCursor,
         ErrorCode::IdempotencyKeyMissing,
@@ -48,6 +60,18 @@ impl ErrorCode {
         ErrorCode::RateLimited,
         ErrorCode::InternalError,
         ErrorCode::ServiceUnavailable,
+        ErrorCode::EmailDomainNotAllowed,
+        ErrorCode::RegistrationClosed,
+        ErrorCode::ResendTooSoon,
+        ErrorCode::LinkExpired,
+        ErrorCode::LinkInvalid,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::AccountBanned,
+        ErrorCode::TokenExpired,
+        ErrorCode::RefreshTokenInvalid,
+        ErrorCode::RefreshTokenReused,
+        ErrorCode::ReauthFailed,
+        ErrorCode::InvalidCode,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +94,18 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::InternalError => "internal_error",
             ErrorCode::ServiceUnavailable => "service_unavailable",
+            ErrorCode::InvalidCode => "invalid_code",
+            ErrorCode::ReauthFailed => "reauth_failed",
+            ErrorCode::RefreshTokenReused => "refresh_token_reused",
+            ErrorCode::RefreshTokenInvalid => "refresh_token_invalid",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::AccountBanned => "account_banned",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::LinkInvalid => "link_invalid",
+            ErrorCode::LinkExpired => "link_expired",
+            ErrorCode::ResendTooSoon => "resend_too_soon",
+            ErrorCode::RegistrationClosed => "registration_closed",
+            ErrorCode::EmailDomainNotAllowed => "email_domain_not_allowed",
         }
     }
 
@@ -94,6 +130,18 @@ impl ErrorCode {
             ErrorCode::RateLimited => "Too many requests",
             ErrorCode::InternalError => "Internal server error",
             ErrorCode::ServiceUnavailable => "Service unavailable",
+            ErrorCode::InvalidCode => "Invalid code",
+            ErrorCode::ReauthFailed => "Re-authentication failed",
+            ErrorCode::RefreshTokenReused => "Refresh token reused",
+            ErrorCode::RefreshTokenInvalid => "Refresh token invalid",
+            ErrorCode::TokenExpired => "Access token expired",
+            ErrorCode::AccountBanned => "Account banned",
+            ErrorCode::InvalidCredentials => "Invalid e-mail or password",
+            ErrorCode::LinkInvalid => "Link invalid or already used",
+            ErrorCode::LinkExpired => "Link expired",
+            ErrorCode::ResendTooSoon => "Requested again too soon",
+            ErrorCode::RegistrationClosed => "Registration is closed",
+            ErrorCode::EmailDomainNotAllowed => "E-mail domain not allowed",
         }
     }
 }
@@ -124,6 +172,9 @@ impl FieldError {
 pub enum DomainError {
     #[error("{code}: {detail}")]
     Rejected { code: ErrorCode, detail: String, fields: Vec<FieldError> },
+    /// Refused for now; the caller may retry after `retry_after_secs`.
+    #[error("{code}: retry after {retry_after_secs} s")]
+    Throttled { code: ErrorCode, retry_after_secs: u64 },
     #[error("dependency unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -145,7 +196,7 @@ impl DomainError {
 
     pub fn code(&self) -> ErrorCode {
         match self {
-            DomainError::Rejected { code, .. } => *code,
+            DomainError::Rejected { code, .. } | DomainError::Throttled { code, .. } => *code,
             DomainError::Unavailable(_) => ErrorCode::ServiceUnavailable,
             DomainError::Internal(_) => ErrorCode::InternalError,
         }

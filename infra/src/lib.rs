@@ -1,6 +1,7 @@
 //! Helium infrastructure: PostgreSQL, Redis, RabbitMQ and the config store.
 //! Implements what `helium-domain` needs; nothing here decides business rules.
 
+pub mod auth;
 pub mod config_store;
 pub mod cron;
 pub mod db;

@@ -67,7 +67,9 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 let (code, field) = if let Some(name) = backticked(&msg, "missing field `") {
                     ("required", join_path(&path, &name))
                 } else if let Some(name) = backticked(&msg, "unknown field `") {
-                    ("unknown_field", join_path(&path, &name))
+                    // The reported path already ends with the unknown key.
+                    let field = if path.is_empty() || path == "." { name } else { path.clone() };
+                    ("unknown_field", field)
                 } else if msg.starts_with("invalid type") {
                     ("invalid_type", path.clone())
                 } else if msg.starts_with("unknown variant") {
@@ -177,5 +179,24 @@ mod tests {
         let fields = flatten(&b.validate().unwrap_err(), "");
         let got: Vec<_> = fields.iter().map(|f| (f.field.as_str(), f.code.as_str())).collect();
         assert_eq!(got, vec![("items[0].amount", "out_of_range"), ("name", "too_short")]);
+    }
+}
+
+#[cfg(test)]
+mod unknown_field_paths {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Flat {
+        a: Option<String>,
+    }
+
+    #[test]
+    fn top_level_unknown_field_is_named_once() {
+        let e = parse_body::<Flat>(br#"{"role":"admin"}"#).unwrap_err();
+        assert_eq!(e.errors[0].field, "role");
     }
 }

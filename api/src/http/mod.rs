@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every listener: problem+json errors, request ids, body limits,
 //! panics, metrics, and router assembly per mode.
 
+pub mod customer;
 pub mod idempotency;
 pub mod json;
 pub mod problem;

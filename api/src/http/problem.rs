@@ -77,6 +77,15 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::EmailDomainNotAllowed => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::RegistrationClosed | ErrorCode::AccountBanned | ErrorCode::ReauthFailed => StatusCode::FORBIDDEN,
+        ErrorCode::ResendTooSoon => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::LinkExpired | ErrorCode::LinkInvalid => StatusCode::GONE,
+        ErrorCode::InvalidCredentials
+        | ErrorCode::TokenExpired
+        | ErrorCode::RefreshTokenInvalid
+        | ErrorCode::RefreshTokenReused
+        | ErrorCode::InvalidCode => StatusCode::UNAUTHORIZED,
     }
 }
 
@@ -145,6 +154,10 @@ impl From<DomainError> for ApiError {
         match e {
             DomainError::Rejected { code, detail, fields } => {
                 ApiError { errors: fields.into_iter().map(Into::into).collect(), ..ApiError::new(code, detail) }
+            }
+            DomainError::Throttled { code, retry_after_secs } => {
+                ApiError::new(code, "requested again too soon; retry after the indicated delay")
+                    .with_retry_after(retry_after_secs)
             }
             DomainError::Unavailable(cause) => {
                 tracing::warn!(%cause, "dependency unavailable");

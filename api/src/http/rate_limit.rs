@@ -104,20 +104,25 @@ impl RateLimits {
         Ok(out)
     }
 
-    /// The caller's address: the peer, or — only when the peer is a configured proxy — the
-    /// right-most X-Forwarded-For entry that is not itself a trusted proxy.
-    pub fn client_ip(&self, req: &Request) -> Option<IpAddr> {
-        let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())?;
+    /// `client_ip` for handlers that have the peer address and headers at hand.
+    pub fn client_ip_from(&self, peer: IpAddr, headers: &axum::http::HeaderMap) -> IpAddr {
         if !self.trusted_proxies.contains(&peer) {
-            return Some(peer);
+            return peer;
         }
-        let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("");
+        let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("");
         forwarded
             .split(',')
             .rev()
             .filter_map(|s| s.trim().parse::<IpAddr>().ok())
             .find(|ip| !self.trusted_proxies.contains(ip))
-            .or(Some(peer))
+            .unwrap_or(peer)
+    }
+
+    /// The caller's address: the peer, or — only when the peer is a configured proxy — the
+    /// right-most X-Forwarded-For entry that is not itself a trusted proxy.
+    pub fn client_ip(&self, req: &Request) -> Option<IpAddr> {
+        let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())?;
+        Some(self.client_ip_from(peer, req.headers()))
     }
 }
 

@@ -1,6 +1,8 @@
 //! REST handlers, one module per domain. Routes are declared once with `routes!`, which
 //! registers them in both the axum router and the OpenAPI document.
 
+pub mod auth;
+pub mod auth_dto;
 pub mod meta;
 
 use axum::middleware::from_fn;
@@ -16,7 +18,17 @@ use crate::state::AppState;
 /// Customer and admin REST routes served by the `api` mode. Each route names its
 /// rate-limit class where it is declared.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(limited(routes!(meta::get_meta), RouteClass::PublicRead))
+    OpenApiRouter::new()
+        .routes(limited(routes!(meta::get_meta), RouteClass::PublicRead))
+        .routes(limited(routes!(auth::register), RouteClass::Auth))
+        .routes(limited(routes!(auth::complete_registration), RouteClass::Auth))
+        .routes(limited(routes!(auth::login), RouteClass::Auth))
+        .routes(limited(routes!(auth::refresh_token), RouteClass::Auth))
+        .routes(limited(routes!(auth::list_sessions), RouteClass::Read))
+        .routes(limited(routes!(auth::revoke_session), RouteClass::Write))
+        .routes(limited(routes!(auth::logout), RouteClass::Write))
+        .routes(limited(routes!(auth::logout_all), RouteClass::Write))
+        .routes(limited(routes!(auth::get_me, auth::update_me), RouteClass::Read))
 }
 
 /// Attaches a rate-limit class to a route declaration.

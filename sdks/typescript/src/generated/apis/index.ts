@@ -1,3 +1,4 @@
 /* tslint:disable */
 /* eslint-disable */
+export * from './AuthApi.js';
 export * from './MetaApi.js';

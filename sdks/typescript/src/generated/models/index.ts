@@ -1,6 +1,17 @@
 /* tslint:disable */
 /* eslint-disable */
+export * from './CompleteRegistrationRequest.js';
+export * from './EmailSent.js';
+export * from './LoginRequest.js';
+export * from './Me.js';
 export * from './Meta.js';
 export * from './PasswordPolicy.js';
 export * from './Problem.js';
 export * from './ProblemFieldError.js';
+export * from './RefreshRequest.js';
+export * from './RegisterRequest.js';
+export * from './RegistrationCompleted.js';
+export * from './Session.js';
+export * from './SessionPage.js';
+export * from './TokenPair.js';
+export * from './UpdateMeRequest.js';

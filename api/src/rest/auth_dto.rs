@@ -1,0 +1,153 @@
+//! Request and response bodies of the customer identity routes. Requests reject unknown
+//! fields (422); responses are allowlists — never a database row.
+
+use chrono::{DateTime, Utc};
+use helium_infra::auth::service::TokenPair as ServiceTokens;
+use helium_infra::auth::store::UserRow;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    #[validate(length(min = 3, max = 254, code = "invalid_format"))]
+    pub email: String,
+    /// Code of the customer who referred you, if any.
+    pub referral_code: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmailSent {
+    /// Always `email_sent`, whether or not the address has an account.
+    pub status: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteRegistrationRequest {
+    /// The token from the e-mailed link.
+    #[validate(length(min = 1, max = 256, code = "required"))]
+    pub token: String,
+    #[validate(length(max = 1024, code = "too_long"))]
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[validate(length(min = 1, max = 254, code = "required"))]
+    pub email: String,
+    #[validate(length(min = 1, max = 1024, code = "required"))]
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    #[validate(length(min = 1, max = 256, code = "required"))]
+    pub refresh_token: String,
+}
+
+/// Access JWT plus the opaque refresh token (rotated on every refresh).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenPair {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Access token lifetime in seconds.
+    pub expires_in: u64,
+    pub refresh_token: String,
+    /// The session's absolute end; refreshing does not extend it.
+    pub refresh_expires_at: DateTime<Utc>,
+}
+
+impl From<ServiceTokens> for TokenPair {
+    fn from(t: ServiceTokens) -> Self {
+        TokenPair {
+            access_token: t.access_token,
+            token_type: "Bearer".to_owned(),
+            expires_in: t.expires_in,
+            refresh_token: t.refresh_token,
+            refresh_expires_at: t.refresh_expires_at,
+        }
+    }
+}
+
+/// The signed-in customer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: Option<String>,
+    pub locale: Option<String>,
+    pub timezone: Option<String>,
+    pub mfa_enabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Me {
+    pub fn from_row(u: UserRow, mfa_enabled: bool) -> Self {
+        Me {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            locale: u.locale,
+            timezone: u.timezone,
+            mfa_enabled,
+            created_at: u.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistrationCompleted {
+    pub account: Me,
+    /// Present when auto-login is on.
+    pub tokens: Option<TokenPair>,
+}
+
+fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+/// PATCH: an absent field is unchanged, `null` clears it.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeRequest {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub display_name: Option<Option<String>>,
+    /// BCP 47 tag, e.g. `en` or `zh-CN`.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub locale: Option<Option<String>>,
+    /// IANA zone, e.g. `Europe/Berlin`.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub timezone: Option<Option<String>>,
+}
+
+/// One signed-in device.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Session {
+    pub id: Uuid,
+    pub device: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: DateTime<Utc>,
+    /// The session this request uses.
+    pub current: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionPage {
+    pub items: Vec<Session>,
+    /// Always null: a customer has few sessions and gets them all.
+    pub next_cursor: Option<String>,
+}

@@ -1,0 +1,7 @@
+//! Customer identity infrastructure: password hashing, tokens, the SQL store and the
+//! use cases that combine them.
+
+pub mod password;
+pub mod service;
+pub mod store;
+pub mod tokens;
