@@ -151,3 +151,45 @@ pub struct SessionPage {
     /// Always null: a customer has few sessions and gets them all.
     pub next_cursor: Option<String>,
 }
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailRequest {
+    #[validate(length(min = 3, max = 254, code = "invalid_format"))]
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    /// The token from the e-mailed reset link.
+    #[validate(length(min = 1, max = 256, code = "required"))]
+    pub token: String,
+    #[validate(length(max = 1024, code = "too_long"))]
+    pub new_password: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    #[validate(length(min = 1, max = 1024, code = "required"))]
+    pub current_password: String,
+    #[validate(length(max = 1024, code = "too_long"))]
+    pub new_password: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyEmailCodeRequest {
+    #[validate(length(min = 3, max = 254, code = "invalid_format"))]
+    pub email: String,
+    /// The six-digit code from the e-mail.
+    #[validate(length(min = 1, max = 16, code = "invalid_format"))]
+    pub code: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Accepted {
+    /// Always `accepted`: the same answer for every address.
+    pub status: String,
+}

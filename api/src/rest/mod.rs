@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod auth_dto;
+pub mod auth_recovery;
 pub mod meta;
 
 use axum::middleware::from_fn;
@@ -29,6 +30,11 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(limited(routes!(auth::logout), RouteClass::Write))
         .routes(limited(routes!(auth::logout_all), RouteClass::Write))
         .routes(limited(routes!(auth::get_me, auth::update_me), RouteClass::Read))
+        .routes(limited(routes!(auth_recovery::forgot_password), RouteClass::Auth))
+        .routes(limited(routes!(auth_recovery::reset_password), RouteClass::Auth))
+        .routes(limited(routes!(auth_recovery::change_password), RouteClass::Auth))
+        .routes(limited(routes!(auth_recovery::request_email_code), RouteClass::Auth))
+        .routes(limited(routes!(auth_recovery::verify_email_code), RouteClass::Auth))
 }
 
 /// Attaches a rate-limit class to a route declaration.

@@ -2,6 +2,7 @@
 //! use cases that combine them.
 
 pub mod password;
+pub mod recovery;
 pub mod service;
 pub mod store;
 pub mod tokens;

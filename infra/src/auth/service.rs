@@ -49,11 +49,11 @@ pub struct CustomerPrincipal {
     pub session_id: Uuid,
 }
 
-fn internal(e: impl std::fmt::Display) -> DomainError {
+pub(super) fn internal(e: impl std::fmt::Display) -> DomainError {
     DomainError::Internal(e.to_string())
 }
 
-fn db(e: sqlx::Error) -> DomainError {
+pub(super) fn db(e: sqlx::Error) -> DomainError {
     DomainError::Internal(format!("database: {e}"))
 }
 
@@ -63,7 +63,7 @@ fn email_field(raw: &str) -> Result<String, DomainError> {
     })
 }
 
-fn email_event(to: &str, template: EmailTemplate, context: serde_json::Value) -> Result<Event, DomainError> {
+pub(super) fn email_event(to: &str, template: EmailTemplate, context: serde_json::Value) -> Result<Event, DomainError> {
     let context = match context {
         serde_json::Value::Object(m) => m,
         _ => serde_json::Map::new(),
@@ -87,7 +87,7 @@ impl AuthService {
         }
     }
 
-    fn link(&self, path: &str, token: &str) -> String {
+    pub(super) fn link(&self, path: &str, token: &str) -> String {
         format!("{}/{path}?token={token}", self.public_url.trim_end_matches('/'))
     }
 
@@ -159,7 +159,7 @@ impl AuthService {
         Ok(())
     }
 
-    fn password_errors(field: &str, password: &str, email: Option<&str>) -> Result<(), DomainError> {
+    pub(super) fn check_password(field: &str, password: &str, email: Option<&str>) -> Result<(), DomainError> {
         let errors = rules::check_password(field, password, email);
         if errors.is_empty() { Ok(()) } else { Err(DomainError::validation(errors)) }
     }
@@ -171,12 +171,12 @@ impl AuthService {
         password_raw: &str,
         client: &ClientInfo,
     ) -> Result<(UserRow, TokenPair), DomainError> {
-        Self::password_errors("password", password_raw, None)?;
+        Self::check_password("password", password_raw, None)?;
         let hash = tokens::token_hash(token);
         let Some(email) = store::peek_link(&self.pool, &hash, "register").await.map_err(db)? else {
             return Err(DomainError::rejected(ErrorCode::LinkInvalid, "this link is invalid or was already used"));
         };
-        Self::password_errors("password", password_raw, Some(&email))?;
+        Self::check_password("password", password_raw, Some(&email))?;
         let cfg = self.auth_config().await?;
         let password_hash = password::hash(password_raw.to_owned()).await.map_err(internal)?;
         let mut tx = self.pool.begin().await.map_err(db)?;
@@ -209,7 +209,7 @@ impl AuthService {
         Ok((user, pair))
     }
 
-    async fn open_session(
+    pub(super) async fn open_session(
         &self,
         tx: &mut sqlx::PgConnection,
         cfg: &AuthConfig,
@@ -391,7 +391,7 @@ impl AuthService {
     }
 
     /// Drops cached session checks so a revocation takes effect on the next request.
-    async fn forget_sessions(&self, ids: &[Uuid]) {
+    pub(super) async fn forget_sessions(&self, ids: &[Uuid]) {
         if ids.is_empty() {
             return;
         }

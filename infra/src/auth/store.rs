@@ -379,3 +379,67 @@ pub async fn bump_tokens_valid_after(tx: &mut PgConnection, user_id: Uuid) -> Re
 pub async fn emit(tx: &mut PgConnection, event: &Event) -> Result<(), sqlx::Error> {
     outbox::append(tx, event).await
 }
+
+/// The live code for (address, purpose), locked for the verification transaction.
+pub struct OtpRow {
+    pub token_hash: Vec<u8>,
+    pub attempts: i32,
+    pub expires_at: DateTime<Utc>,
+    pub subject_id: Option<Uuid>,
+}
+
+pub async fn latest_otp_for_update(
+    tx: &mut PgConnection,
+    email: &str,
+    purpose: &str,
+) -> Result<Option<OtpRow>, sqlx::Error> {
+    sqlx::query_as!(
+        OtpRow,
+        r#"SELECT token_hash, attempts, expires_at, subject_id FROM auth.one_time_tokens
+           WHERE email = $1 AND purpose = $2 AND kind = 'otp'
+           ORDER BY created_at DESC LIMIT 1 FOR UPDATE"#,
+        email,
+        purpose
+    )
+    .fetch_optional(&mut *tx)
+    .await
+}
+
+pub async fn bump_otp_attempts(tx: &mut PgConnection, hash: &[u8]) -> Result<i32, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"UPDATE auth.one_time_tokens SET attempts = attempts + 1 WHERE token_hash = $1 RETURNING attempts"#,
+        hash
+    )
+    .fetch_one(&mut *tx)
+    .await
+}
+
+pub async fn delete_one_time_token(tx: &mut PgConnection, hash: &[u8]) -> Result<(), sqlx::Error> {
+    sqlx::query!(r#"DELETE FROM auth.one_time_tokens WHERE token_hash = $1"#, hash).execute(&mut *tx).await?;
+    Ok(())
+}
+
+/// Older codes die when a new one is sent: one live code per address and purpose.
+pub async fn delete_otps(tx: &mut PgConnection, email: &str, purpose: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"DELETE FROM auth.one_time_tokens WHERE email = $1 AND purpose = $2 AND kind = 'otp'"#,
+        email,
+        purpose
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_password_hash(tx: &mut PgConnection, user_id: Uuid, hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(r#"UPDATE auth.users SET password_hash = $2, updated_at = now() WHERE id = $1"#, user_id, hash)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn active_user_id(tx: &mut PgConnection, email: &str) -> Result<Option<(Uuid, String)>, sqlx::Error> {
+    let row =
+        sqlx::query!(r#"SELECT id, status FROM auth.users WHERE email = $1"#, email).fetch_optional(&mut *tx).await?;
+    Ok(row.map(|r| (r.id, r.status)))
+}

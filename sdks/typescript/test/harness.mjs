@@ -5,6 +5,9 @@
 //   const server = useHeliumServer();          // registers before/after hooks
 //   test('getMeta: ...', async () => { ... server.url ... });
 //
+//   useHeliumServer({ env: { RATE_LIMIT_AUTH: '1000/60' } })  // extra server env
+//   await server.sql('SELECT 1')                               // psql -tA on the test database
+//
 // Environment (all optional):
 //   HELIUM_BIN                  server binary (default: <repo>/target/debug/helium)
 //   PGHOST/PGPORT/PGUSER/PGPASSWORD   PostgreSQL admin connection (127.0.0.1/5432/postgres)
@@ -54,13 +57,14 @@ const pg = {
     password: process.env.PGPASSWORD || '',
 };
 
-async function psql(sql) {
+async function psql(sql, database = 'postgres') {
     try {
-        await execFileP(
+        const { stdout } = await execFileP(
             'psql',
-            ['-h', pg.host, '-p', pg.port, '-U', pg.user, '-d', 'postgres', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+            ['-h', pg.host, '-p', pg.port, '-U', pg.user, '-d', database, '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-c', sql],
             { env: { ...process.env, PGCONNECT_TIMEOUT: '10' }, timeout: 60_000 },
         );
+        return stdout;
     } catch (err) {
         throw new Error(`psql failed for ${JSON.stringify(sql)}: ${err.stderr || err.message}`);
     }
@@ -110,9 +114,12 @@ class OutputTail {
 
 /**
  * Starts helium in `all` mode on free ports with a fresh database.
- * Returns { url, healthUrl, grpcAddr, database, redisKeyPrefix, output(), stop() }.
+ * `options.env` adds to / overrides the server's environment.
+ * Returns { url, healthUrl, grpcAddr, database, redisKeyPrefix, sql(query), output(), stop() };
+ * `sql(query)` runs one statement on the server's database (psql -tA) and returns its
+ * output with the trailing newline removed (rows on lines, columns separated by `|`).
  */
-export async function startHeliumServer() {
+export async function startHeliumServer(options = {}) {
     const bin = heliumBin();
     const id = randomBytes(6).toString('hex');
     const database = `helium_sdk_${id}`;
@@ -142,6 +149,7 @@ export async function startHeliumServer() {
         REDIS_KEY_PREFIX: redisKeyPrefix,
         RUST_LOG: process.env.HELIUM_TEST_RUST_LOG || 'info',
         NO_COLOR: '1',
+        ...(options.env ?? {}),
     };
 
     let child;
@@ -237,6 +245,7 @@ export async function startHeliumServer() {
         grpcAddr: `127.0.0.1:${grpcPort}`,
         database,
         redisKeyPrefix,
+        sql: async (query) => (await psql(query, database)).replace(/\n$/, ''),
         output: () => tail.text,
         stop,
     };
@@ -261,12 +270,13 @@ async function cleanupRedis(redisUrl, prefix) {
  * Registers node:test hooks: starts a server before the file's tests and, after them,
  * SIGTERMs it and asserts it exited with code 0 (then drops the database).
  * Returns an object whose `url` etc. are filled in once the server is ready.
+ * `options` are passed to startHeliumServer (e.g. `{ env: { RATE_LIMIT_AUTH: '1000/60' } }`).
  */
-export function useHeliumServer() {
+export function useHeliumServer(options = {}) {
     const handle = {};
     let server;
     before(async () => {
-        server = await startHeliumServer();
+        server = await startHeliumServer(options);
         Object.assign(handle, server);
     });
     after(async () => {

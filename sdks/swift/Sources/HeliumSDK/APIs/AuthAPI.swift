@@ -10,6 +10,46 @@ import Foundation
 open class AuthAPI {
 
     /**
+     Change my password
+     
+     - parameter changePasswordRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Void
+     */
+    open class func changePassword(changePasswordRequest: ChangePasswordRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await changePasswordWithRequestBuilder(changePasswordRequest: changePasswordRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Change my password
+     - POST /api/v1/auth/password/change
+     - Needs the current password; every other session ends.
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter changePasswordRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Void> 
+     */
+    open class func changePasswordWithRequestBuilder(changePasswordRequest: ChangePasswordRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+        let localVariablePath = "/api/v1/auth/password/change"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: changePasswordRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      Finish registration from the e-mailed link
      
      - parameter completeRegistrationRequest: (body)  
@@ -41,6 +81,43 @@ open class AuthAPI {
         let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
 
         let localVariableRequestBuilder: RequestBuilder<RegistrationCompleted>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     E-mail a password reset link
+     
+     - parameter emailRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Accepted
+     */
+    open class func forgotPassword(emailRequest: EmailRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> Accepted {
+        return try await forgotPasswordWithRequestBuilder(emailRequest: emailRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     E-mail a password reset link
+     - POST /api/v1/auth/password/forgot
+     - Always 202 with the same body for known, unknown and banned addresses.
+     - parameter emailRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Accepted> 
+     */
+    open class func forgotPasswordWithRequestBuilder(emailRequest: EmailRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Accepted> {
+        let localVariablePath = "/api/v1/auth/password/forgot"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: emailRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Accepted>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
 
         return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
     }
@@ -305,6 +382,80 @@ open class AuthAPI {
     }
 
     /**
+     E-mail a six-digit sign-in code
+     
+     - parameter emailRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Accepted
+     */
+    open class func requestEmailCode(emailRequest: EmailRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> Accepted {
+        return try await requestEmailCodeWithRequestBuilder(emailRequest: emailRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     E-mail a six-digit sign-in code
+     - POST /api/v1/auth/login/email-code
+     - Always 202 with the same body for known, unknown and banned addresses.
+     - parameter emailRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Accepted> 
+     */
+    open class func requestEmailCodeWithRequestBuilder(emailRequest: EmailRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Accepted> {
+        let localVariablePath = "/api/v1/auth/login/email-code"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: emailRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Accepted>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Set a new password from the e-mailed link
+     
+     - parameter resetPasswordRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Void
+     */
+    open class func resetPassword(resetPasswordRequest: ResetPasswordRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await resetPasswordWithRequestBuilder(resetPasswordRequest: resetPasswordRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Set a new password from the e-mailed link
+     - POST /api/v1/auth/password/reset
+     - Every session of the account ends; a security notice is e-mailed.
+     - parameter resetPasswordRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Void> 
+     */
+    open class func resetPasswordWithRequestBuilder(resetPasswordRequest: ResetPasswordRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+        let localVariablePath = "/api/v1/auth/password/reset"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: resetPasswordRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      Sign out one of my sessions
      
      - parameter id: (path) Session id 
@@ -384,5 +535,42 @@ open class AuthAPI {
         let localVariableRequestBuilder: RequestBuilder<Me>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
 
         return localVariableRequestBuilder.init(method: "PATCH", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Sign in with an e-mailed code
+     
+     - parameter verifyEmailCodeRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: TokenPair
+     */
+    open class func verifyEmailCode(verifyEmailCodeRequest: VerifyEmailCodeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> TokenPair {
+        return try await verifyEmailCodeWithRequestBuilder(verifyEmailCodeRequest: verifyEmailCodeRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Sign in with an e-mailed code
+     - POST /api/v1/auth/login/email-code/verify
+     - Five wrong codes burn the code.
+     - parameter verifyEmailCodeRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<TokenPair> 
+     */
+    open class func verifyEmailCodeWithRequestBuilder(verifyEmailCodeRequest: VerifyEmailCodeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<TokenPair> {
+        let localVariablePath = "/api/v1/auth/login/email-code/verify"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: verifyEmailCodeRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<TokenPair>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
     }
 }

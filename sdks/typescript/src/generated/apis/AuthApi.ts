@@ -14,10 +14,25 @@
 
 import * as runtime from '../runtime.js';
 import {
+    type Accepted,
+    AcceptedFromJSON,
+    AcceptedToJSON,
+} from '../models/Accepted.js';
+import {
+    type ChangePasswordRequest,
+    ChangePasswordRequestFromJSON,
+    ChangePasswordRequestToJSON,
+} from '../models/ChangePasswordRequest.js';
+import {
     type CompleteRegistrationRequest,
     CompleteRegistrationRequestFromJSON,
     CompleteRegistrationRequestToJSON,
 } from '../models/CompleteRegistrationRequest.js';
+import {
+    type EmailRequest,
+    EmailRequestFromJSON,
+    EmailRequestToJSON,
+} from '../models/EmailRequest.js';
 import {
     type EmailSent,
     EmailSentFromJSON,
@@ -54,6 +69,11 @@ import {
     RegistrationCompletedToJSON,
 } from '../models/RegistrationCompleted.js';
 import {
+    type ResetPasswordRequest,
+    ResetPasswordRequestFromJSON,
+    ResetPasswordRequestToJSON,
+} from '../models/ResetPasswordRequest.js';
+import {
     type SessionPage,
     SessionPageFromJSON,
     SessionPageToJSON,
@@ -68,12 +88,31 @@ import {
     UpdateMeRequestFromJSON,
     UpdateMeRequestToJSON,
 } from '../models/UpdateMeRequest.js';
+import {
+    type VerifyEmailCodeRequest,
+    VerifyEmailCodeRequestFromJSON,
+    VerifyEmailCodeRequestToJSON,
+} from '../models/VerifyEmailCodeRequest.js';
+
+export interface ChangePasswordOperationRequest {
+    /**
+     * 
+     */
+    changePasswordRequest: ChangePasswordRequest;
+}
 
 export interface CompleteRegistrationOperationRequest {
     /**
      * 
      */
     completeRegistrationRequest: CompleteRegistrationRequest;
+}
+
+export interface ForgotPasswordRequest {
+    /**
+     * 
+     */
+    emailRequest: EmailRequest;
 }
 
 export interface LoginOperationRequest {
@@ -97,6 +136,20 @@ export interface RegisterOperationRequest {
     registerRequest: RegisterRequest;
 }
 
+export interface RequestEmailCodeRequest {
+    /**
+     * 
+     */
+    emailRequest: EmailRequest;
+}
+
+export interface ResetPasswordOperationRequest {
+    /**
+     * 
+     */
+    resetPasswordRequest: ResetPasswordRequest;
+}
+
 export interface RevokeSessionRequest {
     /**
      * Session id
@@ -111,10 +164,73 @@ export interface UpdateMeOperationRequest {
     updateMeRequest: UpdateMeRequest;
 }
 
+export interface VerifyEmailCodeOperationRequest {
+    /**
+     * 
+     */
+    verifyEmailCodeRequest: VerifyEmailCodeRequest;
+}
+
 /**
  * 
  */
 export class AuthApi extends runtime.BaseAPI {
+
+    /**
+     * Creates request options for changePassword without sending the request
+     */
+    async changePasswordRequestOpts(requestParameters: ChangePasswordOperationRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['changePasswordRequest'] == null) {
+            throw new runtime.RequiredError(
+                'changePasswordRequest',
+                'Required parameter "changePasswordRequest" was null or undefined when calling changePassword().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/auth/password/change`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: ChangePasswordRequestToJSON(requestParameters['changePasswordRequest']),
+        };
+    }
+
+    /**
+     * Needs the current password; every other session ends.
+     * Change my password
+     */
+    async changePasswordRaw(requestParameters: ChangePasswordOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.changePasswordRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * Needs the current password; every other session ends.
+     * Change my password
+     */
+    async changePassword(requestParameters: ChangePasswordOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.changePasswordRaw(requestParameters, initOverrides);
+    }
 
     /**
      * Creates request options for completeRegistration without sending the request
@@ -160,6 +276,55 @@ export class AuthApi extends runtime.BaseAPI {
      */
     async completeRegistration(requestParameters: CompleteRegistrationOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<RegistrationCompleted> {
         const response = await this.completeRegistrationRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for forgotPassword without sending the request
+     */
+    async forgotPasswordRequestOpts(requestParameters: ForgotPasswordRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['emailRequest'] == null) {
+            throw new runtime.RequiredError(
+                'emailRequest',
+                'Required parameter "emailRequest" was null or undefined when calling forgotPassword().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+
+        let urlPath = `/api/v1/auth/password/forgot`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: EmailRequestToJSON(requestParameters['emailRequest']),
+        };
+    }
+
+    /**
+     * Always 202 with the same body for known, unknown and banned addresses.
+     * E-mail a password reset link
+     */
+    async forgotPasswordRaw(requestParameters: ForgotPasswordRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Accepted>> {
+        const requestOptions = await this.forgotPasswordRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AcceptedFromJSON(jsonValue));
+    }
+
+    /**
+     * Always 202 with the same body for known, unknown and banned addresses.
+     * E-mail a password reset link
+     */
+    async forgotPassword(requestParameters: ForgotPasswordRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Accepted> {
+        const response = await this.forgotPasswordRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -489,6 +654,103 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
+     * Creates request options for requestEmailCode without sending the request
+     */
+    async requestEmailCodeRequestOpts(requestParameters: RequestEmailCodeRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['emailRequest'] == null) {
+            throw new runtime.RequiredError(
+                'emailRequest',
+                'Required parameter "emailRequest" was null or undefined when calling requestEmailCode().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+
+        let urlPath = `/api/v1/auth/login/email-code`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: EmailRequestToJSON(requestParameters['emailRequest']),
+        };
+    }
+
+    /**
+     * Always 202 with the same body for known, unknown and banned addresses.
+     * E-mail a six-digit sign-in code
+     */
+    async requestEmailCodeRaw(requestParameters: RequestEmailCodeRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Accepted>> {
+        const requestOptions = await this.requestEmailCodeRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AcceptedFromJSON(jsonValue));
+    }
+
+    /**
+     * Always 202 with the same body for known, unknown and banned addresses.
+     * E-mail a six-digit sign-in code
+     */
+    async requestEmailCode(requestParameters: RequestEmailCodeRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Accepted> {
+        const response = await this.requestEmailCodeRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for resetPassword without sending the request
+     */
+    async resetPasswordRequestOpts(requestParameters: ResetPasswordOperationRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['resetPasswordRequest'] == null) {
+            throw new runtime.RequiredError(
+                'resetPasswordRequest',
+                'Required parameter "resetPasswordRequest" was null or undefined when calling resetPassword().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+
+        let urlPath = `/api/v1/auth/password/reset`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: ResetPasswordRequestToJSON(requestParameters['resetPasswordRequest']),
+        };
+    }
+
+    /**
+     * Every session of the account ends; a security notice is e-mailed.
+     * Set a new password from the e-mailed link
+     */
+    async resetPasswordRaw(requestParameters: ResetPasswordOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.resetPasswordRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * Every session of the account ends; a security notice is e-mailed.
+     * Set a new password from the e-mailed link
+     */
+    async resetPassword(requestParameters: ResetPasswordOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.resetPasswordRaw(requestParameters, initOverrides);
+    }
+
+    /**
      * Creates request options for revokeSession without sending the request
      */
     async revokeSessionRequestOpts(requestParameters: RevokeSessionRequest): Promise<runtime.RequestOpts> {
@@ -594,6 +856,55 @@ export class AuthApi extends runtime.BaseAPI {
      */
     async updateMe(requestParameters: UpdateMeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Me> {
         const response = await this.updateMeRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for verifyEmailCode without sending the request
+     */
+    async verifyEmailCodeRequestOpts(requestParameters: VerifyEmailCodeOperationRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['verifyEmailCodeRequest'] == null) {
+            throw new runtime.RequiredError(
+                'verifyEmailCodeRequest',
+                'Required parameter "verifyEmailCodeRequest" was null or undefined when calling verifyEmailCode().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+
+        let urlPath = `/api/v1/auth/login/email-code/verify`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: VerifyEmailCodeRequestToJSON(requestParameters['verifyEmailCodeRequest']),
+        };
+    }
+
+    /**
+     * Five wrong codes burn the code.
+     * Sign in with an e-mailed code
+     */
+    async verifyEmailCodeRaw(requestParameters: VerifyEmailCodeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<TokenPair>> {
+        const requestOptions = await this.verifyEmailCodeRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => TokenPairFromJSON(jsonValue));
+    }
+
+    /**
+     * Five wrong codes burn the code.
+     * Sign in with an e-mailed code
+     */
+    async verifyEmailCode(requestParameters: VerifyEmailCodeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<TokenPair> {
+        const response = await this.verifyEmailCodeRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -1,6 +1,9 @@
 /* tslint:disable */
 /* eslint-disable */
+export * from './Accepted.js';
+export * from './ChangePasswordRequest.js';
 export * from './CompleteRegistrationRequest.js';
+export * from './EmailRequest.js';
 export * from './EmailSent.js';
 export * from './LoginRequest.js';
 export * from './Me.js';
@@ -11,7 +14,9 @@ export * from './ProblemFieldError.js';
 export * from './RefreshRequest.js';
 export * from './RegisterRequest.js';
 export * from './RegistrationCompleted.js';
+export * from './ResetPasswordRequest.js';
 export * from './Session.js';
 export * from './SessionPage.js';
 export * from './TokenPair.js';
 export * from './UpdateMeRequest.js';
+export * from './VerifyEmailCodeRequest.js';
