@@ -58,6 +58,9 @@ pub async fn readiness(state: &AppState) -> (bool, Value) {
             }
         };
     }
+    if !state.started.load(std::sync::atomic::Ordering::Acquire) {
+        errors.push("starting up: migrations and configuration not finished".to_owned());
+    }
     let ok = errors.is_empty();
     let mut out = Map::new();
     out.insert("status".into(), json!(if ok { "ok" } else { "error" }));

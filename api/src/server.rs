@@ -109,7 +109,18 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     // Install the metrics recorder before anything records.
     let _ = crate::metrics::handle();
     let state = build_state(&settings)?;
+    state.started.store(false, std::sync::atomic::Ordering::Release);
     let stop = CancellationToken::new();
+    // One signal listener for the whole life of the process: no SIGTERM can fall between
+    // start-up and the main loop.
+    let signalled = CancellationToken::new();
+    {
+        let signalled = signalled.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            signalled.cancel();
+        });
+    }
     let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
 
     // Health first, so probes answer while start-up waits for dependencies.
@@ -132,11 +143,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 
     tokio::select! {
         r = bootstrap(&state, settings.skip_migrations) => r?,
-        _ = shutdown_signal() => {
+        _ = signalled.cancelled() => {
             tracing::info!("shutdown requested during start-up");
+            stop.cancel();
             return Ok(());
         }
     }
+    state.started.store(true, std::sync::atomic::Ordering::Release);
 
     if let Some((listener, addr)) = http_listener {
         tracing::info!(%addr, %mode, "HTTP listening");
@@ -153,7 +166,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(%mode, service = mode.service_name(), health = %health_addr, "helium started");
 
     let failure = tokio::select! {
-        _ = shutdown_signal() => None,
+        _ = signalled.cancelled() => None,
         Some(done) = tasks.join_next() => Some(match done {
             Ok(Ok(())) => anyhow::anyhow!("a component stopped unexpectedly"),
             Ok(Err(e)) => e,

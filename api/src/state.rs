@@ -16,6 +16,8 @@ pub struct AppState {
     pub config: ConfigStore,
     pub rate_limits: Arc<RateLimits>,
     pub auth: AuthService,
+    /// Set once start-up (migrations, config) finished; /readyz reports not ready before.
+    pub started: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -27,7 +29,15 @@ impl AppState {
             redis: redis.clone(),
             public_url: "http://localhost:8080".to_owned(),
         };
-        Self { pool, redis, mq, config, rate_limits: Arc::new(RateLimits::default()), auth }
+        Self {
+            pool,
+            redis,
+            mq,
+            config,
+            rate_limits: Arc::new(RateLimits::default()),
+            auth,
+            started: Arc::new(std::sync::atomic::AtomicBool::new(true)),
+        }
     }
 
     pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {

@@ -96,3 +96,45 @@ async fn reflection_lists_the_services(pool: PgPool) {
     assert!(names.contains(&"grpc.health.v1.Health".to_owned()), "{names:?}");
     stop.cancel();
 }
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn auth_service_signs_up_and_authenticates(pool: PgPool) {
+    use helium_api::grpc::pb::auth_service_client::AuthServiceClient;
+    use helium_api::grpc::pb::{CompleteRegistrationRequest, Empty, RegisterRequest};
+
+    let (url, stop) = start(pool.clone()).await;
+    let mut client = AuthServiceClient::new(channel(&url).await);
+    let sent = client
+        .register(RegisterRequest { email: "Grpc.User@Example.test".into(), referral_code: None })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(sent.status, "email_sent");
+    let link: String = sqlx::query_scalar(
+        "SELECT payload->'context'->>'link' FROM outbox WHERE event_type = 'email.requested' AND payload->>'to' = 'grpc.user@example.test'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let token = link.rsplit("token=").next().unwrap().to_owned();
+    let done = client
+        .complete_registration(CompleteRegistrationRequest { token, password: "a long enough passphrase".into() })
+        .await
+        .unwrap()
+        .into_inner();
+    let access = done.tokens.unwrap().access_token;
+
+    let mut req = tonic::Request::new(Empty {});
+    req.metadata_mut().insert("authorization", format!("Bearer {access}").parse().unwrap());
+    let me = client.get_me(req).await.unwrap().into_inner();
+    assert_eq!(me.email, "grpc.user@example.test");
+
+    let status = client.get_me(tonic::Request::new(Empty {})).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::Unauthenticated);
+    assert_eq!(status.metadata().get("x-helium-code").and_then(|v| v.to_str().ok()), Some("unauthenticated"));
+
+    let mut bad = tonic::Request::new(Empty {});
+    bad.metadata_mut().insert("authorization", "Bearer not.a.jwt".parse().unwrap());
+    assert_eq!(client.get_me(bad).await.unwrap_err().code(), tonic::Code::Unauthenticated);
+    stop.cancel();
+}

@@ -1,6 +1,7 @@
 //! gRPC listener (tonic): `grpc.health.v1`, server reflection and the domain adapters.
 //! Adapters convert messages and call the same services as REST — nothing more.
 
+pub mod auth;
 pub mod error;
 pub mod meta;
 
@@ -18,6 +19,7 @@ pub mod pb {
 pub async fn serve(listener: TcpListener, state: AppState, stop: CancellationToken) -> anyhow::Result<()> {
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter.set_serving::<pb::meta_service_server::MetaServiceServer<meta::MetaGrpc>>().await;
+    reporter.set_serving::<pb::auth_service_server::AuthServiceServer<auth::AuthGrpc>>().await;
     reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
@@ -26,7 +28,8 @@ pub async fn serve(listener: TcpListener, state: AppState, stop: CancellationTok
     tonic::transport::Server::builder()
         .add_service(health)
         .add_service(reflection)
-        .add_service(pb::meta_service_server::MetaServiceServer::new(meta::MetaGrpc::new(state)))
+        .add_service(pb::meta_service_server::MetaServiceServer::new(meta::MetaGrpc::new(state.clone())))
+        .add_service(pb::auth_service_server::AuthServiceServer::new(auth::AuthGrpc::new(state)))
         .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), stop.cancelled_owned())
         .await?;
     Ok(())

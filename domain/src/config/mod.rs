@@ -121,7 +121,14 @@ impl Source for Text<'_> {
 
 fn path_error(e: serde_path_to_error::Error<serde_json::Error>) -> ConfigError {
     let path = e.path().to_string();
-    ConfigError::new(path, e.into_inner().to_string())
+    let reason = e.into_inner().to_string();
+    // serde reports a missing field at its parent; name the field itself.
+    let path = match reason.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+        Some(field) if path.is_empty() || path == "." => field.to_owned(),
+        Some(field) => format!("{path}.{field}"),
+        None => path,
+    };
+    ConfigError::new(path, reason)
 }
 
 /// Picks the struct matching `kind` and deserializes `input` into it.

@@ -98,9 +98,9 @@ pub async fn lock_address(tx: &mut PgConnection, purpose: &str, email: &str) -> 
 }
 
 pub async fn user_exists(tx: &mut PgConnection, email: &str) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM auth.users WHERE email = $1) AS "e!""#, email)
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM auth.users WHERE email = $1) AS "e!""#, email)
         .fetch_one(&mut *tx)
-        .await?)
+        .await
 }
 
 #[allow(clippy::too_many_arguments)]
