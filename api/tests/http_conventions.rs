@@ -227,3 +227,17 @@ async fn meta_is_503_service_unavailable_with_retry_after_without_auth_config(po
     let retry: u64 = reply.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!(retry > 0);
 }
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn api_mode_serves_swagger_ui_and_the_openapi_document(pool: PgPool) {
+    let app = helium_api::http::app(WorkMode::Api, test_state(pool, &redis_prefix()));
+    let ui = app.clone().oneshot(Request::get("/docs/").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(ui.status(), StatusCode::OK);
+    let html = String::from_utf8(ui.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(html.contains("swagger-ui"), "Swagger UI page expected");
+    let spec = app.oneshot(Request::get("/openapi.json").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(spec.status(), StatusCode::OK);
+    let served: Value = serde_json::from_slice(&spec.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let expected: Value = serde_json::from_str(&helium_api::openapi::document_json()).unwrap();
+    assert_eq!(served, expected, "/openapi.json is the document `helium openapi` prints");
+}
