@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! gRPC: health, reflection, the meta adapter and the error mapping, through a real tonic client.
 
 use std::time::Duration;

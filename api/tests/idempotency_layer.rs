@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Idempotency-Key layer on a route with a visible effect (a row per execution).
 
 use std::sync::Arc;

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The OpenAPI document: committed copy is current, and every operation is complete.
 
 use std::collections::HashSet;

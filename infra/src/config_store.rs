@@ -49,16 +49,21 @@ pub enum ConfigStoreError {
     Db(#[from] sqlx::Error),
 }
 
+type TypedEntry = (Instant, Arc<ModuleConfig>);
+
 #[derive(Clone)]
 pub struct ConfigStore {
     pool: PgPool,
     redis: RedisHandle,
     local: Arc<RwLock<HashMap<ConfigKind, (Instant, StoredConfig)>>>,
+    /// The parsed form of the current local entry (dropped whenever the entry is refreshed),
+    /// so hot paths validate a document at most once per LOCAL_TTL.
+    typed: Arc<RwLock<HashMap<ConfigKind, TypedEntry>>>,
 }
 
 impl ConfigStore {
     pub fn new(pool: PgPool, redis: RedisHandle) -> Self {
-        Self { pool, redis, local: Arc::default() }
+        Self { pool, redis, local: Arc::default(), typed: Arc::default() }
     }
 
     fn redis_key(&self, kind: ConfigKind) -> String {
@@ -86,12 +91,24 @@ impl ConfigStore {
 
     /// The current document parsed and validated into its typed form.
     pub async fn module(&self, kind: ConfigKind) -> Result<ModuleConfig, ConfigStoreError> {
+        self.module_arc(kind).await.map(|m| (*m).clone())
+    }
+
+    /// Like `module`, without copying: parsed once per document version.
+    pub async fn module_arc(&self, kind: ConfigKind) -> Result<Arc<ModuleConfig>, ConfigStoreError> {
+        if let Some((at, parsed)) = self.typed.read().await.get(&kind)
+            && at.elapsed() < LOCAL_TTL
+        {
+            return Ok(parsed.clone());
+        }
         let cfg = self.get(kind).await?;
-        config::validate_value(kind, &cfg.value).map_err(|e| ConfigStoreError::Invalid {
+        let parsed = Arc::new(config::validate_value(kind, &cfg.value).map_err(|e| ConfigStoreError::Invalid {
             key: kind.key(),
             path: e.path,
             reason: e.reason,
-        })
+        })?);
+        self.typed.write().await.insert(kind, (Instant::now(), parsed.clone()));
+        Ok(parsed)
     }
 
     /// Reads straight from PostgreSQL, bypassing every cache.
@@ -188,12 +205,14 @@ impl ConfigStore {
         };
         let cfg = StoredConfig { key: r.key, value: r.value, version: r.version, updated_at: r.updated_at };
         self.local.write().await.remove(&kind);
+        self.typed.write().await.remove(&kind);
         self.redis_set(&cfg, kind).await;
         Ok(cfg)
     }
 
     async fn invalidate(&self, kind: ConfigKind) {
         self.local.write().await.remove(&kind);
+        self.typed.write().await.remove(&kind);
         let key = self.redis_key(kind);
         let result = tokio::time::timeout(REDIS_OP_TIMEOUT, async {
             let mut conn = self.redis.conn().await?;

@@ -26,6 +26,14 @@ pub fn event_consumers() -> Vec<Arc<dyn Handler>> {
     vec![Arc::new(ProbeHandler)]
 }
 
+/// (name, event types) of every consumer in any mode, for the relay to declare.
+pub fn all_consumer_bindings() -> Vec<(&'static str, &'static [&'static str])> {
+    let mut out: Vec<(&'static str, &'static [&'static str])> =
+        event_consumers().iter().map(|h| (h.name(), h.event_types())).collect();
+    out.push(("mailer", &[helium_domain::events::types::EMAIL_REQUESTED]));
+    out
+}
+
 fn consumer(settings: &Settings, state: &AppState, handler: Arc<dyn Handler>, stop: &CancellationToken) -> Worker {
     let runner = ConsumerRunner {
         pool: state.pool.clone(),
@@ -53,6 +61,8 @@ pub fn for_mode(
             mq: state.mq.clone(),
             topology: Topology::new(settings.events.mq_prefix.clone()),
             batch: settings.events.relay_batch,
+            consumers: all_consumer_bindings(),
+            retry_delays_ms: settings.events.consumer.retry_delays_ms(),
         };
         out.push(Box::pin(relay.run(stop.clone())));
         for handler in event_consumers() {

@@ -223,7 +223,17 @@ fn domains(path: &str, list: &[String]) -> Check {
     Ok(())
 }
 
+/// A bare address or `Display Name <address>` (the name is the site name in e-mails).
 fn looks_like_email(s: &str) -> bool {
+    let s = s.trim();
+    let addr = match (s.rfind('<'), s.ends_with('>')) {
+        (Some(open), true) => &s[open + 1..s.len() - 1],
+        _ => s,
+    };
+    bare_address(addr)
+}
+
+fn bare_address(s: &str) -> bool {
     match s.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty() && !domain.is_empty() && !domain.contains('@') && !s.chars().any(char::is_whitespace)

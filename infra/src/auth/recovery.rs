@@ -83,8 +83,12 @@ impl AuthService {
         Self::check_password("new_password", new_password, None)?;
         let hash = tokens::token_hash(token);
         let invalid = || DomainError::rejected(ErrorCode::LinkInvalid, "this link is invalid or was already used");
-        let Some(email) = store::peek_link(&self.pool, &hash, "password_reset").await.map_err(db)? else {
-            return Err(invalid());
+        let email = match store::peek_link(&self.pool, &hash, "password_reset").await.map_err(db)? {
+            None => return Err(invalid()),
+            Some((_, true)) => {
+                return Err(DomainError::rejected(ErrorCode::LinkExpired, "this link has expired; request a new one"));
+            }
+            Some((email, false)) => email,
         };
         Self::check_password("new_password", new_password, Some(&email))?;
         let new_hash = password::hash(new_password.to_owned()).await.map_err(internal)?;
@@ -97,10 +101,15 @@ impl AuthService {
             }
             Redeemed::Unknown => return Err(invalid()),
         }
-        let Some((user_id, _)) = store::active_user_id(&mut tx, &email).await.map_err(db)? else {
-            return Err(invalid());
+        let user_id = match store::active_user_id(&mut tx, &email).await.map_err(db)? {
+            Some((id, status)) if status == "active" => id,
+            _ => {
+                tx.commit().await.map_err(db)?;
+                return Err(invalid());
+            }
         };
         store::set_password_hash(&mut tx, user_id, &new_hash).await.map_err(db)?;
+        store::delete_links(&mut tx, &email, "password_reset").await.map_err(db)?;
         let revoked = store::revoke_all_sessions(&mut tx, user_id, None, "password_reset").await.map_err(db)?;
         store::bump_tokens_valid_after(&mut tx, user_id).await.map_err(db)?;
         self.password_changed_events(&mut tx, user_id, &email).await?;
@@ -148,6 +157,7 @@ impl AuthService {
         let new_hash = password::hash(new_password.to_owned()).await.map_err(internal)?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         store::set_password_hash(&mut tx, me.user_id, &new_hash).await.map_err(db)?;
+        store::delete_links(&mut tx, &user.email, "password_reset").await.map_err(db)?;
         let revoked = store::revoke_all_sessions(&mut tx, me.user_id, Some(me.session_id), "password_changed")
             .await
             .map_err(db)?;
@@ -208,13 +218,13 @@ impl AuthService {
         let matches: bool = presented.ct_eq(&row.token_hash).into();
         if !matches || row.expires_at <= Utc::now() {
             let attempts = store::bump_otp_attempts(&mut tx, &row.token_hash).await.map_err(db)?;
-            if attempts >= MAX_CODE_ATTEMPTS || row.expires_at <= Utc::now() {
-                store::delete_one_time_token(&mut tx, &row.token_hash).await.map_err(db)?;
+            if attempts >= MAX_CODE_ATTEMPTS {
+                store::expire_one_time_token(&mut tx, &row.token_hash).await.map_err(db)?;
             }
             tx.commit().await.map_err(db)?;
             return Err(invalid());
         }
-        store::delete_one_time_token(&mut tx, &row.token_hash).await.map_err(db)?;
+        store::expire_one_time_token(&mut tx, &row.token_hash).await.map_err(db)?;
         let Some((user_id, status)) = store::active_user_id(&mut tx, &email).await.map_err(db)? else {
             tx.commit().await.map_err(db)?;
             return Err(invalid());

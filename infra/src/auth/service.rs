@@ -17,7 +17,7 @@ use super::store::{self, NewSession, Redeemed, Rotation, SessionRow, SessionStat
 use super::{password, tokens};
 use crate::{ConfigStore, RedisHandle};
 
-const SESSION_CACHE_SECS: u64 = 30;
+const SESSION_CACHE_SECS: u64 = 15;
 
 #[derive(Clone)]
 pub struct AuthService {
@@ -80,8 +80,8 @@ pub(super) fn email_event(to: &str, template: EmailTemplate, context: serde_json
 
 impl AuthService {
     pub async fn auth_config(&self) -> Result<AuthConfig, DomainError> {
-        match self.config.module(ConfigKind::Auth).await {
-            Ok(ModuleConfig::Auth(a)) => Ok(a),
+        match self.config.module_arc(ConfigKind::Auth).await.as_deref() {
+            Ok(ModuleConfig::Auth(a)) => Ok(a.clone()),
             Ok(_) => Err(internal("auth config has the wrong shape")),
             Err(e) => Err(DomainError::Unavailable(format!("auth config: {e}"))),
         }
@@ -173,8 +173,14 @@ impl AuthService {
     ) -> Result<(UserRow, TokenPair), DomainError> {
         Self::check_password("password", password_raw, None)?;
         let hash = tokens::token_hash(token);
-        let Some(email) = store::peek_link(&self.pool, &hash, "register").await.map_err(db)? else {
-            return Err(DomainError::rejected(ErrorCode::LinkInvalid, "this link is invalid or was already used"));
+        let email = match store::peek_link(&self.pool, &hash, "register").await.map_err(db)? {
+            None => {
+                return Err(DomainError::rejected(ErrorCode::LinkInvalid, "this link is invalid or was already used"));
+            }
+            Some((_, true)) => {
+                return Err(DomainError::rejected(ErrorCode::LinkExpired, "this link has expired; register again"));
+            }
+            Some((email, false)) => email,
         };
         Self::check_password("password", password_raw, Some(&email))?;
         let cfg = self.auth_config().await?;
@@ -395,6 +401,18 @@ impl AuthService {
         if ids.is_empty() {
             return;
         }
+        self.drop_cached(ids).await;
+        // A request that read the old state from PostgreSQL just before the revocation
+        // committed may re-cache it after the first delete: delete once more shortly after.
+        let again = self.clone();
+        let ids = ids.to_vec();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            again.drop_cached(&ids).await;
+        });
+    }
+
+    async fn drop_cached(&self, ids: &[Uuid]) {
         let keys: Vec<String> = ids.iter().map(|id| self.session_key(*id)).collect();
         let result = tokio::time::timeout(Duration::from_millis(300), async {
             let mut conn = self.redis.conn().await?;

@@ -130,15 +130,38 @@ pub async fn insert_one_time_token(
     Ok(())
 }
 
-/// Reads a link without consuming it (to check the password against the address first).
-pub async fn peek_link(pool: &PgPool, hash: &[u8], purpose: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT email FROM auth.one_time_tokens WHERE token_hash = $1 AND purpose = $2 AND kind = 'magic_link'"#,
+/// Reads a link without consuming it (to check the password against the address first):
+/// its address and whether it has expired.
+pub async fn peek_link(pool: &PgPool, hash: &[u8], purpose: &str) -> Result<Option<(String, bool)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT email, expires_at <= now() AS "expired!" FROM auth.one_time_tokens
+           WHERE token_hash = $1 AND purpose = $2 AND kind = 'magic_link'"#,
         hash,
         purpose
     )
     .fetch_optional(pool)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.email, r.expired)))
+}
+
+/// Every outstanding link of `purpose` for the address dies (after a reset or a change).
+pub async fn delete_links(tx: &mut PgConnection, email: &str, purpose: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(r#"DELETE FROM auth.one_time_tokens WHERE email = $1 AND purpose = $2"#, email, purpose)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Kills a code but keeps its row until purge, so the resend interval still counts it.
+pub async fn expire_one_time_token(tx: &mut PgConnection, hash: &[u8]) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"UPDATE auth.one_time_tokens SET expires_at = LEAST(expires_at, now() - interval '1 microsecond')
+           WHERE token_hash = $1"#,
+        hash
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 /// Consumes a link: exactly one concurrent caller gets `Ok`.
@@ -412,11 +435,6 @@ pub async fn bump_otp_attempts(tx: &mut PgConnection, hash: &[u8]) -> Result<i32
     )
     .fetch_one(&mut *tx)
     .await
-}
-
-pub async fn delete_one_time_token(tx: &mut PgConnection, hash: &[u8]) -> Result<(), sqlx::Error> {
-    sqlx::query!(r#"DELETE FROM auth.one_time_tokens WHERE token_hash = $1"#, hash).execute(&mut *tx).await?;
-    Ok(())
 }
 
 /// Older codes die when a new one is sent: one live code per address and purpose.

@@ -21,6 +21,10 @@ pub struct Relay {
     pub mq: MqHandle,
     pub topology: Topology,
     pub batch: i64,
+    /// Every consumer's (name, event types): their queues are declared before the first
+    /// publish, so an event is never unrouted just because its consumer has not started yet.
+    pub consumers: Vec<(&'static str, &'static [&'static str])>,
+    pub retry_delays_ms: Vec<u64>,
 }
 
 pub fn properties(event: &Event) -> BasicProperties {
@@ -38,6 +42,9 @@ impl Relay {
         let ch = conn.create_channel().await?;
         ch.confirm_select(ConfirmSelectOptions::default()).await?;
         self.topology.declare_exchange(&ch).await?;
+        for (name, types) in &self.consumers {
+            self.topology.declare_consumer(&ch, name, types, &self.retry_delays_ms).await?;
+        }
         Ok(ch)
     }
 

@@ -64,19 +64,28 @@ impl Handler for MailHandler {
     async fn handle(&self, _tx: &mut PgConnection, event: &Event, attempt: u32) -> Result<(), HandlerError> {
         let req: EmailRequested = serde_json::from_value(event.payload.clone())
             .map_err(|e| HandlerError::Permanent(format!("invalid email.requested payload: {e}")))?;
-        let cfg = match self.config.module(ConfigKind::Mailer).await {
-            Ok(ModuleConfig::Mailer(m)) => m,
-            Ok(_) => return Err(HandlerError::Permanent("mailer config has the wrong shape".into())),
-            Err(e) => return Err(HandlerError::Transient(format!("mailer config unavailable: {e}"))),
-        };
-        let sender: Mailbox =
-            cfg.sender.parse().map_err(|e| HandlerError::Transient(format!("mailer.sender is not an address: {e}")))?;
-        let rendered = templates::render(req.template, &smtp::site_name(&sender), &req.context)
-            .map_err(|e| HandlerError::Permanent(format!("template {}: {e}", req.template.name())))?;
-        let message_id = event.id.to_string();
+        // Record the attempt first, so failures before SMTP are in the log too.
         self.record(event, &req, "sending", None, None).await;
-        let outcome = match smtp::build_message(&sender, &req.to, &message_id, &rendered) {
-            Ok(message) => match smtp::transport(&cfg) {
+        let message_id = event.id.to_string();
+        let prepared = async {
+            let cfg = match self.config.module(ConfigKind::Mailer).await {
+                Ok(ModuleConfig::Mailer(m)) => m,
+                Ok(_) => return Err(SendError::Permanent("mailer config has the wrong shape".into())),
+                Err(e) => return Err(SendError::Transient(format!("mailer config unavailable: {e}"))),
+            };
+            let sender: Mailbox = cfg
+                .sender
+                .parse()
+                .map_err(|e| SendError::Transient(format!("mailer.sender is not an address: {e}")))?;
+            let rendered = templates::render(req.template, &smtp::site_name(&sender), &req.context)
+                .map_err(|e| SendError::Permanent(format!("template {}: {e}", req.template.name())))?;
+            let message = smtp::build_message(&sender, &req.to, &message_id, &rendered)?;
+            Ok((cfg, message))
+        }
+        .await;
+
+        let outcome = match prepared {
+            Ok((cfg, message)) => match smtp::transport(&cfg) {
                 Ok(transport) => smtp::send(&transport, message).await,
                 Err(e) => Err(e),
             },
