@@ -5,8 +5,6 @@
 //! Accounts are made through the API (register → complete); e-mailed links and codes are read
 //! from the `email.requested` events in the outbox.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::Arc;
 
 use axum::Router;

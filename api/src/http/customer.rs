@@ -22,6 +22,9 @@ impl FromRequestParts<AppState> for Customer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(principal) = parts.extensions.get::<CustomerPrincipal>() {
+            return Ok(Customer(*principal));
+        }
         let Some(token) = bearer(parts) else {
             return Err(ApiError::new(ErrorCode::Unauthenticated, "sign in to use this operation"));
         };
@@ -48,4 +51,24 @@ impl FromRequestParts<AppState> for Client {
             ip: ip.map(|ip| ip.to_string()),
         }))
     }
+}
+
+/// Global middleware: a request carrying a valid customer bearer token is identified before
+/// route layers run, so rate limits and idempotency records are scoped per customer (not per
+/// IP). Invalid tokens are left for the `Customer` extractor to reject.
+pub async fn identify(mut req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, t)| scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty())
+        .map(|(_, t)| t.trim().to_owned());
+    if let (Some(token), Some(state)) = (token, req.extensions().get::<AppState>().cloned())
+        && let Ok(principal) = state.auth.authenticate(&token).await
+    {
+        req.extensions_mut().insert(super::Principal(format!("customer:{}", principal.user_id)));
+        req.extensions_mut().insert(principal);
+    }
+    next.run(req).await
 }

@@ -52,6 +52,7 @@ pub fn with_layers(router: Router<AppState>, state: AppState) -> Router {
     router
         .fallback(problem::not_found_fallback)
         .method_not_allowed_fallback(problem::method_not_allowed_fallback)
+        .layer(from_fn(customer::identify))
         .layer(from_fn(crate::metrics::track_http))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(problem::panic_response))
