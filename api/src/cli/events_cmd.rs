@@ -40,8 +40,11 @@ pub async fn dlq_list(cli: &Cli, queue: Option<&str>) -> ExitCode {
                     println!("{:<28} {:<22} {:<36} {:>8}  {}", m.queue, m.event_type, m.id, m.attempts, m.error);
                 }
             }
+            // A consumer that never ran has no DLQ yet: nothing is parked there.
+            Err(e) if queue.is_none() && format!("{e:#}").contains("NOT_FOUND") => {}
             Err(e) => {
                 eprintln!("Error: cannot read {}: {e:#}", topology.dlq(&consumer));
+                mq.close().await;
                 return ExitCode::FAILURE;
             }
         }
@@ -68,6 +71,7 @@ pub async fn dlq_replay(cli: &Cli, queue: &str, id: Option<&str>) -> ExitCode {
         }
         Err(e) => {
             eprintln!("Error: replay failed: {e:#}");
+            mq.close().await;
             ExitCode::FAILURE
         }
     }

@@ -189,7 +189,9 @@ impl ConsumerRunner {
                 metrics::counter!("consumer_failed_total", "consumer" => name).increment(1);
                 metrics::counter!("consumer_retried_total", "consumer" => name).increment(1);
                 tracing::warn!(consumer = name, attempt, error = %err, "handler failed; retrying later");
-                Some((self.topology.retry_queue(name, attempt), err.clone()))
+                let delays = self.settings.retry_delays_ms();
+                let delay = delays.get(attempt as usize - 1).or(delays.last()).copied().unwrap_or(1000);
+                Some((self.topology.retry_queue(name, delay), err.clone()))
             }
             Outcome::Retry(err) | Outcome::Park(err) => {
                 metrics::counter!("consumer_failed_total", "consumer" => name).increment(1);

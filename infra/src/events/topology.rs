@@ -5,7 +5,7 @@
 //! go to the alternate exchange `<prefix>.events.unrouted` → queue `<prefix>.unrouted`
 //! (bounded), so an event nobody subscribes to yet is still "published", never returned.
 //! Consumer `c` owns: `<prefix>.c` (quorum, delivery limit 10, dead-letters to the DLQ),
-//! `<prefix>.c.retry.<n>` (TTL back-off queues that dead-letter back into `<prefix>.c`),
+//! `<prefix>.c.retry.<delay>ms` (TTL back-off queues that dead-letter back into `<prefix>.c`),
 //! and `<prefix>.c.dlq` (parked messages).
 
 use lapin::options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
@@ -59,8 +59,10 @@ impl Topology {
         if consumer.starts_with(&full) { consumer.to_owned() } else { format!("{}{consumer}", full) }
     }
 
-    pub fn retry_queue(&self, consumer: &str, attempt: u32) -> String {
-        format!("{}.retry.{attempt}", self.queue(consumer))
+    /// Retry queues are named by their delay, so changing the back-off settings declares new
+    /// queues instead of conflicting with the old ones' `x-message-ttl`.
+    pub fn retry_queue(&self, consumer: &str, delay_ms: u64) -> String {
+        format!("{}.retry.{delay_ms}ms", self.queue(consumer))
     }
 
     pub fn dlq(&self, consumer: &str) -> String {
@@ -114,13 +116,13 @@ impl Topology {
             ch.queue_bind(&queue, &self.exchange(), event_type, QueueBindOptions::default(), FieldTable::default())
                 .await?;
         }
-        for (i, delay) in retry_delays_ms.iter().enumerate() {
+        for delay in retry_delays_ms {
             let args = table(vec![
                 ("x-message-ttl", AMQPValue::LongLongInt(*delay as i64)),
                 ("x-dead-letter-exchange", long("")),
                 ("x-dead-letter-routing-key", long(&queue)),
             ]);
-            ch.queue_declare(&self.retry_queue(consumer, i as u32 + 1), durable(), args).await?;
+            ch.queue_declare(&self.retry_queue(consumer, *delay), durable(), args).await?;
         }
         Ok(())
     }
