@@ -107,13 +107,13 @@ fn missing_field_is_reported() {
     let mut doc = defaults(ConfigKind::AdminJwt);
     doc.as_object_mut().unwrap().remove("secret");
     let err = validate_value(ConfigKind::AdminJwt, &doc).unwrap_err();
-    assert_eq!(err.path, ".");
+    assert_eq!(err.path, "secret", "the missing field itself is named");
     assert_eq!(err.reason, "missing field `secret`");
 
     let mut doc = defaults(ConfigKind::Auth);
     doc["jwt"].as_object_mut().unwrap().remove("issuer");
     let err = validate_value(ConfigKind::Auth, &doc).unwrap_err();
-    assert_eq!(err.path, "jwt");
+    assert_eq!(err.path, "jwt.issuer");
     assert_eq!(err.reason, "missing field `issuer`");
 }
 
