@@ -6,3 +6,4 @@ pub mod recovery;
 pub mod service;
 pub mod store;
 pub mod tokens;
+pub mod totp;
