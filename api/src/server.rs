@@ -25,7 +25,8 @@ pub fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let mq = MqHandle::new(settings.mq_url.clone());
     Ok(AppState::new(pool, redis, mq)
         .with_rate_limits(settings.rate_limits.clone())
-        .with_public_url(settings.public_url.clone()))
+        .with_public_url(settings.public_url.clone())
+        .with_data_key(settings.data_key))
 }
 
 /// Applies migrations (unless skipped) and creates missing module configs, retrying

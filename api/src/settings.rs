@@ -44,6 +44,8 @@ pub struct Settings {
     pub events: EventSettings,
     /// Base URL of the customer web app (links in e-mails).
     pub public_url: String,
+    /// Seals TOTP seeds at rest; 32 bytes, base64. Absent: generated once into the database.
+    pub data_key: Option<[u8; 32]>,
 }
 
 /// Outbox relay and consumer knobs.
@@ -230,7 +232,24 @@ impl Settings {
         if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
             return Err(invalid("PUBLIC_URL", &public_url, "expected an absolute http(s) URL"));
         }
+        let data_key =
+            match env.get("DATA_ENCRYPTION_KEY") {
+                None => None,
+                Some(raw) => {
+                    use base64::Engine;
+                    let raw = raw.trim();
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(raw)
+                        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw))
+                        .ok()
+                        .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok());
+                    Some(bytes.ok_or_else(|| {
+                        invalid("DATA_ENCRYPTION_KEY", "(hidden)", "expected 32 bytes, base64-encoded")
+                    })?)
+                }
+            };
         Ok(Settings {
+            data_key,
             public_url,
             events,
             rate_limits,

@@ -28,6 +28,7 @@ impl AppState {
             config: config.clone(),
             redis: redis.clone(),
             public_url: "http://localhost:8080".to_owned(),
+            data_key: Arc::new(tokio::sync::OnceCell::new()),
         };
         Self {
             pool,
@@ -50,6 +51,16 @@ impl AppState {
     /// Base URL of the customer web app, used in e-mailed links.
     pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
         self.auth.public_url = url.into();
+        self
+    }
+}
+
+impl AppState {
+    /// The data-encryption key from DATA_ENCRYPTION_KEY (else one is generated into the keyring).
+    pub fn with_data_key(mut self, key: Option<[u8; 32]>) -> Self {
+        if let Some(key) = key {
+            self.auth.data_key = Arc::new(tokio::sync::OnceCell::new_with(Some(key)));
+        }
         self
     }
 }

@@ -38,10 +38,15 @@ pub enum ErrorCode {
     RefreshTokenReused,
     ReauthFailed,
     InvalidCode,
+    MfaAlreadyEnabled,
+    MfaSetupRequired,
+    MfaNotEnabled,
+    MfaTokenInvalid,
+    CodeAlreadyUsed,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 35] = [
         ErrorCode::MalformedRequest,
         ErrorCode::InvalidCursor,
         ErrorCode::IdempotencyKeyMissing,
@@ -72,6 +77,11 @@ impl ErrorCode {
         ErrorCode::RefreshTokenReused,
         ErrorCode::ReauthFailed,
         ErrorCode::InvalidCode,
+        ErrorCode::MfaAlreadyEnabled,
+        ErrorCode::MfaSetupRequired,
+        ErrorCode::MfaNotEnabled,
+        ErrorCode::MfaTokenInvalid,
+        ErrorCode::CodeAlreadyUsed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +104,11 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::InternalError => "internal_error",
             ErrorCode::ServiceUnavailable => "service_unavailable",
+            ErrorCode::CodeAlreadyUsed => "code_already_used",
+            ErrorCode::MfaTokenInvalid => "mfa_token_invalid",
+            ErrorCode::MfaNotEnabled => "mfa_not_enabled",
+            ErrorCode::MfaSetupRequired => "mfa_setup_required",
+            ErrorCode::MfaAlreadyEnabled => "mfa_already_enabled",
             ErrorCode::InvalidCode => "invalid_code",
             ErrorCode::ReauthFailed => "reauth_failed",
             ErrorCode::RefreshTokenReused => "refresh_token_reused",
@@ -130,6 +145,11 @@ impl ErrorCode {
             ErrorCode::RateLimited => "Too many requests",
             ErrorCode::InternalError => "Internal server error",
             ErrorCode::ServiceUnavailable => "Service unavailable",
+            ErrorCode::CodeAlreadyUsed => "Code already used",
+            ErrorCode::MfaTokenInvalid => "MFA token invalid or expired",
+            ErrorCode::MfaNotEnabled => "MFA not enabled",
+            ErrorCode::MfaSetupRequired => "Set up MFA first",
+            ErrorCode::MfaAlreadyEnabled => "MFA already enabled",
             ErrorCode::InvalidCode => "Invalid code",
             ErrorCode::ReauthFailed => "Re-authentication failed",
             ErrorCode::RefreshTokenReused => "Refresh token reused",

@@ -2,6 +2,7 @@
 //! messages and calls the same `AuthService` as REST — nothing more.
 
 use helium_domain::ErrorCode;
+use helium_infra::auth::mfa::{LoginOutcome, SecondFactor};
 use helium_infra::auth::service::{ClientInfo, CustomerPrincipal, TokenPair as Tokens};
 use helium_infra::auth::store::UserRow;
 use tonic::{Request, Response, Status};
@@ -49,6 +50,15 @@ fn tokens(t: Tokens) -> pb::TokenPair {
     }
 }
 
+fn outcome(o: LoginOutcome) -> pb::LoginResult {
+    match o {
+        LoginOutcome::Tokens(t) => pb::LoginResult { mfa_required: false, mfa_token: None, tokens: Some(tokens(t)) },
+        LoginOutcome::MfaRequired { mfa_token } => {
+            pb::LoginResult { mfa_required: true, mfa_token: Some(mfa_token), tokens: None }
+        }
+    }
+}
+
 fn me(u: UserRow) -> pb::Me {
     pb::Me {
         id: u.id.to_string(),
@@ -87,10 +97,25 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
         Ok(Response::new(pb::RegistrationCompleted { account: Some(me(user)), tokens: Some(tokens(pair)) }))
     }
 
-    async fn login(&self, req: Request<pb::LoginRequest>) -> Result<Response<pb::TokenPair>, Status> {
+    async fn login(&self, req: Request<pb::LoginRequest>) -> Result<Response<pb::LoginResult>, Status> {
         let info = client(&req);
         let r = req.into_inner();
-        Ok(Response::new(tokens(self.state.auth.login(&r.email, &r.password, &info).await.map_err(err)?)))
+        Ok(Response::new(outcome(self.state.auth.login(&r.email, &r.password, &info).await.map_err(err)?)))
+    }
+
+    async fn login_mfa(&self, req: Request<pb::LoginMfaRequest>) -> Result<Response<pb::TokenPair>, Status> {
+        let info = client(&req);
+        let r = req.into_inner();
+        let factor = match (r.code.as_deref(), r.recovery_code.as_deref()) {
+            (Some(c), None) => SecondFactor::Code(c),
+            (None, Some(rc)) => SecondFactor::Recovery(rc),
+            _ => {
+                return Err(
+                    ApiError::new(ErrorCode::ValidationFailed, "give exactly one of code or recovery_code").into()
+                );
+            }
+        };
+        Ok(Response::new(tokens(self.state.auth.login_mfa(&r.mfa_token, factor, &info).await.map_err(err)?)))
     }
 
     async fn refresh_token(&self, req: Request<pb::RefreshTokenRequest>) -> Result<Response<pb::TokenPair>, Status> {
@@ -123,10 +148,10 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
     async fn verify_email_code(
         &self,
         req: Request<pb::VerifyEmailCodeRequest>,
-    ) -> Result<Response<pb::TokenPair>, Status> {
+    ) -> Result<Response<pb::LoginResult>, Status> {
         let info = client(&req);
         let r = req.into_inner();
-        Ok(Response::new(tokens(self.state.auth.verify_email_code(&r.email, &r.code, &info).await.map_err(err)?)))
+        Ok(Response::new(outcome(self.state.auth.verify_email_code(&r.email, &r.code, &info).await.map_err(err)?)))
     }
 
     async fn list_sessions(&self, req: Request<pb::Empty>) -> Result<Response<pb::SessionList>, Status> {

@@ -78,6 +78,8 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
         ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::EmailDomainNotAllowed => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::MfaAlreadyEnabled | ErrorCode::MfaSetupRequired | ErrorCode::MfaNotEnabled => StatusCode::CONFLICT,
+        ErrorCode::MfaTokenInvalid | ErrorCode::CodeAlreadyUsed => StatusCode::UNAUTHORIZED,
         ErrorCode::RegistrationClosed | ErrorCode::AccountBanned | ErrorCode::ReauthFailed => StatusCode::FORBIDDEN,
         ErrorCode::ResendTooSoon => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::LinkExpired | ErrorCode::LinkInvalid => StatusCode::GONE,

@@ -64,7 +64,7 @@ pub async fn complete_registration(
     security(()),
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Signed in", body = TokenPair),
+        (status = 200, description = "Signed in, or an MFA challenge", body = LoginResult),
         (status = 401, description = "invalid_credentials", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "account_banned", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed", body = ProblemBody, content_type = "application/problem+json"),
@@ -75,7 +75,7 @@ pub async fn login(
     State(state): State<AppState>,
     Client(client): Client,
     ValidatedJson(req): ValidatedJson<LoginRequest>,
-) -> Result<Json<TokenPair>, ApiError> {
+) -> Result<Json<LoginResult>, ApiError> {
     Ok(Json(state.auth.login(&req.email, &req.password, &client).await?.into()))
 }
 
@@ -194,7 +194,8 @@ pub async fn logout_all(State(state): State<AppState>, Customer(me): Customer) -
     )
 )]
 pub async fn get_me(State(state): State<AppState>, Customer(me): Customer) -> Result<Json<Me>, ApiError> {
-    Ok(Json(Me::from_row(state.auth.me(me.user_id).await?, false)))
+    let mfa = state.auth.mfa_enabled(me.user_id).await?;
+    Ok(Json(Me::from_row(state.auth.me(me.user_id).await?, mfa)))
 }
 
 fn profile_errors(req: &UpdateMeRequest) -> Vec<FieldError> {
@@ -240,5 +241,6 @@ pub async fn update_me(
         return Err(ApiError::validation(errors.into_iter().map(Into::into).collect()));
     }
     let user = state.auth.update_me(me.user_id, req.display_name, req.locale, req.timezone).await?;
-    Ok(Json(Me::from_row(user, false)))
+    let mfa = state.auth.mfa_enabled(me.user_id).await?;
+    Ok(Json(Me::from_row(user, mfa)))
 }

@@ -193,3 +193,87 @@ pub struct Accepted {
     /// Always `accepted`: the same answer for every address.
     pub status: String,
 }
+
+/// Result of a first sign-in step: tokens, or — when the account has MFA on —
+/// `mfa_required: true` with a short-lived `mfa_token` for `POST /api/v1/auth/login/mfa`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResult {
+    pub mfa_required: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mfa_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_at: Option<DateTime<Utc>>,
+}
+
+impl From<helium_infra::auth::mfa::LoginOutcome> for LoginResult {
+    fn from(o: helium_infra::auth::mfa::LoginOutcome) -> Self {
+        use helium_infra::auth::mfa::LoginOutcome;
+        match o {
+            LoginOutcome::Tokens(t) => LoginResult {
+                mfa_required: false,
+                mfa_token: None,
+                access_token: Some(t.access_token),
+                token_type: Some("Bearer".to_owned()),
+                expires_in: Some(t.expires_in),
+                refresh_token: Some(t.refresh_token),
+                refresh_expires_at: Some(t.refresh_expires_at),
+            },
+            LoginOutcome::MfaRequired { mfa_token } => LoginResult {
+                mfa_required: true,
+                mfa_token: Some(mfa_token),
+                access_token: None,
+                token_type: None,
+                expires_in: None,
+                refresh_token: None,
+                refresh_expires_at: None,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginMfaRequest {
+    #[validate(length(min = 1, max = 2048, code = "required"))]
+    pub mfa_token: String,
+    /// A six-digit TOTP code (or give `recovery_code`).
+    pub code: Option<String>,
+    pub recovery_code: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TotpSetup {
+    /// Base32 secret, shown once.
+    pub secret: String,
+    pub otpauth_uri: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpCodeRequest {
+    #[validate(length(min = 1, max = 16, code = "invalid_format"))]
+    pub code: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisableTotpRequest {
+    pub code: Option<String>,
+    pub recovery_code: Option<String>,
+    #[validate(length(min = 1, max = 1024, code = "required"))]
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecoveryCodes {
+    /// Ten one-time codes, shown once.
+    pub recovery_codes: Vec<String>,
+}

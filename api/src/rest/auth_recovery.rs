@@ -106,7 +106,7 @@ pub async fn request_email_code(
     security(()),
     request_body = VerifyEmailCodeRequest,
     responses(
-        (status = 200, description = "Signed in", body = TokenPair),
+        (status = 200, description = "Signed in, or an MFA challenge", body = LoginResult),
         (status = 401, description = "invalid_code", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "account_banned", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed", body = ProblemBody, content_type = "application/problem+json"),
@@ -117,6 +117,6 @@ pub async fn verify_email_code(
     State(state): State<AppState>,
     Client(client): Client,
     ValidatedJson(req): ValidatedJson<VerifyEmailCodeRequest>,
-) -> Result<Json<TokenPair>, ApiError> {
+) -> Result<Json<LoginResult>, ApiError> {
     Ok(Json(state.auth.verify_email_code(&req.email, &req.code, &client).await?.into()))
 }

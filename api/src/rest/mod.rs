@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod auth_dto;
+pub mod auth_mfa;
 pub mod auth_recovery;
 pub mod meta;
 
@@ -36,6 +37,11 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(limited(routes!(auth_recovery::change_password), RouteClass::Auth))
         .routes(limited(routes!(auth_recovery::request_email_code), RouteClass::Auth))
         .routes(limited(routes!(auth_recovery::verify_email_code), RouteClass::Auth))
+        .routes(limited(routes!(auth_mfa::login_mfa), RouteClass::Auth))
+        .routes(limited(routes!(auth_mfa::setup_totp), RouteClass::Auth))
+        .routes(limited(routes!(auth_mfa::enable_totp), RouteClass::Auth))
+        .routes(limited(routes!(auth_mfa::disable_totp), RouteClass::Auth))
+        .routes(limited(routes!(auth_mfa::regenerate_recovery_codes), RouteClass::Auth))
 }
 
 /// Attaches a rate-limit class to a route declaration.

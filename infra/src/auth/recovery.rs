@@ -9,7 +9,7 @@ use serde_json::json;
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
-use super::service::{AuthService, ClientInfo, CustomerPrincipal, TokenPair, db, email_event, internal};
+use super::service::{AuthService, ClientInfo, CustomerPrincipal, db, email_event, internal};
 use super::store::{self, Redeemed};
 use super::{password, tokens};
 
@@ -206,7 +206,7 @@ impl AuthService {
         email_raw: &str,
         code: &str,
         client: &ClientInfo,
-    ) -> Result<TokenPair, DomainError> {
+    ) -> Result<super::mfa::LoginOutcome, DomainError> {
         let invalid = || DomainError::rejected(ErrorCode::InvalidCode, "wrong, expired or used code");
         let Some(email) = rules::normalize_email(email_raw) else { return Err(invalid()) };
         let cfg = self.auth_config().await?;
@@ -233,8 +233,8 @@ impl AuthService {
             tx.commit().await.map_err(db)?;
             return Err(DomainError::rejected(ErrorCode::AccountBanned, "this account is banned"));
         }
-        let pair = self.open_session(&mut tx, &cfg, user_id, client).await?;
+        let outcome = self.finish_first_factor(&mut tx, &cfg, user_id, client).await?;
         tx.commit().await.map_err(db)?;
-        Ok(pair)
+        Ok(outcome)
     }
 }

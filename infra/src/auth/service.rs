@@ -26,6 +26,8 @@ pub struct AuthService {
     pub redis: RedisHandle,
     /// Base URL of the customer web app; links in e-mails point there.
     pub public_url: String,
+    /// Key sealing TOTP seeds: DATA_ENCRYPTION_KEY, else generated once into `keyring`.
+    pub data_key: std::sync::Arc<tokio::sync::OnceCell<[u8; 32]>>,
 }
 
 #[derive(Debug, Clone)]
@@ -274,7 +276,7 @@ impl AuthService {
         email_raw: &str,
         password_raw: &str,
         client: &ClientInfo,
-    ) -> Result<TokenPair, DomainError> {
+    ) -> Result<super::mfa::LoginOutcome, DomainError> {
         let invalid = || DomainError::rejected(ErrorCode::InvalidCredentials, "wrong e-mail or password");
         if password_raw.chars().count() > 128 {
             return Err(invalid());
@@ -301,9 +303,9 @@ impl AuthService {
             return Err(DomainError::rejected(ErrorCode::AccountBanned, "this account is banned"));
         }
         let mut tx = self.pool.begin().await.map_err(db)?;
-        let pair = self.open_session(&mut tx, &cfg, user.id, client).await?;
+        let outcome = self.finish_first_factor(&mut tx, &cfg, user.id, client).await?;
         tx.commit().await.map_err(db)?;
-        Ok(pair)
+        Ok(outcome)
     }
 
     /// Rotates a refresh token; reuse of a rotated one revokes the whole session.

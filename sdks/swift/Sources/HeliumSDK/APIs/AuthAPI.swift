@@ -86,6 +86,86 @@ open class AuthAPI {
     }
 
     /**
+     Turn TOTP off
+     
+     - parameter disableTotpRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Void
+     */
+    open class func disableTotp(disableTotpRequest: DisableTotpRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await disableTotpWithRequestBuilder(disableTotpRequest: disableTotpRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Turn TOTP off
+     - POST /api/v1/auth/mfa/totp/disable
+     - Needs the password and a TOTP or recovery code; other sessions end; a security e-mail is sent.
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter disableTotpRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Void> 
+     */
+    open class func disableTotpWithRequestBuilder(disableTotpRequest: DisableTotpRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+        let localVariablePath = "/api/v1/auth/mfa/totp/disable"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: disableTotpRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Turn TOTP on with a first code
+     
+     - parameter totpCodeRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RecoveryCodes
+     */
+    open class func enableTotp(totpCodeRequest: TotpCodeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> RecoveryCodes {
+        return try await enableTotpWithRequestBuilder(totpCodeRequest: totpCodeRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Turn TOTP on with a first code
+     - POST /api/v1/auth/mfa/totp/enable
+     - Returns ten one-time recovery codes (shown once); other sessions end; a security e-mail is sent.
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter totpCodeRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<RecoveryCodes> 
+     */
+    open class func enableTotpWithRequestBuilder(totpCodeRequest: TotpCodeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<RecoveryCodes> {
+        let localVariablePath = "/api/v1/auth/mfa/totp/enable"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: totpCodeRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<RecoveryCodes>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      E-mail a password reset link
      
      - parameter emailRequest: (body)  
@@ -201,9 +281,9 @@ open class AuthAPI {
      
      - parameter loginRequest: (body)  
      - parameter apiConfiguration: The configuration for the http request.
-     - returns: TokenPair
+     - returns: LoginResult
      */
-    open class func login(loginRequest: LoginRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> TokenPair {
+    open class func login(loginRequest: LoginRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> LoginResult {
         return try await loginWithRequestBuilder(loginRequest: loginRequest, apiConfiguration: apiConfiguration).execute().body
     }
 
@@ -212,12 +292,48 @@ open class AuthAPI {
      - POST /api/v1/auth/login
      - parameter loginRequest: (body)  
      - parameter apiConfiguration: The configuration for the http request.
-     - returns: RequestBuilder<TokenPair> 
+     - returns: RequestBuilder<LoginResult> 
      */
-    open class func loginWithRequestBuilder(loginRequest: LoginRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<TokenPair> {
+    open class func loginWithRequestBuilder(loginRequest: LoginRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<LoginResult> {
         let localVariablePath = "/api/v1/auth/login"
         let localVariableURLString = apiConfiguration.basePath + localVariablePath
         let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: loginRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<LoginResult>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Second sign-in step: TOTP or recovery code
+     
+     - parameter loginMfaRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: TokenPair
+     */
+    open class func loginMfa(loginMfaRequest: LoginMfaRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> TokenPair {
+        return try await loginMfaWithRequestBuilder(loginMfaRequest: loginMfaRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Second sign-in step: TOTP or recovery code
+     - POST /api/v1/auth/login/mfa
+     - parameter loginMfaRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<TokenPair> 
+     */
+    open class func loginMfaWithRequestBuilder(loginMfaRequest: LoginMfaRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<TokenPair> {
+        let localVariablePath = "/api/v1/auth/login/mfa"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: loginMfaRequest, codableHelper: apiConfiguration.codableHelper)
 
         let localVariableUrlComponents = URLComponents(string: localVariableURLString)
 
@@ -342,6 +458,45 @@ open class AuthAPI {
         let localVariableRequestBuilder: RequestBuilder<TokenPair>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
 
         return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Replace my recovery codes
+     
+     - parameter totpCodeRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RecoveryCodes
+     */
+    open class func regenerateRecoveryCodes(totpCodeRequest: TotpCodeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> RecoveryCodes {
+        return try await regenerateRecoveryCodesWithRequestBuilder(totpCodeRequest: totpCodeRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Replace my recovery codes
+     - POST /api/v1/auth/mfa/recovery-codes
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter totpCodeRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<RecoveryCodes> 
+     */
+    open class func regenerateRecoveryCodesWithRequestBuilder(totpCodeRequest: TotpCodeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<RecoveryCodes> {
+        let localVariablePath = "/api/v1/auth/mfa/recovery-codes"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: totpCodeRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<RecoveryCodes>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
     }
 
     /**
@@ -498,6 +653,43 @@ open class AuthAPI {
     }
 
     /**
+     Start TOTP setup: a new secret and otpauth URI
+     
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: TotpSetup
+     */
+    open class func setupTotp(apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> TotpSetup {
+        return try await setupTotpWithRequestBuilder(apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Start TOTP setup: a new secret and otpauth URI
+     - POST /api/v1/auth/mfa/totp/setup
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<TotpSetup> 
+     */
+    open class func setupTotpWithRequestBuilder(apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<TotpSetup> {
+        let localVariablePath = "/api/v1/auth/mfa/totp/setup"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<TotpSetup>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      Update my profile
      
      - parameter updateMeRequest: (body)  
@@ -542,9 +734,9 @@ open class AuthAPI {
      
      - parameter verifyEmailCodeRequest: (body)  
      - parameter apiConfiguration: The configuration for the http request.
-     - returns: TokenPair
+     - returns: LoginResult
      */
-    open class func verifyEmailCode(verifyEmailCodeRequest: VerifyEmailCodeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> TokenPair {
+    open class func verifyEmailCode(verifyEmailCodeRequest: VerifyEmailCodeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> LoginResult {
         return try await verifyEmailCodeWithRequestBuilder(verifyEmailCodeRequest: verifyEmailCodeRequest, apiConfiguration: apiConfiguration).execute().body
     }
 
@@ -554,9 +746,9 @@ open class AuthAPI {
      - Five wrong codes burn the code.
      - parameter verifyEmailCodeRequest: (body)  
      - parameter apiConfiguration: The configuration for the http request.
-     - returns: RequestBuilder<TokenPair> 
+     - returns: RequestBuilder<LoginResult> 
      */
-    open class func verifyEmailCodeWithRequestBuilder(verifyEmailCodeRequest: VerifyEmailCodeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<TokenPair> {
+    open class func verifyEmailCodeWithRequestBuilder(verifyEmailCodeRequest: VerifyEmailCodeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<LoginResult> {
         let localVariablePath = "/api/v1/auth/login/email-code/verify"
         let localVariableURLString = apiConfiguration.basePath + localVariablePath
         let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: verifyEmailCodeRequest, codableHelper: apiConfiguration.codableHelper)
@@ -569,7 +761,7 @@ open class AuthAPI {
 
         let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
 
-        let localVariableRequestBuilder: RequestBuilder<TokenPair>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+        let localVariableRequestBuilder: RequestBuilder<LoginResult>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
 
         return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
     }

@@ -29,6 +29,11 @@ import {
     CompleteRegistrationRequestToJSON,
 } from '../models/CompleteRegistrationRequest.js';
 import {
+    type DisableTotpRequest,
+    DisableTotpRequestFromJSON,
+    DisableTotpRequestToJSON,
+} from '../models/DisableTotpRequest.js';
+import {
     type EmailRequest,
     EmailRequestFromJSON,
     EmailRequestToJSON,
@@ -39,10 +44,20 @@ import {
     EmailSentToJSON,
 } from '../models/EmailSent.js';
 import {
+    type LoginMfaRequest,
+    LoginMfaRequestFromJSON,
+    LoginMfaRequestToJSON,
+} from '../models/LoginMfaRequest.js';
+import {
     type LoginRequest,
     LoginRequestFromJSON,
     LoginRequestToJSON,
 } from '../models/LoginRequest.js';
+import {
+    type LoginResult,
+    LoginResultFromJSON,
+    LoginResultToJSON,
+} from '../models/LoginResult.js';
 import {
     type Me,
     MeFromJSON,
@@ -53,6 +68,11 @@ import {
     ProblemFromJSON,
     ProblemToJSON,
 } from '../models/Problem.js';
+import {
+    type RecoveryCodes,
+    RecoveryCodesFromJSON,
+    RecoveryCodesToJSON,
+} from '../models/RecoveryCodes.js';
 import {
     type RefreshRequest,
     RefreshRequestFromJSON,
@@ -84,6 +104,16 @@ import {
     TokenPairToJSON,
 } from '../models/TokenPair.js';
 import {
+    type TotpCodeRequest,
+    TotpCodeRequestFromJSON,
+    TotpCodeRequestToJSON,
+} from '../models/TotpCodeRequest.js';
+import {
+    type TotpSetup,
+    TotpSetupFromJSON,
+    TotpSetupToJSON,
+} from '../models/TotpSetup.js';
+import {
     type UpdateMeRequest,
     UpdateMeRequestFromJSON,
     UpdateMeRequestToJSON,
@@ -108,6 +138,20 @@ export interface CompleteRegistrationOperationRequest {
     completeRegistrationRequest: CompleteRegistrationRequest;
 }
 
+export interface DisableTotpOperationRequest {
+    /**
+     * 
+     */
+    disableTotpRequest: DisableTotpRequest;
+}
+
+export interface EnableTotpRequest {
+    /**
+     * 
+     */
+    totpCodeRequest: TotpCodeRequest;
+}
+
 export interface ForgotPasswordRequest {
     /**
      * 
@@ -122,11 +166,25 @@ export interface LoginOperationRequest {
     loginRequest: LoginRequest;
 }
 
+export interface LoginMfaOperationRequest {
+    /**
+     * 
+     */
+    loginMfaRequest: LoginMfaRequest;
+}
+
 export interface RefreshTokenRequest {
     /**
      * 
      */
     refreshRequest: RefreshRequest;
+}
+
+export interface RegenerateRecoveryCodesRequest {
+    /**
+     * 
+     */
+    totpCodeRequest: TotpCodeRequest;
 }
 
 export interface RegisterOperationRequest {
@@ -276,6 +334,119 @@ export class AuthApi extends runtime.BaseAPI {
      */
     async completeRegistration(requestParameters: CompleteRegistrationOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<RegistrationCompleted> {
         const response = await this.completeRegistrationRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for disableTotp without sending the request
+     */
+    async disableTotpRequestOpts(requestParameters: DisableTotpOperationRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['disableTotpRequest'] == null) {
+            throw new runtime.RequiredError(
+                'disableTotpRequest',
+                'Required parameter "disableTotpRequest" was null or undefined when calling disableTotp().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/auth/mfa/totp/disable`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: DisableTotpRequestToJSON(requestParameters['disableTotpRequest']),
+        };
+    }
+
+    /**
+     * Needs the password and a TOTP or recovery code; other sessions end; a security e-mail is sent.
+     * Turn TOTP off
+     */
+    async disableTotpRaw(requestParameters: DisableTotpOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.disableTotpRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * Needs the password and a TOTP or recovery code; other sessions end; a security e-mail is sent.
+     * Turn TOTP off
+     */
+    async disableTotp(requestParameters: DisableTotpOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.disableTotpRaw(requestParameters, initOverrides);
+    }
+
+    /**
+     * Creates request options for enableTotp without sending the request
+     */
+    async enableTotpRequestOpts(requestParameters: EnableTotpRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['totpCodeRequest'] == null) {
+            throw new runtime.RequiredError(
+                'totpCodeRequest',
+                'Required parameter "totpCodeRequest" was null or undefined when calling enableTotp().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/auth/mfa/totp/enable`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: TotpCodeRequestToJSON(requestParameters['totpCodeRequest']),
+        };
+    }
+
+    /**
+     * Returns ten one-time recovery codes (shown once); other sessions end; a security e-mail is sent.
+     * Turn TOTP on with a first code
+     */
+    async enableTotpRaw(requestParameters: EnableTotpRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<RecoveryCodes>> {
+        const requestOptions = await this.enableTotpRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => RecoveryCodesFromJSON(jsonValue));
+    }
+
+    /**
+     * Returns ten one-time recovery codes (shown once); other sessions end; a security e-mail is sent.
+     * Turn TOTP on with a first code
+     */
+    async enableTotp(requestParameters: EnableTotpRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<RecoveryCodes> {
+        const response = await this.enableTotpRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -450,18 +621,65 @@ export class AuthApi extends runtime.BaseAPI {
     /**
      * Sign in with e-mail and password
      */
-    async loginRaw(requestParameters: LoginOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<TokenPair>> {
+    async loginRaw(requestParameters: LoginOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<LoginResult>> {
         const requestOptions = await this.loginRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => LoginResultFromJSON(jsonValue));
+    }
+
+    /**
+     * Sign in with e-mail and password
+     */
+    async login(requestParameters: LoginOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<LoginResult> {
+        const response = await this.loginRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for loginMfa without sending the request
+     */
+    async loginMfaRequestOpts(requestParameters: LoginMfaOperationRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['loginMfaRequest'] == null) {
+            throw new runtime.RequiredError(
+                'loginMfaRequest',
+                'Required parameter "loginMfaRequest" was null or undefined when calling loginMfa().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+
+        let urlPath = `/api/v1/auth/login/mfa`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: LoginMfaRequestToJSON(requestParameters['loginMfaRequest']),
+        };
+    }
+
+    /**
+     * Second sign-in step: TOTP or recovery code
+     */
+    async loginMfaRaw(requestParameters: LoginMfaOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<TokenPair>> {
+        const requestOptions = await this.loginMfaRequestOpts(requestParameters);
         const response = await this.request(requestOptions, initOverrides);
 
         return new runtime.JSONApiResponse(response, (jsonValue) => TokenPairFromJSON(jsonValue));
     }
 
     /**
-     * Sign in with e-mail and password
+     * Second sign-in step: TOTP or recovery code
      */
-    async login(requestParameters: LoginOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<TokenPair> {
-        const response = await this.loginRaw(requestParameters, initOverrides);
+    async loginMfa(requestParameters: LoginMfaOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<TokenPair> {
+        const response = await this.loginMfaRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -601,6 +819,61 @@ export class AuthApi extends runtime.BaseAPI {
      */
     async refreshToken(requestParameters: RefreshTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<TokenPair> {
         const response = await this.refreshTokenRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for regenerateRecoveryCodes without sending the request
+     */
+    async regenerateRecoveryCodesRequestOpts(requestParameters: RegenerateRecoveryCodesRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['totpCodeRequest'] == null) {
+            throw new runtime.RequiredError(
+                'totpCodeRequest',
+                'Required parameter "totpCodeRequest" was null or undefined when calling regenerateRecoveryCodes().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/auth/mfa/recovery-codes`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: TotpCodeRequestToJSON(requestParameters['totpCodeRequest']),
+        };
+    }
+
+    /**
+     * Replace my recovery codes
+     */
+    async regenerateRecoveryCodesRaw(requestParameters: RegenerateRecoveryCodesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<RecoveryCodes>> {
+        const requestOptions = await this.regenerateRecoveryCodesRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => RecoveryCodesFromJSON(jsonValue));
+    }
+
+    /**
+     * Replace my recovery codes
+     */
+    async regenerateRecoveryCodes(requestParameters: RegenerateRecoveryCodesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<RecoveryCodes> {
+        const response = await this.regenerateRecoveryCodesRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -803,6 +1076,51 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
+     * Creates request options for setupTotp without sending the request
+     */
+    async setupTotpRequestOpts(): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/auth/mfa/totp/setup`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Start TOTP setup: a new secret and otpauth URI
+     */
+    async setupTotpRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<TotpSetup>> {
+        const requestOptions = await this.setupTotpRequestOpts();
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => TotpSetupFromJSON(jsonValue));
+    }
+
+    /**
+     * Start TOTP setup: a new secret and otpauth URI
+     */
+    async setupTotp(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<TotpSetup> {
+        const response = await this.setupTotpRaw(initOverrides);
+        return await response.value();
+    }
+
+    /**
      * Creates request options for updateMe without sending the request
      */
     async updateMeRequestOpts(requestParameters: UpdateMeOperationRequest): Promise<runtime.RequestOpts> {
@@ -892,18 +1210,18 @@ export class AuthApi extends runtime.BaseAPI {
      * Five wrong codes burn the code.
      * Sign in with an e-mailed code
      */
-    async verifyEmailCodeRaw(requestParameters: VerifyEmailCodeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<TokenPair>> {
+    async verifyEmailCodeRaw(requestParameters: VerifyEmailCodeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<LoginResult>> {
         const requestOptions = await this.verifyEmailCodeRequestOpts(requestParameters);
         const response = await this.request(requestOptions, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => TokenPairFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, (jsonValue) => LoginResultFromJSON(jsonValue));
     }
 
     /**
      * Five wrong codes burn the code.
      * Sign in with an e-mailed code
      */
-    async verifyEmailCode(requestParameters: VerifyEmailCodeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<TokenPair> {
+    async verifyEmailCode(requestParameters: VerifyEmailCodeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<LoginResult> {
         const response = await this.verifyEmailCodeRaw(requestParameters, initOverrides);
         return await response.value();
     }
