@@ -63,7 +63,7 @@ impl AuthService {
         user_id: Uuid,
         client: &ClientInfo,
     ) -> Result<LoginOutcome, DomainError> {
-        if mfa_store::mfa_enabled(&self.pool, user_id).await.map_err(db)? {
+        if mfa_store::mfa_enabled(&mut *tx, user_id).await.map_err(db)? {
             let now = Utc::now().timestamp();
             let claims = tokens::AccessClaims {
                 iss: cfg.jwt.issuer.clone(),
@@ -90,7 +90,7 @@ impl AuthService {
         factor: &SecondFactor<'_>,
         wrong: fn() -> DomainError,
     ) -> Result<(), DomainError> {
-        let row = mfa_store::totp(&self.pool, user_id).await.map_err(db)?.filter(|r| r.enabled);
+        let row = mfa_store::totp(&mut *tx, user_id).await.map_err(db)?.filter(|r| r.enabled);
         let Some(row) = row else { return Err(DomainError::rejected(ErrorCode::MfaNotEnabled, "MFA is not enabled")) };
         match factor {
             SecondFactor::Code(code) => {
@@ -109,7 +109,7 @@ impl AuthService {
             }
             SecondFactor::Recovery(code) => {
                 let presented = totp::normalize_recovery_code(code);
-                for (id, hash) in mfa_store::unused_recovery_codes(&self.pool, user_id).await.map_err(db)? {
+                for (id, hash) in mfa_store::unused_recovery_codes(&mut *tx, user_id).await.map_err(db)? {
                     if password::verify(hash, presented.clone()).await.map_err(internal)? != password::Verified::No {
                         return if mfa_store::spend_recovery_code(tx, id).await.map_err(db)? {
                             Ok(())
@@ -142,6 +142,12 @@ impl AuthService {
         let user = store::user_by_id(&self.pool, user_id).await.map_err(db)?.ok_or_else(invalid_token)?;
         if user.status == "banned" {
             return Err(DomainError::rejected(ErrorCode::AccountBanned, "this account is banned"));
+        }
+        // A challenge issued before "sign out everywhere" or a reset is dead too.
+        let valid_after =
+            mfa_store::tokens_valid_after(&self.pool, user_id).await.map_err(db)?.ok_or_else(invalid_token)?;
+        if claims.iat < valid_after.timestamp() {
+            return Err(invalid_token());
         }
         let mut tx = self.pool.begin().await.map_err(db)?;
         self.check_second_factor(&mut tx, user_id, &factor, || {

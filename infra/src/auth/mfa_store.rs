@@ -9,23 +9,31 @@ pub struct TotpRow {
     pub last_step: Option<i64>,
 }
 
-pub async fn totp(pool: &PgPool, user_id: Uuid) -> Result<Option<TotpRow>, sqlx::Error> {
+pub async fn totp<'e>(db: impl sqlx::PgExecutor<'e>, user_id: Uuid) -> Result<Option<TotpRow>, sqlx::Error> {
     sqlx::query_as!(
         TotpRow,
         r#"SELECT secret, enabled_at IS NOT NULL AS "enabled!", last_step FROM auth.totp WHERE user_id = $1"#,
         user_id
     )
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await
 }
 
-pub async fn mfa_enabled(pool: &PgPool, user_id: Uuid) -> Result<bool, sqlx::Error> {
+pub async fn mfa_enabled<'e>(db: impl sqlx::PgExecutor<'e>, user_id: Uuid) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM auth.totp WHERE user_id = $1 AND enabled_at IS NOT NULL) AS "e!""#,
         user_id
     )
-    .fetch_one(pool)
+    .fetch_one(db)
     .await
+}
+
+/// Access tokens (and MFA challenges) issued before this instant are dead.
+pub async fn tokens_valid_after<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    user_id: Uuid,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT tokens_valid_after FROM auth.users WHERE id = $1"#, user_id).fetch_optional(db).await
 }
 
 /// Stores a new pending seed; false when TOTP is already enabled.
@@ -88,12 +96,15 @@ pub async fn replace_recovery_codes(
 }
 
 /// Unused recovery codes (id, Argon2id hash).
-pub async fn unused_recovery_codes(pool: &PgPool, user_id: Uuid) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+pub async fn unused_recovery_codes<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    user_id: Uuid,
+) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT id, code_hash FROM auth.recovery_codes WHERE user_id = $1 AND used_at IS NULL"#,
         user_id
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(|r| (r.id, r.code_hash)).collect())
 }
