@@ -514,7 +514,7 @@ test('requestEmailCode: a second request within 30 s is 429 resend_too_soon with
 
 // ---------------------------------------------------------------- verifyEmailCode
 
-test('verifyEmailCode: the right code signs in (200 TokenPair) with a new session', async () => {
+test('verifyEmailCode: the right code signs in (200 LoginResult with tokens, mfa_required false) with a new session', async () => {
     const { email, account } = await signUp('verify');
     await anon().auth.requestEmailCode({ emailRequest: { email } });
     const code = await signInCode(email);
@@ -525,11 +525,15 @@ test('verifyEmailCode: the right code signs in (200 TokenPair) with a new sessio
     assert.deepEqual(Object.keys(body).sort(), [
         'access_token',
         'expires_in',
+        'mfa_required',
         'refresh_expires_at',
         'refresh_token',
         'token_type',
     ]);
+    assert.equal(body.mfa_required, false);
     const tokens = await raw.value();
+    assert.equal(tokens.mfaRequired, false);
+    assert.equal(tokens.mfaToken ?? null, null, 'no mfa_token without MFA');
     assertTokenPair(tokens);
     assert.equal((await bearer(tokens.accessToken).auth.getMe()).id, account.id);
     const { items } = await bearer(tokens.accessToken).auth.listSessions();
