@@ -14,7 +14,7 @@ pub enum SettingsError {
     #[error("{0} is not set")]
     Missing(&'static str),
     #[error("{name} is invalid ({value:?}): {reason}")]
-    Invalid { name: &'static str, value: String, reason: String },
+    Invalid { name: String, value: String, reason: String },
     #[error("unknown work mode {0:?}; valid modes: {valid}", valid = WorkMode::valid_list())]
     UnknownMode(String),
 }
@@ -109,7 +109,7 @@ impl Env<'_> {
         match self.get(name) {
             None => Ok(default),
             Some(v) => v.trim().parse().map_err(|_| SettingsError::Invalid {
-                name,
+                name: name.to_owned(),
                 value: v.clone(),
                 reason: reason.to_owned(),
             }),
@@ -118,7 +118,7 @@ impl Env<'_> {
 }
 
 fn invalid(name: &'static str, value: &str, reason: impl Into<String>) -> SettingsError {
-    SettingsError::Invalid { name, value: value.to_owned(), reason: reason.into() }
+    SettingsError::Invalid { name: name.to_owned(), value: value.to_owned(), reason: reason.into() }
 }
 
 /// Never echo a connection string's password back in an error message.
@@ -126,17 +126,6 @@ fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => format!("{}://***@{}", &url[..s], &url[at + 1..]),
         _ => url.to_owned(),
-    }
-}
-
-/// Rate-limit variables are built from class names; map them back to static names.
-fn static_name(name: &str) -> &'static str {
-    match name {
-        "RATE_LIMIT_PUBLIC_READ" => "RATE_LIMIT_PUBLIC_READ",
-        "RATE_LIMIT_AUTH" => "RATE_LIMIT_AUTH",
-        "RATE_LIMIT_READ" => "RATE_LIMIT_READ",
-        "RATE_LIMIT_WRITE" => "RATE_LIMIT_WRITE",
-        _ => "TRUSTED_PROXIES",
     }
 }
 
@@ -223,7 +212,7 @@ impl Settings {
             probe.connect_options().map_err(|e| invalid("CRON_DATABASE_URL", &redact_url(u), e.to_string()))?;
         }
         let rate_limits = RateLimits::from_lookup(&|k| env.get(k)).map_err(|(name, value)| SettingsError::Invalid {
-            name: static_name(&name),
+            name,
             value,
             reason: "expected <requests>/<seconds> (or a comma-separated IP list for TRUSTED_PROXIES)".to_owned(),
         })?;

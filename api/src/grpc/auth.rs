@@ -25,9 +25,8 @@ impl AuthGrpc {
             .metadata()
             .get("authorization")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, t)| scheme.eq_ignore_ascii_case("bearer") && !t.is_empty())
-            .map(|(_, t)| t.trim().to_owned())
+            .and_then(crate::http::customer::bearer_token)
+            .map(str::to_owned)
             .ok_or_else(|| Status::from(ApiError::new(ErrorCode::Unauthenticated, "sign in to use this operation")))?;
         Ok(self.state.auth.authenticate(&token).await.map_err(ApiError::from)?)
     }
@@ -66,7 +65,7 @@ fn me(u: UserRow) -> pb::Me {
         display_name: u.display_name,
         locale: u.locale,
         timezone: u.timezone,
-        mfa_enabled: false,
+        mfa_enabled: u.mfa_enabled,
         created_at: u.created_at.to_rfc3339(),
     }
 }

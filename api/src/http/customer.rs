@@ -12,10 +12,14 @@ use crate::state::AppState;
 
 pub struct Customer(pub CustomerPrincipal);
 
-pub fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
+/// The token of an `Authorization: Bearer <token>` value (HTTP header or gRPC metadata).
+pub fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.split_once(' ')?;
     (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
+}
+
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    bearer_token(headers.get(header::AUTHORIZATION)?.to_str().ok()?)
 }
 
 impl FromRequestParts<AppState> for Customer {
@@ -25,7 +29,7 @@ impl FromRequestParts<AppState> for Customer {
         if let Some(principal) = parts.extensions.get::<CustomerPrincipal>() {
             return Ok(Customer(*principal));
         }
-        let Some(token) = bearer(parts) else {
+        let Some(token) = bearer(&parts.headers) else {
             return Err(ApiError::new(ErrorCode::Unauthenticated, "sign in to use this operation"));
         };
         let principal = state.auth.authenticate(token).await?;
@@ -57,13 +61,7 @@ impl FromRequestParts<AppState> for Client {
 /// route layers run, so rate limits and idempotency records are scoped per customer (not per
 /// IP). Invalid tokens are left for the `Customer` extractor to reject.
 pub async fn identify(mut req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, t)| scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty())
-        .map(|(_, t)| t.trim().to_owned());
+    let token = bearer(req.headers()).map(str::to_owned);
     if let (Some(token), Some(state)) = (token, req.extensions().get::<AppState>().cloned())
         && let Ok(principal) = state.auth.authenticate(&token).await
     {

@@ -52,7 +52,7 @@ pub async fn complete_registration(
     ValidatedJson(req): ValidatedJson<CompleteRegistrationRequest>,
 ) -> Result<Response, ApiError> {
     let (user, tokens) = state.auth.complete_registration(&req.token, &req.password, &client).await?;
-    let body = RegistrationCompleted { account: Me::from_row(user, false), tokens: Some(tokens.into()) };
+    let body = RegistrationCompleted { account: Me::from_row(user), tokens: Some(tokens.into()) };
     let mut res = (StatusCode::CREATED, Json(body)).into_response();
     res.headers_mut().insert(header::LOCATION, HeaderValue::from_static("/api/v1/me"));
     Ok(res)
@@ -194,8 +194,7 @@ pub async fn logout_all(State(state): State<AppState>, Customer(me): Customer) -
     )
 )]
 pub async fn get_me(State(state): State<AppState>, Customer(me): Customer) -> Result<Json<Me>, ApiError> {
-    let mfa = state.auth.mfa_enabled(me.user_id).await?;
-    Ok(Json(Me::from_row(state.auth.me(me.user_id).await?, mfa)))
+    Ok(Json(Me::from_row(state.auth.me(me.user_id).await?)))
 }
 
 fn profile_errors(req: &UpdateMeRequest) -> Vec<FieldError> {
@@ -241,6 +240,5 @@ pub async fn update_me(
         return Err(ApiError::validation(errors.into_iter().map(Into::into).collect()));
     }
     let user = state.auth.update_me(me.user_id, req.display_name, req.locale, req.timezone).await?;
-    let mfa = state.auth.mfa_enabled(me.user_id).await?;
-    Ok(Json(Me::from_row(user, mfa)))
+    Ok(Json(Me::from_row(user)))
 }

@@ -88,14 +88,14 @@ pub struct Me {
 }
 
 impl Me {
-    pub fn from_row(u: UserRow, mfa_enabled: bool) -> Self {
+    pub fn from_row(u: UserRow) -> Self {
         Me {
             id: u.id,
             email: u.email,
             display_name: u.display_name,
             locale: u.locale,
             timezone: u.timezone,
-            mfa_enabled,
+            mfa_enabled: u.mfa_enabled,
             created_at: u.created_at,
         }
     }

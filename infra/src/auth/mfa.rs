@@ -159,10 +159,6 @@ impl AuthService {
         Ok(pair)
     }
 
-    pub async fn mfa_enabled(&self, user_id: Uuid) -> Result<bool, DomainError> {
-        mfa_store::mfa_enabled(&self.pool, user_id).await.map_err(db)
-    }
-
     /// A new pending seed; shown once. Enabling needs a code from it.
     pub async fn setup_totp(&self, me: CustomerPrincipal) -> Result<TotpSetup, DomainError> {
         let cfg = self.auth_config().await?;

@@ -9,12 +9,19 @@ use serde_json::json;
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
-use super::service::{AuthService, ClientInfo, CustomerPrincipal, db, email_event, internal};
+use super::service::{AuthService, ClientInfo, CustomerPrincipal, db, email_event, hold_address, internal};
 use super::store::{self, Redeemed};
 use super::{password, tokens};
 
 /// Wrong codes before a code burns.
 pub const MAX_CODE_ATTEMPTS: i32 = 5;
+
+/// The account a link/code is for, when the address has an active one (banned and unknown
+/// addresses get no mail, and the same answer).
+async fn active_subject(tx: &mut sqlx::PgConnection, email: &str) -> Result<Option<Uuid>, DomainError> {
+    let user = store::user_id_and_status(tx, email).await.map_err(db)?;
+    Ok(user.filter(|(_, status)| status == "active").map(|(id, _)| id))
+}
 
 fn code_hash(email: &str, code: &str) -> Vec<u8> {
     tokens::token_hash(&format!("{email}:{code}"))
@@ -34,14 +41,7 @@ impl AuthService {
         let Some(email) = rules::normalize_email(email_raw) else { return Ok(None) };
         let cfg = self.auth_config().await?;
         let mut tx = self.pool.begin().await.map_err(db)?;
-        store::lock_address(&mut tx, purpose, &email).await.map_err(db)?;
-        let interval = cfg.email_provider.resend_interval.0 as i64;
-        if let Some(wait) = store::resend_wait(&mut tx, &email, purpose, interval).await.map_err(db)? {
-            return Err(DomainError::Throttled {
-                code: ErrorCode::ResendTooSoon,
-                retry_after_secs: wait.max(1) as u64,
-            });
-        }
+        hold_address(&mut tx, &cfg, &email, purpose).await?;
         Ok(Some((email, tx, cfg)))
     }
 
@@ -50,8 +50,7 @@ impl AuthService {
         let Some((email, mut tx, cfg)) = self.begin_send(email_raw, "password_reset").await? else { return Ok(()) };
         let token = tokens::opaque_token();
         let ttl = cfg.email_provider.magic_link_expire_after.0;
-        let user = store::active_user_id(&mut tx, &email).await.map_err(db)?;
-        let subject = user.as_ref().filter(|(_, status)| status == "active").map(|(id, _)| *id);
+        let subject = active_subject(&mut tx, &email).await?;
         let expires = Utc::now() + chrono::Duration::seconds(ttl as i64);
         // A row exists either way, so the resend interval and the work done match.
         store::insert_one_time_token(
@@ -101,7 +100,7 @@ impl AuthService {
             }
             Redeemed::Unknown => return Err(invalid()),
         }
-        let user_id = match store::active_user_id(&mut tx, &email).await.map_err(db)? {
+        let user_id = match store::user_id_and_status(&mut tx, &email).await.map_err(db)? {
             Some((id, status)) if status == "active" => id,
             _ => {
                 tx.commit().await.map_err(db)?;
@@ -172,8 +171,7 @@ impl AuthService {
         let Some((email, mut tx, cfg)) = self.begin_send(email_raw, "email_login").await? else { return Ok(()) };
         let code = tokens::numeric_code();
         let ttl = cfg.email_provider.otp_expire_after.0;
-        let user = store::active_user_id(&mut tx, &email).await.map_err(db)?;
-        let subject = user.as_ref().filter(|(_, status)| status == "active").map(|(id, _)| *id);
+        let subject = active_subject(&mut tx, &email).await?;
         store::delete_otps(&mut tx, &email, "email_login").await.map_err(db)?;
         let expires = Utc::now() + chrono::Duration::seconds(ttl as i64);
         store::insert_one_time_token(
@@ -225,7 +223,7 @@ impl AuthService {
             return Err(invalid());
         }
         store::expire_one_time_token(&mut tx, &row.token_hash).await.map_err(db)?;
-        let Some((user_id, status)) = store::active_user_id(&mut tx, &email).await.map_err(db)? else {
+        let Some((user_id, status)) = store::user_id_and_status(&mut tx, &email).await.map_err(db)? else {
             tx.commit().await.map_err(db)?;
             return Err(invalid());
         };

@@ -65,6 +65,22 @@ fn email_field(raw: &str) -> Result<String, DomainError> {
     })
 }
 
+/// Serialises link/code requests per (purpose, address) in `tx` and enforces the resend
+/// interval: every "send me a link/code" request starts here.
+pub(super) async fn hold_address(
+    tx: &mut sqlx::PgConnection,
+    cfg: &AuthConfig,
+    email: &str,
+    purpose: &str,
+) -> Result<(), DomainError> {
+    store::lock_address(tx, purpose, email).await.map_err(db)?;
+    let interval = cfg.email_provider.resend_interval.0 as i64;
+    if let Some(wait) = store::resend_wait(tx, email, purpose, interval).await.map_err(db)? {
+        return Err(DomainError::Throttled { code: ErrorCode::ResendTooSoon, retry_after_secs: wait.max(1) as u64 });
+    }
+    Ok(())
+}
+
 pub(super) fn email_event(to: &str, template: EmailTemplate, context: serde_json::Value) -> Result<Event, DomainError> {
     let context = match context {
         serde_json::Value::Object(m) => m,
@@ -117,14 +133,7 @@ impl AuthService {
         let token = tokens::opaque_token();
         let ttl = cfg.email_provider.magic_link_expire_after.0;
         let mut tx = self.pool.begin().await.map_err(db)?;
-        store::lock_address(&mut tx, "register", &email).await.map_err(db)?;
-        let resend = cfg.email_provider.resend_interval.0 as i64;
-        if let Some(wait) = store::resend_wait(&mut tx, &email, "register", resend).await.map_err(db)? {
-            return Err(DomainError::Throttled {
-                code: ErrorCode::ResendTooSoon,
-                retry_after_secs: wait.max(1) as u64,
-            });
-        }
+        hold_address(&mut tx, &cfg, &email, "register").await?;
         let exists = store::user_exists(&mut tx, &email).await.map_err(db)?;
         // A token row exists in both cases so the resend interval and the work done match.
         let data = json!({ "referral_code": referral_code });

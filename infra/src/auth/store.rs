@@ -18,6 +18,8 @@ pub struct UserRow {
     pub timezone: Option<String>,
     pub status: String,
     pub created_at: DateTime<Utc>,
+    /// TOTP is on (read with the row, so a profile is one query).
+    pub mfa_enabled: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -193,7 +195,8 @@ pub async fn insert_user(
         UserRow,
         r#"INSERT INTO auth.users (id, email, password_hash, referral_code) VALUES ($1, $2, $3, $4)
            ON CONFLICT (email) DO NOTHING
-           RETURNING id, email, password_hash, display_name, locale, timezone, status, created_at"#,
+           RETURNING id, email, password_hash, display_name, locale, timezone, status, created_at,
+                     false AS "mfa_enabled!""#,
         id,
         email,
         password_hash,
@@ -207,7 +210,8 @@ pub async fn insert_user(
 pub async fn user_by_email(pool: &PgPool, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as!(
         UserRow,
-        r#"SELECT id, email, password_hash, display_name, locale, timezone, status, created_at
+        r#"SELECT id, email, password_hash, display_name, locale, timezone, status, created_at,
+                  EXISTS (SELECT 1 FROM auth.totp t WHERE t.user_id = auth.users.id AND t.enabled_at IS NOT NULL) AS "mfa_enabled!"
            FROM auth.users WHERE email = $1"#,
         email
     )
@@ -218,7 +222,8 @@ pub async fn user_by_email(pool: &PgPool, email: &str) -> Result<Option<UserRow>
 pub async fn user_by_id(pool: &PgPool, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as!(
         UserRow,
-        r#"SELECT id, email, password_hash, display_name, locale, timezone, status, created_at
+        r#"SELECT id, email, password_hash, display_name, locale, timezone, status, created_at,
+                  EXISTS (SELECT 1 FROM auth.totp t WHERE t.user_id = auth.users.id AND t.enabled_at IS NOT NULL) AS "mfa_enabled!"
            FROM auth.users WHERE id = $1"#,
         id
     )
@@ -249,7 +254,8 @@ pub async fn update_profile(
              timezone = CASE WHEN $6 THEN $7 ELSE timezone END,
              updated_at = now()
            WHERE id = $1
-           RETURNING id, email, password_hash, display_name, locale, timezone, status, created_at"#,
+           RETURNING id, email, password_hash, display_name, locale, timezone, status, created_at,
+                     EXISTS (SELECT 1 FROM auth.totp t WHERE t.user_id = auth.users.id AND t.enabled_at IS NOT NULL) AS "mfa_enabled!""#,
         user_id,
         display_name.is_some(),
         display_name.flatten(),
@@ -456,7 +462,8 @@ pub async fn set_password_hash(tx: &mut PgConnection, user_id: Uuid, hash: &str)
     Ok(())
 }
 
-pub async fn active_user_id(tx: &mut PgConnection, email: &str) -> Result<Option<(Uuid, String)>, sqlx::Error> {
+/// The account of an address and its status (active or banned).
+pub async fn user_id_and_status(tx: &mut PgConnection, email: &str) -> Result<Option<(Uuid, String)>, sqlx::Error> {
     let row =
         sqlx::query!(r#"SELECT id, status FROM auth.users WHERE email = $1"#, email).fetch_optional(&mut *tx).await?;
     Ok(row.map(|r| (r.id, r.status)))
