@@ -11,29 +11,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AuthApi, createHeliumClient, HeliumProblemError } from '../dist/index.js';
-import { useHeliumServer } from './harness.mjs';
+import { AuthApi, HeliumProblemError } from '../dist/index.js';
+import {
+    PASSWORD,
+    anon,
+    assertTokenPair,
+    bearer,
+    expectProblem,
+    sleep,
+    sqlString,
+    uniqueEmail,
+    useAuthServer,
+} from './auth_kit.mjs';
 
-const server = useHeliumServer({ env: { RATE_LIMIT_AUTH: '1000/60' } });
-
-const PASSWORD = 'Correct-Horse-7-Battery';
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function uniqueEmail(label = 'u') {
-    return `${label}-${randomBytes(6).toString('hex')}@example.test`;
-}
-
-/** A client without credentials (public operations). */
-function anon() {
-    return createHeliumClient({ baseUrl: server.url });
-}
-
-/** A client that sends `Authorization: Bearer <accessToken>`. */
-function bearer(accessToken) {
-    return createHeliumClient({ baseUrl: server.url, accessToken });
-}
-
-const sqlString = (value) => `'${String(value).replaceAll("'", "''")}'`;
+const server = useAuthServer();
 
 /** The token of the newest sign-up link e-mailed to `email` (polls the outbox briefly). */
 async function linkToken(email) {
@@ -65,39 +56,6 @@ async function signUp(label = 'u') {
         completeRegistrationRequest: { token, password: PASSWORD },
     });
     return { email, password: PASSWORD, account, tokens };
-}
-
-/** Awaits `promise`, which must reject with a HeliumProblemError of that status and code. */
-async function expectProblem(promise, status, code, what = 'the call') {
-    const err = await promise.then(
-        (value) => assert.fail(`${what} should fail with ${status} ${code}, got ${JSON.stringify(value)}`),
-        (e) => e,
-    );
-    assert.ok(
-        err instanceof HeliumProblemError,
-        `${what}: expected HeliumProblemError, got ${err?.name}: ${err?.message}`,
-    );
-    assert.equal(err.status, status, `${what}: status (${err.message})`);
-    assert.equal(err.code, code, `${what}: code (${err.message})`);
-    assert.equal(err.type, `urn:helium:problem:${code}`);
-    assert.match(err.response?.headers.get('content-type') ?? '', /^application\/problem\+json/);
-    return err;
-}
-
-function assertFutureDate(value, name) {
-    assert.ok(value instanceof Date && !Number.isNaN(value.getTime()), `${name} should be a valid Date`);
-    assert.ok(value.getTime() > Date.now(), `${name} should be in the future, got ${value.toISOString()}`);
-}
-
-function assertTokenPair(tokens) {
-    assert.equal(typeof tokens.accessToken, 'string');
-    assert.ok(tokens.accessToken.length > 0, 'access_token should not be empty');
-    assert.equal(tokens.tokenType, 'Bearer');
-    assert.ok(Number.isInteger(tokens.expiresIn) && tokens.expiresIn > 0, 'expires_in should be a positive integer');
-    assert.equal(typeof tokens.refreshToken, 'string');
-    assert.ok(tokens.refreshToken.length > 0, 'refresh_token should not be empty');
-    assert.notEqual(tokens.refreshToken, tokens.accessToken);
-    assertFutureDate(tokens.refreshExpiresAt, 'refresh_expires_at');
 }
 
 function assertMe(me, email) {

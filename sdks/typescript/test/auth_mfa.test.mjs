@@ -1,5 +1,5 @@
 // Live tests for TOTP multi-factor authentication (tag `auth`) against a real helium server
-// (see harness.mjs; shared helpers in auth_mfa_kit.mjs): setupTotp, enableTotp, and the MFA
+// (see harness.mjs; shared helpers in auth_kit.mjs): setupTotp, enableTotp, and the MFA
 // challenge that login / verifyEmailCode answer once TOTP is on. loginMfa is tested in
 // auth_mfa_login.test.mjs, disableTotp and regenerateRecoveryCodes in auth_mfa_manage.test.mjs.
 // Naming rule (enforced by coverage.test.mjs): every operationId needs a test named
@@ -26,10 +26,10 @@ import {
     signInCode,
     signUp,
     signUpWithMfa,
-    useMfaServer,
-} from './auth_mfa_kit.mjs';
+    useAuthServer,
+} from './auth_kit.mjs';
 
-useMfaServer();
+useAuthServer();
 
 // ---------------------------------------------------------------- setupTotp
 

@@ -1,6 +1,6 @@
 // Live tests for disableTotp and regenerateRecoveryCodes (TOTP multi-factor authentication,
 // tag `auth`) against a real helium server (see harness.mjs; shared helpers in
-// auth_mfa_kit.mjs). Naming rule (enforced by coverage.test.mjs): every operationId needs a
+// auth_kit.mjs). Naming rule (enforced by coverage.test.mjs): every operationId needs a
 // test named "<operationId>: ...". Every test uses its own e-mail addresses.
 
 import { test } from 'node:test';
@@ -20,10 +20,10 @@ import {
     signUp,
     signUpWithMfa,
     TOKEN_PAIR_KEYS,
-    useMfaServer,
-} from './auth_mfa_kit.mjs';
+    useAuthServer,
+} from './auth_kit.mjs';
 
-useMfaServer();
+useAuthServer();
 
 // ---------------------------------------------------------------- disableTotp
 

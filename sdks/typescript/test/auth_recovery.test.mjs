@@ -11,57 +11,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { AuthApi, createHeliumClient, HeliumProblemError } from '../dist/index.js';
-import { useHeliumServer } from './harness.mjs';
+import { AuthApi } from '../dist/index.js';
+import {
+    PASSWORD,
+    anon,
+    assertTokenPair,
+    bearer,
+    expectProblem,
+    expectRefreshDead,
+    mail,
+    mailCount,
+    signUp,
+    sqlString,
+    uniqueEmail,
+    useAuthServer,
+} from './auth_kit.mjs';
 
-const server = useHeliumServer({ env: { RATE_LIMIT_AUTH: '1000/60' } });
+const server = useAuthServer();
 
-const PASSWORD = 'Correct-Horse-7-Battery';
 const NEW_PASSWORD = 'Staple-Battery-9-Horse';
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function uniqueEmail(label = 'u') {
-    return `${label}-${randomBytes(6).toString('hex')}@example.test`;
-}
-
-/** A client without credentials (public operations). */
-function anon() {
-    return createHeliumClient({ baseUrl: server.url });
-}
-
-/** A client that sends `Authorization: Bearer <accessToken>`. */
-function bearer(accessToken) {
-    return createHeliumClient({ baseUrl: server.url, accessToken });
-}
-
-const sqlString = (value) => `'${String(value).replaceAll("'", "''")}'`;
-
-/** The context of the newest `email.requested` event to `email` with `template` (polls briefly). */
-async function mail(email, template) {
-    const query =
-        "SELECT payload->'context' FROM outbox WHERE event_type = 'email.requested' " +
-        `AND payload->>'to' = ${sqlString(email)} AND payload->>'template' = ${sqlString(template)} ` +
-        'ORDER BY occurred_at DESC LIMIT 1';
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-        const context = await server.sql(query);
-        if (context) return JSON.parse(context);
-        if (Date.now() > deadline) {
-            assert.fail(`no ${template} e-mail for ${email} in the outbox`);
-        }
-        await sleep(100);
-    }
-}
-
-/** How many `email.requested` events to `email` with `template` are in the outbox. */
-async function mailCount(email, template) {
-    return Number(
-        await server.sql(
-            "SELECT count(*) FROM outbox WHERE event_type = 'email.requested' " +
-                `AND payload->>'to' = ${sqlString(email)} AND payload->>'template' = ${sqlString(template)}`,
-        ),
-    );
-}
 
 /** The token of the newest link of `template` e-mailed to `email`. */
 async function linkToken(email, template = 'register_magic_link') {
@@ -96,18 +64,6 @@ function otherCode(code, offset = 1) {
     return String((Number(code) + offset) % 1_000_000).padStart(6, '0');
 }
 
-/** Registers a fresh customer and completes the sign-up: { email, password, account, tokens }. */
-async function signUp(label = 'u') {
-    const email = uniqueEmail(label);
-    const helium = anon();
-    await helium.auth.register({ registerRequest: { email } });
-    const token = await linkToken(email);
-    const { account, tokens } = await helium.auth.completeRegistration({
-        completeRegistrationRequest: { token, password: PASSWORD },
-    });
-    return { email, password: PASSWORD, account, tokens };
-}
-
 async function ban(email) {
     await server.sql(`UPDATE auth.users SET status = 'banned' WHERE email = ${sqlString(email)}`);
 }
@@ -120,53 +76,6 @@ async function passwordChangedEvents(userId) {
                 `AND aggregate_id = ${sqlString(userId)} AND payload->>'user_id' = ${sqlString(userId)}`,
         ),
     );
-}
-
-/** Awaits `promise`, which must reject with a HeliumProblemError of that status and code. */
-async function expectProblem(promise, status, code, what = 'the call') {
-    const err = await promise.then(
-        (value) => assert.fail(`${what} should fail with ${status} ${code}, got ${JSON.stringify(value)}`),
-        (e) => e,
-    );
-    assert.ok(
-        err instanceof HeliumProblemError,
-        `${what}: expected HeliumProblemError, got ${err?.name}: ${err?.message}`,
-    );
-    assert.equal(err.status, status, `${what}: status (${err.message})`);
-    assert.equal(err.code, code, `${what}: code (${err.message})`);
-    assert.equal(err.type, `urn:helium:problem:${code}`);
-    assert.match(err.response?.headers.get('content-type') ?? '', /^application\/problem\+json/);
-    return err;
-}
-
-/** The refresh token must no longer work (401; invalid or reused). */
-async function expectRefreshDead(refreshToken, what) {
-    const err = await anon().auth.refreshToken({ refreshRequest: { refreshToken } }).then(
-        () => assert.fail(`${what}: the refresh token should no longer work`),
-        (e) => e,
-    );
-    assert.ok(err instanceof HeliumProblemError, `${what}: expected HeliumProblemError, got ${err?.name}: ${err?.message}`);
-    assert.equal(err.status, 401, `${what}: status (${err.message})`);
-    assert.ok(
-        ['refresh_token_invalid', 'refresh_token_reused'].includes(err.code),
-        `${what}: expected refresh_token_invalid or refresh_token_reused, got ${err.code}`,
-    );
-}
-
-function assertFutureDate(value, name) {
-    assert.ok(value instanceof Date && !Number.isNaN(value.getTime()), `${name} should be a valid Date`);
-    assert.ok(value.getTime() > Date.now(), `${name} should be in the future, got ${value.toISOString()}`);
-}
-
-function assertTokenPair(tokens) {
-    assert.equal(typeof tokens.accessToken, 'string');
-    assert.ok(tokens.accessToken.length > 0, 'access_token should not be empty');
-    assert.equal(tokens.tokenType, 'Bearer');
-    assert.ok(Number.isInteger(tokens.expiresIn) && tokens.expiresIn > 0, 'expires_in should be a positive integer');
-    assert.equal(typeof tokens.refreshToken, 'string');
-    assert.ok(tokens.refreshToken.length > 0, 'refresh_token should not be empty');
-    assert.notEqual(tokens.refreshToken, tokens.accessToken);
-    assertFutureDate(tokens.refreshExpiresAt, 'refresh_expires_at');
 }
 
 /** Password policy violations for an account with `email`. */

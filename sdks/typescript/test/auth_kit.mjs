@@ -1,4 +1,4 @@
-// Shared helpers of the TOTP MFA test files (auth_mfa*.test.mjs); not a test file itself.
+// Shared helpers of the auth test files (auth*.test.mjs); not a test file itself.
 //
 // TOTP codes are computed here (RFC 6238: HMAC-SHA1, 6 digits, 30 s steps) from the base32
 // secret that setupTotp returns. The server accepts the previous, current and next step, and
@@ -23,7 +23,7 @@ let server;
  * Registers the file's server (generous RATE_LIMIT_AUTH: every test signs up and in several
  * times from one IP) for the helpers below; returns its handle.
  */
-export function useMfaServer() {
+export function useAuthServer() {
     server = useHeliumServer({ env: { RATE_LIMIT_AUTH: '1000/60' } });
     return server;
 }
