@@ -29,6 +29,7 @@ impl AppState {
             redis: redis.clone(),
             public_url: "http://localhost:8080".to_owned(),
             data_key: Arc::new(tokio::sync::OnceCell::new()),
+            oauth: helium_infra::auth::oauth_client::OauthClient::new(),
         };
         Self {
             pool,

@@ -87,7 +87,21 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
         | ErrorCode::TokenExpired
         | ErrorCode::RefreshTokenInvalid
         | ErrorCode::RefreshTokenReused
-        | ErrorCode::InvalidCode => StatusCode::UNAUTHORIZED,
+        | ErrorCode::InvalidCode
+        | ErrorCode::OauthExchangeFailed => StatusCode::UNAUTHORIZED,
+        ErrorCode::OauthStateInvalid => StatusCode::BAD_REQUEST,
+        ErrorCode::OauthProviderUnknown => StatusCode::NOT_FOUND,
+        ErrorCode::RedirectUriNotAllowed | ErrorCode::OauthEmailRequired => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::AccountExistsLinkRequired
+        | ErrorCode::OauthIdentityInUse
+        | ErrorCode::PasswordAlreadySet
+        | ErrorCode::LastLoginMethod
+        | ErrorCode::AdminEmailTaken
+        | ErrorCode::LastSuperAdmin
+        | ErrorCode::InvalidState => StatusCode::CONFLICT,
+        ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::MfaRequired | ErrorCode::AccountDisabled | ErrorCode::RoleNotGrantable => StatusCode::FORBIDDEN,
+        ErrorCode::InvitationUsed | ErrorCode::InvitationExpired => StatusCode::GONE,
     }
 }
 

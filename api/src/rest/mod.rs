@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod auth_dto;
 pub mod auth_mfa;
+pub mod auth_oauth;
 pub mod auth_recovery;
 pub mod meta;
 
@@ -42,6 +43,12 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(limited(routes!(auth_mfa::enable_totp), RouteClass::Auth))
         .routes(limited(routes!(auth_mfa::disable_totp), RouteClass::Auth))
         .routes(limited(routes!(auth_mfa::regenerate_recovery_codes), RouteClass::Auth))
+        .routes(limited(routes!(auth_oauth::get_oauth_authorization_url), RouteClass::Auth))
+        .routes(limited(routes!(auth_oauth::complete_oauth_login), RouteClass::Auth))
+        .routes(limited(routes!(auth_oauth::list_login_methods), RouteClass::Read))
+        .routes(limited(routes!(auth_oauth::link_oauth_method), RouteClass::Auth))
+        .routes(limited(routes!(auth_oauth::set_password), RouteClass::Auth))
+        .routes(limited(routes!(auth_oauth::remove_login_method), RouteClass::Write))
 }
 
 /// Attaches a rate-limit class to a route declaration.

@@ -63,6 +63,16 @@ pub struct OauthProviderConfig {
     pub client_id: String,
     pub client_secret: Secret,
     pub redirect_uri: String,
+    /// OIDC issuer (discovery at `{issuer}/.well-known/openid-configuration`). Required for
+    /// every provider except the built-in `google`, `microsoft`, `github` and `discord`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Further redirect URIs a client may ask for (exact match), besides `redirect_uri`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_redirect_uris: Vec<String>,
+    /// Scopes to request; the provider kind's defaults when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
 }
 
 /// `admin-jwt`: tokens for the admin console.

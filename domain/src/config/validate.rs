@@ -83,6 +83,18 @@ fn auth(c: &AuthConfig, mode: Mode) -> Check {
         non_empty(format!("{at}.client_id"), &p.client_id)?;
         plain_secret(format!("{at}.client_secret"), &p.client_secret, true)?;
         http_url(format!("{at}.redirect_uri"), &p.redirect_uri)?;
+        for (j, uri) in p.allowed_redirect_uris.iter().enumerate() {
+            http_url(format!("{at}.allowed_redirect_uris[{j}]"), uri)?;
+        }
+        match (&p.issuer, crate::auth::oauth::ProviderKind::builtin(&p.name)) {
+            (Some(issuer), _) if !crate::auth::oauth::issuer_url_acceptable(issuer) => {
+                fail(format!("{at}.issuer"), "must be an https:// URL (http:// only for localhost)")?
+            }
+            (None, None) => {
+                fail(format!("{at}.issuer"), "required: the provider is not one of google, microsoft, github, discord")?
+            }
+            _ => {}
+        }
     }
     positive("oauth_providers.challenge_expiration", c.oauth_providers.challenge_expiration)
 }

@@ -14,6 +14,9 @@ use super::{mfa_store, password, store, tokens, totp};
 /// Lifetime of the partial-auth token (SECURITY.md §1.7).
 pub const MFA_TOKEN_SECS: i64 = 300;
 pub const MFA_TYP: &str = "mfa";
+/// Wrong second factors allowed per account and window.
+const MAX_FAILURES: i64 = 5;
+const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 
 /// The result of a first sign-in step.
 #[derive(Debug, Clone)]
@@ -82,8 +85,68 @@ impl AuthService {
         Ok(LoginOutcome::Tokens(self.open_session(tx, cfg, user_id, client).await?))
     }
 
-    /// Checks a second factor and records its use (a TOTP step or a recovery code) in `tx`.
+    fn failures_key(&self, user_id: Uuid) -> String {
+        self.redis.key(&format!("mfa:failures:{user_id}"))
+    }
+
+    /// Second-factor checks of one account are limited to `MAX_FAILURES` failures per window
+    /// (SECURITY.md §1.7); the count lives in Redis and fails closed when Redis is down.
+    async fn second_factor_allowed(&self, user_id: Uuid) -> Result<(), DomainError> {
+        let key = self.failures_key(user_id);
+        let mut conn = self.redis.conn().await.map_err(|e| DomainError::Unavailable(format!("redis: {e}")))?;
+        let (count, ttl): (Option<i64>, i64) = redis::pipe()
+            .get(&key)
+            .ttl(&key)
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| DomainError::Unavailable(format!("redis: {e}")))?;
+        if count.unwrap_or(0) >= MAX_FAILURES {
+            tracing::warn!(%user_id, "second-factor attempts throttled");
+            return Err(DomainError::Throttled {
+                code: ErrorCode::TooManyAttempts,
+                retry_after_secs: ttl.clamp(1, FAILURE_WINDOW_SECS) as u64,
+            });
+        }
+        Ok(())
+    }
+
+    async fn second_factor_result(&self, user_id: Uuid, result: &Result<(), DomainError>) {
+        let key = self.failures_key(user_id);
+        let Ok(mut conn) = self.redis.conn().await else { return };
+        let outcome = match result {
+            Ok(()) => redis::cmd("DEL").arg(&key).query_async::<()>(&mut conn).await,
+            Err(DomainError::Rejected { .. }) => {
+                redis::pipe()
+                    .incr(&key, 1)
+                    .cmd("EXPIRE")
+                    .arg(&key)
+                    .arg(FAILURE_WINDOW_SECS)
+                    .arg("NX")
+                    .query_async::<()>(&mut conn)
+                    .await
+            }
+            Err(_) => Ok(()),
+        };
+        if let Err(e) = outcome {
+            tracing::warn!(error = %e, "could not record a second-factor result");
+        }
+    }
+
+    /// Checks a second factor (throttled per account) and records its use in `tx`.
     async fn check_second_factor(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        user_id: Uuid,
+        factor: &SecondFactor<'_>,
+        wrong: fn() -> DomainError,
+    ) -> Result<(), DomainError> {
+        self.second_factor_allowed(user_id).await?;
+        let result = self.verify_second_factor(tx, user_id, factor, wrong).await;
+        self.second_factor_result(user_id, &result).await;
+        result
+    }
+
+    async fn verify_second_factor(
         &self,
         tx: &mut sqlx::PgConnection,
         user_id: Uuid,

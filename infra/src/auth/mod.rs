@@ -1,8 +1,12 @@
 //! Customer identity infrastructure: password hashing, tokens, the SQL store and the
 //! use cases that combine them.
 
+pub mod identity_store;
+pub mod methods;
 pub mod mfa;
 pub mod mfa_store;
+pub mod oauth;
+pub mod oauth_client;
 pub mod password;
 pub mod recovery;
 pub mod service;

@@ -9,6 +9,7 @@ use serde_json::json;
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
+use super::identity_store;
 use super::service::{AuthService, ClientInfo, CustomerPrincipal, db, email_event, hold_address, internal};
 use super::store::{self, Redeemed};
 use super::{password, tokens};
@@ -171,7 +172,13 @@ impl AuthService {
         let Some((email, mut tx, cfg)) = self.begin_send(email_raw, "email_login").await? else { return Ok(()) };
         let code = tokens::numeric_code();
         let ttl = cfg.email_provider.otp_expire_after.0;
-        let subject = active_subject(&mut tx, &email).await?;
+        let mut subject = active_subject(&mut tx, &email).await?;
+        if let Some(id) = subject
+            && !identity_store::email_code_enabled(&mut tx, id).await.map_err(db)?
+        {
+            // The owner turned e-mail codes off: answer alike, send nothing.
+            subject = None;
+        }
         store::delete_otps(&mut tx, &email, "email_login").await.map_err(db)?;
         let expires = Utc::now() + chrono::Duration::seconds(ttl as i64);
         store::insert_one_time_token(
@@ -227,6 +234,10 @@ impl AuthService {
             tx.commit().await.map_err(db)?;
             return Err(invalid());
         };
+        if !identity_store::email_code_enabled(&mut tx, user_id).await.map_err(db)? {
+            tx.commit().await.map_err(db)?;
+            return Err(invalid());
+        }
         if status == "banned" {
             tx.commit().await.map_err(db)?;
             return Err(DomainError::rejected(ErrorCode::AccountBanned, "this account is banned"));

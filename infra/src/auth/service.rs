@@ -28,6 +28,8 @@ pub struct AuthService {
     pub public_url: String,
     /// Key sealing TOTP seeds: DATA_ENCRYPTION_KEY, else generated once into `keyring`.
     pub data_key: std::sync::Arc<tokio::sync::OnceCell<[u8; 32]>>,
+    /// Outbound OAuth / OIDC calls (discovery and key sets cached).
+    pub oauth: super::oauth_client::OauthClient,
 }
 
 #[derive(Debug, Clone)]
@@ -209,7 +211,7 @@ impl AuthService {
         };
         let referral = data.get("referral_code").and_then(|v| v.as_str());
         let Some(user) =
-            store::insert_user(&mut tx, Uuid::now_v7(), &email, &password_hash, referral).await.map_err(db)?
+            store::insert_user(&mut tx, Uuid::now_v7(), &email, Some(&password_hash), referral).await.map_err(db)?
         else {
             return Err(DomainError::rejected(ErrorCode::LinkInvalid, "this link is invalid or was already used"));
         };

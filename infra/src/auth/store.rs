@@ -188,7 +188,7 @@ pub async fn insert_user(
     tx: &mut PgConnection,
     id: Uuid,
     email: &str,
-    password_hash: &str,
+    password_hash: Option<&str>,
     referral_code: Option<&str>,
 ) -> Result<Option<UserRow>, sqlx::Error> {
     let row = sqlx::query_as!(
@@ -467,4 +467,17 @@ pub async fn user_id_and_status(tx: &mut PgConnection, email: &str) -> Result<Op
     let row =
         sqlx::query!(r#"SELECT id, status FROM auth.users WHERE email = $1"#, email).fetch_optional(&mut *tx).await?;
     Ok(row.map(|r| (r.id, r.status)))
+}
+
+pub async fn set_display_name(tx: &mut PgConnection, user_id: Uuid, name: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(r#"UPDATE auth.users SET display_name = $2, updated_at = now() WHERE id = $1"#, user_id, name)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Serialises changes to one account's sign-in methods.
+pub async fn lock_user(tx: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(r#"SELECT id FROM auth.users WHERE id = $1 FOR UPDATE"#, user_id).fetch_optional(&mut *tx).await?;
+    Ok(())
 }

@@ -50,6 +50,48 @@ open class AuthAPI {
     }
 
     /**
+     Finish an OAuth / OIDC sign-in
+     
+     - parameter provider: (path) Configured provider name 
+     - parameter oauthCallbackRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: LoginResult
+     */
+    open class func completeOauthLogin(provider: String, oauthCallbackRequest: OauthCallbackRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> LoginResult {
+        return try await completeOauthLoginWithRequestBuilder(provider: provider, oauthCallbackRequest: oauthCallbackRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Finish an OAuth / OIDC sign-in
+     - POST /api/v1/auth/oauth/{provider}/callback
+     - A new provider account creates a Helium account (the provider must share a verified e-mail). If that e-mail already has an account, nothing is linked: 409 account_exists_link_required — sign in and link from the account.
+     - parameter provider: (path) Configured provider name 
+     - parameter oauthCallbackRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<LoginResult> 
+     */
+    open class func completeOauthLoginWithRequestBuilder(provider: String, oauthCallbackRequest: OauthCallbackRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<LoginResult> {
+        var localVariablePath = "/api/v1/auth/oauth/{provider}/callback"
+        let providerPreEscape = "\(APIHelper.mapValueToPathItem(provider))"
+        let providerPostEscape = providerPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{provider}", with: providerPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: oauthCallbackRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<LoginResult>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      Finish registration from the e-mailed link
      
      - parameter completeRegistrationRequest: (body)  
@@ -235,6 +277,137 @@ open class AuthAPI {
         let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
 
         let localVariableRequestBuilder: RequestBuilder<Me>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Start an OAuth / OIDC sign-in (or, signed in, a link)
+     
+     - parameter provider: (path) Configured provider name, e.g. google 
+     - parameter redirectUri: (query) Where the provider sends the browser back; must be in the provider&#39;s allow list. The provider&#39;s configured &#x60;redirect_uri&#x60; when absent. (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: AuthorizationUrl
+     */
+    open class func getOauthAuthorizationUrl(provider: String, redirectUri: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> AuthorizationUrl {
+        return try await getOauthAuthorizationUrlWithRequestBuilder(provider: provider, redirectUri: redirectUri, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Start an OAuth / OIDC sign-in (or, signed in, a link)
+     - GET /api/v1/auth/oauth/{provider}/authorize
+     - Returns the provider URL with state, PKCE (S256) and, for OIDC, a nonce. Called with a customer bearer token, the state is bound to that customer and only `linkOauthMethod` accepts it; without one, only `completeOauthLogin`.
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter provider: (path) Configured provider name, e.g. google 
+     - parameter redirectUri: (query) Where the provider sends the browser back; must be in the provider&#39;s allow list. The provider&#39;s configured &#x60;redirect_uri&#x60; when absent. (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<AuthorizationUrl> 
+     */
+    open class func getOauthAuthorizationUrlWithRequestBuilder(provider: String, redirectUri: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<AuthorizationUrl> {
+        var localVariablePath = "/api/v1/auth/oauth/{provider}/authorize"
+        let providerPreEscape = "\(APIHelper.mapValueToPathItem(provider))"
+        let providerPostEscape = providerPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{provider}", with: providerPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        var localVariableUrlComponents = URLComponents(string: localVariableURLString)
+        let localVariableQueryParameters: [String: (wrappedValue: (any Sendable)?, isExplode: Bool)] = [
+            "redirect_uri": (wrappedValue: redirectUri?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+        ]
+        localVariableUrlComponents?.queryItems = APIHelper.mapValuesToQueryItems(localVariableQueryParameters)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<AuthorizationUrl>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Link a provider account to mine
+     
+     - parameter provider: (path) Configured provider name 
+     - parameter oauthCallbackRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: LoginMethod
+     */
+    open class func linkOauthMethod(provider: String, oauthCallbackRequest: OauthCallbackRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> LoginMethod {
+        return try await linkOauthMethodWithRequestBuilder(provider: provider, oauthCallbackRequest: oauthCallbackRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Link a provider account to mine
+     - POST /api/v1/auth/methods/oauth/{provider}
+     - `code` and `state` come from a flow started by `getOauthAuthorizationUrl` with this customer's bearer token.
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter provider: (path) Configured provider name 
+     - parameter oauthCallbackRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<LoginMethod> 
+     */
+    open class func linkOauthMethodWithRequestBuilder(provider: String, oauthCallbackRequest: OauthCallbackRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<LoginMethod> {
+        var localVariablePath = "/api/v1/auth/methods/oauth/{provider}"
+        let providerPreEscape = "\(APIHelper.mapValueToPathItem(provider))"
+        let providerPostEscape = providerPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{provider}", with: providerPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: oauthCallbackRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<LoginMethod>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     My ways to sign in
+     
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: LoginMethodPage
+     */
+    open class func listLoginMethods(apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> LoginMethodPage {
+        return try await listLoginMethodsWithRequestBuilder(apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     My ways to sign in
+     - GET /api/v1/auth/methods
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<LoginMethodPage> 
+     */
+    open class func listLoginMethodsWithRequestBuilder(apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<LoginMethodPage> {
+        let localVariablePath = "/api/v1/auth/methods"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<LoginMethodPage>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
 
         return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
     }
@@ -537,6 +710,48 @@ open class AuthAPI {
     }
 
     /**
+     Remove one of my ways to sign in
+     
+     - parameter id: (path) &#x60;password&#x60;, &#x60;email_code&#x60; or a linked identity&#39;s id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Void
+     */
+    open class func removeLoginMethod(id: String, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await removeLoginMethodWithRequestBuilder(id: id, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Remove one of my ways to sign in
+     - DELETE /api/v1/auth/methods/{id}
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter id: (path) &#x60;password&#x60;, &#x60;email_code&#x60; or a linked identity&#39;s id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Void> 
+     */
+    open class func removeLoginMethodWithRequestBuilder(id: String, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+        var localVariablePath = "/api/v1/auth/methods/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
+
+        return localVariableRequestBuilder.init(method: "DELETE", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      E-mail a six-digit sign-in code
      
      - parameter emailRequest: (body)  
@@ -650,6 +865,45 @@ open class AuthAPI {
         let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
 
         return localVariableRequestBuilder.init(method: "DELETE", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Give my account a password (when it has none)
+     
+     - parameter setPasswordRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: LoginMethod
+     */
+    open class func setPassword(setPasswordRequest: SetPasswordRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> LoginMethod {
+        return try await setPasswordWithRequestBuilder(setPasswordRequest: setPasswordRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Give my account a password (when it has none)
+     - POST /api/v1/auth/methods/password
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter setPasswordRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<LoginMethod> 
+     */
+    open class func setPasswordWithRequestBuilder(setPasswordRequest: SetPasswordRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<LoginMethod> {
+        let localVariablePath = "/api/v1/auth/methods/password"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: setPasswordRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<LoginMethod>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
     }
 
     /**

@@ -19,6 +19,11 @@ import {
     AcceptedToJSON,
 } from '../models/Accepted.js';
 import {
+    type AuthorizationUrl,
+    AuthorizationUrlFromJSON,
+    AuthorizationUrlToJSON,
+} from '../models/AuthorizationUrl.js';
+import {
     type ChangePasswordRequest,
     ChangePasswordRequestFromJSON,
     ChangePasswordRequestToJSON,
@@ -44,6 +49,16 @@ import {
     EmailSentToJSON,
 } from '../models/EmailSent.js';
 import {
+    type LoginMethod,
+    LoginMethodFromJSON,
+    LoginMethodToJSON,
+} from '../models/LoginMethod.js';
+import {
+    type LoginMethodPage,
+    LoginMethodPageFromJSON,
+    LoginMethodPageToJSON,
+} from '../models/LoginMethodPage.js';
+import {
     type LoginMfaRequest,
     LoginMfaRequestFromJSON,
     LoginMfaRequestToJSON,
@@ -63,6 +78,11 @@ import {
     MeFromJSON,
     MeToJSON,
 } from '../models/Me.js';
+import {
+    type OauthCallbackRequest,
+    OauthCallbackRequestFromJSON,
+    OauthCallbackRequestToJSON,
+} from '../models/OauthCallbackRequest.js';
 import {
     type Problem,
     ProblemFromJSON,
@@ -99,6 +119,11 @@ import {
     SessionPageToJSON,
 } from '../models/SessionPage.js';
 import {
+    type SetPasswordRequest,
+    SetPasswordRequestFromJSON,
+    SetPasswordRequestToJSON,
+} from '../models/SetPasswordRequest.js';
+import {
     type TokenPair,
     TokenPairFromJSON,
     TokenPairToJSON,
@@ -131,6 +156,17 @@ export interface ChangePasswordOperationRequest {
     changePasswordRequest: ChangePasswordRequest;
 }
 
+export interface CompleteOauthLoginRequest {
+    /**
+     * Configured provider name
+     */
+    provider: string;
+    /**
+     * 
+     */
+    oauthCallbackRequest: OauthCallbackRequest;
+}
+
 export interface CompleteRegistrationOperationRequest {
     /**
      * 
@@ -157,6 +193,29 @@ export interface ForgotPasswordRequest {
      * 
      */
     emailRequest: EmailRequest;
+}
+
+export interface GetOauthAuthorizationUrlRequest {
+    /**
+     * Configured provider name, e.g. google
+     */
+    provider: string;
+    /**
+     * Where the provider sends the browser back; must be in the provider's allow list.
+     * The provider's configured `redirect_uri` when absent.
+     */
+    redirectUri?: string;
+}
+
+export interface LinkOauthMethodRequest {
+    /**
+     * Configured provider name
+     */
+    provider: string;
+    /**
+     * 
+     */
+    oauthCallbackRequest: OauthCallbackRequest;
 }
 
 export interface LoginOperationRequest {
@@ -194,6 +253,13 @@ export interface RegisterOperationRequest {
     registerRequest: RegisterRequest;
 }
 
+export interface RemoveLoginMethodRequest {
+    /**
+     * `password`, `email_code` or a linked identity's id
+     */
+    id: string;
+}
+
 export interface RequestEmailCodeRequest {
     /**
      * 
@@ -213,6 +279,13 @@ export interface RevokeSessionRequest {
      * Session id
      */
     id: string;
+}
+
+export interface SetPasswordOperationRequest {
+    /**
+     * 
+     */
+    setPasswordRequest: SetPasswordRequest;
 }
 
 export interface UpdateMeOperationRequest {
@@ -288,6 +361,63 @@ export class AuthApi extends runtime.BaseAPI {
      */
     async changePassword(requestParameters: ChangePasswordOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
         await this.changePasswordRaw(requestParameters, initOverrides);
+    }
+
+    /**
+     * Creates request options for completeOauthLogin without sending the request
+     */
+    async completeOauthLoginRequestOpts(requestParameters: CompleteOauthLoginRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['provider'] == null) {
+            throw new runtime.RequiredError(
+                'provider',
+                'Required parameter "provider" was null or undefined when calling completeOauthLogin().'
+            );
+        }
+
+        if (requestParameters['oauthCallbackRequest'] == null) {
+            throw new runtime.RequiredError(
+                'oauthCallbackRequest',
+                'Required parameter "oauthCallbackRequest" was null or undefined when calling completeOauthLogin().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+
+        let urlPath = `/api/v1/auth/oauth/{provider}/callback`;
+        urlPath = urlPath.replace('{provider}', encodeURIComponent(String(requestParameters['provider'])));
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: OauthCallbackRequestToJSON(requestParameters['oauthCallbackRequest']),
+        };
+    }
+
+    /**
+     * A new provider account creates a Helium account (the provider must share a verified e-mail). If that e-mail already has an account, nothing is linked: 409 account_exists_link_required — sign in and link from the account.
+     * Finish an OAuth / OIDC sign-in
+     */
+    async completeOauthLoginRaw(requestParameters: CompleteOauthLoginRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<LoginResult>> {
+        const requestOptions = await this.completeOauthLoginRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => LoginResultFromJSON(jsonValue));
+    }
+
+    /**
+     * A new provider account creates a Helium account (the provider must share a verified e-mail). If that e-mail already has an account, nothing is linked: 409 account_exists_link_required — sign in and link from the account.
+     * Finish an OAuth / OIDC sign-in
+     */
+    async completeOauthLogin(requestParameters: CompleteOauthLoginRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<LoginResult> {
+        const response = await this.completeOauthLoginRaw(requestParameters, initOverrides);
+        return await response.value();
     }
 
     /**
@@ -541,6 +671,175 @@ export class AuthApi extends runtime.BaseAPI {
      */
     async getMe(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Me> {
         const response = await this.getMeRaw(initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for getOauthAuthorizationUrl without sending the request
+     */
+    async getOauthAuthorizationUrlRequestOpts(requestParameters: GetOauthAuthorizationUrlRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['provider'] == null) {
+            throw new runtime.RequiredError(
+                'provider',
+                'Required parameter "provider" was null or undefined when calling getOauthAuthorizationUrl().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters['redirectUri'] != null) {
+            queryParameters['redirect_uri'] = requestParameters['redirectUri'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/auth/oauth/{provider}/authorize`;
+        urlPath = urlPath.replace('{provider}', encodeURIComponent(String(requestParameters['provider'])));
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Returns the provider URL with state, PKCE (S256) and, for OIDC, a nonce. Called with a customer bearer token, the state is bound to that customer and only `linkOauthMethod` accepts it; without one, only `completeOauthLogin`.
+     * Start an OAuth / OIDC sign-in (or, signed in, a link)
+     */
+    async getOauthAuthorizationUrlRaw(requestParameters: GetOauthAuthorizationUrlRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationUrl>> {
+        const requestOptions = await this.getOauthAuthorizationUrlRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AuthorizationUrlFromJSON(jsonValue));
+    }
+
+    /**
+     * Returns the provider URL with state, PKCE (S256) and, for OIDC, a nonce. Called with a customer bearer token, the state is bound to that customer and only `linkOauthMethod` accepts it; without one, only `completeOauthLogin`.
+     * Start an OAuth / OIDC sign-in (or, signed in, a link)
+     */
+    async getOauthAuthorizationUrl(requestParameters: GetOauthAuthorizationUrlRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationUrl> {
+        const response = await this.getOauthAuthorizationUrlRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for linkOauthMethod without sending the request
+     */
+    async linkOauthMethodRequestOpts(requestParameters: LinkOauthMethodRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['provider'] == null) {
+            throw new runtime.RequiredError(
+                'provider',
+                'Required parameter "provider" was null or undefined when calling linkOauthMethod().'
+            );
+        }
+
+        if (requestParameters['oauthCallbackRequest'] == null) {
+            throw new runtime.RequiredError(
+                'oauthCallbackRequest',
+                'Required parameter "oauthCallbackRequest" was null or undefined when calling linkOauthMethod().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/auth/methods/oauth/{provider}`;
+        urlPath = urlPath.replace('{provider}', encodeURIComponent(String(requestParameters['provider'])));
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: OauthCallbackRequestToJSON(requestParameters['oauthCallbackRequest']),
+        };
+    }
+
+    /**
+     * `code` and `state` come from a flow started by `getOauthAuthorizationUrl` with this customer\'s bearer token.
+     * Link a provider account to mine
+     */
+    async linkOauthMethodRaw(requestParameters: LinkOauthMethodRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<LoginMethod>> {
+        const requestOptions = await this.linkOauthMethodRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => LoginMethodFromJSON(jsonValue));
+    }
+
+    /**
+     * `code` and `state` come from a flow started by `getOauthAuthorizationUrl` with this customer\'s bearer token.
+     * Link a provider account to mine
+     */
+    async linkOauthMethod(requestParameters: LinkOauthMethodRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<LoginMethod> {
+        const response = await this.linkOauthMethodRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for listLoginMethods without sending the request
+     */
+    async listLoginMethodsRequestOpts(): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/auth/methods`;
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * My ways to sign in
+     */
+    async listLoginMethodsRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<LoginMethodPage>> {
+        const requestOptions = await this.listLoginMethodsRequestOpts();
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => LoginMethodPageFromJSON(jsonValue));
+    }
+
+    /**
+     * My ways to sign in
+     */
+    async listLoginMethods(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<LoginMethodPage> {
+        const response = await this.listLoginMethodsRaw(initOverrides);
         return await response.value();
     }
 
@@ -927,6 +1226,58 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
+     * Creates request options for removeLoginMethod without sending the request
+     */
+    async removeLoginMethodRequestOpts(requestParameters: RemoveLoginMethodRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling removeLoginMethod().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/auth/methods/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'DELETE',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Remove one of my ways to sign in
+     */
+    async removeLoginMethodRaw(requestParameters: RemoveLoginMethodRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.removeLoginMethodRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * Remove one of my ways to sign in
+     */
+    async removeLoginMethod(requestParameters: RemoveLoginMethodRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.removeLoginMethodRaw(requestParameters, initOverrides);
+    }
+
+    /**
      * Creates request options for requestEmailCode without sending the request
      */
     async requestEmailCodeRequestOpts(requestParameters: RequestEmailCodeRequest): Promise<runtime.RequestOpts> {
@@ -1073,6 +1424,61 @@ export class AuthApi extends runtime.BaseAPI {
      */
     async revokeSession(requestParameters: RevokeSessionRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
         await this.revokeSessionRaw(requestParameters, initOverrides);
+    }
+
+    /**
+     * Creates request options for setPassword without sending the request
+     */
+    async setPasswordRequestOpts(requestParameters: SetPasswordOperationRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['setPasswordRequest'] == null) {
+            throw new runtime.RequiredError(
+                'setPasswordRequest',
+                'Required parameter "setPasswordRequest" was null or undefined when calling setPassword().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/auth/methods/password`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: SetPasswordRequestToJSON(requestParameters['setPasswordRequest']),
+        };
+    }
+
+    /**
+     * Give my account a password (when it has none)
+     */
+    async setPasswordRaw(requestParameters: SetPasswordOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<LoginMethod>> {
+        const requestOptions = await this.setPasswordRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => LoginMethodFromJSON(jsonValue));
+    }
+
+    /**
+     * Give my account a password (when it has none)
+     */
+    async setPassword(requestParameters: SetPasswordOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<LoginMethod> {
+        const response = await this.setPasswordRaw(requestParameters, initOverrides);
+        return await response.value();
     }
 
     /**

@@ -1,16 +1,20 @@
 /* tslint:disable */
 /* eslint-disable */
 export * from './Accepted.js';
+export * from './AuthorizationUrl.js';
 export * from './ChangePasswordRequest.js';
 export * from './CompleteRegistrationRequest.js';
 export * from './DisableTotpRequest.js';
 export * from './EmailRequest.js';
 export * from './EmailSent.js';
+export * from './LoginMethod.js';
+export * from './LoginMethodPage.js';
 export * from './LoginMfaRequest.js';
 export * from './LoginRequest.js';
 export * from './LoginResult.js';
 export * from './Me.js';
 export * from './Meta.js';
+export * from './OauthCallbackRequest.js';
 export * from './PasswordPolicy.js';
 export * from './Problem.js';
 export * from './ProblemFieldError.js';
@@ -21,6 +25,7 @@ export * from './RegistrationCompleted.js';
 export * from './ResetPasswordRequest.js';
 export * from './Session.js';
 export * from './SessionPage.js';
+export * from './SetPasswordRequest.js';
 export * from './TokenPair.js';
 export * from './TotpCodeRequest.js';
 export * from './TotpSetup.js';
