@@ -139,3 +139,65 @@ async fn auth_service_signs_up_and_authenticates(pool: PgPool) {
     assert_eq!(client.get_me(bad).await.unwrap_err().code(), tonic::Code::Unauthenticated);
     stop.cancel();
 }
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn auth_service_manages_methods_and_totp(pool: PgPool) {
+    use helium_api::grpc::pb::auth_service_client::AuthServiceClient;
+    use helium_api::grpc::pb::{
+        CompleteRegistrationRequest, Empty, OauthAuthorizeRequest, RegisterRequest, RemoveLoginMethodRequest,
+        SetPasswordRequest,
+    };
+
+    let (url, stop) = start(pool.clone()).await;
+    let mut client = AuthServiceClient::new(channel(&url).await);
+    client.register(RegisterRequest { email: "methods@example.test".into(), referral_code: None }).await.unwrap();
+    let link: String = sqlx::query_scalar(
+        "SELECT payload->'context'->>'link' FROM outbox WHERE event_type = 'email.requested' AND payload->>'to' = 'methods@example.test'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let token = link.rsplit("token=").next().unwrap().to_owned();
+    let done = client
+        .complete_registration(CompleteRegistrationRequest { token, password: "a long enough passphrase".into() })
+        .await
+        .unwrap()
+        .into_inner();
+    let bearer = format!("Bearer {}", done.tokens.unwrap().access_token);
+    fn with_bearer<T>(bearer: &str, msg: T) -> tonic::Request<T> {
+        let mut req = tonic::Request::new(msg);
+        req.metadata_mut().insert("authorization", bearer.parse().unwrap());
+        req
+    }
+    let authed = |msg| with_bearer(&bearer, msg);
+    let authed_set = |msg| with_bearer(&bearer, msg);
+    let authed_remove = |msg| with_bearer(&bearer, msg);
+
+    let methods = client.list_login_methods(authed(Empty {})).await.unwrap().into_inner();
+    let kinds: Vec<_> = methods.items.iter().map(|m| m.kind.as_str()).collect();
+    assert_eq!(kinds, ["password", "email_code"]);
+
+    let status = client
+        .set_password(authed_set(SetPasswordRequest { new_password: "another long passphrase".into() }))
+        .await
+        .unwrap_err();
+    assert_eq!(status.metadata().get("x-helium-code").and_then(|v| v.to_str().ok()), Some("password_already_set"));
+
+    client.remove_login_method(authed_remove(RemoveLoginMethodRequest { id: "email_code".into() })).await.unwrap();
+    let status = client
+        .remove_login_method(authed_remove(RemoveLoginMethodRequest { id: "password".into() }))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::Aborted, "{status:?}");
+    assert_eq!(status.metadata().get("x-helium-code").and_then(|v| v.to_str().ok()), Some("last_login_method"));
+
+    let setup = client.setup_totp(authed(Empty {})).await.unwrap().into_inner();
+    assert!(setup.otpauth_uri.starts_with("otpauth://totp/"));
+
+    let status = client
+        .get_oauth_authorization_url(OauthAuthorizeRequest { provider: "nowhere".into(), redirect_uri: None })
+        .await
+        .unwrap_err();
+    assert_eq!(status.metadata().get("x-helium-code").and_then(|v| v.to_str().ok()), Some("oauth_provider_unknown"));
+    stop.cancel();
+}

@@ -2,6 +2,7 @@
 //! messages and calls the same `AuthService` as REST — nothing more.
 
 use helium_domain::ErrorCode;
+use helium_infra::auth::methods::{EMAIL_CODE_METHOD, LoginMethod, PASSWORD_METHOD};
 use helium_infra::auth::mfa::{LoginOutcome, SecondFactor};
 use helium_infra::auth::service::{ClientInfo, CustomerPrincipal, TokenPair as Tokens};
 use helium_infra::auth::store::UserRow;
@@ -74,6 +75,31 @@ fn err(e: helium_domain::DomainError) -> Status {
     ApiError::from(e).into()
 }
 
+fn factor<'a>(code: Option<&'a str>, recovery: Option<&'a str>) -> Result<SecondFactor<'a>, Status> {
+    match (code, recovery) {
+        (Some(c), None) => Ok(SecondFactor::Code(c)),
+        (None, Some(rc)) => Ok(SecondFactor::Recovery(rc)),
+        _ => Err(ApiError::new(ErrorCode::ValidationFailed, "give exactly one of code or recovery_code").into()),
+    }
+}
+
+fn method(m: LoginMethod) -> pb::LoginMethod {
+    match m {
+        LoginMethod::Password | LoginMethod::EmailCode => {
+            let id = if matches!(m, LoginMethod::Password) { PASSWORD_METHOD } else { EMAIL_CODE_METHOD };
+            pb::LoginMethod { id: id.into(), kind: id.into(), ..Default::default() }
+        }
+        LoginMethod::Oauth(i) => pb::LoginMethod {
+            id: i.id.to_string(),
+            kind: "oauth".into(),
+            provider: Some(i.provider),
+            email: i.email,
+            created_at: Some(i.created_at.to_rfc3339()),
+            last_used_at: i.last_used_at.map(|t| t.to_rfc3339()),
+        },
+    }
+}
+
 fn patch(value: Option<String>, clear: bool) -> Option<Option<String>> {
     if clear { Some(None) } else { value.map(Some) }
 }
@@ -105,15 +131,7 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
     async fn login_mfa(&self, req: Request<pb::LoginMfaRequest>) -> Result<Response<pb::TokenPair>, Status> {
         let info = client(&req);
         let r = req.into_inner();
-        let factor = match (r.code.as_deref(), r.recovery_code.as_deref()) {
-            (Some(c), None) => SecondFactor::Code(c),
-            (None, Some(rc)) => SecondFactor::Recovery(rc),
-            _ => {
-                return Err(
-                    ApiError::new(ErrorCode::ValidationFailed, "give exactly one of code or recovery_code").into()
-                );
-            }
-        };
+        let factor = factor(r.code.as_deref(), r.recovery_code.as_deref())?;
         Ok(Response::new(tokens(self.state.auth.login_mfa(&r.mfa_token, factor, &info).await.map_err(err)?)))
     }
 
@@ -217,5 +235,93 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
             .await
             .map_err(err)?;
         Ok(Response::new(me(user)))
+    }
+
+    async fn setup_totp(&self, req: Request<pb::Empty>) -> Result<Response<pb::TotpSetup>, Status> {
+        let me = self.customer(&req).await?;
+        let t = self.state.auth.setup_totp(me).await.map_err(err)?;
+        Ok(Response::new(pb::TotpSetup { secret: t.secret, otpauth_uri: t.otpauth_uri }))
+    }
+
+    async fn enable_totp(&self, req: Request<pb::TotpCodeRequest>) -> Result<Response<pb::RecoveryCodes>, Status> {
+        let me = self.customer(&req).await?;
+        let recovery_codes = self.state.auth.enable_totp(me, &req.into_inner().code).await.map_err(err)?;
+        Ok(Response::new(pb::RecoveryCodes { recovery_codes }))
+    }
+
+    async fn disable_totp(&self, req: Request<pb::DisableTotpRequest>) -> Result<Response<pb::Empty>, Status> {
+        let me = self.customer(&req).await?;
+        let r = req.into_inner();
+        let f = factor(r.code.as_deref(), r.recovery_code.as_deref())?;
+        self.state.auth.disable_totp(me, f, &r.password).await.map_err(err)?;
+        Ok(Response::new(pb::Empty {}))
+    }
+
+    async fn regenerate_recovery_codes(
+        &self,
+        req: Request<pb::TotpCodeRequest>,
+    ) -> Result<Response<pb::RecoveryCodes>, Status> {
+        let me = self.customer(&req).await?;
+        let recovery_codes =
+            self.state.auth.regenerate_recovery_codes(me, &req.into_inner().code).await.map_err(err)?;
+        Ok(Response::new(pb::RecoveryCodes { recovery_codes }))
+    }
+
+    async fn get_oauth_authorization_url(
+        &self,
+        req: Request<pb::OauthAuthorizeRequest>,
+    ) -> Result<Response<pb::AuthorizationUrl>, Status> {
+        let link_user =
+            if req.metadata().contains_key("authorization") { Some(self.customer(&req).await?.user_id) } else { None };
+        let r = req.into_inner();
+        let authorization_url = self
+            .state
+            .auth
+            .oauth_authorization_url(&r.provider, r.redirect_uri.as_deref(), link_user)
+            .await
+            .map_err(err)?;
+        Ok(Response::new(pb::AuthorizationUrl { authorization_url }))
+    }
+
+    async fn complete_oauth_login(
+        &self,
+        req: Request<pb::OauthCallbackRequest>,
+    ) -> Result<Response<pb::LoginResult>, Status> {
+        let info = client(&req);
+        let r = req.into_inner();
+        Ok(Response::new(outcome(
+            self.state.auth.oauth_login(&r.provider, &r.code, &r.state, &info).await.map_err(err)?,
+        )))
+    }
+
+    async fn list_login_methods(&self, req: Request<pb::Empty>) -> Result<Response<pb::LoginMethodList>, Status> {
+        let me = self.customer(&req).await?;
+        let items = self.state.auth.login_methods(me.user_id).await.map_err(err)?.into_iter().map(method).collect();
+        Ok(Response::new(pb::LoginMethodList { items }))
+    }
+
+    async fn link_oauth_method(
+        &self,
+        req: Request<pb::OauthCallbackRequest>,
+    ) -> Result<Response<pb::LoginMethod>, Status> {
+        let me = self.customer(&req).await?;
+        let r = req.into_inner();
+        let row = self.state.auth.oauth_link(me.user_id, &r.provider, &r.code, &r.state).await.map_err(err)?;
+        Ok(Response::new(method(LoginMethod::Oauth(row))))
+    }
+
+    async fn set_password(&self, req: Request<pb::SetPasswordRequest>) -> Result<Response<pb::LoginMethod>, Status> {
+        let me = self.customer(&req).await?;
+        self.state.auth.set_password(me.user_id, &req.into_inner().new_password).await.map_err(err)?;
+        Ok(Response::new(method(LoginMethod::Password)))
+    }
+
+    async fn remove_login_method(
+        &self,
+        req: Request<pb::RemoveLoginMethodRequest>,
+    ) -> Result<Response<pb::Empty>, Status> {
+        let me = self.customer(&req).await?;
+        self.state.auth.remove_login_method(me.user_id, &req.into_inner().id).await.map_err(err)?;
+        Ok(Response::new(pb::Empty {}))
     }
 }
