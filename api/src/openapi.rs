@@ -19,6 +19,10 @@ use crate::http::problem::{ProblemBody, ProblemField};
     tags(
         (name = "meta", description = "Deployment facts for clients"),
         (name = "auth", description = "Customer identity: registration, sign-in, tokens, sessions, profile"),
+        (name = "admin", description = "Staff identity: sign-in, accounts, invitations, roles, API keys"),
+        (name = "audit", description = "The append-only staff audit log"),
+        (name = "config", description = "Module configuration (SuperAdmin)"),
+        (name = "customers", description = "Customer account operations for staff"),
     ),
     modifiers(&SecuritySchemes, &CommonResponses)
 )]

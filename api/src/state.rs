@@ -16,6 +16,7 @@ pub struct AppState {
     pub config: ConfigStore,
     pub rate_limits: Arc<RateLimits>,
     pub auth: AuthService,
+    pub staff: helium_infra::staff::service::StaffService,
     /// Set once start-up (migrations, config) finished; /readyz reports not ready before.
     pub started: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -31,7 +32,15 @@ impl AppState {
             data_key: Arc::new(tokio::sync::OnceCell::new()),
             oauth: helium_infra::auth::oauth_client::OauthClient::new(),
         };
+        let staff = helium_infra::staff::service::StaffService {
+            pool: pool.clone(),
+            config: config.clone(),
+            admin_url: "http://localhost:8080/admin".to_owned(),
+            data_key: auth.data_key.clone(),
+            redis: redis.clone(),
+        };
         Self {
+            staff,
             pool,
             redis,
             mq,
@@ -51,7 +60,9 @@ impl AppState {
 impl AppState {
     /// Base URL of the customer web app, used in e-mailed links.
     pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
-        self.auth.public_url = url.into();
+        let url = url.into();
+        self.staff.admin_url = format!("{}/admin", url.trim_end_matches('/'));
+        self.auth.public_url = url;
         self
     }
 }

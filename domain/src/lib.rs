@@ -1,5 +1,6 @@
 //! Helium business rules and use cases. No HTTP, SQL, Redis or AMQP types live here.
 
+pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod error;

@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod mail;
 pub mod mq;
 pub mod redis_conn;
+pub mod staff;
 
 pub use config_store::ConfigStore;
 pub use db::{DbSettings, MIGRATOR};

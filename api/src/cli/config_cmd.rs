@@ -13,6 +13,7 @@ use super::Cli;
 pub struct Connected {
     pub pool: sqlx::PgPool,
     pub config: ConfigStore,
+    pub redis: RedisHandle,
 }
 
 impl Connected {
@@ -49,8 +50,8 @@ impl Connected {
                 return Err(ExitCode::from(2));
             }
         };
-        let config = ConfigStore::new(pool.clone(), redis);
-        Ok(Self { pool, config })
+        let config = ConfigStore::new(pool.clone(), redis.clone());
+        Ok(Self { pool, config, redis })
     }
 }
 

@@ -1,5 +1,6 @@
 //! `helium-cli`: the operator tool the seed documents.
 
+pub mod admin_cmd;
 pub mod config_cmd;
 pub mod events_cmd;
 
@@ -55,6 +56,52 @@ pub enum Command {
         #[command(subcommand)]
         command: EventsCommand,
     },
+    /// Staff accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// List admin accounts.
+    List {
+        /// Number of results to return.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Number of results to skip.
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+    },
+    /// Show one admin account.
+    Show {
+        /// The admin's id.
+        id: String,
+    },
+    /// Create an admin account and print its single-use setup link (24 h).
+    Create {
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// super_admin | moderator | customer_support | support_bot (case-insensitive; `-` or no separator too)
+        #[arg(long)]
+        role: String,
+        /// E-mail address (needed to sign in).
+        #[arg(long)]
+        email: Option<String>,
+        /// Avatar image URL.
+        #[arg(long)]
+        avatar: Option<String>,
+    },
+    /// Delete an admin account (asks for confirmation unless --yes).
+    Delete {
+        /// The admin's id.
+        id: String,
+        /// Skip the confirmation prompt.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -108,6 +155,20 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             })
         }
+        Command::Admin { command } => with_runtime(async {
+            let ctx = match config_cmd::Connected::open(&cli).await {
+                Ok(ctx) => ctx,
+                Err(code) => return code,
+            };
+            match command {
+                AdminCommand::List { limit, offset } => admin_cmd::list(&ctx, *limit, *offset).await,
+                AdminCommand::Show { id } => admin_cmd::show(&ctx, id).await,
+                AdminCommand::Create { name, role, email, avatar } => {
+                    admin_cmd::create(&ctx, name, role, email.as_deref(), avatar.as_deref()).await
+                }
+                AdminCommand::Delete { id, yes } => admin_cmd::delete(&ctx, id, *yes).await,
+            }
+        }),
         Command::InitConfig { force } => {
             let force = *force;
             with_runtime(async move {

@@ -7,6 +7,7 @@ pub mod json;
 pub mod problem;
 pub mod rate_limit;
 pub mod request_id;
+pub mod staff;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

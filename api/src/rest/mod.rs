@@ -1,6 +1,7 @@
 //! REST handlers, one module per domain. Routes are declared once with `routes!`, which
 //! registers them in both the axum router and the OpenAPI document.
 
+pub mod admin;
 pub mod auth;
 pub mod auth_dto;
 pub mod auth_mfa;
@@ -49,6 +50,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(limited(routes!(auth_oauth::link_oauth_method), RouteClass::Auth))
         .routes(limited(routes!(auth_oauth::set_password), RouteClass::Auth))
         .routes(limited(routes!(auth_oauth::remove_login_method), RouteClass::Write))
+        .merge(admin::routes())
 }
 
 /// Attaches a rate-limit class to a route declaration.

@@ -46,6 +46,7 @@ pub fn default_config(kind: ConfigKind, rng: &mut (impl rand::RngCore + ?Sized))
             token_expiration: Seconds(864_000),
             issuer: "https://helium.local/admin".into(),
             audience: "HeliumAdmin".into(),
+            mfa_required_roles: vec!["super_admin".into()],
         }),
         ConfigKind::Telecom => ModuleConfig::Telecom(TelecomConfig {
             node_health_check: NodeHealthCheckConfig { offline_timeout: Seconds(600) },

@@ -83,6 +83,13 @@ pub struct AdminJwtConfig {
     pub token_expiration: Seconds,
     pub issuer: String,
     pub audience: String,
+    /// Roles whose members get 403 `mfa_required` on writes until their TOTP is on.
+    #[serde(default = "default_mfa_required_roles")]
+    pub mfa_required_roles: Vec<String>,
+}
+
+fn default_mfa_required_roles() -> Vec<String> {
+    vec!["super_admin".to_owned()]
 }
 
 /// `telecom`: VPN nodes, subscription links and node sync.

@@ -103,7 +103,16 @@ fn admin_jwt(c: &AdminJwtConfig, mode: Mode) -> Check {
     signing_secret("secret", &c.secret, mode)?;
     positive("token_expiration", c.token_expiration)?;
     non_empty("issuer", &c.issuer)?;
-    non_empty("audience", &c.audience)
+    non_empty("audience", &c.audience)?;
+    for (i, role) in c.mfa_required_roles.iter().enumerate() {
+        if crate::admin::Role::parse(role).is_none() {
+            fail(
+                format!("mfa_required_roles[{i}]"),
+                "not a staff role (super_admin, moderator, customer_support, support_bot)",
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn telecom(c: &TelecomConfig, mode: Mode) -> Check {

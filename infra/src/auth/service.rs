@@ -53,11 +53,11 @@ pub struct CustomerPrincipal {
     pub session_id: Uuid,
 }
 
-pub(super) fn internal(e: impl std::fmt::Display) -> DomainError {
+pub(crate) fn internal(e: impl std::fmt::Display) -> DomainError {
     DomainError::Internal(e.to_string())
 }
 
-pub(super) fn db(e: sqlx::Error) -> DomainError {
+pub(crate) fn db(e: sqlx::Error) -> DomainError {
     DomainError::Internal(format!("database: {e}"))
 }
 

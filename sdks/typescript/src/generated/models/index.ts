@@ -1,6 +1,11 @@
 /* tslint:disable */
 /* eslint-disable */
 export * from './Accepted.js';
+export * from './Admin.js';
+export * from './AdminLoginRequest.js';
+export * from './AdminLoginResult.js';
+export * from './AdminMe.js';
+export * from './AdminSetupRequest.js';
 export * from './AuthorizationUrl.js';
 export * from './ChangePasswordRequest.js';
 export * from './CompleteRegistrationRequest.js';
@@ -23,6 +28,8 @@ export * from './RefreshRequest.js';
 export * from './RegisterRequest.js';
 export * from './RegistrationCompleted.js';
 export * from './ResetPasswordRequest.js';
+export * from './RoleMatrix.js';
+export * from './RolePermissions.js';
 export * from './Session.js';
 export * from './SessionPage.js';
 export * from './SetPasswordRequest.js';
