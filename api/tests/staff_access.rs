@@ -6,7 +6,6 @@
 
 #[allow(dead_code)]
 mod auth_support;
-#[allow(dead_code)]
 mod common;
 
 use std::time::Duration;
@@ -110,7 +109,7 @@ async fn every_admin_operation_follows_the_role_table(pool: PgPool) {
                 ("session", sign_in(&h, email).await, role.can(p)),
                 ("api key", key.clone(), role.can(p) && !p.human_only()),
             ] {
-                let r = h.call(request(method.clone(), &path, Some(&credential), Some(&json!({})))).await;
+                let r = h.call(request(method.clone(), path, Some(&credential), Some(&json!({})))).await;
                 let label = format!("{method} {path} as {} {who} ({permission})", role.as_str());
                 if allowed {
                     assert!(

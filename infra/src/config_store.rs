@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use helium_domain::config::{self, ConfigKind, ModuleConfig};
 use redis::AsyncCommands;
 use serde::{Deserialize, Serialize};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use tokio::sync::RwLock;
 
 use crate::RedisHandle;
@@ -183,6 +183,33 @@ impl ConfigStore {
         value: &serde_json::Value,
         expected_version: Option<i64>,
     ) -> Result<StoredConfig, ConfigStoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let cfg = Self::write_in(&mut conn, kind, value, expected_version).await?;
+        drop(conn);
+        self.committed(kind, &cfg).await;
+        Ok(cfg)
+    }
+
+    /// The current row, locked until the end of `tx` (for a read-modify-write in one
+    /// transaction). Bypasses every cache.
+    pub async fn lock_in(tx: &mut PgConnection, kind: ConfigKind) -> Result<Option<StoredConfig>, ConfigStoreError> {
+        let row = sqlx::query!(
+            r#"SELECT key, value, version, updated_at FROM application__config WHERE key = $1 FOR UPDATE"#,
+            kind.key()
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        Ok(row.map(|r| StoredConfig { key: r.key, value: r.value, version: r.version, updated_at: r.updated_at }))
+    }
+
+    /// `put` inside the caller's transaction, so the change can commit together with its
+    /// audit row. The caches are not touched: call [`ConfigStore::committed`] after commit.
+    pub async fn write_in(
+        tx: &mut PgConnection,
+        kind: ConfigKind,
+        value: &serde_json::Value,
+        expected_version: Option<i64>,
+    ) -> Result<StoredConfig, ConfigStoreError> {
         config::validate_value(kind, value).map_err(|e| ConfigStoreError::Invalid {
             key: kind.key(),
             path: e.path,
@@ -197,17 +224,24 @@ impl ConfigStore {
             value,
             expected_version
         )
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
         let Some(r) = row else {
-            let current = self.load(kind).await?.ok_or(ConfigStoreError::Missing(kind.key()))?;
-            return Err(ConfigStoreError::VersionConflict { key: kind.key(), current: current.version });
+            let current = sqlx::query_scalar!(r#"SELECT version FROM application__config WHERE key = $1"#, kind.key())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(ConfigStoreError::Missing(kind.key()))?;
+            return Err(ConfigStoreError::VersionConflict { key: kind.key(), current });
         };
-        let cfg = StoredConfig { key: r.key, value: r.value, version: r.version, updated_at: r.updated_at };
+        Ok(StoredConfig { key: r.key, value: r.value, version: r.version, updated_at: r.updated_at })
+    }
+
+    /// After a committed write: drops this process's copies and publishes the new document
+    /// to Redis, so every process sees it within the staleness bound.
+    pub async fn committed(&self, kind: ConfigKind, cfg: &StoredConfig) {
         self.local.write().await.remove(&kind);
         self.typed.write().await.remove(&kind);
-        self.redis_set(&cfg, kind).await;
-        Ok(cfg)
+        self.redis_set(cfg, kind).await;
     }
 
     async fn invalidate(&self, kind: ConfigKind) {

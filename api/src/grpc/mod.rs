@@ -1,6 +1,8 @@
 //! gRPC listener (tonic): `grpc.health.v1`, server reflection and the domain adapters.
 //! Adapters convert messages and call the same services as REST — nothing more.
 
+pub mod admin;
+pub mod admin_governance;
 pub mod auth;
 pub mod error;
 pub mod meta;
@@ -20,6 +22,12 @@ pub async fn serve(listener: TcpListener, state: AppState, stop: CancellationTok
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter.set_serving::<pb::meta_service_server::MetaServiceServer<meta::MetaGrpc>>().await;
     reporter.set_serving::<pb::auth_service_server::AuthServiceServer<auth::AuthGrpc>>().await;
+    reporter.set_serving::<pb::admin_service_server::AdminServiceServer<admin::AdminGrpc>>().await;
+    reporter.set_serving::<pb::audit_service_server::AuditServiceServer<admin_governance::AuditGrpc>>().await;
+    reporter.set_serving::<pb::config_service_server::ConfigServiceServer<admin_governance::ConfigGrpc>>().await;
+    reporter
+        .set_serving::<pb::customers_service_server::CustomersServiceServer<admin_governance::CustomersGrpc>>()
+        .await;
     reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
@@ -29,7 +37,15 @@ pub async fn serve(listener: TcpListener, state: AppState, stop: CancellationTok
         .add_service(health)
         .add_service(reflection)
         .add_service(pb::meta_service_server::MetaServiceServer::new(meta::MetaGrpc::new(state.clone())))
-        .add_service(pb::auth_service_server::AuthServiceServer::new(auth::AuthGrpc::new(state)))
+        .add_service(pb::auth_service_server::AuthServiceServer::new(auth::AuthGrpc::new(state.clone())))
+        .add_service(pb::admin_service_server::AdminServiceServer::new(admin::AdminGrpc::new(state.clone())))
+        .add_service(pb::audit_service_server::AuditServiceServer::new(admin_governance::AuditGrpc::new(state.clone())))
+        .add_service(pb::config_service_server::ConfigServiceServer::new(admin_governance::ConfigGrpc::new(
+            state.clone(),
+        )))
+        .add_service(pb::customers_service_server::CustomersServiceServer::new(admin_governance::CustomersGrpc::new(
+            state,
+        )))
         .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), stop.cancelled_owned())
         .await?;
     Ok(())

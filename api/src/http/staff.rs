@@ -18,7 +18,7 @@ use super::request_id::RequestId;
 use crate::state::AppState;
 
 /// `X-API-Key: <key>` or `Authorization: Bearer <staff JWT | key>`.
-fn credential(headers: &HeaderMap) -> Option<String> {
+pub fn credential(headers: &HeaderMap) -> Option<String> {
     if let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(str::trim)
         && !key.is_empty()
     {
@@ -27,34 +27,41 @@ fn credential(headers: &HeaderMap) -> Option<String> {
     bearer_token(headers.get(header::AUTHORIZATION)?.to_str().ok()?).map(str::to_owned)
 }
 
+/// Authenticates a staff credential and checks `permission` (and, for writes, the MFA rule):
+/// the one decision HTTP and gRPC share.
+pub async fn authorize(
+    state: &AppState,
+    credential: Option<&str>,
+    permission: Permission,
+    write: bool,
+) -> Result<StaffPrincipal, ApiError> {
+    let Some(cred) = credential else {
+        return Err(ApiError::new(ErrorCode::Unauthenticated, "sign in as staff to use this operation"));
+    };
+    let principal = state.staff.authenticate(cred).await?;
+    if !principal.can(permission) {
+        tracing::warn!(permission = permission.as_str(), role = principal.role.as_str(), "staff permission denied");
+        return Err(ApiError::new(
+            ErrorCode::PermissionDenied,
+            format!("this needs the `{}` permission", permission.as_str()),
+        ));
+    }
+    if write && permission != Permission::SelfService && state.staff.mfa_required(&principal).await? {
+        return Err(ApiError::new(ErrorCode::MfaRequired, "turn on TOTP before making changes"));
+    }
+    Ok(principal)
+}
+
 pub async fn guard(permission: Permission, mut req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let Some(state) = req.extensions().get::<AppState>().cloned() else {
         return ApiError::internal().into_response();
     };
-    let Some(cred) = credential(req.headers()) else {
-        return ApiError::new(ErrorCode::Unauthenticated, "sign in as staff to use this operation").into_response();
-    };
-    let principal = match state.staff.authenticate(&cred).await {
+    let cred = credential(req.headers());
+    let write = req.method() != Method::GET;
+    let principal = match authorize(&state, cred.as_deref(), permission, write).await {
         Ok(p) => p,
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(e) => return e.into_response(),
     };
-    if !principal.can(permission) {
-        tracing::warn!(permission = permission.as_str(), role = principal.role.as_str(), "staff permission denied");
-        return ApiError::new(
-            ErrorCode::PermissionDenied,
-            format!("this needs the `{}` permission", permission.as_str()),
-        )
-        .into_response();
-    }
-    if req.method() != Method::GET && permission != Permission::SelfService {
-        match state.staff.mfa_required(&principal).await {
-            Ok(false) => {}
-            Ok(true) => {
-                return ApiError::new(ErrorCode::MfaRequired, "turn on TOTP before making changes").into_response();
-            }
-            Err(e) => return ApiError::from(e).into_response(),
-        }
-    }
     let id = principal.api_key_id.map(|k| format!("api_key:{k}")).or(principal.admin_id.map(|a| format!("admin:{a}")));
     if let Some(id) = id {
         req.extensions_mut().insert(super::Principal(id));

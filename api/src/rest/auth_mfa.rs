@@ -13,7 +13,7 @@ use crate::http::problem::{ApiError, ProblemBody};
 use crate::state::AppState;
 
 /// Exactly one of `code` / `recovery_code`.
-fn factor<'a>(code: &'a Option<String>, recovery: &'a Option<String>) -> Result<SecondFactor<'a>, ApiError> {
+pub(crate) fn factor<'a>(code: &'a Option<String>, recovery: &'a Option<String>) -> Result<SecondFactor<'a>, ApiError> {
     match (code.as_deref(), recovery.as_deref()) {
         (Some(c), None) => Ok(SecondFactor::Code(c)),
         (None, Some(r)) => Ok(SecondFactor::Recovery(r)),

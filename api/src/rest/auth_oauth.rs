@@ -266,3 +266,13 @@ pub async fn remove_login_method(
     state.auth.remove_login_method(me.user_id, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// `DELETE /api/v1/auth/methods/password` is `removeLoginMethod` with id `password`; the
+/// router needs it spelled out because `setPassword`'s static path shadows `{id}` there.
+pub async fn remove_password_method(
+    State(state): State<AppState>,
+    Customer(me): Customer,
+) -> Result<StatusCode, ApiError> {
+    state.auth.remove_login_method(me.user_id, PASSWORD_METHOD).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -48,9 +48,18 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(limited(routes!(auth_oauth::complete_oauth_login), RouteClass::Auth))
         .routes(limited(routes!(auth_oauth::list_login_methods), RouteClass::Read))
         .routes(limited(routes!(auth_oauth::link_oauth_method), RouteClass::Auth))
-        .routes(limited(routes!(auth_oauth::set_password), RouteClass::Auth))
+        .routes(with_password_removal(limited(routes!(auth_oauth::set_password), RouteClass::Auth)))
         .routes(limited(routes!(auth_oauth::remove_login_method), RouteClass::Write))
         .merge(admin::routes())
+}
+
+/// `DELETE /api/v1/auth/methods/password` (documented as `removeLoginMethod` with id
+/// `password`) lives on `setPassword`'s static path, which shadows `{id}`.
+fn with_password_removal(r: UtoipaMethodRouter<AppState>) -> UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method_router) = r;
+    let delete = axum::routing::delete(auth_oauth::remove_password_method)
+        .layer(from_fn(|req, next| rate_limit::limit(RouteClass::Write, req, next)));
+    (schemas, paths, method_router.merge(delete))
 }
 
 /// Attaches a rate-limit class to a route declaration.

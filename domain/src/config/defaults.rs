@@ -47,6 +47,7 @@ pub fn default_config(kind: ConfigKind, rng: &mut (impl rand::RngCore + ?Sized))
             issuer: "https://helium.local/admin".into(),
             audience: "HeliumAdmin".into(),
             mfa_required_roles: vec!["super_admin".into()],
+            invitation_expiration: Seconds(72 * 3600),
         }),
         ConfigKind::Telecom => ModuleConfig::Telecom(TelecomConfig {
             node_health_check: NodeHealthCheckConfig { offline_timeout: Seconds(600) },

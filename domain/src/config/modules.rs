@@ -86,6 +86,13 @@ pub struct AdminJwtConfig {
     /// Roles whose members get 403 `mfa_required` on writes until their TOTP is on.
     #[serde(default = "default_mfa_required_roles")]
     pub mfa_required_roles: Vec<String>,
+    /// How long a staff invitation link stays valid (default 72 h).
+    #[serde(default = "default_invitation_expiration")]
+    pub invitation_expiration: Seconds,
+}
+
+fn default_invitation_expiration() -> Seconds {
+    Seconds(72 * 3600)
 }
 
 fn default_mfa_required_roles() -> Vec<String> {

@@ -104,6 +104,7 @@ fn admin_jwt(c: &AdminJwtConfig, mode: Mode) -> Check {
     positive("token_expiration", c.token_expiration)?;
     non_empty("issuer", &c.issuer)?;
     non_empty("audience", &c.audience)?;
+    positive("invitation_expiration", c.invitation_expiration)?;
     for (i, role) in c.mfa_required_roles.iter().enumerate() {
         if crate::admin::Role::parse(role).is_none() {
             fail(

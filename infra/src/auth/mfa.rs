@@ -40,18 +40,76 @@ fn reauth() -> DomainError {
     DomainError::rejected(ErrorCode::ReauthFailed, "the code or password did not verify")
 }
 
+/// The cipher of TOTP seeds, customer and staff alike: keyring key `totp-seed-v1`, generated
+/// on first use and then kept in `key`.
+pub(crate) async fn seed_cipher(
+    pool: &sqlx::PgPool,
+    key: &tokio::sync::OnceCell<[u8; 32]>,
+) -> Result<totp::SeedCipher, DomainError> {
+    let key = key
+        .get_or_try_init(|| async {
+            let mut fresh = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
+            let stored = mfa_store::keyring_key(pool, "totp-seed-v1", &fresh).await.map_err(db)?;
+            <[u8; 32]>::try_from(stored.as_slice()).map_err(|_| internal("keyring key has the wrong length"))
+        })
+        .await?;
+    Ok(totp::SeedCipher::new(key))
+}
+
+/// Second-factor checks of one account (customer or staff; counted under the Redis `key`)
+/// are limited to `MAX_FAILURES` failures per window (SECURITY.md §1.7). Each check first
+/// reserves a slot atomically (INCR), so parallel guesses cannot overshoot the limit; fails
+/// closed when Redis is down.
+pub(crate) async fn failures_allow(redis: &crate::RedisHandle, key: &str, subject: Uuid) -> Result<(), DomainError> {
+    let mut conn = redis.conn().await.map_err(|e| DomainError::Unavailable(format!("redis: {e}")))?;
+    let (count, ttl): (i64, i64) = redis::pipe()
+        .atomic()
+        .incr(key, 1)
+        .cmd("EXPIRE")
+        .arg(key)
+        .arg(FAILURE_WINDOW_SECS)
+        .arg("NX")
+        .ignore()
+        .ttl(key)
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| DomainError::Unavailable(format!("redis: {e}")))?;
+    if count > MAX_FAILURES {
+        tracing::warn!(%subject, "second-factor attempts throttled");
+        return Err(DomainError::Throttled {
+            code: ErrorCode::TooManyAttempts,
+            retry_after_secs: ttl.clamp(1, FAILURE_WINDOW_SECS) as u64,
+        });
+    }
+    Ok(())
+}
+
+/// Settles the slot `failures_allow` reserved: a wrong code keeps it (one failure), a success
+/// clears the count, anything that was not a guess (a replayed valid code, an outage) gives it back.
+pub(crate) async fn failures_record(redis: &crate::RedisHandle, key: &str, result: &Result<(), DomainError>) {
+    let Ok(mut conn) = redis.conn().await else { return };
+    let outcome = match result {
+        Ok(()) => redis::cmd("DEL").arg(key).query_async::<()>(&mut conn).await,
+        Err(DomainError::Rejected { code, .. }) if *code != ErrorCode::CodeAlreadyUsed => Ok(()),
+        // Only while the window lives: a DECR after expiry would leave a key without TTL.
+        Err(_) => {
+            redis::cmd("EVAL")
+                .arg("if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DECR', KEYS[1]) end return 0")
+                .arg(1)
+                .arg(key)
+                .query_async::<()>(&mut conn)
+                .await
+        }
+    };
+    if let Err(e) = outcome {
+        tracing::warn!(error = %e, "could not record a second-factor result");
+    }
+}
+
 impl AuthService {
     async fn cipher(&self) -> Result<totp::SeedCipher, DomainError> {
-        let key = self
-            .data_key
-            .get_or_try_init(|| async {
-                let mut fresh = [0u8; 32];
-                rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
-                let stored = mfa_store::keyring_key(&self.pool, "totp-seed-v1", &fresh).await.map_err(db)?;
-                <[u8; 32]>::try_from(stored.as_slice()).map_err(|_| internal("keyring key has the wrong length"))
-            })
-            .await?;
-        Ok(totp::SeedCipher::new(key))
+        seed_cipher(&self.pool, &self.data_key).await
     }
 
     fn mfa_audience(cfg: &helium_domain::config::AuthConfig) -> String {
@@ -92,44 +150,11 @@ impl AuthService {
     /// Second-factor checks of one account are limited to `MAX_FAILURES` failures per window
     /// (SECURITY.md §1.7); the count lives in Redis and fails closed when Redis is down.
     async fn second_factor_allowed(&self, user_id: Uuid) -> Result<(), DomainError> {
-        let key = self.failures_key(user_id);
-        let mut conn = self.redis.conn().await.map_err(|e| DomainError::Unavailable(format!("redis: {e}")))?;
-        let (count, ttl): (Option<i64>, i64) = redis::pipe()
-            .get(&key)
-            .ttl(&key)
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| DomainError::Unavailable(format!("redis: {e}")))?;
-        if count.unwrap_or(0) >= MAX_FAILURES {
-            tracing::warn!(%user_id, "second-factor attempts throttled");
-            return Err(DomainError::Throttled {
-                code: ErrorCode::TooManyAttempts,
-                retry_after_secs: ttl.clamp(1, FAILURE_WINDOW_SECS) as u64,
-            });
-        }
-        Ok(())
+        failures_allow(&self.redis, &self.failures_key(user_id), user_id).await
     }
 
     async fn second_factor_result(&self, user_id: Uuid, result: &Result<(), DomainError>) {
-        let key = self.failures_key(user_id);
-        let Ok(mut conn) = self.redis.conn().await else { return };
-        let outcome = match result {
-            Ok(()) => redis::cmd("DEL").arg(&key).query_async::<()>(&mut conn).await,
-            Err(DomainError::Rejected { .. }) => {
-                redis::pipe()
-                    .incr(&key, 1)
-                    .cmd("EXPIRE")
-                    .arg(&key)
-                    .arg(FAILURE_WINDOW_SECS)
-                    .arg("NX")
-                    .query_async::<()>(&mut conn)
-                    .await
-            }
-            Err(_) => Ok(()),
-        };
-        if let Err(e) = outcome {
-            tracing::warn!(error = %e, "could not record a second-factor result");
-        }
+        failures_record(&self.redis, &self.failures_key(user_id), result).await
     }
 
     /// Checks a second factor (throttled per account) and records its use in `tx`.

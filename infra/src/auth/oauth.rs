@@ -155,7 +155,7 @@ impl AuthService {
                 identity_store::touch(&mut tx, identity_id).await.map_err(db)?;
                 user_id
             }
-            None => self.oauth_register(&mut tx, &provider, &identity).await?,
+            None => self.oauth_register(&mut tx, &cfg, &provider, &identity).await?,
         };
         let outcome = self.finish_first_factor(&mut tx, &cfg, user_id, client).await?;
         tx.commit().await.map_err(db)?;
@@ -165,6 +165,7 @@ impl AuthService {
     async fn oauth_register(
         &self,
         tx: &mut sqlx::PgConnection,
+        cfg: &AuthConfig,
         provider: &str,
         identity: &super::oauth_client::ExternalIdentity,
     ) -> Result<Uuid, DomainError> {
@@ -175,6 +176,7 @@ impl AuthService {
                     "the provider did not share a verified e-mail address; register with e-mail instead",
                 )
             })?;
+        super::service::registration_allowed(cfg, &email)?;
         store::lock_address(tx, "register", &email).await.map_err(db)?;
         let Some(user) = store::insert_user(tx, Uuid::now_v7(), &email, None, None).await.map_err(db)? else {
             return Err(DomainError::rejected(
@@ -246,7 +248,7 @@ mod tests {
     #[test]
     fn pkce_s256_matches_rfc7636_appendix_b() {
         assert_eq!(
-            pkce_challenge("dBjftJeZ4CK-1t-Ns1dQZWT-0ybzMRnSWEQ6LQSm2wE"),
+            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }

@@ -36,7 +36,7 @@ impl AuthService {
         email_raw: &str,
         purpose: &str,
     ) -> Result<
-        Option<(String, sqlx::Transaction<'static, sqlx::Postgres>, helium_domain::config::AuthConfig)>,
+        Option<(String, sqlx::Transaction<'static, sqlx::Postgres>, super::service::SharedAuthConfig)>,
         DomainError,
     > {
         let Some(email) = rules::normalize_email(email_raw) else { return Ok(None) };

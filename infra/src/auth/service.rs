@@ -32,6 +32,22 @@ pub struct AuthService {
     pub oauth: super::oauth_client::OauthClient,
 }
 
+/// The `auth` module config as the config store shares it.
+#[derive(Debug, Clone)]
+pub struct SharedAuthConfig(std::sync::Arc<ModuleConfig>);
+
+impl std::ops::Deref for SharedAuthConfig {
+    type Target = AuthConfig;
+
+    fn deref(&self) -> &AuthConfig {
+        match &*self.0 {
+            ModuleConfig::Auth(a) => a,
+            // `auth_config` only wraps the Auth variant.
+            _ => unreachable!("SharedAuthConfig holds the auth module"),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct TokenPair {
     pub access_token: String,
@@ -83,7 +99,20 @@ pub(super) async fn hold_address(
     Ok(())
 }
 
-pub(super) fn email_event(to: &str, template: EmailTemplate, context: serde_json::Value) -> Result<Event, DomainError> {
+/// Whether a new account may be opened for `email` (closed registration, domain lists):
+/// every way of signing up goes through here.
+pub(super) fn registration_allowed(cfg: &AuthConfig, email: &str) -> Result<(), DomainError> {
+    let domains = &cfg.email_provider.register_domain;
+    if domains.enable_white_list && domains.white_list.is_empty() {
+        return Err(DomainError::rejected(ErrorCode::RegistrationClosed, "registration is closed"));
+    }
+    if !rules::domain_allowed(domains, email) {
+        return Err(DomainError::rejected(ErrorCode::EmailDomainNotAllowed, "this e-mail domain cannot register"));
+    }
+    Ok(())
+}
+
+pub(crate) fn email_event(to: &str, template: EmailTemplate, context: serde_json::Value) -> Result<Event, DomainError> {
     let context = match context {
         serde_json::Value::Object(m) => m,
         _ => serde_json::Map::new(),
@@ -99,9 +128,10 @@ pub(super) fn email_event(to: &str, template: EmailTemplate, context: serde_json
 }
 
 impl AuthService {
-    pub async fn auth_config(&self) -> Result<AuthConfig, DomainError> {
-        match self.config.module_arc(ConfigKind::Auth).await.as_deref() {
-            Ok(ModuleConfig::Auth(a)) => Ok(a.clone()),
+    /// The current `auth` module config (shared, not copied: this is on every request's path).
+    pub async fn auth_config(&self) -> Result<SharedAuthConfig, DomainError> {
+        match self.config.module_arc(ConfigKind::Auth).await {
+            Ok(module) if matches!(*module, ModuleConfig::Auth(_)) => Ok(SharedAuthConfig(module)),
             Ok(_) => Err(internal("auth config has the wrong shape")),
             Err(e) => Err(DomainError::Unavailable(format!("auth config: {e}"))),
         }
@@ -125,13 +155,7 @@ impl AuthService {
             )]));
         }
         let cfg = self.auth_config().await?;
-        let domains = &cfg.email_provider.register_domain;
-        if domains.enable_white_list && domains.white_list.is_empty() {
-            return Err(DomainError::rejected(ErrorCode::RegistrationClosed, "registration is closed"));
-        }
-        if !rules::domain_allowed(domains, &email) {
-            return Err(DomainError::rejected(ErrorCode::EmailDomainNotAllowed, "this e-mail domain cannot register"));
-        }
+        registration_allowed(&cfg, &email)?;
         let token = tokens::opaque_token();
         let ttl = cfg.email_provider.magic_link_expire_after.0;
         let mut tx = self.pool.begin().await.map_err(db)?;

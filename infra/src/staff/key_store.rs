@@ -85,3 +85,37 @@ pub async fn revoke(tx: &mut PgConnection, id: Uuid) -> Result<Option<ApiKeyRow>
     .fetch_optional(&mut *tx)
     .await
 }
+
+/// Newest first by `(created_at, id)`; `after` is that pair of the previous page's last row.
+pub async fn list_page(
+    pool: &PgPool,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<ApiKeyRow>, sqlx::Error> {
+    let (after_at, after_id) = after.map_or((None, None), |(a, i)| (Some(a), Some(i)));
+    sqlx::query_as!(
+        ApiKeyRow,
+        r#"SELECT id, name, prefix, role, permissions, created_by, created_at, expires_at, last_used_at, revoked_at
+             FROM staff.api_keys
+            WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1, $2::uuid))
+            ORDER BY created_at DESC, id DESC
+            LIMIT $3"#,
+        after_at,
+        after_id,
+        limit
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// The row, locked for an update in `tx`.
+pub async fn for_update(tx: &mut PgConnection, id: Uuid) -> Result<Option<ApiKeyRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ApiKeyRow,
+        r#"SELECT id, name, prefix, role, permissions, created_by, created_at, expires_at, last_used_at, revoked_at
+             FROM staff.api_keys WHERE id = $1 FOR UPDATE"#,
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await
+}

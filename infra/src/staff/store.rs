@@ -267,3 +267,32 @@ pub async fn revoke_session(pool: &PgPool, session_id: Uuid) -> Result<(), sqlx:
         .await?;
     Ok(())
 }
+
+/// Newest first by `(created_at, id)`; `after` is that pair of the previous page's last row.
+pub async fn list_admins_page(
+    pool: &PgPool,
+    role: Option<&str>,
+    status: Option<&str>,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<AdminRow>, sqlx::Error> {
+    let (after_at, after_id) = after.map_or((None, None), |(a, i)| (Some(a), Some(i)));
+    sqlx::query_as!(
+        AdminRow,
+        r#"SELECT a.id, a.email, a.name, a.avatar_url, a.role, a.status, a.password_hash, a.created_at, a.updated_at,
+                  EXISTS (SELECT 1 FROM staff.totp t WHERE t.admin_id = a.id AND t.enabled_at IS NOT NULL)
+                      AS "mfa_enabled!"
+             FROM staff.admins a
+            WHERE ($1::text IS NULL OR a.role = $1) AND ($2::text IS NULL OR a.status = $2)
+              AND ($3::timestamptz IS NULL OR (a.created_at, a.id) < ($3, $4::uuid))
+            ORDER BY a.created_at DESC, a.id DESC
+            LIMIT $5"#,
+        role,
+        status,
+        after_at,
+        after_id,
+        limit
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createHeliumClient } from '../dist/index.js';
+import { Authenticator } from './auth_kit.mjs';
 import { heliumBin, useHeliumServer } from './harness.mjs';
 
 export { Authenticator, expectProblem, expectStatus, RECOVERY_CODE, sleep } from './auth_kit.mjs';
@@ -112,4 +113,31 @@ export async function bootstrapAdmin(server, { role = 'super_admin', email, name
     await adminAnon(server).adminCompleteSetup({ adminSetupRequest: { token, password: ADMIN_PASSWORD } });
     const accessToken = await adminSignIn(server, email);
     return { id, email, name, role, password: ADMIN_PASSWORD, accessToken };
+}
+
+/** adminLogin that must answer the MFA challenge: the mfa_token. */
+export async function adminChallenge(server, email, password = ADMIN_PASSWORD) {
+    const result = await adminAnon(server).adminLogin({ adminLoginRequest: { email, password } });
+    assert.equal(result.mfaRequired, true, `adminLogin of ${email} should answer an MFA challenge`);
+    assert.equal(typeof result.mfaToken, 'string');
+    assert.equal(result.accessToken ?? null, null, 'an MFA challenge must not carry a staff token');
+    return result.mfaToken;
+}
+
+/**
+ * Turns TOTP on for the admin signed in with `accessToken` (adminSetupTotp + adminEnableTotp):
+ * { totp, recoveryCodes }; `totp` (an Authenticator) has used one step.
+ */
+export async function enableAdminTotp(server, accessToken, { earliest = 'previous' } = {}) {
+    const api = adminApi(server, accessToken);
+    const { secret } = await api.adminSetupTotp();
+    const totp = new Authenticator(secret);
+    const { recoveryCodes } = await api.adminEnableTotp({ totpCodeRequest: { code: await totp.next({ earliest }) } });
+    return { totp, recoveryCodes };
+}
+
+/** bootstrapAdmin, then TOTP on: the admin plus { totp, recoveryCodes }. */
+export async function bootstrapAdminWithMfa(server, options = {}) {
+    const admin = await bootstrapAdmin(server, options);
+    return { ...admin, ...(await enableAdminTotp(server, admin.accessToken)) };
 }

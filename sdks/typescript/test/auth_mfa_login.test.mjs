@@ -155,3 +155,64 @@ test('loginMfa: exactly one of code and recovery_code is required (422 validatio
         'loginMfa with both code and recovery_code',
     );
 });
+
+// ---------------------------------------------------------------- loginMfa: failure throttling
+
+/** loginMfa with `factor` ({code} or {recoveryCode}) for a fresh challenge of `email`. */
+async function loginMfaWith(email, factor) {
+    return anon().auth.loginMfa({ loginMfaRequest: { mfaToken: await challenge(email), ...factor } });
+}
+
+test('loginMfa: after five wrong codes within 15 min the next check is 429 too_many_attempts with Retry-After, even with the right code', async () => {
+    const { email, totp, recoveryCodes } = await signUpWithMfa('loginmfa-throttle');
+    const mfaToken = await challenge(email);
+    for (let i = 1; i <= 5; i++) {
+        await expectProblem(
+            anon().auth.loginMfa({ loginMfaRequest: { mfaToken, code: totp.wrongCode() } }),
+            401,
+            'invalid_code',
+            `wrong code #${i}`,
+        );
+    }
+    // The right, unused code: throttled checks do not get to verify (or spend) it.
+    const right = await totp.next();
+    const err = await expectProblem(
+        anon().auth.loginMfa({ loginMfaRequest: { mfaToken, code: right } }),
+        429,
+        'too_many_attempts',
+        'the right code after five wrong ones',
+    );
+    assert.equal(typeof err.retryAfter, 'number', 'a Retry-After header should be sent');
+    assert.ok(err.retryAfter >= 1 && err.retryAfter <= 900, `Retry-After should be 1..900 s, got ${err.retryAfter}`);
+    // The limit is per account: a new challenge and a recovery code are throttled as well.
+    await expectProblem(loginMfaWith(email, { code: right }), 429, 'too_many_attempts', 'a fresh challenge');
+    await expectProblem(
+        loginMfaWith(email, { recoveryCode: recoveryCodes[0] }),
+        429,
+        'too_many_attempts',
+        'a recovery code while throttled',
+    );
+});
+
+test('loginMfa: a successful second step resets the failure count', async () => {
+    const { email, totp } = await signUpWithMfa('loginmfa-throttle-reset');
+    const wrong = (mfaToken, i) =>
+        expectProblem(
+            anon().auth.loginMfa({ loginMfaRequest: { mfaToken, code: totp.wrongCode() } }),
+            401,
+            'invalid_code',
+            `wrong code #${i}`,
+        );
+    const first = await challenge(email);
+    for (let i = 1; i <= 4; i++) await wrong(first, i);
+    assertTokenPair(await anon().auth.loginMfa({ loginMfaRequest: { mfaToken: first, code: await totp.next() } }));
+    // Five more wrong codes are each checked (401), only the sixth check is throttled.
+    const second = await challenge(email);
+    for (let i = 1; i <= 5; i++) await wrong(second, `${i} after the success`);
+    await expectProblem(
+        anon().auth.loginMfa({ loginMfaRequest: { mfaToken: second, code: totp.wrongCode() } }),
+        429,
+        'too_many_attempts',
+        'sixth wrong code after the success',
+    );
+});

@@ -154,3 +154,44 @@ test('regenerateRecoveryCodes: a wrong code is 403 reauth_failed (the old codes 
         'regenerateRecoveryCodes without TOTP',
     );
 });
+
+// ---------------------------------------------------------------- second-factor throttling
+
+test('regenerateRecoveryCodes: wrong codes at loginMfa, disableTotp and regenerateRecoveryCodes share one limit of five per account (then 429 too_many_attempts)', async () => {
+    const { email, password, tokens, totp } = await signUpWithMfa('throttle-shared');
+    const me = bearer(tokens.accessToken);
+    const mfaToken = await challenge(email);
+    for (let i = 1; i <= 2; i++) {
+        await expectProblem(
+            anon().auth.loginMfa({ loginMfaRequest: { mfaToken, code: totp.wrongCode() } }),
+            401,
+            'invalid_code',
+            `loginMfa wrong code #${i}`,
+        );
+    }
+    for (let i = 1; i <= 2; i++) {
+        await expectProblem(
+            me.auth.regenerateRecoveryCodes({ totpCodeRequest: { code: totp.wrongCode() } }),
+            403,
+            'reauth_failed',
+            `regenerateRecoveryCodes wrong code #${i}`,
+        );
+    }
+    await expectProblem(
+        me.auth.disableTotp({ disableTotpRequest: { code: totp.wrongCode(), password } }),
+        403,
+        'reauth_failed',
+        'disableTotp wrong code (fifth failure)',
+    );
+
+    const code = await totp.next();
+    for (const [what, call] of [
+        ['regenerateRecoveryCodes', () => me.auth.regenerateRecoveryCodes({ totpCodeRequest: { code } })],
+        ['disableTotp', () => me.auth.disableTotp({ disableTotpRequest: { code, password } })],
+        ['loginMfa', () => anon().auth.loginMfa({ loginMfaRequest: { mfaToken, code } })],
+    ]) {
+        const err = await expectProblem(call(), 429, 'too_many_attempts', `${what} with the right code (5 failures)`);
+        assert.ok(err.retryAfter >= 1 && err.retryAfter <= 900, `${what}: Retry-After 1..900 s, got ${err.retryAfter}`);
+    }
+    assert.equal((await me.auth.getMe()).mfaEnabled, true, 'TOTP stays on');
+});

@@ -271,13 +271,30 @@ async function cleanupRedis(redisUrl, prefix) {
  * SIGTERMs it and asserts it exited with code 0 (then drops the database).
  * Returns an object whose `url` etc. are filled in once the server is ready.
  * `options` are passed to startHeliumServer (e.g. `{ env: { RATE_LIMIT_AUTH: '1000/60' } }`).
+ *
+ * Node 20 runs a file's top-level before() hooks concurrently, so a file's own before() hook
+ * that needs the server must `await handle.ready` (resolves to the handle once it is filled
+ * in; rejects if the server could not start).
  */
 export function useHeliumServer(options = {}) {
-    const handle = {};
+    let markReady;
+    let markFailed;
+    const ready = new Promise((resolve, reject) => {
+        markReady = resolve;
+        markFailed = reject;
+    });
+    ready.catch(() => {}); // reported by the hook below; only awaited by files that need it
+    const handle = { ready };
     let server;
     before(async () => {
-        server = await startHeliumServer(options);
+        try {
+            server = await startHeliumServer(options);
+        } catch (err) {
+            markFailed(err);
+            throw err;
+        }
         Object.assign(handle, server);
+        markReady(handle);
     });
     after(async () => {
         if (!server) return;

@@ -119,3 +119,23 @@ pub struct RoleMatrix {
     /// Permissions an API key can never hold.
     pub human_only: Vec<String>,
 }
+
+/// PATCH of the signed-in admin's profile: an absent field is unchanged, `avatar_url: null`
+/// removes the avatar. Role and status are changed by a SuperAdmin (`adminUpdateAdmin`).
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdminUpdateMeRequest {
+    /// Display name, 1 to 100 characters.
+    #[validate(length(max = 1024, code = "too_long"))]
+    pub name: Option<String>,
+    /// An http(s) URL of at most 2048 characters, or `null`.
+    #[serde(default, deserialize_with = "crate::rest::auth_dto::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub avatar_url: Option<Option<String>>,
+}
+
+impl From<AdminUpdateMeRequest> for helium_infra::staff::mfa::ProfilePatch {
+    fn from(r: AdminUpdateMeRequest) -> Self {
+        Self { name: r.name, avatar_url: r.avatar_url }
+    }
+}

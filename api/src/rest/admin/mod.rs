@@ -2,8 +2,14 @@
 //! its permission next to the handler: that one declaration installs the guard, publishes
 //! `x-helium-permission` and the staff security schemes in the OpenAPI document.
 
+pub mod admins;
+pub mod api_keys;
+pub mod audit;
 pub mod auth;
+pub mod config;
+pub mod customers;
 pub mod dto;
+pub mod invitations;
 
 use axum::middleware::from_fn;
 use helium_domain::admin::Permission;
@@ -61,4 +67,32 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(staff_route(routes!(auth::admin_logout), P::SelfService, Write))
         .routes(staff_route(routes!(auth::admin_get_me), P::SelfService, Read))
         .routes(staff_route(routes!(auth::admin_list_roles), P::SelfService, Read))
+        .routes(public_route(routes!(auth::admin_login_mfa), Auth))
+        .routes(staff_route(routes!(auth::admin_setup_totp), P::SelfService, Auth))
+        .routes(staff_route(routes!(auth::admin_enable_totp), P::SelfService, Auth))
+        .routes(staff_route(routes!(auth::admin_disable_totp), P::SelfService, Auth))
+        .routes(staff_route(routes!(auth::admin_regenerate_recovery_codes), P::SelfService, Auth))
+        .routes(staff_route(routes!(auth::admin_change_password), P::SelfService, Auth))
+        .routes(staff_route(routes!(auth::admin_update_me), P::SelfService, Write))
+        .routes(staff_route(routes!(audit::admin_list_audit_events), P::AuditRead, Read))
+        .routes(staff_route(routes!(config::admin_list_config), P::ConfigManage, Read))
+        .routes(staff_route(routes!(config::admin_get_config), P::ConfigManage, Read))
+        .routes(staff_route(routes!(config::admin_put_config), P::ConfigManage, Write))
+        .routes(staff_route(routes!(admins::admin_list_admins), P::AdminsManage, Read))
+        .routes(staff_route(routes!(admins::admin_get_admin), P::AdminsManage, Read))
+        .routes(staff_route(routes!(admins::admin_update_admin), P::AdminsManage, Write))
+        .routes(staff_route(routes!(admins::admin_delete_admin), P::AdminsManage, Write))
+        .routes(staff_route(routes!(api_keys::admin_create_api_key), P::ApiKeysManage, Write))
+        .routes(staff_route(routes!(api_keys::admin_list_api_keys), P::ApiKeysManage, Read))
+        .routes(staff_route(routes!(api_keys::admin_revoke_api_key), P::ApiKeysManage, Write))
+        .routes(staff_route(routes!(invitations::admin_create_invitation), P::InvitationsManage, Write))
+        .routes(staff_route(routes!(invitations::admin_list_invitations), P::InvitationsManage, Read))
+        .routes(staff_route(routes!(invitations::admin_revoke_invitation), P::InvitationsManage, Write))
+        .routes(public_route(routes!(invitations::admin_accept_invitation), Auth))
+        .routes(staff_route(routes!(customers::admin_list_customers), P::CustomersRead, Read))
+        .routes(staff_route(routes!(customers::admin_get_customer), P::CustomersRead, Read))
+        .routes(staff_route(routes!(customers::admin_ban_customer), P::CustomersBan, Write))
+        .routes(staff_route(routes!(customers::admin_unban_customer), P::CustomersBan, Write))
+        .routes(staff_route(routes!(customers::admin_reset_customer_mfa), P::CustomersMfaReset, Write))
+        .routes(staff_route(routes!(customers::admin_revoke_customer_sessions), P::CustomersBan, Write))
 }

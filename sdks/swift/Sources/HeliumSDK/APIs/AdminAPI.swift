@@ -10,6 +10,82 @@ import Foundation
 open class AdminAPI {
 
     /**
+     Accept an invitation: create the staff account
+     
+     - parameter acceptInvitationRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Admin
+     */
+    open class func adminAcceptInvitation(acceptInvitationRequest: AcceptInvitationRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> Admin {
+        return try await adminAcceptInvitationWithRequestBuilder(acceptInvitationRequest: acceptInvitationRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Accept an invitation: create the staff account
+     - POST /api/v1/admin/invitations/accept
+     - parameter acceptInvitationRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Admin> 
+     */
+    open class func adminAcceptInvitationWithRequestBuilder(acceptInvitationRequest: AcceptInvitationRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Admin> {
+        let localVariablePath = "/api/v1/admin/invitations/accept"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: acceptInvitationRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Admin>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Change my staff password
+     
+     - parameter changePasswordRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Void
+     */
+    open class func adminChangePassword(changePasswordRequest: ChangePasswordRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await adminChangePasswordWithRequestBuilder(changePasswordRequest: changePasswordRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Change my staff password
+     - POST /api/v1/admin/auth/password/change
+     - Needs the current password; the account's other sessions end.
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter changePasswordRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Void> 
+     */
+    open class func adminChangePasswordWithRequestBuilder(changePasswordRequest: ChangePasswordRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+        let localVariablePath = "/api/v1/admin/auth/password/change"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: changePasswordRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      Set the first password from a setup link
      
      - parameter adminSetupRequest: (body)  
@@ -47,6 +123,252 @@ open class AdminAPI {
     }
 
     /**
+     Create an API key (shown once)
+     
+     - parameter apiKeyCreateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: ApiKeyCreated
+     */
+    open class func adminCreateApiKey(apiKeyCreateRequest: ApiKeyCreateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> ApiKeyCreated {
+        return try await adminCreateApiKeyWithRequestBuilder(apiKeyCreateRequest: apiKeyCreateRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Create an API key (shown once)
+     - POST /api/v1/admin/api-keys
+     - The key acts with `role`, narrowed by `permissions` when given. A role above the creator's is 403 role_not_grantable. Each entry of `permissions` must be a known permission of the role and not human-only (admins, invitations, api_keys, config, webhooks): any other is 422 validation_failed naming `permissions[i]`. `expires_at` must be in the future (422).
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - responseHeaders: [Location(String)]
+     - parameter apiKeyCreateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<ApiKeyCreated> 
+     */
+    open class func adminCreateApiKeyWithRequestBuilder(apiKeyCreateRequest: ApiKeyCreateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<ApiKeyCreated> {
+        let localVariablePath = "/api/v1/admin/api-keys"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: apiKeyCreateRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<ApiKeyCreated>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Invite someone to a staff account
+     
+     - parameter createInvitationRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Invitation
+     */
+    open class func adminCreateInvitation(createInvitationRequest: CreateInvitationRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> Invitation {
+        return try await adminCreateInvitationWithRequestBuilder(createInvitationRequest: createInvitationRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Invite someone to a staff account
+     - POST /api/v1/admin/invitations
+     - E-mails a single-use link (valid `admin-jwt.invitation_expiration`, 72 h by default). The link is never returned.
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter createInvitationRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Invitation> 
+     */
+    open class func adminCreateInvitationWithRequestBuilder(createInvitationRequest: CreateInvitationRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Invitation> {
+        let localVariablePath = "/api/v1/admin/invitations"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: createInvitationRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Invitation>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Delete a staff account
+     
+     - parameter id: (path) Admin id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Void
+     */
+    open class func adminDeleteAdmin(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await adminDeleteAdminWithRequestBuilder(id: id, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Delete a staff account
+     - DELETE /api/v1/admin/admins/{id}
+     - Its sessions end with it. The last active SuperAdmin cannot be deleted (409 last_super_admin).
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter id: (path) Admin id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Void> 
+     */
+    open class func adminDeleteAdminWithRequestBuilder(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+        var localVariablePath = "/api/v1/admin/admins/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
+
+        return localVariableRequestBuilder.init(method: "DELETE", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Turn staff TOTP off
+     
+     - parameter disableTotpRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Void
+     */
+    open class func adminDisableTotp(disableTotpRequest: DisableTotpRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await adminDisableTotpWithRequestBuilder(disableTotpRequest: disableTotpRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Turn staff TOTP off
+     - POST /api/v1/admin/auth/mfa/totp/disable
+     - Needs the password and a TOTP or recovery code; the account's other sessions end.
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter disableTotpRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Void> 
+     */
+    open class func adminDisableTotpWithRequestBuilder(disableTotpRequest: DisableTotpRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+        let localVariablePath = "/api/v1/admin/auth/mfa/totp/disable"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: disableTotpRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Turn staff TOTP on with a first code
+     
+     - parameter totpCodeRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RecoveryCodes
+     */
+    open class func adminEnableTotp(totpCodeRequest: TotpCodeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> RecoveryCodes {
+        return try await adminEnableTotpWithRequestBuilder(totpCodeRequest: totpCodeRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Turn staff TOTP on with a first code
+     - POST /api/v1/admin/auth/mfa/totp/enable
+     - Returns ten one-time recovery codes (shown once); the account's other sessions end.
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter totpCodeRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<RecoveryCodes> 
+     */
+    open class func adminEnableTotpWithRequestBuilder(totpCodeRequest: TotpCodeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<RecoveryCodes> {
+        let localVariablePath = "/api/v1/admin/auth/mfa/totp/enable"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: totpCodeRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<RecoveryCodes>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     One staff account
+     
+     - parameter id: (path) Admin id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Admin
+     */
+    open class func adminGetAdmin(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> Admin {
+        return try await adminGetAdminWithRequestBuilder(id: id, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     One staff account
+     - GET /api/v1/admin/admins/{id}
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter id: (path) Admin id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Admin> 
+     */
+    open class func adminGetAdminWithRequestBuilder(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Admin> {
+        var localVariablePath = "/api/v1/admin/admins/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Admin>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      The signed-in staff member and their permissions
      
      - parameter apiConfiguration: The configuration for the http request.
@@ -79,6 +401,149 @@ open class AdminAPI {
         let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
 
         let localVariableRequestBuilder: RequestBuilder<AdminMe>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     List staff accounts
+     
+     - parameter role: (query) Only this role: &#x60;super_admin&#x60;, &#x60;moderator&#x60;, &#x60;customer_support&#x60; or &#x60;support_bot&#x60;. (optional)
+     - parameter status: (query) Only &#x60;active&#x60; or only &#x60;disabled&#x60; accounts. (optional)
+     - parameter limit: (query) Page size, 1–100 (default 20). (optional)
+     - parameter cursor: (query) &#x60;next_cursor&#x60; of the previous page, with the same filters. (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: AdminPage
+     */
+    open class func adminListAdmins(role: String? = nil, status: String? = nil, limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> AdminPage {
+        return try await adminListAdminsWithRequestBuilder(role: role, status: status, limit: limit, cursor: cursor, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     List staff accounts
+     - GET /api/v1/admin/admins
+     - Newest first by `(created_at, id)`. The cursor is bound to the `role` and `status` filters.
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter role: (query) Only this role: &#x60;super_admin&#x60;, &#x60;moderator&#x60;, &#x60;customer_support&#x60; or &#x60;support_bot&#x60;. (optional)
+     - parameter status: (query) Only &#x60;active&#x60; or only &#x60;disabled&#x60; accounts. (optional)
+     - parameter limit: (query) Page size, 1–100 (default 20). (optional)
+     - parameter cursor: (query) &#x60;next_cursor&#x60; of the previous page, with the same filters. (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<AdminPage> 
+     */
+    open class func adminListAdminsWithRequestBuilder(role: String? = nil, status: String? = nil, limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<AdminPage> {
+        let localVariablePath = "/api/v1/admin/admins"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        var localVariableUrlComponents = URLComponents(string: localVariableURLString)
+        let localVariableQueryParameters: [String: (wrappedValue: (any Sendable)?, isExplode: Bool)] = [
+            "role": (wrappedValue: role?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "status": (wrappedValue: status?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "limit": (wrappedValue: limit?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "cursor": (wrappedValue: cursor?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+        ]
+        localVariableUrlComponents?.queryItems = APIHelper.mapValuesToQueryItems(localVariableQueryParameters)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<AdminPage>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     List API keys (no secrets)
+     
+     - parameter limit: (query) Page size, 1–100 (default 20). (optional)
+     - parameter cursor: (query) &#x60;next_cursor&#x60; of the previous page. (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: ApiKeyPage
+     */
+    open class func adminListApiKeys(limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> ApiKeyPage {
+        return try await adminListApiKeysWithRequestBuilder(limit: limit, cursor: cursor, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     List API keys (no secrets)
+     - GET /api/v1/admin/api-keys
+     - Every key, revoked and expired ones included, newest first by `(created_at, id)`.
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter limit: (query) Page size, 1–100 (default 20). (optional)
+     - parameter cursor: (query) &#x60;next_cursor&#x60; of the previous page. (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<ApiKeyPage> 
+     */
+    open class func adminListApiKeysWithRequestBuilder(limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<ApiKeyPage> {
+        let localVariablePath = "/api/v1/admin/api-keys"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        var localVariableUrlComponents = URLComponents(string: localVariableURLString)
+        let localVariableQueryParameters: [String: (wrappedValue: (any Sendable)?, isExplode: Bool)] = [
+            "limit": (wrappedValue: limit?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "cursor": (wrappedValue: cursor?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+        ]
+        localVariableUrlComponents?.queryItems = APIHelper.mapValuesToQueryItems(localVariableQueryParameters)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<ApiKeyPage>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Invitations, newest first
+     
+     - parameter status: (query) &#x60;pending&#x60;, &#x60;accepted&#x60;, &#x60;revoked&#x60; or &#x60;expired&#x60;. (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: InvitationPage
+     */
+    open class func adminListInvitations(status: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> InvitationPage {
+        return try await adminListInvitationsWithRequestBuilder(status: status, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Invitations, newest first
+     - GET /api/v1/admin/invitations
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter status: (query) &#x60;pending&#x60;, &#x60;accepted&#x60;, &#x60;revoked&#x60; or &#x60;expired&#x60;. (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<InvitationPage> 
+     */
+    open class func adminListInvitationsWithRequestBuilder(status: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<InvitationPage> {
+        let localVariablePath = "/api/v1/admin/invitations"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        var localVariableUrlComponents = URLComponents(string: localVariableURLString)
+        let localVariableQueryParameters: [String: (wrappedValue: (any Sendable)?, isExplode: Bool)] = [
+            "status": (wrappedValue: status?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+        ]
+        localVariableUrlComponents?.queryItems = APIHelper.mapValuesToQueryItems(localVariableQueryParameters)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<InvitationPage>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
 
         return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
     }
@@ -158,6 +623,43 @@ open class AdminAPI {
     }
 
     /**
+     Second staff sign-in step: TOTP or recovery code
+     
+     - parameter loginMfaRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: AdminLoginResult
+     */
+    open class func adminLoginMfa(loginMfaRequest: LoginMfaRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> AdminLoginResult {
+        return try await adminLoginMfaWithRequestBuilder(loginMfaRequest: loginMfaRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Second staff sign-in step: TOTP or recovery code
+     - POST /api/v1/admin/auth/login/mfa
+     - Takes the 300 s `mfa_token` of adminLogin and exactly one of `code` / `recovery_code`. Five wrong second factors per account in 15 min answer 429 too_many_attempts.
+     - parameter loginMfaRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<AdminLoginResult> 
+     */
+    open class func adminLoginMfaWithRequestBuilder(loginMfaRequest: LoginMfaRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<AdminLoginResult> {
+        let localVariablePath = "/api/v1/admin/auth/login/mfa"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: loginMfaRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<AdminLoginResult>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      End this staff session
      
      - parameter apiConfiguration: The configuration for the http request.
@@ -192,5 +694,251 @@ open class AdminAPI {
         let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
 
         return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Replace my staff recovery codes
+     
+     - parameter totpCodeRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RecoveryCodes
+     */
+    open class func adminRegenerateRecoveryCodes(totpCodeRequest: TotpCodeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> RecoveryCodes {
+        return try await adminRegenerateRecoveryCodesWithRequestBuilder(totpCodeRequest: totpCodeRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Replace my staff recovery codes
+     - POST /api/v1/admin/auth/mfa/recovery-codes
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter totpCodeRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<RecoveryCodes> 
+     */
+    open class func adminRegenerateRecoveryCodesWithRequestBuilder(totpCodeRequest: TotpCodeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<RecoveryCodes> {
+        let localVariablePath = "/api/v1/admin/auth/mfa/recovery-codes"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: totpCodeRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<RecoveryCodes>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Revoke an API key
+     
+     - parameter id: (path) API key id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Void
+     */
+    open class func adminRevokeApiKey(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await adminRevokeApiKeyWithRequestBuilder(id: id, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Revoke an API key
+     - DELETE /api/v1/admin/api-keys/{id}
+     - The key stops working at once. Revoking a revoked key changes nothing.
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter id: (path) API key id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Void> 
+     */
+    open class func adminRevokeApiKeyWithRequestBuilder(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+        var localVariablePath = "/api/v1/admin/api-keys/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
+
+        return localVariableRequestBuilder.init(method: "DELETE", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Revoke an open invitation
+     
+     - parameter id: (path) Invitation id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Void
+     */
+    open class func adminRevokeInvitation(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await adminRevokeInvitationWithRequestBuilder(id: id, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Revoke an open invitation
+     - DELETE /api/v1/admin/invitations/{id}
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter id: (path) Invitation id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Void> 
+     */
+    open class func adminRevokeInvitationWithRequestBuilder(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+        var localVariablePath = "/api/v1/admin/invitations/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
+
+        return localVariableRequestBuilder.init(method: "DELETE", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Start staff TOTP setup: a new secret and otpauth URI
+     
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: TotpSetup
+     */
+    open class func adminSetupTotp(apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> TotpSetup {
+        return try await adminSetupTotpWithRequestBuilder(apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Start staff TOTP setup: a new secret and otpauth URI
+     - POST /api/v1/admin/auth/mfa/totp/setup
+     - Allowed before TOTP is on, so that an account the MFA rule blocks from writing can turn it on.
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<TotpSetup> 
+     */
+    open class func adminSetupTotpWithRequestBuilder(apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<TotpSetup> {
+        let localVariablePath = "/api/v1/admin/auth/mfa/totp/setup"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<TotpSetup>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Rename, change the role of, disable or re-enable a staff account
+     
+     - parameter id: (path) Admin id 
+     - parameter adminUpdateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Admin
+     */
+    open class func adminUpdateAdmin(id: UUID, adminUpdateRequest: AdminUpdateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> Admin {
+        return try await adminUpdateAdminWithRequestBuilder(id: id, adminUpdateRequest: adminUpdateRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Rename, change the role of, disable or re-enable a staff account
+     - PATCH /api/v1/admin/admins/{id}
+     - Nobody grants a role above their own or changes their own role (403 role_not_grantable). A role change or disable ends every session of the account at once. The last active SuperAdmin can be neither demoted nor disabled (409 last_super_admin).
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter id: (path) Admin id 
+     - parameter adminUpdateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Admin> 
+     */
+    open class func adminUpdateAdminWithRequestBuilder(id: UUID, adminUpdateRequest: AdminUpdateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Admin> {
+        var localVariablePath = "/api/v1/admin/admins/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: adminUpdateRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Admin>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "PATCH", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Change my staff name or avatar
+     
+     - parameter adminUpdateMeRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: AdminMe
+     */
+    open class func adminUpdateMe(adminUpdateMeRequest: AdminUpdateMeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> AdminMe {
+        return try await adminUpdateMeWithRequestBuilder(adminUpdateMeRequest: adminUpdateMeRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Change my staff name or avatar
+     - PATCH /api/v1/admin/me
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter adminUpdateMeRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<AdminMe> 
+     */
+    open class func adminUpdateMeWithRequestBuilder(adminUpdateMeRequest: AdminUpdateMeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<AdminMe> {
+        let localVariablePath = "/api/v1/admin/me"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: adminUpdateMeRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<AdminMe>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "PATCH", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
     }
 }

@@ -14,6 +14,16 @@
 
 import * as runtime from '../runtime.js';
 import {
+    type AcceptInvitationRequest,
+    AcceptInvitationRequestFromJSON,
+    AcceptInvitationRequestToJSON,
+} from '../models/AcceptInvitationRequest.js';
+import {
+    type Admin,
+    AdminFromJSON,
+    AdminToJSON,
+} from '../models/Admin.js';
+import {
     type AdminLoginRequest,
     AdminLoginRequestFromJSON,
     AdminLoginRequestToJSON,
@@ -29,26 +39,194 @@ import {
     AdminMeToJSON,
 } from '../models/AdminMe.js';
 import {
+    type AdminPage,
+    AdminPageFromJSON,
+    AdminPageToJSON,
+} from '../models/AdminPage.js';
+import {
     type AdminSetupRequest,
     AdminSetupRequestFromJSON,
     AdminSetupRequestToJSON,
 } from '../models/AdminSetupRequest.js';
+import {
+    type AdminUpdateMeRequest,
+    AdminUpdateMeRequestFromJSON,
+    AdminUpdateMeRequestToJSON,
+} from '../models/AdminUpdateMeRequest.js';
+import {
+    type AdminUpdateRequest,
+    AdminUpdateRequestFromJSON,
+    AdminUpdateRequestToJSON,
+} from '../models/AdminUpdateRequest.js';
+import {
+    type ApiKeyCreateRequest,
+    ApiKeyCreateRequestFromJSON,
+    ApiKeyCreateRequestToJSON,
+} from '../models/ApiKeyCreateRequest.js';
+import {
+    type ApiKeyCreated,
+    ApiKeyCreatedFromJSON,
+    ApiKeyCreatedToJSON,
+} from '../models/ApiKeyCreated.js';
+import {
+    type ApiKeyPage,
+    ApiKeyPageFromJSON,
+    ApiKeyPageToJSON,
+} from '../models/ApiKeyPage.js';
+import {
+    type ChangePasswordRequest,
+    ChangePasswordRequestFromJSON,
+    ChangePasswordRequestToJSON,
+} from '../models/ChangePasswordRequest.js';
+import {
+    type CreateInvitationRequest,
+    CreateInvitationRequestFromJSON,
+    CreateInvitationRequestToJSON,
+} from '../models/CreateInvitationRequest.js';
+import {
+    type DisableTotpRequest,
+    DisableTotpRequestFromJSON,
+    DisableTotpRequestToJSON,
+} from '../models/DisableTotpRequest.js';
+import {
+    type Invitation,
+    InvitationFromJSON,
+    InvitationToJSON,
+} from '../models/Invitation.js';
+import {
+    type InvitationPage,
+    InvitationPageFromJSON,
+    InvitationPageToJSON,
+} from '../models/InvitationPage.js';
+import {
+    type LoginMfaRequest,
+    LoginMfaRequestFromJSON,
+    LoginMfaRequestToJSON,
+} from '../models/LoginMfaRequest.js';
 import {
     type Problem,
     ProblemFromJSON,
     ProblemToJSON,
 } from '../models/Problem.js';
 import {
+    type RecoveryCodes,
+    RecoveryCodesFromJSON,
+    RecoveryCodesToJSON,
+} from '../models/RecoveryCodes.js';
+import {
     type RoleMatrix,
     RoleMatrixFromJSON,
     RoleMatrixToJSON,
 } from '../models/RoleMatrix.js';
+import {
+    type TotpCodeRequest,
+    TotpCodeRequestFromJSON,
+    TotpCodeRequestToJSON,
+} from '../models/TotpCodeRequest.js';
+import {
+    type TotpSetup,
+    TotpSetupFromJSON,
+    TotpSetupToJSON,
+} from '../models/TotpSetup.js';
+
+export interface AdminAcceptInvitationRequest {
+    /**
+     * 
+     */
+    acceptInvitationRequest: AcceptInvitationRequest;
+}
+
+export interface AdminChangePasswordRequest {
+    /**
+     * 
+     */
+    changePasswordRequest: ChangePasswordRequest;
+}
 
 export interface AdminCompleteSetupRequest {
     /**
      * 
      */
     adminSetupRequest: AdminSetupRequest;
+}
+
+export interface AdminCreateApiKeyRequest {
+    /**
+     * 
+     */
+    apiKeyCreateRequest: ApiKeyCreateRequest;
+}
+
+export interface AdminCreateInvitationRequest {
+    /**
+     * 
+     */
+    createInvitationRequest: CreateInvitationRequest;
+}
+
+export interface AdminDeleteAdminRequest {
+    /**
+     * Admin id
+     */
+    id: string;
+}
+
+export interface AdminDisableTotpRequest {
+    /**
+     * 
+     */
+    disableTotpRequest: DisableTotpRequest;
+}
+
+export interface AdminEnableTotpRequest {
+    /**
+     * 
+     */
+    totpCodeRequest: TotpCodeRequest;
+}
+
+export interface AdminGetAdminRequest {
+    /**
+     * Admin id
+     */
+    id: string;
+}
+
+export interface AdminListAdminsRequest {
+    /**
+     * Only this role: `super_admin`, `moderator`, `customer_support` or `support_bot`.
+     */
+    role?: string;
+    /**
+     * Only `active` or only `disabled` accounts.
+     */
+    status?: string;
+    /**
+     * Page size, 1–100 (default 20).
+     */
+    limit?: number;
+    /**
+     * `next_cursor` of the previous page, with the same filters.
+     */
+    cursor?: string;
+}
+
+export interface AdminListApiKeysRequest {
+    /**
+     * Page size, 1–100 (default 20).
+     */
+    limit?: number;
+    /**
+     * `next_cursor` of the previous page.
+     */
+    cursor?: string;
+}
+
+export interface AdminListInvitationsRequest {
+    /**
+     * `pending`, `accepted`, `revoked` or `expired`.
+     */
+    status?: string;
 }
 
 export interface AdminLoginOperationRequest {
@@ -58,10 +236,159 @@ export interface AdminLoginOperationRequest {
     adminLoginRequest: AdminLoginRequest;
 }
 
+export interface AdminLoginMfaRequest {
+    /**
+     * 
+     */
+    loginMfaRequest: LoginMfaRequest;
+}
+
+export interface AdminRegenerateRecoveryCodesRequest {
+    /**
+     * 
+     */
+    totpCodeRequest: TotpCodeRequest;
+}
+
+export interface AdminRevokeApiKeyRequest {
+    /**
+     * API key id
+     */
+    id: string;
+}
+
+export interface AdminRevokeInvitationRequest {
+    /**
+     * Invitation id
+     */
+    id: string;
+}
+
+export interface AdminUpdateAdminRequest {
+    /**
+     * Admin id
+     */
+    id: string;
+    /**
+     * 
+     */
+    adminUpdateRequest: AdminUpdateRequest;
+}
+
+export interface AdminUpdateMeOperationRequest {
+    /**
+     * 
+     */
+    adminUpdateMeRequest: AdminUpdateMeRequest;
+}
+
 /**
  * 
  */
 export class AdminApi extends runtime.BaseAPI {
+
+    /**
+     * Creates request options for adminAcceptInvitation without sending the request
+     */
+    async adminAcceptInvitationRequestOpts(requestParameters: AdminAcceptInvitationRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['acceptInvitationRequest'] == null) {
+            throw new runtime.RequiredError(
+                'acceptInvitationRequest',
+                'Required parameter "acceptInvitationRequest" was null or undefined when calling adminAcceptInvitation().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+
+        let urlPath = `/api/v1/admin/invitations/accept`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: AcceptInvitationRequestToJSON(requestParameters['acceptInvitationRequest']),
+        };
+    }
+
+    /**
+     * Accept an invitation: create the staff account
+     */
+    async adminAcceptInvitationRaw(requestParameters: AdminAcceptInvitationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Admin>> {
+        const requestOptions = await this.adminAcceptInvitationRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AdminFromJSON(jsonValue));
+    }
+
+    /**
+     * Accept an invitation: create the staff account
+     */
+    async adminAcceptInvitation(requestParameters: AdminAcceptInvitationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Admin> {
+        const response = await this.adminAcceptInvitationRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminChangePassword without sending the request
+     */
+    async adminChangePasswordRequestOpts(requestParameters: AdminChangePasswordRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['changePasswordRequest'] == null) {
+            throw new runtime.RequiredError(
+                'changePasswordRequest',
+                'Required parameter "changePasswordRequest" was null or undefined when calling adminChangePassword().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/auth/password/change`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: ChangePasswordRequestToJSON(requestParameters['changePasswordRequest']),
+        };
+    }
+
+    /**
+     * Needs the current password; the account\'s other sessions end.
+     * Change my staff password
+     */
+    async adminChangePasswordRaw(requestParameters: AdminChangePasswordRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.adminChangePasswordRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * Needs the current password; the account\'s other sessions end.
+     * Change my staff password
+     */
+    async adminChangePassword(requestParameters: AdminChangePasswordRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.adminChangePasswordRaw(requestParameters, initOverrides);
+    }
 
     /**
      * Creates request options for adminCompleteSetup without sending the request
@@ -112,6 +439,340 @@ export class AdminApi extends runtime.BaseAPI {
     }
 
     /**
+     * Creates request options for adminCreateApiKey without sending the request
+     */
+    async adminCreateApiKeyRequestOpts(requestParameters: AdminCreateApiKeyRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['apiKeyCreateRequest'] == null) {
+            throw new runtime.RequiredError(
+                'apiKeyCreateRequest',
+                'Required parameter "apiKeyCreateRequest" was null or undefined when calling adminCreateApiKey().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/api-keys`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: ApiKeyCreateRequestToJSON(requestParameters['apiKeyCreateRequest']),
+        };
+    }
+
+    /**
+     * The key acts with `role`, narrowed by `permissions` when given. A role above the creator\'s is 403 role_not_grantable. Each entry of `permissions` must be a known permission of the role and not human-only (admins, invitations, api_keys, config, webhooks): any other is 422 validation_failed naming `permissions[i]`. `expires_at` must be in the future (422).
+     * Create an API key (shown once)
+     */
+    async adminCreateApiKeyRaw(requestParameters: AdminCreateApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ApiKeyCreated>> {
+        const requestOptions = await this.adminCreateApiKeyRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => ApiKeyCreatedFromJSON(jsonValue));
+    }
+
+    /**
+     * The key acts with `role`, narrowed by `permissions` when given. A role above the creator\'s is 403 role_not_grantable. Each entry of `permissions` must be a known permission of the role and not human-only (admins, invitations, api_keys, config, webhooks): any other is 422 validation_failed naming `permissions[i]`. `expires_at` must be in the future (422).
+     * Create an API key (shown once)
+     */
+    async adminCreateApiKey(requestParameters: AdminCreateApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ApiKeyCreated> {
+        const response = await this.adminCreateApiKeyRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminCreateInvitation without sending the request
+     */
+    async adminCreateInvitationRequestOpts(requestParameters: AdminCreateInvitationRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['createInvitationRequest'] == null) {
+            throw new runtime.RequiredError(
+                'createInvitationRequest',
+                'Required parameter "createInvitationRequest" was null or undefined when calling adminCreateInvitation().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/invitations`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: CreateInvitationRequestToJSON(requestParameters['createInvitationRequest']),
+        };
+    }
+
+    /**
+     * E-mails a single-use link (valid `admin-jwt.invitation_expiration`, 72 h by default). The link is never returned.
+     * Invite someone to a staff account
+     */
+    async adminCreateInvitationRaw(requestParameters: AdminCreateInvitationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Invitation>> {
+        const requestOptions = await this.adminCreateInvitationRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => InvitationFromJSON(jsonValue));
+    }
+
+    /**
+     * E-mails a single-use link (valid `admin-jwt.invitation_expiration`, 72 h by default). The link is never returned.
+     * Invite someone to a staff account
+     */
+    async adminCreateInvitation(requestParameters: AdminCreateInvitationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Invitation> {
+        const response = await this.adminCreateInvitationRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminDeleteAdmin without sending the request
+     */
+    async adminDeleteAdminRequestOpts(requestParameters: AdminDeleteAdminRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminDeleteAdmin().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/admins/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'DELETE',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Its sessions end with it. The last active SuperAdmin cannot be deleted (409 last_super_admin).
+     * Delete a staff account
+     */
+    async adminDeleteAdminRaw(requestParameters: AdminDeleteAdminRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.adminDeleteAdminRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * Its sessions end with it. The last active SuperAdmin cannot be deleted (409 last_super_admin).
+     * Delete a staff account
+     */
+    async adminDeleteAdmin(requestParameters: AdminDeleteAdminRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.adminDeleteAdminRaw(requestParameters, initOverrides);
+    }
+
+    /**
+     * Creates request options for adminDisableTotp without sending the request
+     */
+    async adminDisableTotpRequestOpts(requestParameters: AdminDisableTotpRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['disableTotpRequest'] == null) {
+            throw new runtime.RequiredError(
+                'disableTotpRequest',
+                'Required parameter "disableTotpRequest" was null or undefined when calling adminDisableTotp().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/auth/mfa/totp/disable`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: DisableTotpRequestToJSON(requestParameters['disableTotpRequest']),
+        };
+    }
+
+    /**
+     * Needs the password and a TOTP or recovery code; the account\'s other sessions end.
+     * Turn staff TOTP off
+     */
+    async adminDisableTotpRaw(requestParameters: AdminDisableTotpRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.adminDisableTotpRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * Needs the password and a TOTP or recovery code; the account\'s other sessions end.
+     * Turn staff TOTP off
+     */
+    async adminDisableTotp(requestParameters: AdminDisableTotpRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.adminDisableTotpRaw(requestParameters, initOverrides);
+    }
+
+    /**
+     * Creates request options for adminEnableTotp without sending the request
+     */
+    async adminEnableTotpRequestOpts(requestParameters: AdminEnableTotpRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['totpCodeRequest'] == null) {
+            throw new runtime.RequiredError(
+                'totpCodeRequest',
+                'Required parameter "totpCodeRequest" was null or undefined when calling adminEnableTotp().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/auth/mfa/totp/enable`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: TotpCodeRequestToJSON(requestParameters['totpCodeRequest']),
+        };
+    }
+
+    /**
+     * Returns ten one-time recovery codes (shown once); the account\'s other sessions end.
+     * Turn staff TOTP on with a first code
+     */
+    async adminEnableTotpRaw(requestParameters: AdminEnableTotpRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<RecoveryCodes>> {
+        const requestOptions = await this.adminEnableTotpRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => RecoveryCodesFromJSON(jsonValue));
+    }
+
+    /**
+     * Returns ten one-time recovery codes (shown once); the account\'s other sessions end.
+     * Turn staff TOTP on with a first code
+     */
+    async adminEnableTotp(requestParameters: AdminEnableTotpRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<RecoveryCodes> {
+        const response = await this.adminEnableTotpRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminGetAdmin without sending the request
+     */
+    async adminGetAdminRequestOpts(requestParameters: AdminGetAdminRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminGetAdmin().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/admins/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * One staff account
+     */
+    async adminGetAdminRaw(requestParameters: AdminGetAdminRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Admin>> {
+        const requestOptions = await this.adminGetAdminRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AdminFromJSON(jsonValue));
+    }
+
+    /**
+     * One staff account
+     */
+    async adminGetAdmin(requestParameters: AdminGetAdminRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Admin> {
+        const response = await this.adminGetAdminRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * Creates request options for adminGetMe without sending the request
      */
     async adminGetMeRequestOpts(): Promise<runtime.RequestOpts> {
@@ -153,6 +814,173 @@ export class AdminApi extends runtime.BaseAPI {
      */
     async adminGetMe(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AdminMe> {
         const response = await this.adminGetMeRaw(initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminListAdmins without sending the request
+     */
+    async adminListAdminsRequestOpts(requestParameters: AdminListAdminsRequest): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        if (requestParameters['role'] != null) {
+            queryParameters['role'] = requestParameters['role'];
+        }
+
+        if (requestParameters['status'] != null) {
+            queryParameters['status'] = requestParameters['status'];
+        }
+
+        if (requestParameters['limit'] != null) {
+            queryParameters['limit'] = requestParameters['limit'];
+        }
+
+        if (requestParameters['cursor'] != null) {
+            queryParameters['cursor'] = requestParameters['cursor'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/admins`;
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Newest first by `(created_at, id)`. The cursor is bound to the `role` and `status` filters.
+     * List staff accounts
+     */
+    async adminListAdminsRaw(requestParameters: AdminListAdminsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AdminPage>> {
+        const requestOptions = await this.adminListAdminsRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AdminPageFromJSON(jsonValue));
+    }
+
+    /**
+     * Newest first by `(created_at, id)`. The cursor is bound to the `role` and `status` filters.
+     * List staff accounts
+     */
+    async adminListAdmins(requestParameters: AdminListAdminsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AdminPage> {
+        const response = await this.adminListAdminsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminListApiKeys without sending the request
+     */
+    async adminListApiKeysRequestOpts(requestParameters: AdminListApiKeysRequest): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        if (requestParameters['limit'] != null) {
+            queryParameters['limit'] = requestParameters['limit'];
+        }
+
+        if (requestParameters['cursor'] != null) {
+            queryParameters['cursor'] = requestParameters['cursor'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/api-keys`;
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Every key, revoked and expired ones included, newest first by `(created_at, id)`.
+     * List API keys (no secrets)
+     */
+    async adminListApiKeysRaw(requestParameters: AdminListApiKeysRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ApiKeyPage>> {
+        const requestOptions = await this.adminListApiKeysRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => ApiKeyPageFromJSON(jsonValue));
+    }
+
+    /**
+     * Every key, revoked and expired ones included, newest first by `(created_at, id)`.
+     * List API keys (no secrets)
+     */
+    async adminListApiKeys(requestParameters: AdminListApiKeysRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ApiKeyPage> {
+        const response = await this.adminListApiKeysRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminListInvitations without sending the request
+     */
+    async adminListInvitationsRequestOpts(requestParameters: AdminListInvitationsRequest): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        if (requestParameters['status'] != null) {
+            queryParameters['status'] = requestParameters['status'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/invitations`;
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Invitations, newest first
+     */
+    async adminListInvitationsRaw(requestParameters: AdminListInvitationsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<InvitationPage>> {
+        const requestOptions = await this.adminListInvitationsRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => InvitationPageFromJSON(jsonValue));
+    }
+
+    /**
+     * Invitations, newest first
+     */
+    async adminListInvitations(requestParameters: AdminListInvitationsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<InvitationPage> {
+        const response = await this.adminListInvitationsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -251,6 +1079,55 @@ export class AdminApi extends runtime.BaseAPI {
     }
 
     /**
+     * Creates request options for adminLoginMfa without sending the request
+     */
+    async adminLoginMfaRequestOpts(requestParameters: AdminLoginMfaRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['loginMfaRequest'] == null) {
+            throw new runtime.RequiredError(
+                'loginMfaRequest',
+                'Required parameter "loginMfaRequest" was null or undefined when calling adminLoginMfa().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+
+        let urlPath = `/api/v1/admin/auth/login/mfa`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: LoginMfaRequestToJSON(requestParameters['loginMfaRequest']),
+        };
+    }
+
+    /**
+     * Takes the 300 s `mfa_token` of adminLogin and exactly one of `code` / `recovery_code`. Five wrong second factors per account in 15 min answer 429 too_many_attempts.
+     * Second staff sign-in step: TOTP or recovery code
+     */
+    async adminLoginMfaRaw(requestParameters: AdminLoginMfaRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AdminLoginResult>> {
+        const requestOptions = await this.adminLoginMfaRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AdminLoginResultFromJSON(jsonValue));
+    }
+
+    /**
+     * Takes the 300 s `mfa_token` of adminLogin and exactly one of `code` / `recovery_code`. Five wrong second factors per account in 15 min answer 429 too_many_attempts.
+     * Second staff sign-in step: TOTP or recovery code
+     */
+    async adminLoginMfa(requestParameters: AdminLoginMfaRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AdminLoginResult> {
+        const response = await this.adminLoginMfaRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * Creates request options for adminLogout without sending the request
      */
     async adminLogoutRequestOpts(): Promise<runtime.RequestOpts> {
@@ -292,6 +1169,334 @@ export class AdminApi extends runtime.BaseAPI {
      */
     async adminLogout(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
         await this.adminLogoutRaw(initOverrides);
+    }
+
+    /**
+     * Creates request options for adminRegenerateRecoveryCodes without sending the request
+     */
+    async adminRegenerateRecoveryCodesRequestOpts(requestParameters: AdminRegenerateRecoveryCodesRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['totpCodeRequest'] == null) {
+            throw new runtime.RequiredError(
+                'totpCodeRequest',
+                'Required parameter "totpCodeRequest" was null or undefined when calling adminRegenerateRecoveryCodes().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/auth/mfa/recovery-codes`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: TotpCodeRequestToJSON(requestParameters['totpCodeRequest']),
+        };
+    }
+
+    /**
+     * Replace my staff recovery codes
+     */
+    async adminRegenerateRecoveryCodesRaw(requestParameters: AdminRegenerateRecoveryCodesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<RecoveryCodes>> {
+        const requestOptions = await this.adminRegenerateRecoveryCodesRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => RecoveryCodesFromJSON(jsonValue));
+    }
+
+    /**
+     * Replace my staff recovery codes
+     */
+    async adminRegenerateRecoveryCodes(requestParameters: AdminRegenerateRecoveryCodesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<RecoveryCodes> {
+        const response = await this.adminRegenerateRecoveryCodesRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminRevokeApiKey without sending the request
+     */
+    async adminRevokeApiKeyRequestOpts(requestParameters: AdminRevokeApiKeyRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminRevokeApiKey().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/api-keys/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'DELETE',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * The key stops working at once. Revoking a revoked key changes nothing.
+     * Revoke an API key
+     */
+    async adminRevokeApiKeyRaw(requestParameters: AdminRevokeApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.adminRevokeApiKeyRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * The key stops working at once. Revoking a revoked key changes nothing.
+     * Revoke an API key
+     */
+    async adminRevokeApiKey(requestParameters: AdminRevokeApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.adminRevokeApiKeyRaw(requestParameters, initOverrides);
+    }
+
+    /**
+     * Creates request options for adminRevokeInvitation without sending the request
+     */
+    async adminRevokeInvitationRequestOpts(requestParameters: AdminRevokeInvitationRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminRevokeInvitation().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/invitations/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'DELETE',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Revoke an open invitation
+     */
+    async adminRevokeInvitationRaw(requestParameters: AdminRevokeInvitationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.adminRevokeInvitationRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * Revoke an open invitation
+     */
+    async adminRevokeInvitation(requestParameters: AdminRevokeInvitationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.adminRevokeInvitationRaw(requestParameters, initOverrides);
+    }
+
+    /**
+     * Creates request options for adminSetupTotp without sending the request
+     */
+    async adminSetupTotpRequestOpts(): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/auth/mfa/totp/setup`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Allowed before TOTP is on, so that an account the MFA rule blocks from writing can turn it on.
+     * Start staff TOTP setup: a new secret and otpauth URI
+     */
+    async adminSetupTotpRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<TotpSetup>> {
+        const requestOptions = await this.adminSetupTotpRequestOpts();
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => TotpSetupFromJSON(jsonValue));
+    }
+
+    /**
+     * Allowed before TOTP is on, so that an account the MFA rule blocks from writing can turn it on.
+     * Start staff TOTP setup: a new secret and otpauth URI
+     */
+    async adminSetupTotp(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<TotpSetup> {
+        const response = await this.adminSetupTotpRaw(initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminUpdateAdmin without sending the request
+     */
+    async adminUpdateAdminRequestOpts(requestParameters: AdminUpdateAdminRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminUpdateAdmin().'
+            );
+        }
+
+        if (requestParameters['adminUpdateRequest'] == null) {
+            throw new runtime.RequiredError(
+                'adminUpdateRequest',
+                'Required parameter "adminUpdateRequest" was null or undefined when calling adminUpdateAdmin().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/admins/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'PATCH',
+            headers: headerParameters,
+            query: queryParameters,
+            body: AdminUpdateRequestToJSON(requestParameters['adminUpdateRequest']),
+        };
+    }
+
+    /**
+     * Nobody grants a role above their own or changes their own role (403 role_not_grantable). A role change or disable ends every session of the account at once. The last active SuperAdmin can be neither demoted nor disabled (409 last_super_admin).
+     * Rename, change the role of, disable or re-enable a staff account
+     */
+    async adminUpdateAdminRaw(requestParameters: AdminUpdateAdminRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Admin>> {
+        const requestOptions = await this.adminUpdateAdminRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AdminFromJSON(jsonValue));
+    }
+
+    /**
+     * Nobody grants a role above their own or changes their own role (403 role_not_grantable). A role change or disable ends every session of the account at once. The last active SuperAdmin can be neither demoted nor disabled (409 last_super_admin).
+     * Rename, change the role of, disable or re-enable a staff account
+     */
+    async adminUpdateAdmin(requestParameters: AdminUpdateAdminRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Admin> {
+        const response = await this.adminUpdateAdminRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminUpdateMe without sending the request
+     */
+    async adminUpdateMeRequestOpts(requestParameters: AdminUpdateMeOperationRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['adminUpdateMeRequest'] == null) {
+            throw new runtime.RequiredError(
+                'adminUpdateMeRequest',
+                'Required parameter "adminUpdateMeRequest" was null or undefined when calling adminUpdateMe().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/me`;
+
+        return {
+            path: urlPath,
+            method: 'PATCH',
+            headers: headerParameters,
+            query: queryParameters,
+            body: AdminUpdateMeRequestToJSON(requestParameters['adminUpdateMeRequest']),
+        };
+    }
+
+    /**
+     * Change my staff name or avatar
+     */
+    async adminUpdateMeRaw(requestParameters: AdminUpdateMeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AdminMe>> {
+        const requestOptions = await this.adminUpdateMeRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AdminMeFromJSON(jsonValue));
+    }
+
+    /**
+     * Change my staff name or avatar
+     */
+    async adminUpdateMe(requestParameters: AdminUpdateMeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AdminMe> {
+        const response = await this.adminUpdateMeRaw(requestParameters, initOverrides);
+        return await response.value();
     }
 
 }

@@ -1,0 +1,258 @@
+//! `helium.v1.AuditService`, `ConfigService` and `CustomersService`: the gRPC face of the
+//! staff routes of REST tags `audit`, `config` and `customers`. Same permission per operation
+//! as REST (`admin::staff`), same use cases (`state.staff.*`, `state.auth.*`) — nothing more.
+
+use helium_domain::admin::Permission;
+use helium_infra::auth::customer_admin_store::CustomerRow;
+use helium_infra::staff::admins::{decode_cursor, page_limit, page_of};
+use helium_infra::staff::audit::{AuditFilter, AuditRow};
+use helium_infra::staff::config_admin::{DEFAULT_PAGE, MaskedConfig};
+use serde_json::Value;
+use tonic::{Request, Response, Status};
+
+use super::admin::{err, id, invalid, optional_instant, staff, ts, valid};
+use super::pb;
+use crate::rest::admin::config::PutConfigRequest;
+use crate::rest::admin::customers::ReasonRequest;
+use crate::state::AppState;
+
+/// Empty strings count as absent, as REST's query parameters do.
+fn present(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.trim().is_empty())
+}
+
+fn json(v: Option<Value>) -> Option<String> {
+    v.map(|v| v.to_string())
+}
+
+// ---- AuditService --------------------------------------------------------------------------
+
+fn audit_event(r: AuditRow) -> pb::AuditEvent {
+    pb::AuditEvent {
+        id: r.id.to_string(),
+        at: ts(r.at),
+        actor: Some(pb::AuditActor { r#type: r.actor_type, id: r.actor_id.map(|u| u.to_string()), role: r.actor_role }),
+        action: r.action,
+        target: Some(pb::AuditTarget { r#type: r.target_type, id: r.target_id }),
+        before: json(r.before),
+        after: json(r.after),
+        reason: r.reason,
+        request_id: r.request_id,
+        ip: r.ip,
+        user_agent: r.user_agent,
+    }
+}
+
+pub struct AuditGrpc {
+    state: AppState,
+}
+
+impl AuditGrpc {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+#[tonic::async_trait]
+impl pb::audit_service_server::AuditService for AuditGrpc {
+    async fn list_audit_events(
+        &self,
+        req: Request<pb::ListAuditEventsRequest>,
+    ) -> Result<Response<pb::AuditEventPage>, Status> {
+        staff(&self.state, &req, Permission::AuditRead, false).await?;
+        let r = req.into_inner();
+        let actor_id = present(r.actor_id)
+            .map(|s| s.trim().parse().map_err(|_| invalid("actor_id", "invalid_format", "a UUID")))
+            .transpose()?;
+        let filter = AuditFilter {
+            actor_id,
+            action: present(r.action),
+            target_type: present(r.target_type),
+            target_id: present(r.target_id),
+            from: optional_instant("from", r.from)?,
+            to: optional_instant("to", r.to)?,
+        };
+        let cursor = present(r.cursor);
+        let limit = r.limit.unwrap_or(DEFAULT_PAGE);
+        let page = self.state.staff.list_audit(&filter, cursor.as_deref(), limit).await.map_err(err)?;
+        Ok(Response::new(pb::AuditEventPage {
+            items: page.items.into_iter().map(audit_event).collect(),
+            next_cursor: page.next_cursor,
+        }))
+    }
+}
+
+// ---- ConfigService -------------------------------------------------------------------------
+
+fn document(c: MaskedConfig) -> pb::ConfigDocument {
+    pb::ConfigDocument { key: c.key.to_owned(), version: c.version, value: c.value.to_string() }
+}
+
+pub struct ConfigGrpc {
+    state: AppState,
+}
+
+impl ConfigGrpc {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+#[tonic::async_trait]
+impl pb::config_service_server::ConfigService for ConfigGrpc {
+    async fn list_config(&self, req: Request<pb::Empty>) -> Result<Response<pb::ConfigSummaryList>, Status> {
+        staff(&self.state, &req, Permission::ConfigManage, false).await?;
+        let items = self
+            .state
+            .staff
+            .list_config()
+            .await
+            .map_err(err)?
+            .into_iter()
+            .map(|c| pb::ConfigSummary { key: c.key, version: c.version, updated_at: ts(c.updated_at) })
+            .collect();
+        Ok(Response::new(pb::ConfigSummaryList { items }))
+    }
+
+    async fn get_config(&self, req: Request<pb::ConfigKeyRequest>) -> Result<Response<pb::ConfigDocument>, Status> {
+        staff(&self.state, &req, Permission::ConfigManage, false).await?;
+        Ok(Response::new(document(self.state.staff.get_config(&req.get_ref().key).await.map_err(err)?)))
+    }
+
+    async fn put_config(&self, req: Request<pb::PutConfigRequest>) -> Result<Response<pb::ConfigDocument>, Status> {
+        let (_, actor) = staff(&self.state, &req, Permission::ConfigManage, true).await?;
+        let r = req.into_inner();
+        let value: Value = serde_json::from_str(&r.value)
+            .map_err(|_| invalid("value", "invalid_format", "the whole document as a JSON string"))?;
+        let body = valid(PutConfigRequest { value })?;
+        let doc = self.state.staff.put_config(&actor, &r.key, body.value, r.expected_version).await.map_err(err)?;
+        Ok(Response::new(document(doc)))
+    }
+}
+
+// ---- CustomersService ----------------------------------------------------------------------
+
+fn summary(c: CustomerRow) -> pb::CustomerSummary {
+    pb::CustomerSummary {
+        id: c.id.to_string(),
+        email: c.email,
+        display_name: c.display_name,
+        status: c.status,
+        mfa_enabled: c.mfa_enabled,
+        created_at: ts(c.created_at),
+        updated_at: ts(c.updated_at),
+    }
+}
+
+pub struct CustomersGrpc {
+    state: AppState,
+}
+
+impl CustomersGrpc {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+#[tonic::async_trait]
+impl pb::customers_service_server::CustomersService for CustomersGrpc {
+    async fn list_customers(
+        &self,
+        req: Request<pb::ListCustomersRequest>,
+    ) -> Result<Response<pb::CustomerPage>, Status> {
+        staff(&self.state, &req, Permission::CustomersRead, false).await?;
+        let r = req.into_inner();
+        // REST does this paging in its handler (not in a use case): same rules, same cursor scope.
+        if !matches!(r.status.as_deref(), None | Some("active" | "banned")) {
+            return Err(invalid("status", "invalid_enum", "active or banned"));
+        }
+        let limit = page_limit(r.limit).map_err(err)?;
+        let q = r.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        let scope = format!("customers|{}|{}", q.unwrap_or_default(), r.status.as_deref().unwrap_or_default());
+        let after = r.cursor.as_deref().map(|c| decode_cursor(&scope, c)).transpose().map_err(err)?;
+        let rows = self.state.auth.search_customers(q, r.status.as_deref(), after, limit + 1).await.map_err(err)?;
+        let page = page_of(rows, limit, &scope, |c| (c.created_at, c.id));
+        Ok(Response::new(pb::CustomerPage {
+            items: page.items.into_iter().map(summary).collect(),
+            next_cursor: page.next_cursor,
+        }))
+    }
+
+    async fn get_customer(&self, req: Request<pb::CustomerIdRequest>) -> Result<Response<pb::CustomerDetail>, Status> {
+        staff(&self.state, &req, Permission::CustomersRead, false).await?;
+        let customer = id(&req.get_ref().id, "customer")?;
+        let d = self.state.auth.customer_details(customer).await.map_err(err)?;
+        let mut login_methods = Vec::new();
+        if d.account.has_password {
+            login_methods.push(pb::CustomerLoginMethod { kind: "password".into(), provider: None, last_used_at: None });
+        }
+        if d.account.email_code_enabled {
+            login_methods.push(pb::CustomerLoginMethod {
+                kind: "email_code".into(),
+                provider: None,
+                last_used_at: None,
+            });
+        }
+        login_methods.extend(d.identities.into_iter().map(|i| pb::CustomerLoginMethod {
+            kind: "oauth".into(),
+            provider: Some(i.provider),
+            last_used_at: i.last_used_at.map(ts),
+        }));
+        let sessions = d
+            .sessions
+            .into_iter()
+            .map(|s| pb::CustomerSessionInfo {
+                id: s.id.to_string(),
+                device: s.device,
+                ip: s.ip,
+                created_at: ts(s.created_at),
+                last_used_at: ts(s.last_used_at),
+            })
+            .collect();
+        Ok(Response::new(pb::CustomerDetail { account: Some(summary(d.account)), login_methods, sessions }))
+    }
+
+    async fn ban_customer(
+        &self,
+        req: Request<pb::CustomerReasonRequest>,
+    ) -> Result<Response<pb::CustomerSummary>, Status> {
+        let (_, actor) = staff(&self.state, &req, Permission::CustomersBan, true).await?;
+        let r = req.into_inner();
+        let customer = id(&r.id, "customer")?;
+        let body = valid(ReasonRequest { reason: r.reason })?;
+        let row = self.state.auth.set_customer_banned(&actor, customer, true, body.reason.trim()).await.map_err(err)?;
+        Ok(Response::new(summary(row)))
+    }
+
+    async fn unban_customer(
+        &self,
+        req: Request<pb::CustomerReasonRequest>,
+    ) -> Result<Response<pb::CustomerSummary>, Status> {
+        let (_, actor) = staff(&self.state, &req, Permission::CustomersBan, true).await?;
+        let r = req.into_inner();
+        let customer = id(&r.id, "customer")?;
+        let body = valid(ReasonRequest { reason: r.reason })?;
+        let row =
+            self.state.auth.set_customer_banned(&actor, customer, false, body.reason.trim()).await.map_err(err)?;
+        Ok(Response::new(summary(row)))
+    }
+
+    async fn reset_customer_mfa(&self, req: Request<pb::CustomerReasonRequest>) -> Result<Response<pb::Empty>, Status> {
+        let (_, actor) = staff(&self.state, &req, Permission::CustomersMfaReset, true).await?;
+        let r = req.into_inner();
+        let customer = id(&r.id, "customer")?;
+        let body = valid(ReasonRequest { reason: r.reason })?;
+        self.state.auth.reset_customer_mfa(&actor, customer, body.reason.trim()).await.map_err(err)?;
+        Ok(Response::new(pb::Empty {}))
+    }
+
+    async fn revoke_customer_sessions(
+        &self,
+        req: Request<pb::CustomerIdRequest>,
+    ) -> Result<Response<pb::Empty>, Status> {
+        let (_, actor) = staff(&self.state, &req, Permission::CustomersBan, true).await?;
+        let customer = id(&req.get_ref().id, "customer")?;
+        self.state.auth.revoke_customer_sessions(&actor, customer).await.map_err(err)?;
+        Ok(Response::new(pb::Empty {}))
+    }
+}

@@ -1,0 +1,277 @@
+//! Customer account operations for staff (tag `customers`).
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use helium_infra::auth::customer_admin_store::CustomerRow;
+use helium_infra::staff::admins::{decode_cursor, page_limit, page_of};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::http::json::ValidatedJson;
+use crate::http::problem::{ApiError, ProblemBody};
+use crate::http::staff::{Audited, Staff};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CustomerFilter {
+    /// An id, or part of an e-mail address or display name.
+    pub q: Option<String>,
+    /// `active` or `banned`.
+    pub status: Option<String>,
+    /// 1–100, default 20.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page, with the same filters.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonRequest {
+    /// Why: kept in the audit log.
+    #[validate(length(min = 1, max = 500, code = "required"))]
+    pub reason: String,
+}
+
+/// A customer account as staff see it (never hashes or secrets).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerSummary {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: Option<String>,
+    /// `active` or `banned`.
+    pub status: String,
+    pub mfa_enabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<CustomerRow> for CustomerSummary {
+    fn from(c: CustomerRow) -> Self {
+        Self {
+            id: c.id,
+            email: c.email,
+            display_name: c.display_name,
+            status: c.status,
+            mfa_enabled: c.mfa_enabled,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerPage {
+    pub items: Vec<CustomerSummary>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerLoginMethod {
+    /// `password`, `email_code` or `oauth`.
+    pub kind: String,
+    pub provider: Option<String>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerSessionInfo {
+    pub id: Uuid,
+    pub device: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerDetail {
+    #[serde(flatten)]
+    pub account: CustomerSummary,
+    pub login_methods: Vec<CustomerLoginMethod>,
+    /// Live sessions, most recently used first.
+    pub sessions: Vec<CustomerSessionInfo>,
+}
+
+fn status_filter(status: Option<&str>) -> Result<(), ApiError> {
+    match status {
+        None | Some("active" | "banned") => Ok(()),
+        Some(_) => Err(ApiError::validation(vec![
+            helium_domain::FieldError::new("status", "invalid_enum", "active or banned").into(),
+        ])),
+    }
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/admin/customers", operation_id = "adminListCustomers", tag = "customers",
+    summary = "Search customer accounts",
+    description = "Newest first by `(created_at, id)`; the cursor is bound to the filters.",
+    params(CustomerFilter),
+    responses(
+        (status = 200, description = "One page", body = CustomerPage),
+        (status = 400, description = "invalid_cursor", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "permission_denied", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "validation_failed (limit, status)", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+pub async fn admin_list_customers(
+    State(state): State<AppState>,
+    Staff(_me): Staff,
+    Query(f): Query<CustomerFilter>,
+) -> Result<Json<CustomerPage>, ApiError> {
+    status_filter(f.status.as_deref())?;
+    let limit = page_limit(f.limit)?;
+    let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let scope = format!("customers|{}|{}", q.unwrap_or_default(), f.status.as_deref().unwrap_or_default());
+    let after = f.cursor.as_deref().map(|c| decode_cursor(&scope, c)).transpose()?;
+    let rows = state.auth.search_customers(q, f.status.as_deref(), after, limit + 1).await?;
+    let page = page_of(rows, limit, &scope, |c| (c.created_at, c.id));
+    Ok(Json(CustomerPage {
+        items: page.items.into_iter().map(CustomerSummary::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/admin/customers/{id}", operation_id = "adminGetCustomer", tag = "customers",
+    summary = "One customer account: state, login methods, MFA, sessions",
+    params(("id" = Uuid, Path, description = "Customer id")),
+    responses(
+        (status = 200, description = "The account", body = CustomerDetail),
+        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "permission_denied", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+pub async fn admin_get_customer(
+    State(state): State<AppState>,
+    Staff(_me): Staff,
+    Path(id): Path<Uuid>,
+) -> Result<Json<CustomerDetail>, ApiError> {
+    let d = state.auth.customer_details(id).await?;
+    let mut login_methods = Vec::new();
+    if d.account.has_password {
+        login_methods.push(CustomerLoginMethod { kind: "password".into(), provider: None, last_used_at: None });
+    }
+    if d.account.email_code_enabled {
+        login_methods.push(CustomerLoginMethod { kind: "email_code".into(), provider: None, last_used_at: None });
+    }
+    login_methods.extend(d.identities.into_iter().map(|i| CustomerLoginMethod {
+        kind: "oauth".into(),
+        provider: Some(i.provider),
+        last_used_at: i.last_used_at,
+    }));
+    let sessions = d
+        .sessions
+        .into_iter()
+        .map(|s| CustomerSessionInfo {
+            id: s.id,
+            device: s.device,
+            ip: s.ip,
+            created_at: s.created_at,
+            last_used_at: s.last_used_at,
+        })
+        .collect();
+    Ok(Json(CustomerDetail { account: d.account.into(), login_methods, sessions }))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/admin/customers/{id}/ban", operation_id = "adminBanCustomer", tag = "customers",
+    summary = "Ban a customer: every session ends at once",
+    params(("id" = Uuid, Path, description = "Customer id")),
+    request_body = ReasonRequest,
+    responses(
+        (status = 200, description = "Banned", body = CustomerSummary),
+        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "permission_denied, mfa_required", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "invalid_state (already banned)", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "validation_failed (reason required)", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+pub async fn admin_ban_customer(
+    State(state): State<AppState>,
+    a: Audited,
+    Path(id): Path<Uuid>,
+    ValidatedJson(req): ValidatedJson<ReasonRequest>,
+) -> Result<Json<CustomerSummary>, ApiError> {
+    Ok(Json(state.auth.set_customer_banned(&a.actor, id, true, req.reason.trim()).await?.into()))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/admin/customers/{id}/unban", operation_id = "adminUnbanCustomer", tag = "customers",
+    summary = "Lift a ban",
+    params(("id" = Uuid, Path, description = "Customer id")),
+    request_body = ReasonRequest,
+    responses(
+        (status = 200, description = "Active again", body = CustomerSummary),
+        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "permission_denied, mfa_required", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "invalid_state (not banned)", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "validation_failed (reason required)", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+pub async fn admin_unban_customer(
+    State(state): State<AppState>,
+    a: Audited,
+    Path(id): Path<Uuid>,
+    ValidatedJson(req): ValidatedJson<ReasonRequest>,
+) -> Result<Json<CustomerSummary>, ApiError> {
+    Ok(Json(state.auth.set_customer_banned(&a.actor, id, false, req.reason.trim()).await?.into()))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/admin/customers/{id}/mfa/reset", operation_id = "adminResetCustomerMfa", tag = "customers",
+    summary = "Remove a customer's TOTP and recovery codes",
+    description = "For the seed's verified-recovery flow: verify the customer's identity first. The customer is told by e-mail.",
+    params(("id" = Uuid, Path, description = "Customer id")),
+    request_body = ReasonRequest,
+    responses(
+        (status = 204, description = "MFA removed"),
+        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "permission_denied, mfa_required", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "mfa_not_enabled", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "validation_failed (reason required)", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+pub async fn admin_reset_customer_mfa(
+    State(state): State<AppState>,
+    a: Audited,
+    Path(id): Path<Uuid>,
+    ValidatedJson(req): ValidatedJson<ReasonRequest>,
+) -> Result<StatusCode, ApiError> {
+    state.auth.reset_customer_mfa(&a.actor, id, req.reason.trim()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    delete, path = "/api/v1/admin/customers/{id}/sessions", operation_id = "adminRevokeCustomerSessions", tag = "customers",
+    summary = "Sign a customer out everywhere",
+    params(("id" = Uuid, Path, description = "Customer id")),
+    responses(
+        (status = 204, description = "Every session ended"),
+        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "permission_denied, mfa_required", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+pub async fn admin_revoke_customer_sessions(
+    State(state): State<AppState>,
+    a: Audited,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    state.auth.revoke_customer_sessions(&a.actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

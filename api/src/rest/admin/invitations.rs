@@ -1,0 +1,187 @@
+//! Staff invitations (tag `admin`).
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use helium_infra::staff::invitation_store::InvitationRow;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::dto::Admin;
+use crate::http::json::ValidatedJson;
+use crate::http::problem::{ApiError, ProblemBody};
+use crate::http::staff::Audited;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInvitationRequest {
+    #[validate(length(min = 3, max = 254, code = "invalid_format"))]
+    pub email: String,
+    #[validate(length(min = 1, max = 100, code = "invalid_format"))]
+    pub name: String,
+    /// `super_admin`, `moderator`, `customer_support` or `support_bot`; not above your own.
+    #[validate(length(min = 1, max = 40, code = "required"))]
+    pub role: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitationRequest {
+    /// The token of the e-mailed link.
+    #[validate(length(min = 1, max = 256, code = "required"))]
+    pub token: String,
+    #[validate(length(max = 1024, code = "too_long"))]
+    pub password: String,
+}
+
+/// An invitation (never its token: that travels only by e-mail).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Invitation {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    /// `pending`, `accepted`, `revoked` or `expired`.
+    pub status: String,
+    pub invited_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub admin_id: Option<Uuid>,
+}
+
+impl From<InvitationRow> for Invitation {
+    fn from(i: InvitationRow) -> Self {
+        Self {
+            status: i.status(Utc::now()).to_owned(),
+            id: i.id,
+            email: i.email,
+            name: i.name,
+            role: i.role,
+            invited_by: i.invited_by,
+            created_at: i.created_at,
+            expires_at: i.expires_at,
+            accepted_at: i.accepted_at,
+            admin_id: i.admin_id,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationPage {
+    pub items: Vec<Invitation>,
+    /// Always null: the newest 500 invitations are listed.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InvitationFilter {
+    /// `pending`, `accepted`, `revoked` or `expired`.
+    pub status: Option<String>,
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/admin/invitations", operation_id = "adminCreateInvitation", tag = "admin",
+    summary = "Invite someone to a staff account",
+    description = "E-mails a single-use link (valid `admin-jwt.invitation_expiration`, 72 h by default). The link is never returned.",
+    request_body = CreateInvitationRequest,
+    responses(
+        (status = 201, description = "Invitation sent", body = Invitation),
+        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "permission_denied, mfa_required, role_not_grantable", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "admin_email_taken", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "validation_failed", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+pub async fn admin_create_invitation(
+    State(state): State<AppState>,
+    a: Audited,
+    ValidatedJson(req): ValidatedJson<CreateInvitationRequest>,
+) -> Result<(StatusCode, Json<Invitation>), ApiError> {
+    let inv = state.staff.invite(&a.me, &a.actor, &req.email, &req.name, &req.role).await?;
+    Ok((StatusCode::CREATED, Json(inv.into())))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/admin/invitations", operation_id = "adminListInvitations", tag = "admin",
+    summary = "Invitations, newest first",
+    params(InvitationFilter),
+    responses(
+        (status = 200, description = "Invitations", body = InvitationPage),
+        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "permission_denied", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "validation_failed (unknown status)", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+pub async fn admin_list_invitations(
+    State(state): State<AppState>,
+    _a: Audited,
+    Query(f): Query<InvitationFilter>,
+) -> Result<Json<InvitationPage>, ApiError> {
+    if let Some(s) = f.status.as_deref()
+        && !["pending", "accepted", "revoked", "expired"].contains(&s)
+    {
+        return Err(ApiError::validation(vec![
+            helium_domain::FieldError::new("status", "invalid_enum", "pending, accepted, revoked or expired").into(),
+        ]));
+    }
+    let now = Utc::now();
+    let items = state
+        .staff
+        .invitations()
+        .await?
+        .into_iter()
+        .filter(|i| f.status.as_deref().is_none_or(|s| i.status(now) == s))
+        .map(Invitation::from)
+        .collect();
+    Ok(Json(InvitationPage { items, next_cursor: None }))
+}
+
+#[utoipa::path(
+    delete, path = "/api/v1/admin/invitations/{id}", operation_id = "adminRevokeInvitation", tag = "admin",
+    summary = "Revoke an open invitation",
+    params(("id" = Uuid, Path, description = "Invitation id")),
+    responses(
+        (status = 204, description = "Revoked; its link stops working"),
+        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "permission_denied, mfa_required", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "invitation_used", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+pub async fn admin_revoke_invitation(
+    State(state): State<AppState>,
+    a: Audited,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    state.staff.revoke_invitation(&a.actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/admin/invitations/accept", operation_id = "adminAcceptInvitation", tag = "admin",
+    summary = "Accept an invitation: create the staff account",
+    request_body = AcceptInvitationRequest,
+    responses(
+        (status = 201, description = "Account created; sign in with adminLogin", body = Admin),
+        (status = 409, description = "admin_email_taken", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 410, description = "invitation_used, invitation_expired, link_invalid", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "validation_failed (password policy)", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+pub async fn admin_accept_invitation(
+    State(state): State<AppState>,
+    ValidatedJson(req): ValidatedJson<AcceptInvitationRequest>,
+) -> Result<(StatusCode, Json<Admin>), ApiError> {
+    let admin = state.staff.accept_invitation(&req.token, &req.password).await?;
+    Ok((StatusCode::CREATED, Json(admin.into())))
+}

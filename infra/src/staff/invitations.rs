@@ -1,0 +1,182 @@
+//! Staff invitations: a SuperAdmin invites an address with a role; the e-mailed single-use
+//! link (72 h by default) creates the account with the password its owner chooses.
+
+use chrono::Utc;
+use helium_domain::admin::Role;
+use helium_domain::auth::rules;
+use helium_domain::events::EmailTemplate;
+use helium_domain::{DomainError, ErrorCode, FieldError};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::audit::{self, Actor, Change};
+use super::invitation_store::{self, InvitationRow};
+use super::service::{StaffPrincipal, StaffService, admin_snapshot};
+use super::store::{self, AdminRow};
+use crate::auth::service::{db, email_event, internal};
+use crate::auth::{password, tokens};
+
+fn snapshot(i: &InvitationRow) -> serde_json::Value {
+    json!({ "email": i.email, "name": i.name, "role": i.role, "expires_at": i.expires_at })
+}
+
+fn email_taken() -> DomainError {
+    DomainError::rejected(ErrorCode::AdminEmailTaken, "this address already has a staff account or an open invitation")
+}
+
+impl StaffService {
+    /// Invites `email` with `role` (never above the inviter's) and e-mails the link.
+    pub async fn invite(
+        &self,
+        me: &StaffPrincipal,
+        actor: &Actor,
+        email_raw: &str,
+        name: &str,
+        role_raw: &str,
+    ) -> Result<InvitationRow, DomainError> {
+        let email = rules::normalize_email(email_raw).ok_or_else(|| {
+            DomainError::validation(vec![FieldError::new("email", "invalid_format", "not a valid e-mail address")])
+        })?;
+        let role = Role::parse(role_raw).ok_or_else(|| {
+            DomainError::validation(vec![FieldError::new("role", "invalid_enum", "Invalid admin role")])
+        })?;
+        if !me.role.may_grant(role) {
+            return Err(DomainError::rejected(ErrorCode::RoleNotGrantable, "you cannot grant a role above your own"));
+        }
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(DomainError::validation(vec![FieldError::new(
+                "name",
+                "invalid_format",
+                "1 to 100 characters",
+            )]));
+        }
+        let cfg = self.jwt_config().await?;
+        let token = tokens::opaque_token();
+        let ttl = cfg.invitation_expiration.0 as i64;
+        let expires = Utc::now() + chrono::Duration::seconds(ttl);
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if invitation_store::email_is_staff(&mut tx, &email).await.map_err(db)? {
+            return Err(email_taken());
+        }
+        invitation_store::retire_expired(&mut tx, &email).await.map_err(db)?;
+        let inviter = match me.admin_id {
+            Some(id) => store::admin_by_id(&mut *tx, id).await.map_err(db)?.map(|a| a.name),
+            None => None,
+        };
+        let Some(inv) = invitation_store::insert(
+            &mut tx,
+            Uuid::now_v7(),
+            &email,
+            name,
+            role.as_str(),
+            &tokens::token_hash(&token),
+            me.admin_id,
+            expires,
+        )
+        .await
+        .map_err(db)?
+        else {
+            return Err(email_taken());
+        };
+        let mail = email_event(
+            &email,
+            EmailTemplate::AdminInvitation,
+            json!({
+                "link": self.link("invitations/accept", &token),
+                "inviter_name": inviter.unwrap_or_else(|| "An administrator".to_owned()),
+                "role": role.display_name(),
+                "expires_hours": (ttl / 3600).max(1),
+                "recipient": email,
+            }),
+        )?;
+        crate::events::outbox::append(&mut tx, &mail).await.map_err(db)?;
+        let change = Change {
+            action: "invitation.create",
+            target_type: "invitation",
+            target_id: Some(inv.id.to_string()),
+            before: None,
+            after: Some(snapshot(&inv)),
+            reason: None,
+        };
+        audit::append(&mut tx, actor, change).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(inv)
+    }
+
+    pub async fn invitations(&self) -> Result<Vec<InvitationRow>, DomainError> {
+        invitation_store::list(&self.pool).await.map_err(db)
+    }
+
+    /// Revokes an open invitation; an accepted one answers 409 invitation_used.
+    pub async fn revoke_invitation(&self, actor: &Actor, id: Uuid) -> Result<(), DomainError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let inv = invitation_store::for_update(&mut tx, id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| DomainError::rejected(ErrorCode::NotFound, "no such invitation"))?;
+        if inv.accepted_at.is_some() {
+            return Err(DomainError::rejected(ErrorCode::InvitationUsed, "this invitation was already accepted"));
+        }
+        if inv.revoked_at.is_some() {
+            return Ok(());
+        }
+        invitation_store::mark_revoked(&mut tx, id).await.map_err(db)?;
+        let change = Change {
+            action: "invitation.revoke",
+            target_type: "invitation",
+            target_id: Some(id.to_string()),
+            before: Some(snapshot(&inv)),
+            after: None,
+            reason: None,
+        };
+        audit::append(&mut tx, actor, change).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(())
+    }
+
+    /// Accepts an invitation once: creates the account with the chosen password.
+    pub async fn accept_invitation(&self, token: &str, password_raw: &str) -> Result<AdminRow, DomainError> {
+        let check = rules::check_password("password", password_raw, None);
+        if !check.is_empty() {
+            return Err(DomainError::validation(check));
+        }
+        let hash = password::hash(password_raw.to_owned()).await.map_err(internal)?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let inv = invitation_store::by_token_for_update(&mut tx, &tokens::token_hash(token))
+            .await
+            .map_err(db)?
+            .filter(|i| i.revoked_at.is_none())
+            .ok_or_else(|| DomainError::rejected(ErrorCode::LinkInvalid, "this invitation link is invalid"))?;
+        if inv.accepted_at.is_some() {
+            return Err(DomainError::rejected(ErrorCode::InvitationUsed, "this invitation was already accepted"));
+        }
+        if inv.expires_at <= Utc::now() {
+            return Err(DomainError::rejected(ErrorCode::InvitationExpired, "this invitation has expired"));
+        }
+        let same = rules::check_password("password", password_raw, Some(&inv.email));
+        if !same.is_empty() {
+            return Err(DomainError::validation(same));
+        }
+        let Some(admin) =
+            store::insert_admin(&mut tx, Uuid::now_v7(), Some(&inv.email), &inv.name, None, &inv.role, Some(&hash))
+                .await
+                .map_err(db)?
+        else {
+            return Err(email_taken());
+        };
+        invitation_store::mark_accepted(&mut tx, inv.id, admin.id).await.map_err(db)?;
+        let actor = Actor { kind: "admin", id: Some(admin.id), role: Some(admin.role.clone()), ..Actor::cli() };
+        let change = Change {
+            action: "invitation.accept",
+            target_type: "admin",
+            target_id: Some(admin.id.to_string()),
+            before: None,
+            after: Some(admin_snapshot(&admin)),
+            reason: None,
+        };
+        audit::append(&mut tx, &actor, change).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(admin)
+    }
+}
