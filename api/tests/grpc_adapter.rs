@@ -201,3 +201,30 @@ async fn auth_service_manages_methods_and_totp(pool: PgPool) {
     assert_eq!(status.metadata().get("x-helium-code").and_then(|v| v.to_str().ok()), Some("oauth_provider_unknown"));
     stop.cancel();
 }
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn sign_in_attempts_share_the_rest_rate_limit(pool: PgPool) {
+    use helium_api::grpc::pb::LoginRequest;
+    use helium_api::grpc::pb::auth_service_client::AuthServiceClient;
+    use helium_api::http::rate_limit::{Limit, RateLimits, RouteClass};
+
+    let redis = RedisHandle::new("redis://127.0.0.1:6379", format!("test:{}:", uuid::Uuid::new_v4())).unwrap();
+    let limits = RateLimits::default().with_limit(RouteClass::Auth, Limit { requests: 3, window_secs: 60 });
+    let state = helium_api::state::AppState::new(pool, redis, MqHandle::new("amqp://guest:guest@127.0.0.1:5672/%2f"))
+        .with_rate_limits(limits);
+    state.config.ensure_defaults().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let stop = CancellationToken::new();
+    tokio::spawn(helium_api::grpc::serve(listener, state, stop.clone()));
+    let mut client = AuthServiceClient::new(channel(&url).await);
+    let attempt = || LoginRequest { email: "nobody@example.test".into(), password: "wrong password 1".into() };
+    for _ in 0..3 {
+        let status = client.login(attempt()).await.unwrap_err();
+        assert_eq!(status.code(), tonic::Code::Unauthenticated);
+    }
+    let status = client.login(attempt()).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
+    assert_eq!(status.metadata().get("x-helium-code").and_then(|v| v.to_str().ok()), Some("rate_limited"));
+    stop.cancel();
+}

@@ -3,6 +3,7 @@
 //! route), applies the same request rules (the REST DTO's `Validate`) and calls the same
 //! `StaffService` use case — nothing more. The shared helpers serve `admin_governance` too.
 
+use crate::http::rate_limit::RouteClass;
 use chrono::{DateTime, Utc};
 use helium_domain::admin::{Permission, Role};
 use helium_domain::{DomainError, ErrorCode, FieldError};
@@ -191,6 +192,7 @@ impl AdminGrpc {
 #[tonic::async_trait]
 impl pb::admin_service_server::AdminService for AdminGrpc {
     async fn login(&self, req: Request<pb::AdminLoginRequest>) -> Result<Response<pb::AdminLoginResult>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let info = client(&req);
         let r = req.into_inner();
         let r = valid(AdminLoginRequest { email: r.email, password: r.password })?;
@@ -201,6 +203,7 @@ impl pb::admin_service_server::AdminService for AdminGrpc {
         &self,
         req: Request<pb::AdminLoginMfaRequest>,
     ) -> Result<Response<pb::AdminLoginResult>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let info = client(&req);
         let r = req.into_inner();
         let r = valid(LoginMfaRequest { mfa_token: r.mfa_token, code: r.code, recovery_code: r.recovery_code })?;
@@ -209,6 +212,7 @@ impl pb::admin_service_server::AdminService for AdminGrpc {
     }
 
     async fn complete_setup(&self, req: Request<pb::AdminSetupRequest>) -> Result<Response<pb::Empty>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let r = req.into_inner();
         let r = valid(AdminSetupRequest { token: r.token, password: r.password })?;
         self.state.staff.complete_setup(&r.token, &r.password).await.map_err(err)?;
@@ -241,6 +245,7 @@ impl pb::admin_service_server::AdminService for AdminGrpc {
         &self,
         req: Request<pb::AdminChangePasswordRequest>,
     ) -> Result<Response<pb::Empty>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let (p, actor) = staff(&self.state, &req, Permission::SelfService, true).await?;
         let r = req.into_inner();
         let r = valid(ChangePasswordRequest { current_password: r.current_password, new_password: r.new_password })?;
@@ -249,6 +254,7 @@ impl pb::admin_service_server::AdminService for AdminGrpc {
     }
 
     async fn setup_totp(&self, req: Request<pb::Empty>) -> Result<Response<pb::StaffTotpSetup>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let (p, actor) = staff(&self.state, &req, Permission::SelfService, true).await?;
         let s = self.state.staff.setup_totp(&p, &actor).await.map_err(err)?;
         Ok(Response::new(pb::StaffTotpSetup { secret: s.secret, otpauth_uri: s.otpauth_uri }))
@@ -258,6 +264,7 @@ impl pb::admin_service_server::AdminService for AdminGrpc {
         &self,
         req: Request<pb::StaffTotpCodeRequest>,
     ) -> Result<Response<pb::StaffRecoveryCodes>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let (p, actor) = staff(&self.state, &req, Permission::SelfService, true).await?;
         let r = valid(TotpCodeRequest { code: req.into_inner().code })?;
         let recovery_codes = self.state.staff.enable_totp(&p, &actor, &r.code).await.map_err(err)?;
@@ -265,6 +272,7 @@ impl pb::admin_service_server::AdminService for AdminGrpc {
     }
 
     async fn disable_totp(&self, req: Request<pb::StaffDisableTotpRequest>) -> Result<Response<pb::Empty>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let (p, actor) = staff(&self.state, &req, Permission::SelfService, true).await?;
         let r = req.into_inner();
         let r = valid(DisableTotpRequest { code: r.code, recovery_code: r.recovery_code, password: r.password })?;
@@ -277,6 +285,7 @@ impl pb::admin_service_server::AdminService for AdminGrpc {
         &self,
         req: Request<pb::StaffTotpCodeRequest>,
     ) -> Result<Response<pb::StaffRecoveryCodes>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let (p, actor) = staff(&self.state, &req, Permission::SelfService, true).await?;
         let r = valid(TotpCodeRequest { code: req.into_inner().code })?;
         let recovery_codes = self.state.staff.regenerate_recovery_codes(&p, &actor, &r.code).await.map_err(err)?;
@@ -373,7 +382,11 @@ impl pb::admin_service_server::AdminService for AdminGrpc {
     async fn revoke_invitation(&self, req: Request<pb::StaffIdRequest>) -> Result<Response<pb::Empty>, Status> {
         let (_, actor) = staff(&self.state, &req, Permission::InvitationsManage, true).await?;
         let invitation_id = id(&req.get_ref().id, "invitation")?;
-        self.state.staff.revoke_invitation(&actor, invitation_id).await.map_err(err)?;
+        self.state
+            .staff
+            .revoke_invitation(&actor, invitation_id)
+            .await
+            .map_err(|e| Status::from(crate::rest::admin::invitations::revoke_error(e)))?;
         Ok(Response::new(pb::Empty {}))
     }
 
@@ -381,6 +394,7 @@ impl pb::admin_service_server::AdminService for AdminGrpc {
         &self,
         req: Request<pb::AcceptStaffInvitationRequest>,
     ) -> Result<Response<pb::Admin>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let r = req.into_inner();
         let r = valid(AcceptInvitationRequest { token: r.token, password: r.password })?;
         Ok(Response::new(admin(self.state.staff.accept_invitation(&r.token, &r.password).await.map_err(err)?)))

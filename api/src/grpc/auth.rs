@@ -1,6 +1,7 @@
 //! `helium.v1.AuthService`: the gRPC face of the customer identity routes. It converts
 //! messages and calls the same `AuthService` as REST — nothing more.
 
+use crate::http::rate_limit::RouteClass;
 use helium_domain::ErrorCode;
 use helium_infra::auth::methods::{EMAIL_CODE_METHOD, LoginMethod, PASSWORD_METHOD};
 use helium_infra::auth::mfa::{LoginOutcome, SecondFactor};
@@ -107,6 +108,7 @@ fn patch(value: Option<String>, clear: bool) -> Option<Option<String>> {
 #[tonic::async_trait]
 impl pb::auth_service_server::AuthService for AuthGrpc {
     async fn register(&self, req: Request<pb::RegisterRequest>) -> Result<Response<pb::EmailSent>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let r = req.into_inner();
         self.state.auth.register(&r.email, r.referral_code.as_deref()).await.map_err(err)?;
         Ok(Response::new(pb::EmailSent { status: "email_sent".into() }))
@@ -116,6 +118,7 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
         &self,
         req: Request<pb::CompleteRegistrationRequest>,
     ) -> Result<Response<pb::RegistrationCompleted>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let info = client(&req);
         let r = req.into_inner();
         let (user, pair) = self.state.auth.complete_registration(&r.token, &r.password, &info).await.map_err(err)?;
@@ -123,12 +126,14 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
     }
 
     async fn login(&self, req: Request<pb::LoginRequest>) -> Result<Response<pb::LoginResult>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let info = client(&req);
         let r = req.into_inner();
         Ok(Response::new(outcome(self.state.auth.login(&r.email, &r.password, &info).await.map_err(err)?)))
     }
 
     async fn login_mfa(&self, req: Request<pb::LoginMfaRequest>) -> Result<Response<pb::TokenPair>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let info = client(&req);
         let r = req.into_inner();
         let factor = factor(r.code.as_deref(), r.recovery_code.as_deref())?;
@@ -136,21 +141,25 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
     }
 
     async fn refresh_token(&self, req: Request<pb::RefreshTokenRequest>) -> Result<Response<pb::TokenPair>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         Ok(Response::new(tokens(self.state.auth.refresh(&req.into_inner().refresh_token).await.map_err(err)?)))
     }
 
     async fn forgot_password(&self, req: Request<pb::EmailRequest>) -> Result<Response<pb::Accepted>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         self.state.auth.forgot_password(&req.into_inner().email).await.map_err(err)?;
         Ok(Response::new(pb::Accepted { status: "accepted".into() }))
     }
 
     async fn reset_password(&self, req: Request<pb::ResetPasswordRequest>) -> Result<Response<pb::Empty>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let r = req.into_inner();
         self.state.auth.reset_password(&r.token, &r.new_password).await.map_err(err)?;
         Ok(Response::new(pb::Empty {}))
     }
 
     async fn change_password(&self, req: Request<pb::ChangePasswordRequest>) -> Result<Response<pb::Empty>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let who = self.customer(&req).await?;
         let r = req.into_inner();
         self.state.auth.change_password(who, &r.current_password, &r.new_password).await.map_err(err)?;
@@ -158,6 +167,7 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
     }
 
     async fn request_email_code(&self, req: Request<pb::EmailRequest>) -> Result<Response<pb::Accepted>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         self.state.auth.request_email_code(&req.into_inner().email).await.map_err(err)?;
         Ok(Response::new(pb::Accepted { status: "accepted".into() }))
     }
@@ -166,6 +176,7 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
         &self,
         req: Request<pb::VerifyEmailCodeRequest>,
     ) -> Result<Response<pb::LoginResult>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let info = client(&req);
         let r = req.into_inner();
         Ok(Response::new(outcome(self.state.auth.verify_email_code(&r.email, &r.code, &info).await.map_err(err)?)))
@@ -238,18 +249,21 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
     }
 
     async fn setup_totp(&self, req: Request<pb::Empty>) -> Result<Response<pb::TotpSetup>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let me = self.customer(&req).await?;
         let t = self.state.auth.setup_totp(me).await.map_err(err)?;
         Ok(Response::new(pb::TotpSetup { secret: t.secret, otpauth_uri: t.otpauth_uri }))
     }
 
     async fn enable_totp(&self, req: Request<pb::TotpCodeRequest>) -> Result<Response<pb::RecoveryCodes>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let me = self.customer(&req).await?;
         let recovery_codes = self.state.auth.enable_totp(me, &req.into_inner().code).await.map_err(err)?;
         Ok(Response::new(pb::RecoveryCodes { recovery_codes }))
     }
 
     async fn disable_totp(&self, req: Request<pb::DisableTotpRequest>) -> Result<Response<pb::Empty>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let me = self.customer(&req).await?;
         let r = req.into_inner();
         let f = factor(r.code.as_deref(), r.recovery_code.as_deref())?;
@@ -261,6 +275,7 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
         &self,
         req: Request<pb::TotpCodeRequest>,
     ) -> Result<Response<pb::RecoveryCodes>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let me = self.customer(&req).await?;
         let recovery_codes =
             self.state.auth.regenerate_recovery_codes(me, &req.into_inner().code).await.map_err(err)?;
@@ -271,6 +286,7 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
         &self,
         req: Request<pb::OauthAuthorizeRequest>,
     ) -> Result<Response<pb::AuthorizationUrl>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let link_user =
             if req.metadata().contains_key("authorization") { Some(self.customer(&req).await?.user_id) } else { None };
         let r = req.into_inner();
@@ -287,6 +303,7 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
         &self,
         req: Request<pb::OauthCallbackRequest>,
     ) -> Result<Response<pb::LoginResult>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let info = client(&req);
         let r = req.into_inner();
         Ok(Response::new(outcome(
@@ -304,6 +321,7 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
         &self,
         req: Request<pb::OauthCallbackRequest>,
     ) -> Result<Response<pb::LoginMethod>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let me = self.customer(&req).await?;
         let r = req.into_inner();
         let row = self.state.auth.oauth_link(me.user_id, &r.provider, &r.code, &r.state).await.map_err(err)?;
@@ -311,6 +329,7 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
     }
 
     async fn set_password(&self, req: Request<pb::SetPasswordRequest>) -> Result<Response<pb::LoginMethod>, Status> {
+        super::limit(&self.state, &req, RouteClass::Auth).await?;
         let me = self.customer(&req).await?;
         self.state.auth.set_password(me.user_id, &req.into_inner().new_password).await.map_err(err)?;
         Ok(Response::new(method(LoginMethod::Password)))

@@ -50,3 +50,14 @@ pub async fn serve(listener: TcpListener, state: AppState, stop: CancellationTok
         .await?;
     Ok(())
 }
+
+/// Rate limit of a gRPC call, per peer address, in the same counters as REST: signing in
+/// over gRPC gives no extra attempts.
+pub(crate) async fn limit<T>(
+    state: &AppState,
+    req: &tonic::Request<T>,
+    class: crate::http::rate_limit::RouteClass,
+) -> Result<(), tonic::Status> {
+    let who = format!("ip:{}", req.remote_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string()));
+    crate::http::rate_limit::check(state, class, &who).await.map_err(tonic::Status::from)
+}

@@ -127,6 +127,28 @@ impl RateLimits {
 }
 
 /// Middleware factory: `route_layer(from_fn(move |r, n| limit(class, r, n)))`.
+/// Counts one request of `who` (`p:<principal>` or `ip:<address>`) in `class`; refuses it
+/// with 429 over the limit. HTTP and gRPC share the counters.
+pub async fn check(state: &AppState, class: RouteClass, who: &str) -> Result<(), ApiError> {
+    let limit = state.rate_limits.limit(class);
+    match hit(state, class, who, limit).await {
+        Ok((count, ttl)) if count > limit.requests => {
+            tracing::info!(class = class.name(), "rate limit tripped");
+            Err(ApiError::new(ErrorCode::RateLimited, "too many requests; retry after the indicated delay")
+                .with_retry_after(ttl.max(1)))
+        }
+        Ok(_) => Ok(()),
+        Err(e) if class.fails_closed() => {
+            tracing::warn!(class = class.name(), error = %e, "rate limiter unavailable; failing closed");
+            Err(ApiError::unavailable(5))
+        }
+        Err(e) => {
+            tracing::debug!(class = class.name(), error = %e, "rate limiter unavailable; failing open");
+            Ok(())
+        }
+    }
+}
+
 pub async fn limit(class: RouteClass, req: Request, next: Next) -> Response {
     let Some(state) = req.extensions().get::<AppState>().cloned() else {
         return ApiError::internal().into_response();
@@ -138,23 +160,9 @@ pub async fn limit(class: RouteClass, req: Request, next: Next) -> Response {
             state.rate_limits.client_ip(&req).map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into())
         ),
     };
-    let limit = state.rate_limits.limit(class);
-    match hit(&state, class, &who, limit).await {
-        Ok((count, ttl)) if count > limit.requests => {
-            tracing::info!(class = class.name(), "rate limit tripped");
-            ApiError::new(ErrorCode::RateLimited, "too many requests; retry after the indicated delay")
-                .with_retry_after(ttl.max(1))
-                .into_response()
-        }
-        Ok(_) => next.run(req).await,
-        Err(e) if class.fails_closed() => {
-            tracing::warn!(class = class.name(), error = %e, "rate limiter unavailable; failing closed");
-            ApiError::unavailable(5).into_response()
-        }
-        Err(e) => {
-            tracing::debug!(class = class.name(), error = %e, "rate limiter unavailable; failing open");
-            next.run(req).await
-        }
+    match check(&state, class, &who).await {
+        Ok(()) => next.run(req).await,
+        Err(e) => e.into_response(),
     }
 }
 

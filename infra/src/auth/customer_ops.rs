@@ -25,6 +25,19 @@ fn not_found() -> DomainError {
     DomainError::rejected(ErrorCode::NotFound, "no such customer")
 }
 
+/// A staff reason: required, kept in the audit log (whitespace alone is no reason).
+fn required_reason(raw: &str) -> Result<&str, DomainError> {
+    let r = raw.trim();
+    if r.is_empty() || r.chars().count() > 500 {
+        return Err(DomainError::validation(vec![helium_domain::FieldError::new(
+            "reason",
+            "required",
+            "say why (1 to 500 characters)",
+        )]));
+    }
+    Ok(r)
+}
+
 fn state_json(c: &CustomerRow) -> serde_json::Value {
     json!({ "status": c.status, "mfa_enabled": c.mfa_enabled })
 }
@@ -56,6 +69,7 @@ impl AuthService {
         banned: bool,
         reason: &str,
     ) -> Result<CustomerRow, DomainError> {
+        let reason = required_reason(reason)?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         let before = admin_store::lock(&mut tx, id).await.map_err(db)?.ok_or_else(not_found)?;
         let wanted = if banned { "banned" } else { "active" };
@@ -89,6 +103,7 @@ impl AuthService {
     /// Removes TOTP and recovery codes (after the seed's verified-recovery flow) and tells
     /// the customer by e-mail.
     pub async fn reset_customer_mfa(&self, actor: &Actor, id: Uuid, reason: &str) -> Result<(), DomainError> {
+        let reason = required_reason(reason)?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         let before = admin_store::lock(&mut tx, id).await.map_err(db)?.ok_or_else(not_found)?;
         if !before.mfa_enabled {

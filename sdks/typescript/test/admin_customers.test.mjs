@@ -5,7 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createHeliumClient, HeliumProblemError } from '../dist/index.js';
-import { adminAnon, adminApi, adminSignIn, bootstrapAdmin, bootstrapAdminWithMfa, uniqueAdminEmail } from './admin_kit.mjs';
+import {
+    adminAnon,
+    adminApi,
+    adminSignIn,
+    bootstrapAdmin,
+    bootstrapAdminWithMfa,
+    uniqueAdminEmail,
+} from './admin_kit.mjs';
 import {
     PASSWORD,
     anon,
@@ -32,7 +39,8 @@ function customersApi(accessToken) {
 const staffCache = new Map();
 function staff(role) {
     if (!staffCache.has(role)) {
-        const made = role === 'super_admin' ? bootstrapAdminWithMfa(server, { role }) : bootstrapAdmin(server, { role });
+        const made =
+            role === 'super_admin' ? bootstrapAdminWithMfa(server, { role }) : bootstrapAdmin(server, { role });
         staffCache.set(role, made);
         made.catch(() => staffCache.delete(role)); // a failed bootstrap is retried by the next test
     }
@@ -53,7 +61,7 @@ async function invite(email, role = 'support_bot') {
     const invitation = await (await inviter()).adminCreateInvitation({
         createInvitationRequest: { email, name: 'New Colleague', role },
     });
-    const { link } = await mail(email, 'admin_invitation');
+    const { link } = await mail(invitation.email, 'admin_invitation');
     assert.match(link, /\/admin\/invitations\/accept\?token=/);
     return { invitation, token: new URL(link).searchParams.get('token') };
 }
@@ -106,7 +114,9 @@ test('adminCreateInvitation: e-mails a single-use link, never answers the token'
 
     // The address now has an open invitation; a staff address is taken too.
     await expectProblem(
-        (await inviter()).adminCreateInvitation({ createInvitationRequest: { email, name: 'Twice', role: 'moderator' } }),
+        (await inviter()).adminCreateInvitation({
+            createInvitationRequest: { email, name: 'Twice', role: 'moderator' },
+        }),
         409,
         'admin_email_taken',
     );
@@ -125,8 +135,11 @@ test('adminListInvitations: newest first, filtered by status', async () => {
     const b = await invite(uniqueAdminEmail('list-b'));
     const api = await inviter();
     const pending = (await api.adminListInvitations({ status: 'pending' })).items.map((i) => i.id);
-    assert.ok(pending.indexOf(b.invitation.id) >= 0 && pending.indexOf(b.invitation.id) < pending.indexOf(a.invitation.id));
-    await adminAnon(server).adminAcceptInvitation({ acceptInvitationRequest: { token: a.token, password: INVITEE_PASSWORD } });
+    const [ia, ib] = [pending.indexOf(a.invitation.id), pending.indexOf(b.invitation.id)];
+    assert.ok(ib >= 0 && ib < ia, 'newest first');
+    await adminAnon(server).adminAcceptInvitation({
+        acceptInvitationRequest: { token: a.token, password: INVITEE_PASSWORD },
+    });
     const accepted = await api.adminListInvitations({ status: 'accepted' });
     const row = accepted.items.find((i) => i.id === a.invitation.id);
     assert.equal(row?.status, 'accepted');
@@ -150,7 +163,10 @@ test('adminRevokeInvitation: the link stops working (410 link_invalid)', async (
     );
     const revoked = await api.adminListInvitations({ status: 'revoked' });
     assert.equal(revoked.items.find((i) => i.id === invitation.id)?.status, 'revoked');
-    assert.deepEqual(await auditRows(invitation.id), ['invitation.create||super_admin', 'invitation.revoke||super_admin']);
+    assert.deepEqual(await auditRows(invitation.id), [
+        'invitation.create||super_admin',
+        'invitation.revoke||super_admin',
+    ]);
     // The address may be invited again.
     await invite(invitation.email);
     await expectProblem(api.adminRevokeInvitation({ id: '01900000-0000-7000-8000-000000000000' }), 404, 'not_found');
@@ -182,14 +198,19 @@ test('adminAcceptInvitation: creates the account once; expired and unknown links
     assert.deepEqual(await auditRows(admin.id), ['invitation.accept||customer_support']);
 
     const late = await invite(uniqueAdminEmail('late'));
-    await server.sql(`UPDATE staff.invitations SET expires_at = now() - interval '1 second' WHERE id = ${sqlString(late.invitation.id)}`);
+    await server.sql(
+        "UPDATE staff.invitations SET expires_at = now() - interval '1 second' " +
+            `WHERE id = ${sqlString(late.invitation.id)}`,
+    );
     await expectProblem(
         anonAdmin.adminAcceptInvitation({ acceptInvitationRequest: { token: late.token, password: INVITEE_PASSWORD } }),
         410,
         'invitation_expired',
     );
     await expectProblem(
-        anonAdmin.adminAcceptInvitation({ acceptInvitationRequest: { token: 'no-such-token', password: INVITEE_PASSWORD } }),
+        anonAdmin.adminAcceptInvitation({
+            acceptInvitationRequest: { token: 'no-such-token', password: INVITEE_PASSWORD },
+        }),
         410,
         'link_invalid',
     );
@@ -210,7 +231,8 @@ test('adminListCustomers: search by e-mail fragment and by id, cursor pagination
     assert.equal(page.items[0].status, 'active');
     assert.equal(page.items[0].mfaEnabled, false);
     assert.ok(page.items[0].createdAt instanceof Date);
-    assert.deepEqual((await api.adminListCustomers({ q: `FIND${tag.toUpperCase()}` })).items.map((c) => c.id), newestFirst);
+    const upper = await api.adminListCustomers({ q: `FIND${tag.toUpperCase()}` });
+    assert.deepEqual(upper.items.map((c) => c.id), newestFirst, 'case-insensitive');
     assert.deepEqual((await api.adminListCustomers({ q: made[1] })).items.map((c) => c.id), [made[1]]);
 
     const seen = [];
@@ -224,12 +246,14 @@ test('adminListCustomers: search by e-mail fragment and by id, cursor pagination
     }
     assert.deepEqual(seen, newestFirst);
     const first = await api.adminListCustomers({ q: tag, limit: 1 });
-    await expectProblem(api.adminListCustomers({ q: 'find', limit: 1, cursor: first.nextCursor }), 400, 'invalid_cursor');
+    const otherFilter = api.adminListCustomers({ q: 'find', limit: 1, cursor: first.nextCursor });
+    await expectProblem(otherFilter, 400, 'invalid_cursor');
     await expectProblem(api.adminListCustomers({ limit: 0 }), 422, 'validation_failed');
 
     await (await support()).adminBanCustomer({ id: made[0], reasonRequest: { reason: 'list filter' } });
     assert.deepEqual((await api.adminListCustomers({ q: tag, status: 'banned' })).items.map((c) => c.id), [made[0]]);
-    assert.deepEqual((await api.adminListCustomers({ q: tag, status: 'active' })).items.map((c) => c.id), [made[2], made[1]]);
+    const active = await api.adminListCustomers({ q: tag, status: 'active' });
+    assert.deepEqual(active.items.map((c) => c.id), [made[2], made[1]]);
 });
 
 test('adminGetCustomer: account, login methods, sessions and MFA state, never secrets', async () => {
@@ -268,7 +292,8 @@ test('adminBanCustomer: every session ends at once; the account cannot sign in',
     await expectRefused(bearer(user.tokens.accessToken).auth.getMe(), 'the sign-up token right after the ban');
     await expectRefused(bearer(second.accessToken).auth.getMe(), 'the second token right after the ban');
     await expectRefused(anon().auth.refreshToken({ refreshRequest: { refreshToken: second.refreshToken } }), 'refresh');
-    await expectProblem(anon().auth.login({ loginRequest: { email: user.email, password: PASSWORD } }), 403, 'account_banned');
+    const login = anon().auth.login({ loginRequest: { email: user.email, password: PASSWORD } });
+    await expectProblem(login, 403, 'account_banned');
     await expectProblem(
         (await support()).adminBanCustomer({ id: user.account.id, reasonRequest: { reason: 'again' } }),
         409,
@@ -351,16 +376,19 @@ test('customers error path: 404 unknown id, 422 missing reason, 403 for SupportB
             'validation_failed',
         );
         assert.ok(err.errors.some((e) => e.field === 'reason'), JSON.stringify(err.errors));
-        await expectProblem(api.adminResetCustomerMfa({ id: user.account.id, reasonRequest }), 422, 'validation_failed');
+        const reset = api.adminResetCustomerMfa({ id: user.account.id, reasonRequest });
+        await expectProblem(reset, 422, 'validation_failed');
     }
     await expectProblem(api.adminListCustomers({ status: 'deleted' }), 422, 'validation_failed');
 
     const bot = customersApi((await staff('support_bot')).accessToken);
-    await expectProblem(bot.adminBanCustomer({ id: user.account.id, reasonRequest: { reason: 'r' } }), 403, 'permission_denied');
-    await expectProblem(bot.adminUnbanCustomer({ id: user.account.id, reasonRequest: { reason: 'r' } }), 403, 'permission_denied');
-    await expectProblem(bot.adminResetCustomerMfa({ id: user.account.id, reasonRequest: { reason: 'r' } }), 403, 'permission_denied');
+    const withReason = { id: user.account.id, reasonRequest: { reason: 'r' } };
+    await expectProblem(bot.adminBanCustomer(withReason), 403, 'permission_denied');
+    await expectProblem(bot.adminUnbanCustomer(withReason), 403, 'permission_denied');
+    await expectProblem(bot.adminResetCustomerMfa(withReason), 403, 'permission_denied');
     await expectProblem(bot.adminRevokeCustomerSessions({ id: user.account.id }), 403, 'permission_denied');
-    await expectProblem(createHeliumClient({ baseUrl: server.url }).customers.adminListCustomers(), 401, 'unauthenticated');
+    const nobody = createHeliumClient({ baseUrl: server.url }).customers;
+    await expectProblem(nobody.adminListCustomers(), 401, 'unauthenticated');
     await expectProblem(customersApi(user.tokens.accessToken).adminListCustomers(), 401, 'unauthenticated');
 
     // Nothing above touched the account.

@@ -162,8 +162,18 @@ pub async fn admin_revoke_invitation(
     a: Audited,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    state.staff.revoke_invitation(&a.actor, id).await?;
+    state.staff.revoke_invitation(&a.actor, id).await.map_err(revoke_error)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `invitation_used` is 410 where a link is redeemed but 409 on revoke (API.md §2.2): the
+/// invitation exists, it is its state that forbids the change.
+pub(crate) fn revoke_error(e: helium_domain::DomainError) -> ApiError {
+    let mut api = ApiError::from(e);
+    if api.code == helium_domain::ErrorCode::InvitationUsed {
+        api.status = StatusCode::CONFLICT;
+    }
+    api
 }
 
 #[utoipa::path(
