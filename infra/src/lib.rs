@@ -9,6 +9,7 @@ pub mod events;
 pub mod idempotency;
 pub mod mail;
 pub mod mq;
+pub mod paging;
 pub mod redis_conn;
 pub mod staff;
 

@@ -4,9 +4,8 @@
 
 use helium_domain::admin::Permission;
 use helium_infra::auth::customer_admin_store::CustomerRow;
-use helium_infra::staff::admins::{decode_cursor, page_limit, page_of};
 use helium_infra::staff::audit::{AuditFilter, AuditRow};
-use helium_infra::staff::config_admin::{DEFAULT_PAGE, MaskedConfig};
+use helium_infra::staff::config_admin::MaskedConfig;
 use serde_json::Value;
 use tonic::{Request, Response, Status};
 
@@ -73,8 +72,7 @@ impl pb::audit_service_server::AuditService for AuditGrpc {
             to: optional_instant("to", r.to)?,
         };
         let cursor = present(r.cursor);
-        let limit = r.limit.unwrap_or(DEFAULT_PAGE);
-        let page = self.state.staff.list_audit(&filter, cursor.as_deref(), limit).await.map_err(err)?;
+        let page = self.state.staff.list_audit(&filter, cursor.as_deref(), r.limit).await.map_err(err)?;
         Ok(Response::new(pb::AuditEventPage {
             items: page.items.into_iter().map(audit_event).collect(),
             next_cursor: page.next_cursor,
@@ -162,16 +160,12 @@ impl pb::customers_service_server::CustomersService for CustomersGrpc {
     ) -> Result<Response<pb::CustomerPage>, Status> {
         staff(&self.state, &req, Permission::CustomersRead, false).await?;
         let r = req.into_inner();
-        // REST does this paging in its handler (not in a use case): same rules, same cursor scope.
-        if !matches!(r.status.as_deref(), None | Some("active" | "banned")) {
-            return Err(invalid("status", "invalid_enum", "active or banned"));
-        }
-        let limit = page_limit(r.limit).map_err(err)?;
-        let q = r.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-        let scope = format!("customers|{}|{}", q.unwrap_or_default(), r.status.as_deref().unwrap_or_default());
-        let after = r.cursor.as_deref().map(|c| decode_cursor(&scope, c)).transpose().map_err(err)?;
-        let rows = self.state.auth.search_customers(q, r.status.as_deref(), after, limit + 1).await.map_err(err)?;
-        let page = page_of(rows, limit, &scope, |c| (c.created_at, c.id));
+        let page = self
+            .state
+            .auth
+            .customers_page(r.q.as_deref(), r.status.as_deref(), r.limit, r.cursor.as_deref())
+            .await
+            .map_err(err)?;
         Ok(Response::new(pb::CustomerPage {
             items: page.items.into_iter().map(summary).collect(),
             next_cursor: page.next_cursor,

@@ -2,7 +2,7 @@
 //! everywhere. Each write carries a reason, takes effect on the customer's next request
 //! and appends its audit row in the same transaction.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use helium_domain::events::{EmailTemplate, Event, types};
 use helium_domain::{DomainError, ErrorCode};
 use serde_json::json;
@@ -12,6 +12,7 @@ use super::customer_admin_store::{self as admin_store, CustomerRow, LiveSession}
 use super::identity_store::{self, IdentityRow};
 use super::service::{AuthService, db, email_event};
 use super::{mfa_store, store};
+use crate::paging::{Page, decode_cursor, page_limit, page_of};
 use crate::staff::audit::{self, Actor, Change};
 
 /// Everything staff may see of one account (never hashes or secrets).
@@ -43,14 +44,28 @@ fn state_json(c: &CustomerRow) -> serde_json::Value {
 }
 
 impl AuthService {
-    pub async fn search_customers(
+    /// Customer search for staff: `q` matches an id, or part of an e-mail or display name;
+    /// `status` is `active` or `banned`; newest first, cursor bound to the filters.
+    pub async fn customers_page(
         &self,
         q: Option<&str>,
         status: Option<&str>,
-        after: Option<(DateTime<Utc>, Uuid)>,
-        limit: i64,
-    ) -> Result<Vec<CustomerRow>, DomainError> {
-        admin_store::search(&self.pool, q, status, after, limit).await.map_err(db)
+        limit: Option<i64>,
+        cursor: Option<&str>,
+    ) -> Result<Page<CustomerRow>, DomainError> {
+        if !matches!(status, None | Some("active" | "banned")) {
+            return Err(DomainError::validation(vec![helium_domain::FieldError::new(
+                "status",
+                "invalid_enum",
+                "active or banned",
+            )]));
+        }
+        let limit = page_limit(limit)?;
+        let q = q.map(str::trim).filter(|q| !q.is_empty());
+        let scope = format!("customers|{}|{}", q.unwrap_or_default(), status.unwrap_or_default());
+        let after = cursor.map(|c| decode_cursor(&scope, c)).transpose()?;
+        let rows = admin_store::search(&self.pool, q, status, after, limit + 1).await.map_err(db)?;
+        Ok(page_of(rows, limit, &scope, |c| (c.created_at, c.id)))
     }
 
     pub async fn customer_details(&self, id: Uuid) -> Result<CustomerDetails, DomainError> {

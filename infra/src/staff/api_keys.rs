@@ -7,12 +7,12 @@ use helium_domain::{DomainError, ErrorCode, FieldError};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::admins::{Page, decode_cursor, page_limit, page_of};
 use super::audit::{self, Actor, Change};
 use super::key_store::{self, ApiKeyRow};
 use super::service::{API_KEY_PREFIX, StaffPrincipal, StaffService};
 use crate::auth::service::db;
 use crate::auth::tokens;
+use crate::paging::{Page, decode_cursor, page_limit, page_of};
 
 /// Characters of a key kept in clear for lists: `hel_key_` and 8 more.
 pub const KEY_PREFIX_LEN: usize = 16;

@@ -2,31 +2,18 @@
 //! as staff see them (secrets masked). A configuration change and its audit row commit in one
 //! transaction; the caches are refreshed after the commit.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use helium_domain::config::{ConfigKind, redact, restore_masked_secrets};
 use helium_domain::{DomainError, ErrorCode, FieldError};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use super::audit::{self, Actor, AuditFilter, AuditRow, Change};
 use super::service::StaffService;
 use crate::ConfigStore;
 use crate::auth::service::db;
 use crate::config_store::{ConfigStoreError, StoredConfig};
-
-pub const DEFAULT_PAGE: i64 = 20;
-pub const MAX_PAGE: i64 = 100;
-
-/// One page of audit rows, newest first.
-#[derive(Debug, Clone)]
-pub struct AuditPage {
-    pub items: Vec<AuditRow>,
-    /// Opaque; `None` on the last page.
-    pub next_cursor: Option<String>,
-}
+use crate::paging::{Page, decode_cursor, page_limit, page_of};
 
 /// A configuration document with every secret replaced by the mask.
 #[derive(Debug, Clone)]
@@ -37,13 +24,9 @@ pub struct MaskedConfig {
     pub value: Value,
 }
 
-/// A cursor is `at` (µs) + `id` of the last row shown + the first 8 bytes of a hash of the
-/// filters, base64url: opaque, and refused with other filters.
-const CURSOR_LEN: usize = 8 + 16 + 8;
-
-fn filter_hash(f: &AuditFilter) -> [u8; 8] {
+/// Audit cursors are bound to a digest of the filters they were issued with.
+fn audit_scope(f: &AuditFilter) -> String {
     let canonical = json!([
-        "audit",
         f.actor_id,
         f.action,
         f.target_type,
@@ -51,31 +34,7 @@ fn filter_hash(f: &AuditFilter) -> [u8; 8] {
         f.from.map(|t| t.timestamp_micros()),
         f.to.map(|t| t.timestamp_micros()),
     ]);
-    let digest = Sha256::digest(canonical.to_string().as_bytes());
-    let mut out = [0u8; 8];
-    out.copy_from_slice(&digest[..8]);
-    out
-}
-
-fn encode_cursor(f: &AuditFilter, at: DateTime<Utc>, id: Uuid) -> String {
-    let mut raw = Vec::with_capacity(CURSOR_LEN);
-    raw.extend_from_slice(&at.timestamp_micros().to_be_bytes());
-    raw.extend_from_slice(id.as_bytes());
-    raw.extend_from_slice(&filter_hash(f));
-    URL_SAFE_NO_PAD.encode(raw)
-}
-
-fn decode_cursor(f: &AuditFilter, cursor: &str) -> Result<(DateTime<Utc>, Uuid), DomainError> {
-    let invalid =
-        || DomainError::rejected(ErrorCode::InvalidCursor, "this cursor is unknown or belongs to other filters");
-    let raw = URL_SAFE_NO_PAD.decode(cursor.trim()).map_err(|_| invalid())?;
-    if raw.len() != CURSOR_LEN || raw[24..] != filter_hash(f) {
-        return Err(invalid());
-    }
-    let micros = i64::from_be_bytes(raw[..8].try_into().map_err(|_| invalid())?);
-    let at = DateTime::from_timestamp_micros(micros).ok_or_else(invalid)?;
-    let id = Uuid::from_slice(&raw[8..24]).map_err(|_| invalid())?;
-    Ok((at, id))
+    format!("audit|{}", hex::encode(&Sha256::digest(canonical.to_string().as_bytes())[..8]))
 }
 
 fn unknown_config() -> DomainError {
@@ -145,25 +104,18 @@ fn changed_fields(kind: ConfigKind, old: &Value, new: &Value) -> (Value, Value) 
 }
 
 impl StaffService {
-    /// The audit log, newest first, keyset-paginated on (at, id); `limit` 1–100.
+    /// The audit log, newest first, keyset-paginated on (at, id); `limit` 1–100 (default 20).
     pub async fn list_audit(
         &self,
         filter: &AuditFilter,
         cursor: Option<&str>,
-        limit: i64,
-    ) -> Result<AuditPage, DomainError> {
-        if !(1..=MAX_PAGE).contains(&limit) {
-            return Err(DomainError::validation(vec![FieldError::new("limit", "out_of_range", "1 to 100")]));
-        }
-        let after = cursor.map(|c| decode_cursor(filter, c)).transpose()?;
-        let mut items = audit::list(&self.pool, filter, after, limit + 1).await.map_err(db)?;
-        let more = items.len() as i64 > limit;
-        items.truncate(limit as usize);
-        let next_cursor = match items.last() {
-            Some(last) if more => Some(encode_cursor(filter, last.at, last.id)),
-            _ => None,
-        };
-        Ok(AuditPage { items, next_cursor })
+        limit: Option<i64>,
+    ) -> Result<Page<AuditRow>, DomainError> {
+        let limit = page_limit(limit)?;
+        let scope = audit_scope(filter);
+        let after = cursor.map(|c| decode_cursor(&scope, c)).transpose()?;
+        let rows = audit::list(&self.pool, filter, after, limit + 1).await.map_err(db)?;
+        Ok(page_of(rows, limit, &scope, |r| (r.at, r.id)))
     }
 
     /// Every known configuration document (no values).
@@ -218,26 +170,20 @@ impl StaffService {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     fn filter(action: Option<&str>) -> AuditFilter {
         AuditFilter { action: action.map(str::to_owned), ..AuditFilter::default() }
     }
 
     #[test]
-    fn cursor_round_trips_and_is_bound_to_filters() {
-        let at = DateTime::from_timestamp_micros(1_764_000_000_123_456).unwrap();
+    fn audit_cursors_are_bound_to_their_filters() {
+        let at = Utc::now();
         let id = Uuid::now_v7();
-        let c = encode_cursor(&filter(Some("config.update")), at, id);
-        assert_eq!(decode_cursor(&filter(Some("config.update")), &c).unwrap(), (at, id));
-        for other in [filter(None), filter(Some("admin.create"))] {
-            assert_eq!(decode_cursor(&other, &c).unwrap_err().code(), ErrorCode::InvalidCursor);
-        }
-        for junk in ["", "abc", "!!!!", &c[..c.len() - 2]] {
-            assert_eq!(
-                decode_cursor(&filter(Some("config.update")), junk).unwrap_err().code(),
-                ErrorCode::InvalidCursor
-            );
-        }
+        let c = crate::paging::encode_cursor(&audit_scope(&filter(Some("config.update"))), at, id);
+        assert!(decode_cursor(&audit_scope(&filter(Some("config.update"))), &c).is_ok());
+        let err = decode_cursor(&audit_scope(&filter(Some("admin.create"))), &c).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidCursor);
     }
 
     #[test]

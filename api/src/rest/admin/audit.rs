@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
 use helium_infra::staff::audit::{AuditFilter, AuditRow};
-use helium_infra::staff::config_admin::DEFAULT_PAGE;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -129,14 +128,13 @@ fn instant(field: &str, raw: Option<String>) -> Result<Option<DateTime<Utc>>, Ap
 }
 
 impl AuditQuery {
-    fn parse(self) -> Result<(AuditFilter, Option<String>, i64), ApiError> {
+    fn parse(self) -> Result<(AuditFilter, Option<String>, Option<i64>), ApiError> {
         let actor_id = present(self.actor_id)
             .map(|s| s.trim().parse::<Uuid>().map_err(|_| invalid("actor_id", "invalid_format", "a UUID")))
             .transpose()?;
-        let limit = match present(self.limit) {
-            Some(s) => s.trim().parse::<i64>().map_err(|_| invalid("limit", "invalid_type", "an integer, 1 to 100"))?,
-            None => DEFAULT_PAGE,
-        };
+        let limit = present(self.limit)
+            .map(|s| s.trim().parse::<i64>().map_err(|_| invalid("limit", "invalid_type", "an integer, 1 to 100")))
+            .transpose()?;
         let filter = AuditFilter {
             actor_id,
             action: present(self.action),

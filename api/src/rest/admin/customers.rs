@@ -5,7 +5,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use helium_infra::auth::customer_admin_store::CustomerRow;
-use helium_infra::staff::admins::{decode_cursor, page_limit, page_of};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -96,15 +95,6 @@ pub struct CustomerDetail {
     pub sessions: Vec<CustomerSessionInfo>,
 }
 
-fn status_filter(status: Option<&str>) -> Result<(), ApiError> {
-    match status {
-        None | Some("active" | "banned") => Ok(()),
-        Some(_) => Err(ApiError::validation(vec![
-            helium_domain::FieldError::new("status", "invalid_enum", "active or banned").into(),
-        ])),
-    }
-}
-
 #[utoipa::path(
     get, path = "/api/v1/admin/customers", operation_id = "adminListCustomers", tag = "customers",
     summary = "Search customer accounts",
@@ -124,13 +114,7 @@ pub async fn admin_list_customers(
     Staff(_me): Staff,
     Query(f): Query<CustomerFilter>,
 ) -> Result<Json<CustomerPage>, ApiError> {
-    status_filter(f.status.as_deref())?;
-    let limit = page_limit(f.limit)?;
-    let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    let scope = format!("customers|{}|{}", q.unwrap_or_default(), f.status.as_deref().unwrap_or_default());
-    let after = f.cursor.as_deref().map(|c| decode_cursor(&scope, c)).transpose()?;
-    let rows = state.auth.search_customers(q, f.status.as_deref(), after, limit + 1).await?;
-    let page = page_of(rows, limit, &scope, |c| (c.created_at, c.id));
+    let page = state.auth.customers_page(f.q.as_deref(), f.status.as_deref(), f.limit, f.cursor.as_deref()).await?;
     Ok(Json(CustomerPage {
         items: page.items.into_iter().map(CustomerSummary::from).collect(),
         next_cursor: page.next_cursor,
