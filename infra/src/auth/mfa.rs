@@ -178,40 +178,16 @@ impl AuthService {
         factor: &SecondFactor<'_>,
         wrong: fn() -> DomainError,
     ) -> Result<(), DomainError> {
-        let row = mfa_store::totp(&mut *tx, user_id).await.map_err(db)?.filter(|r| r.enabled);
-        let Some(row) = row else { return Err(DomainError::rejected(ErrorCode::MfaNotEnabled, "MFA is not enabled")) };
-        match factor {
-            SecondFactor::Code(code) => {
-                let seed = self.cipher().await?.open(&row.secret, user_id.as_bytes()).map_err(internal)?;
-                let now = Utc::now().timestamp().max(0) as u64;
-                let last = row.last_step.map(|s| s.max(0) as u64);
-                match totp::matching_step(&seed, code, now, last) {
-                    Some(step) if mfa_store::use_step(tx, user_id, step as i64).await.map_err(db)? => Ok(()),
-                    Some(_) => Err(DomainError::rejected(ErrorCode::CodeAlreadyUsed, "this code was already used")),
-                    None if totp::matching_step(&seed, code, now, None).is_some() => {
-                        tracing::warn!(%user_id, "TOTP code replay refused");
-                        Err(DomainError::rejected(ErrorCode::CodeAlreadyUsed, "this code was already used"))
-                    }
-                    None => Err(wrong()),
-                }
-            }
-            SecondFactor::Recovery(code) => {
-                let presented = totp::normalize_recovery_code(code);
-                for (id, hash) in mfa_store::unused_recovery_codes(&mut *tx, user_id).await.map_err(db)? {
-                    if password::verify(hash, presented.clone()).await.map_err(internal)? != password::Verified::No {
-                        return if mfa_store::spend_recovery_code(tx, id).await.map_err(db)? {
-                            Ok(())
-                        } else {
-                            Err(DomainError::rejected(
-                                ErrorCode::CodeAlreadyUsed,
-                                "this recovery code was already used",
-                            ))
-                        };
-                    }
-                }
-                Err(wrong())
-            }
-        }
+        let cipher = self.cipher().await?;
+        crate::auth::second_factor::verify(
+            &crate::auth::second_factor::CustomerFactors,
+            &cipher,
+            tx,
+            user_id,
+            factor,
+            wrong,
+        )
+        .await
     }
 
     /// Second sign-in step: the challenge token plus a TOTP or recovery code.

@@ -11,6 +11,7 @@ pub mod oauth;
 pub mod oauth_client;
 pub mod password;
 pub mod recovery;
+pub mod second_factor;
 pub mod service;
 pub mod store;
 pub mod tokens;

@@ -110,40 +110,16 @@ impl StaffService {
         factor: &SecondFactor<'_>,
         wrong: fn() -> DomainError,
     ) -> Result<(), DomainError> {
-        let row = mfa_store::totp(&mut *tx, admin_id).await.map_err(db)?.filter(|r| r.enabled);
-        let Some(row) = row else { return Err(DomainError::rejected(ErrorCode::MfaNotEnabled, "MFA is not enabled")) };
-        match factor {
-            SecondFactor::Code(code) => {
-                let seed = self.cipher().await?.open(&row.secret, admin_id.as_bytes()).map_err(internal)?;
-                let now = Utc::now().timestamp().max(0) as u64;
-                let last = row.last_step.map(|s| s.max(0) as u64);
-                match totp::matching_step(&seed, code, now, last) {
-                    Some(step) if mfa_store::use_step(tx, admin_id, step as i64).await.map_err(db)? => Ok(()),
-                    Some(_) => Err(DomainError::rejected(ErrorCode::CodeAlreadyUsed, "this code was already used")),
-                    None if totp::matching_step(&seed, code, now, None).is_some() => {
-                        tracing::warn!(%admin_id, "staff TOTP code replay refused");
-                        Err(DomainError::rejected(ErrorCode::CodeAlreadyUsed, "this code was already used"))
-                    }
-                    None => Err(wrong()),
-                }
-            }
-            SecondFactor::Recovery(code) => {
-                let presented = totp::normalize_recovery_code(code);
-                for (id, hash) in mfa_store::unused_recovery_codes(&mut *tx, admin_id).await.map_err(db)? {
-                    if password::verify(hash, presented.clone()).await.map_err(internal)? != password::Verified::No {
-                        return if mfa_store::spend_recovery_code(tx, id).await.map_err(db)? {
-                            Ok(())
-                        } else {
-                            Err(DomainError::rejected(
-                                ErrorCode::CodeAlreadyUsed,
-                                "this recovery code was already used",
-                            ))
-                        };
-                    }
-                }
-                Err(wrong())
-            }
-        }
+        let cipher = self.cipher().await?;
+        crate::auth::second_factor::verify(
+            &crate::auth::second_factor::StaffFactors,
+            &cipher,
+            tx,
+            admin_id,
+            factor,
+            wrong,
+        )
+        .await
     }
 
     /// Second sign-in step: the `admin_mfa` challenge of `login` plus a TOTP or recovery code.
