@@ -12,7 +12,8 @@ command -v wrk >/dev/null || { echo "auth bench: wrk is required (apt-get instal
 DB="helium_bench_auth_$$"
 PORT=18700; HPORT=18701
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" >/dev/null
-export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB" REDIS_URL=redis://127.0.0.1:6379
+# Loopback database: no TLS (as a same-host deployment would run it).
+export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=disable" REDIS_URL=redis://127.0.0.1:6379
 export MQ_URL="amqp://guest:guest@127.0.0.1:5672/%2f" REDIS_KEY_PREFIX="bench:$$:" MQ_PREFIX="bench$$"
 export RATE_LIMIT_AUTH=100000000/60 RATE_LIMIT_READ=100000000/60 RUST_LOG=warn
 LISTEN_ADDR=127.0.0.1:$PORT HEALTH_CHECK_PORT=$HPORT target/release/helium --mode api >/tmp/helium-bench-auth.log 2>&1 &
@@ -40,5 +41,9 @@ wrk.body = '{"email":"$EMAIL","password":"$PASSWORD"}'
 LUA
 echo "== login (POST /api/v1/auth/login), 8 connections, ${DUR}s"
 wrk -t2 -c8 -d"${DUR}s" --latency -s /tmp/helium-bench-login.lua "$B/auth/login" | grep -E "Requests/sec|Latency|99%|Non-2xx"
-echo "== authenticated GET /api/v1/me, 64 connections, ${DUR}s"
-wrk -t2 -c64 -d"${DUR}s" --latency -H "Authorization: Bearer $ACCESS" "$B/me" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx"
+# 16 connections: at 10k rps a closed-loop client with C connections waits C/10k s per request
+# on average (64 connections alone would mean 6.4 ms), so the latency target needs a modest C.
+for C in 16 64; do
+    echo "== authenticated GET /api/v1/me, $C connections, ${DUR}s"
+    wrk -t2 -c$C -d"${DUR}s" --latency -H "Authorization: Bearer $ACCESS" "$B/me" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx"
+done

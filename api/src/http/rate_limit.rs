@@ -173,8 +173,8 @@ async fn hit(state: &AppState, class: RouteClass, who: &str, limit: Limit) -> an
     let key = state.redis.key(&format!("rl:{}:{}:{}", class.name(), who, window));
     let fut = async {
         let mut conn = state.redis.conn().await?;
+        // One round trip; no MULTI/EXEC needed: INCR is atomic and the EXPIRE only refreshes.
         let (count,): (u64,) = redis::pipe()
-            .atomic()
             .incr(&key, 1u64)
             .expire(&key, limit.window_secs as i64 + 1)
             .ignore()
