@@ -104,8 +104,21 @@ impl StaffService {
         Ok(inv)
     }
 
-    pub async fn invitations(&self) -> Result<Vec<InvitationRow>, DomainError> {
-        invitation_store::list(&self.pool).await.map_err(db)
+    /// The newest 500 invitations, optionally only those in `status` (pending, accepted,
+    /// revoked or expired).
+    pub async fn invitations(&self, status: Option<&str>) -> Result<Vec<InvitationRow>, DomainError> {
+        if let Some(s) = status
+            && !["pending", "accepted", "revoked", "expired"].contains(&s)
+        {
+            return Err(DomainError::validation(vec![FieldError::new(
+                "status",
+                "invalid_enum",
+                "pending, accepted, revoked or expired",
+            )]));
+        }
+        let now = Utc::now();
+        let all = invitation_store::list(&self.pool).await.map_err(db)?;
+        Ok(all.into_iter().filter(|i| status.is_none_or(|s| i.status(now) == s)).collect())
     }
 
     /// Revokes an open invitation; an accepted one answers 409 invitation_used.

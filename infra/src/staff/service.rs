@@ -58,6 +58,11 @@ impl StaffPrincipal {
         }
     }
 
+    /// Everything this principal may do, by name (for `adminGetMe`).
+    pub fn permission_names(&self) -> Vec<String> {
+        Permission::ALL.into_iter().filter(|p| self.can(*p)).map(|p| p.as_str().to_owned()).collect()
+    }
+
     /// The audit actor for this principal and request.
     pub fn actor(&self, client: &ClientInfo, request_id: Option<String>) -> Actor {
         Actor {

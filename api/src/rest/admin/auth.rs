@@ -84,7 +84,7 @@ pub async fn admin_logout(State(state): State<AppState>, Staff(me): Staff) -> Re
 pub async fn admin_get_me(State(state): State<AppState>, Staff(me): Staff) -> Result<Json<AdminMe>, ApiError> {
     let id = me.admin_id.ok_or_else(ApiError::not_found)?;
     let admin = state.staff.get_admin(id).await?;
-    let permissions = Permission::ALL.into_iter().filter(|p| me.can(*p)).map(|p| p.as_str().to_owned()).collect();
+    let permissions = me.permission_names();
     Ok(Json(AdminMe { admin: admin.into(), permissions }))
 }
 
@@ -258,6 +258,6 @@ pub async fn admin_update_me(
     ValidatedJson(req): ValidatedJson<AdminUpdateMeRequest>,
 ) -> Result<Json<AdminMe>, ApiError> {
     let admin = state.staff.update_me(&a.me, &a.actor, req.into()).await?;
-    let permissions = Permission::ALL.into_iter().filter(|p| a.me.can(*p)).map(|p| p.as_str().to_owned()).collect();
+    let permissions = a.me.permission_names();
     Ok(Json(AdminMe { admin: admin.into(), permissions }))
 }
