@@ -309,3 +309,21 @@ async fn cli_bootstraps_the_first_super_admin_on_a_fresh_database() {
     assert_eq!(actions, ["admin.create", "admin.create", "admin.delete"]);
     pool.close().await;
 }
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn the_purge_job_removes_stale_setup_links_only(pool: PgPool) {
+    use helium_infra::cron::{Job, JobContext, PurgeOneTimeTokens};
+    let h = harness(pool.clone()).await;
+    let (stale, _) = h.state.staff.create_admin(&Actor::cli(), "Stale", "moderator", None, None).await.unwrap();
+    let (fresh, _) = h.state.staff.create_admin(&Actor::cli(), "Fresh", "moderator", None, None).await.unwrap();
+    sqlx::query("UPDATE staff.one_time_tokens SET expires_at = now() - interval '2 days' WHERE admin_id = $1")
+        .bind(stale.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let ctx = JobContext { pool: pool.clone(), config: h.state.config.clone() };
+    assert_eq!(PurgeOneTimeTokens.run(&ctx).await.unwrap(), 1);
+    let left: Vec<Uuid> =
+        sqlx::query_scalar("SELECT admin_id FROM staff.one_time_tokens").fetch_all(&pool).await.unwrap();
+    assert_eq!(left, [fresh.id]);
+}

@@ -139,7 +139,8 @@ where
     Ok(total)
 }
 
-/// Deletes magic links and e-mail codes older than the auth config's `*_delete_before`.
+/// Deletes magic links and e-mail codes older than the auth config's `*_delete_before`, and
+/// expired staff setup links.
 pub struct PurgeOneTimeTokens;
 
 #[async_trait::async_trait]
@@ -172,6 +173,11 @@ impl Job for PurgeOneTimeTokens {
             })
             .await?;
         }
+        // Staff setup links (24 h) nobody redeemed: gone a day after they expired.
+        total += sqlx::query!(r#"DELETE FROM staff.one_time_tokens WHERE expires_at < now() - interval '1 day'"#)
+            .execute(&ctx.pool)
+            .await?
+            .rows_affected();
         Ok(total)
     }
 }
