@@ -495,3 +495,31 @@ async fn authenticated_reads_are_limited_per_customer(pool: PgPool) {
     let other = h.me(&ned).await;
     assert_eq!(other.status.as_u16(), 200, "another customer behind the same address: {}", other.body);
 }
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn password_failures_are_limited_per_address_before_hashing(pool: PgPool) {
+    let h = harness(pool).await;
+    let token = h.link_for("limited@example.test").await;
+    h.complete(&token, GOOD_PASSWORD).await.ok(201);
+    // A success clears earlier failures.
+    for _ in 0..9 {
+        h.login("limited@example.test", "wrong password!").await.expect(401, "invalid_credentials");
+    }
+    h.login("limited@example.test", GOOD_PASSWORD).await.ok(200);
+    for _ in 0..10 {
+        h.login("Limited@Example.test ", "wrong password!").await.expect(401, "invalid_credentials");
+    }
+    // The 11th attempt in the window is refused before the password is even checked.
+    let r = h.login("limited@example.test", GOOD_PASSWORD).await;
+    r.expect(429, "too_many_attempts");
+    let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=900).contains(&retry), "{retry}");
+    // Unknown addresses are limited alike; other addresses are not affected.
+    for _ in 0..10 {
+        h.login("nobody@example.test", "wrong password!").await.expect(401, "invalid_credentials");
+    }
+    h.login("nobody@example.test", "wrong password!").await.expect(429, "too_many_attempts");
+    let token = h.link_for("other@example.test").await;
+    h.complete(&token, GOOD_PASSWORD).await.ok(201);
+    h.login("other@example.test", GOOD_PASSWORD).await.ok(200);
+}

@@ -327,3 +327,15 @@ async fn the_purge_job_removes_stale_setup_links_only(pool: PgPool) {
         sqlx::query_scalar("SELECT admin_id FROM staff.one_time_tokens").fetch_all(&pool).await.unwrap();
     assert_eq!(left, [fresh.id]);
 }
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn staff_password_failures_are_limited_per_address(pool: PgPool) {
+    let h = harness(pool.clone()).await;
+    let (_, email) = admin(&h, Role::Moderator).await;
+    for _ in 0..10 {
+        let r = h.post("/api/v1/admin/auth/login", json!({ "email": email, "password": "wrong password!" })).await;
+        r.expect(401, "invalid_credentials");
+    }
+    let r = h.post("/api/v1/admin/auth/login", json!({ "email": email, "password": PASSWORD })).await;
+    r.expect(429, "too_many_attempts");
+}

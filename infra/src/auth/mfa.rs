@@ -9,14 +9,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::service::{AuthService, ClientInfo, CustomerPrincipal, TokenPair, db, email_event, internal};
-use super::{mfa_store, password, store, tokens, totp};
+use super::{attempts, mfa_store, password, store, tokens, totp};
 
 /// Lifetime of the partial-auth token (SECURITY.md §1.7).
 pub const MFA_TOKEN_SECS: i64 = 300;
 pub const MFA_TYP: &str = "mfa";
-/// Wrong second factors allowed per account and window.
-const MAX_FAILURES: i64 = 5;
-const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 
 /// The result of a first sign-in step.
 #[derive(Debug, Clone)]
@@ -55,56 +52,6 @@ pub(crate) async fn seed_cipher(
         })
         .await?;
     Ok(totp::SeedCipher::new(key))
-}
-
-/// Second-factor checks of one account (customer or staff; counted under the Redis `key`)
-/// are limited to `MAX_FAILURES` failures per window (SECURITY.md §1.7). Each check first
-/// reserves a slot atomically (INCR), so parallel guesses cannot overshoot the limit; fails
-/// closed when Redis is down.
-pub(crate) async fn failures_allow(redis: &crate::RedisHandle, key: &str, subject: Uuid) -> Result<(), DomainError> {
-    let mut conn = redis.conn().await.map_err(|e| DomainError::Unavailable(format!("redis: {e}")))?;
-    let (count, ttl): (i64, i64) = redis::pipe()
-        .atomic()
-        .incr(key, 1)
-        .cmd("EXPIRE")
-        .arg(key)
-        .arg(FAILURE_WINDOW_SECS)
-        .arg("NX")
-        .ignore()
-        .ttl(key)
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| DomainError::Unavailable(format!("redis: {e}")))?;
-    if count > MAX_FAILURES {
-        tracing::warn!(%subject, "second-factor attempts throttled");
-        return Err(DomainError::Throttled {
-            code: ErrorCode::TooManyAttempts,
-            retry_after_secs: ttl.clamp(1, FAILURE_WINDOW_SECS) as u64,
-        });
-    }
-    Ok(())
-}
-
-/// Settles the slot `failures_allow` reserved: a wrong code keeps it (one failure), a success
-/// clears the count, anything that was not a guess (a replayed valid code, an outage) gives it back.
-pub(crate) async fn failures_record(redis: &crate::RedisHandle, key: &str, result: &Result<(), DomainError>) {
-    let Ok(mut conn) = redis.conn().await else { return };
-    let outcome = match result {
-        Ok(()) => redis::cmd("DEL").arg(key).query_async::<()>(&mut conn).await,
-        Err(DomainError::Rejected { code, .. }) if *code != ErrorCode::CodeAlreadyUsed => Ok(()),
-        // Only while the window lives: a DECR after expiry would leave a key without TTL.
-        Err(_) => {
-            redis::cmd("EVAL")
-                .arg("if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DECR', KEYS[1]) end return 0")
-                .arg(1)
-                .arg(key)
-                .query_async::<()>(&mut conn)
-                .await
-        }
-    };
-    if let Err(e) = outcome {
-        tracing::warn!(error = %e, "could not record a second-factor result");
-    }
 }
 
 impl AuthService {
@@ -147,14 +94,14 @@ impl AuthService {
         self.redis.key(&format!("mfa:failures:{user_id}"))
     }
 
-    /// Second-factor checks of one account are limited to `MAX_FAILURES` failures per window
+    /// Second-factor checks of one account are limited (`attempts::SECOND_FACTOR`)
     /// (SECURITY.md §1.7); the count lives in Redis and fails closed when Redis is down.
     async fn second_factor_allowed(&self, user_id: Uuid) -> Result<(), DomainError> {
-        failures_allow(&self.redis, &self.failures_key(user_id), user_id).await
+        attempts::allow(&self.redis, &self.failures_key(user_id), attempts::SECOND_FACTOR).await
     }
 
     async fn second_factor_result(&self, user_id: Uuid, result: &Result<(), DomainError>) {
-        failures_record(&self.redis, &self.failures_key(user_id), result).await
+        attempts::settle(&self.redis, &self.failures_key(user_id), result).await
     }
 
     /// Checks a second factor (throttled per account) and records its use in `tx`.

@@ -1,6 +1,7 @@
 //! Customer identity infrastructure: password hashing, tokens, the SQL store and the
 //! use cases that combine them.
 
+pub mod attempts;
 pub mod customer_admin_store;
 pub mod customer_ops;
 pub mod identity_store;

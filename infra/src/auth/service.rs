@@ -99,6 +99,12 @@ pub(super) async fn hold_address(
     Ok(())
 }
 
+/// The Redis key counting password failures for an address (hashed: no addresses in keys).
+pub(crate) fn password_attempts_key(redis: &RedisHandle, scope: &str, email_raw: &str) -> String {
+    let address = email_raw.trim().to_lowercase();
+    redis.key(&format!("{scope}:failures:{}", hex::encode(tokens::token_hash(&address))))
+}
+
 /// Whether a new account may be opened for `email` (closed registration, domain lists):
 /// every way of signing up goes through here.
 pub(super) fn registration_allowed(cfg: &AuthConfig, email: &str) -> Result<(), DomainError> {
@@ -305,8 +311,23 @@ impl AuthService {
         Ok(TokenPair { access_token, expires_in: ttl, refresh_token, refresh_expires_at })
     }
 
-    /// E-mail + password sign-in. Unknown addresses cost the same as wrong passwords.
+    /// E-mail + password sign-in, at most `attempts::PASSWORD` failures per address and
+    /// window (counted before any hashing; unknown addresses are counted alike).
     pub async fn login(
+        &self,
+        email_raw: &str,
+        password_raw: &str,
+        client: &ClientInfo,
+    ) -> Result<super::mfa::LoginOutcome, DomainError> {
+        let key = password_attempts_key(&self.redis, "login", email_raw);
+        super::attempts::allow(&self.redis, &key, super::attempts::PASSWORD).await?;
+        let result = self.login_checked(email_raw, password_raw, client).await;
+        super::attempts::settle(&self.redis, &key, &result).await;
+        result
+    }
+
+    /// E-mail + password sign-in. Unknown addresses cost the same as wrong passwords.
+    async fn login_checked(
         &self,
         email_raw: &str,
         password_raw: &str,

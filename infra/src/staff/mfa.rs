@@ -14,7 +14,8 @@ use super::audit::{self, Actor, Change};
 use super::mfa_store;
 use super::service::{ADMIN_MFA_TYP, StaffLogin, StaffPrincipal, StaffService, unauthenticated};
 use super::store::{self, AdminRow};
-use crate::auth::mfa::{failures_allow, failures_record, seed_cipher};
+use crate::auth::attempts;
+use crate::auth::mfa::seed_cipher;
 use crate::auth::service::{ClientInfo, db, internal};
 use crate::auth::{password, tokens, totp};
 
@@ -97,9 +98,9 @@ impl StaffService {
         wrong: fn() -> DomainError,
     ) -> Result<(), DomainError> {
         let key = self.failures_key(admin_id);
-        failures_allow(&self.redis, &key, admin_id).await?;
+        attempts::allow(&self.redis, &key, attempts::SECOND_FACTOR).await?;
         let result = self.verify_second_factor(tx, admin_id, factor, wrong).await;
-        failures_record(&self.redis, &key, &result).await;
+        attempts::settle(&self.redis, &key, &result).await;
         result
     }
 
@@ -207,14 +208,14 @@ impl StaffService {
             return Err(already_enabled());
         }
         let key = self.failures_key(admin_id);
-        failures_allow(&self.redis, &key, admin_id).await?;
+        attempts::allow(&self.redis, &key, attempts::SECOND_FACTOR).await?;
         let seed = self.cipher().await?.open(&row.secret, admin_id.as_bytes()).map_err(internal)?;
         let now = Utc::now().timestamp().max(0) as u64;
         let Some(step) = totp::matching_step(&seed, code, now, None) else {
-            failures_record(&self.redis, &key, &Err(reauth())).await;
+            attempts::settle(&self.redis, &key, &Err::<(), _>(reauth())).await;
             return Err(reauth());
         };
-        failures_record(&self.redis, &key, &Ok(())).await;
+        attempts::settle(&self.redis, &key, &Ok::<(), DomainError>(())).await;
         let mut tx = self.pool.begin().await.map_err(db)?;
         if !mfa_store::use_step(&mut tx, admin_id, step as i64).await.map_err(db)?
             || !mfa_store::enable(&mut tx, admin_id).await.map_err(db)?

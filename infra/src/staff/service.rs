@@ -14,7 +14,7 @@ use super::audit::{self, Actor, Change};
 use super::store::{self, AdminRow};
 use crate::ConfigStore;
 use crate::auth::service::{ClientInfo, db, internal};
-use crate::auth::{password, tokens};
+use crate::auth::{attempts, password, tokens};
 
 /// Lifetime of the setup link `helium-cli admin create` prints.
 pub const SETUP_LINK_SECS: i64 = 24 * 3600;
@@ -290,8 +290,22 @@ impl StaffService {
         Ok(StaffLogin::Token { access_token: self.sign(cfg, admin_id, sid, ADMIN_TYP, ttl)?, expires_in: ttl as u64 })
     }
 
-    /// E-mail + password. Disabled accounts answer 403 only after the password verified.
+    /// E-mail + password, at most `attempts::PASSWORD` failures per address and window.
     pub async fn login(
+        &self,
+        email_raw: &str,
+        password_raw: &str,
+        client: &ClientInfo,
+    ) -> Result<StaffLogin, DomainError> {
+        let key = crate::auth::service::password_attempts_key(&self.redis, "staff:login", email_raw);
+        attempts::allow(&self.redis, &key, attempts::PASSWORD).await?;
+        let result = self.login_checked(email_raw, password_raw, client).await;
+        attempts::settle(&self.redis, &key, &result).await;
+        result
+    }
+
+    /// Disabled accounts answer 403 only after the password verified.
+    async fn login_checked(
         &self,
         email_raw: &str,
         password_raw: &str,

@@ -45,7 +45,7 @@ pub async fn admin_complete_setup(
         (status = 401, description = "invalid_credentials", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "account_disabled", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited; too_many_attempts (10 wrong passwords for this address in 15 min)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_login(
