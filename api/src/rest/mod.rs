@@ -62,9 +62,16 @@ fn with_password_removal(r: UtoipaMethodRouter<AppState>) -> UtoipaMethodRouter<
     (schemas, paths, method_router.merge(delete))
 }
 
-/// Attaches a rate-limit class to a route declaration.
+/// Request bodies of sign-in and other auth routes are small; larger ones are refused (413)
+/// before any parsing or hashing (SECURITY.md §1.9).
+pub const AUTH_MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Attaches a rate-limit class to a route declaration (auth routes also get the small body cap).
 pub fn limited(r: UtoipaMethodRouter<AppState>, class: RouteClass) -> UtoipaMethodRouter<AppState> {
-    let (schemas, paths, method_router) = r;
+    let (schemas, paths, mut method_router) = r;
+    if class == RouteClass::Auth {
+        method_router = method_router.layer(axum::extract::DefaultBodyLimit::max(AUTH_MAX_BODY_BYTES));
+    }
     (schemas, paths, method_router.layer(from_fn(move |req, next| rate_limit::limit(class, req, next))))
 }
 
