@@ -124,7 +124,7 @@ impl FromRequestParts<AppState> for MaybeCustomer {
 #[utoipa::path(
     get, path = "/api/v1/auth/oauth/{provider}/authorize", operation_id = "getOauthAuthorizationUrl", tag = "auth",
     summary = "Start an OAuth / OIDC sign-in (or, signed in, a link)",
-    description = "Returns the provider URL with state, PKCE (S256) and, for OIDC, a nonce. Called with a customer bearer token, the state is bound to that customer and only `linkOauthMethod` accepts it; without one, only `completeOauthLogin`.",
+    description = "Returns the provider URL with state, PKCE (S256) and, for OIDC, a nonce; the verifier and nonce stay on the server. Called with a customer bearer token, the state is bound to that customer and only `linkOauthMethod` accepts it; without one, only `completeOauthLogin`. Clients keep the `state` of the URL they open (e.g. in sessionStorage) and post a callback only when the redirect brings back the same one: that ties the flow to the browser that started it.",
     security((), ("customerBearer" = [])),
     params(("provider" = String, Path, description = "Configured provider name, e.g. google"), AuthorizeQuery),
     responses(

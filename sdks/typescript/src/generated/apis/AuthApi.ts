@@ -714,7 +714,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
-     * Returns the provider URL with state, PKCE (S256) and, for OIDC, a nonce. Called with a customer bearer token, the state is bound to that customer and only `linkOauthMethod` accepts it; without one, only `completeOauthLogin`.
+     * Returns the provider URL with state, PKCE (S256) and, for OIDC, a nonce; the verifier and nonce stay on the server. Called with a customer bearer token, the state is bound to that customer and only `linkOauthMethod` accepts it; without one, only `completeOauthLogin`. Clients keep the `state` of the URL they open (e.g. in sessionStorage) and post a callback only when the redirect brings back the same one: that ties the flow to the browser that started it.
      * Start an OAuth / OIDC sign-in (or, signed in, a link)
      */
     async getOauthAuthorizationUrlRaw(requestParameters: GetOauthAuthorizationUrlRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationUrl>> {
@@ -725,7 +725,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
-     * Returns the provider URL with state, PKCE (S256) and, for OIDC, a nonce. Called with a customer bearer token, the state is bound to that customer and only `linkOauthMethod` accepts it; without one, only `completeOauthLogin`.
+     * Returns the provider URL with state, PKCE (S256) and, for OIDC, a nonce; the verifier and nonce stay on the server. Called with a customer bearer token, the state is bound to that customer and only `linkOauthMethod` accepts it; without one, only `completeOauthLogin`. Clients keep the `state` of the URL they open (e.g. in sessionStorage) and post a callback only when the redirect brings back the same one: that ties the flow to the browser that started it.
      * Start an OAuth / OIDC sign-in (or, signed in, a link)
      */
     async getOauthAuthorizationUrl(requestParameters: GetOauthAuthorizationUrlRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationUrl> {
