@@ -6,8 +6,7 @@
 use crate::http::rate_limit::RouteClass;
 use chrono::{DateTime, Utc};
 use helium_domain::admin::{Permission, Role};
-use helium_domain::{DomainError, ErrorCode, FieldError};
-use helium_infra::auth::service::ClientInfo;
+use helium_domain::{ErrorCode, FieldError};
 use helium_infra::staff::admins::AdminPatch;
 use helium_infra::staff::api_keys::NewApiKey;
 use helium_infra::staff::audit::Actor;
@@ -19,7 +18,7 @@ use tonic::{Request, Response, Status};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::pb;
+use super::{client, err, pb};
 use crate::http::json::flatten;
 use crate::http::problem::ApiError;
 use crate::rest::admin::admins::AdminUpdateRequest;
@@ -48,28 +47,14 @@ pub async fn staff<T>(
     Ok((principal, actor))
 }
 
-/// The caller's user agent and address, as REST's `Client` records them.
-pub fn client<T>(req: &Request<T>) -> ClientInfo {
-    ClientInfo {
-        device: req.metadata().get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_owned),
-        ip: req.remote_addr().map(|a| a.ip().to_string()),
-    }
-}
-
-/// `x-request-id` metadata when sane (REST's rule: ≤ 128 of `[A-Za-z0-9-_.:]`), else a new UUID v7.
+/// `x-request-id` metadata when REST would accept it as a header, else a new UUID v7.
 fn request_id<T>(req: &Request<T>) -> String {
     req.metadata()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| {
-            !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
-        })
+        .filter(|v| crate::http::request_id::acceptable(v))
         .map(str::to_owned)
         .unwrap_or_else(|| Uuid::now_v7().to_string())
-}
-
-pub fn err(e: DomainError) -> Status {
-    ApiError::from(e).into()
 }
 
 /// The REST body's `validator` rules, answered as REST does (422 → InvalidArgument).
@@ -90,20 +75,6 @@ pub fn id(raw: &str, what: &str) -> Result<Uuid, Status> {
 
 pub fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339()
-}
-
-fn instant(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, Status> {
-    raw.map(|s| {
-        DateTime::parse_from_rfc3339(s.trim())
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| invalid(field, "invalid_format", "an RFC 3339 timestamp, e.g. 2026-01-31T12:00:00Z"))
-    })
-    .transpose()
-}
-
-/// RFC 3339 instant of an optional message field; empty counts as absent.
-pub fn optional_instant(field: &str, raw: Option<String>) -> Result<Option<DateTime<Utc>>, Status> {
-    instant(field, raw.as_deref().filter(|s| !s.trim().is_empty()))
 }
 
 // ---- conversions ---------------------------------------------------------------------------
@@ -391,7 +362,7 @@ impl pb::admin_service_server::AdminService for AdminGrpc {
     ) -> Result<Response<pb::ApiKeyCreated>, Status> {
         let (p, actor) = staff(&self.state, &req, Permission::ApiKeysManage, true).await?;
         let r = req.into_inner();
-        let expires_at = optional_instant("expires_at", r.expires_at)?;
+        let expires_at = crate::http::params::instant("expires_at", r.expires_at)?;
         let body = valid(ApiKeyCreateRequest {
             name: r.name,
             role: r.role,

@@ -4,21 +4,19 @@
 
 use helium_domain::admin::Permission;
 use helium_infra::auth::customer_admin_store::CustomerRow;
-use helium_infra::staff::audit::{AuditFilter, AuditRow};
+use helium_infra::staff::audit::AuditRow;
 use helium_infra::staff::config_admin::MaskedConfig;
 use serde_json::Value;
 use tonic::{Request, Response, Status};
 
-use super::admin::{err, id, invalid, optional_instant, staff, ts, valid};
+use super::admin::{id, invalid, staff, ts, valid};
+use super::err;
 use super::pb;
+use crate::http::params;
+use crate::rest::admin::audit::audit_filter;
 use crate::rest::admin::config::PutConfigRequest;
 use crate::rest::admin::customers::ReasonRequest;
 use crate::state::AppState;
-
-/// Empty strings count as absent, as REST's query parameters do.
-fn present(v: Option<String>) -> Option<String> {
-    v.filter(|s| !s.trim().is_empty())
-}
 
 fn json(v: Option<Value>) -> Option<String> {
     v.map(|v| v.to_string())
@@ -60,18 +58,8 @@ impl pb::audit_service_server::AuditService for AuditGrpc {
     ) -> Result<Response<pb::AuditEventPage>, Status> {
         staff(&self.state, &req, Permission::AuditRead, false).await?;
         let r = req.into_inner();
-        let actor_id = present(r.actor_id)
-            .map(|s| s.trim().parse().map_err(|_| invalid("actor_id", "invalid_format", "a UUID")))
-            .transpose()?;
-        let filter = AuditFilter {
-            actor_id,
-            action: present(r.action),
-            target_type: present(r.target_type),
-            target_id: present(r.target_id),
-            from: optional_instant("from", r.from)?,
-            to: optional_instant("to", r.to)?,
-        };
-        let cursor = present(r.cursor);
+        let filter = audit_filter(r.actor_id, r.action, r.target_type, r.target_id, r.from, r.to)?;
+        let cursor = params::present(r.cursor);
         let page = self.state.staff.list_audit(&filter, cursor.as_deref(), r.limit).await.map_err(err)?;
         Ok(Response::new(pb::AuditEventPage {
             items: page.items.into_iter().map(audit_event).collect(),

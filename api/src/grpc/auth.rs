@@ -4,13 +4,14 @@
 use crate::http::rate_limit::RouteClass;
 use helium_domain::ErrorCode;
 use helium_infra::auth::methods::{EMAIL_CODE_METHOD, LoginMethod, PASSWORD_METHOD};
-use helium_infra::auth::mfa::{LoginOutcome, SecondFactor};
-use helium_infra::auth::service::{ClientInfo, CustomerPrincipal, TokenPair as Tokens};
+use helium_infra::auth::mfa::LoginOutcome;
+use helium_infra::auth::service::{CustomerPrincipal, TokenPair as Tokens};
 use helium_infra::auth::store::UserRow;
 use tonic::{Request, Response, Status};
 
-use super::pb;
+use super::{client, err, pb};
 use crate::http::problem::ApiError;
+use crate::rest::auth_mfa::factor;
 use crate::state::AppState;
 
 pub struct AuthGrpc {
@@ -31,13 +32,6 @@ impl AuthGrpc {
             .map(str::to_owned)
             .ok_or_else(|| Status::from(ApiError::new(ErrorCode::Unauthenticated, "sign in to use this operation")))?;
         Ok(self.state.auth.authenticate(&token).await.map_err(ApiError::from)?)
-    }
-}
-
-fn client<T>(req: &Request<T>) -> ClientInfo {
-    ClientInfo {
-        device: req.metadata().get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_owned),
-        ip: req.remote_addr().map(|a| a.ip().to_string()),
     }
 }
 
@@ -69,18 +63,6 @@ fn me(u: UserRow) -> pb::Me {
         timezone: u.timezone,
         mfa_enabled: u.mfa_enabled,
         created_at: u.created_at.to_rfc3339(),
-    }
-}
-
-fn err(e: helium_domain::DomainError) -> Status {
-    ApiError::from(e).into()
-}
-
-fn factor<'a>(code: Option<&'a str>, recovery: Option<&'a str>) -> Result<SecondFactor<'a>, Status> {
-    match (code, recovery) {
-        (Some(c), None) => Ok(SecondFactor::Code(c)),
-        (None, Some(rc)) => Ok(SecondFactor::Recovery(rc)),
-        _ => Err(ApiError::new(ErrorCode::ValidationFailed, "give exactly one of code or recovery_code").into()),
     }
 }
 
@@ -136,7 +118,7 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
         super::limit(&self.state, &req, RouteClass::Auth).await?;
         let info = client(&req);
         let r = req.into_inner();
-        let factor = factor(r.code.as_deref(), r.recovery_code.as_deref())?;
+        let factor = factor(&r.code, &r.recovery_code)?;
         Ok(Response::new(tokens(self.state.auth.login_mfa(&r.mfa_token, factor, &info).await.map_err(err)?)))
     }
 
@@ -266,7 +248,7 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
         super::limit(&self.state, &req, RouteClass::Auth).await?;
         let me = self.customer(&req).await?;
         let r = req.into_inner();
-        let f = factor(r.code.as_deref(), r.recovery_code.as_deref())?;
+        let f = factor(&r.code, &r.recovery_code)?;
         self.state.auth.disable_totp(me, f, &r.password).await.map_err(err)?;
         Ok(Response::new(pb::Empty {}))
     }

@@ -61,3 +61,16 @@ pub(crate) async fn limit<T>(
     let who = format!("ip:{}", req.remote_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string()));
     crate::http::rate_limit::check(state, class, &who).await.map_err(tonic::Status::from)
 }
+
+/// The caller's user agent and address, as REST's `Client` records them.
+pub(crate) fn client<T>(req: &tonic::Request<T>) -> helium_infra::auth::service::ClientInfo {
+    helium_infra::auth::service::ClientInfo {
+        device: req.metadata().get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_owned),
+        ip: req.remote_addr().map(|a| a.ip().to_string()),
+    }
+}
+
+/// A use-case error as the gRPC status REST's problem maps to.
+pub(crate) fn err(e: helium_domain::DomainError) -> tonic::Status {
+    crate::http::problem::ApiError::from(e).into()
+}

@@ -4,6 +4,7 @@
 pub mod customer;
 pub mod idempotency;
 pub mod json;
+pub mod params;
 pub mod problem;
 pub mod rate_limit;
 pub mod request_id;

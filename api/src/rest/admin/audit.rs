@@ -9,7 +9,8 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::http::problem::{ApiError, ProblemBody, ProblemField};
+use crate::http::params;
+use crate::http::problem::{ApiError, ProblemBody};
 use crate::http::staff::Staff;
 use crate::state::AppState;
 
@@ -104,46 +105,30 @@ pub struct AuditEventPage {
     pub next_cursor: Option<String>,
 }
 
-fn invalid(field: &str, code: &str, message: &str) -> ApiError {
-    ApiError::validation(vec![ProblemField {
-        field: field.to_owned(),
-        code: code.to_owned(),
-        message: message.to_owned(),
-    }])
-}
-
-/// Empty parameters count as absent.
-fn present(v: Option<String>) -> Option<String> {
-    v.filter(|s| !s.trim().is_empty())
-}
-
-fn instant(field: &str, raw: Option<String>) -> Result<Option<DateTime<Utc>>, ApiError> {
-    present(raw)
-        .map(|s| {
-            DateTime::parse_from_rfc3339(s.trim())
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| invalid(field, "invalid_format", "an RFC 3339 timestamp, e.g. 2026-01-31T12:00:00Z"))
-        })
-        .transpose()
+/// The audit filters as clients send them (empty = absent), checked alike for REST and gRPC.
+pub(crate) fn audit_filter(
+    actor_id: Option<String>,
+    action: Option<String>,
+    target_type: Option<String>,
+    target_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<AuditFilter, ApiError> {
+    Ok(AuditFilter {
+        actor_id: params::uuid("actor_id", actor_id)?,
+        action: params::present(action),
+        target_type: params::present(target_type),
+        target_id: params::present(target_id),
+        from: params::instant("from", from)?,
+        to: params::instant("to", to)?,
+    })
 }
 
 impl AuditQuery {
     fn parse(self) -> Result<(AuditFilter, Option<String>, Option<i64>), ApiError> {
-        let actor_id = present(self.actor_id)
-            .map(|s| s.trim().parse::<Uuid>().map_err(|_| invalid("actor_id", "invalid_format", "a UUID")))
-            .transpose()?;
-        let limit = present(self.limit)
-            .map(|s| s.trim().parse::<i64>().map_err(|_| invalid("limit", "invalid_type", "an integer, 1 to 100")))
-            .transpose()?;
-        let filter = AuditFilter {
-            actor_id,
-            action: present(self.action),
-            target_type: present(self.target_type),
-            target_id: present(self.target_id),
-            from: instant("from", self.from)?,
-            to: instant("to", self.to)?,
-        };
-        Ok((filter, present(self.cursor), limit))
+        let limit = params::integer("limit", self.limit, "an integer, 1 to 100")?;
+        let filter = audit_filter(self.actor_id, self.action, self.target_type, self.target_id, self.from, self.to)?;
+        Ok((filter, params::present(self.cursor), limit))
     }
 }
 
