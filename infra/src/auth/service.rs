@@ -77,7 +77,7 @@ pub(crate) fn db(e: sqlx::Error) -> DomainError {
     DomainError::Internal(format!("database: {e}"))
 }
 
-fn email_field(raw: &str) -> Result<String, DomainError> {
+pub(crate) fn email_field(raw: &str) -> Result<String, DomainError> {
     rules::normalize_email(raw).ok_or_else(|| {
         DomainError::validation(vec![FieldError::new("email", "invalid_format", "not a valid e-mail address")])
     })
@@ -202,7 +202,7 @@ impl AuthService {
         Ok(())
     }
 
-    pub(super) fn check_password(field: &str, password: &str, email: Option<&str>) -> Result<(), DomainError> {
+    pub(crate) fn check_password(field: &str, password: &str, email: Option<&str>) -> Result<(), DomainError> {
         let errors = rules::check_password(field, password, email);
         if errors.is_empty() { Ok(()) } else { Err(DomainError::validation(errors)) }
     }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::audit::{self, Actor, Change};
-use super::service::{StaffPrincipal, StaffService, role_of, unauthenticated};
+use super::service::{StaffPrincipal, StaffService, checked_name, parse_role, role_of, unauthenticated};
 use super::store::{self, AdminRow};
 use crate::auth::service::db;
 use crate::paging::{Page, decode_cursor, page_limit, page_of};
@@ -27,16 +27,6 @@ fn not_found() -> DomainError {
 
 fn not_grantable(detail: &str) -> DomainError {
     DomainError::rejected(ErrorCode::RoleNotGrantable, detail)
-}
-
-fn parse_role(raw: &str) -> Result<Role, DomainError> {
-    Role::parse(raw).ok_or_else(|| {
-        DomainError::validation(vec![FieldError::new(
-            "role",
-            "invalid_enum",
-            "Invalid admin role: use super_admin, moderator, customer_support or support_bot",
-        )])
-    })
 }
 
 fn parse_status(raw: &str) -> Result<&'static str, DomainError> {
@@ -75,16 +65,7 @@ impl StaffService {
         id: Uuid,
         patch: AdminPatch,
     ) -> Result<AdminRow, DomainError> {
-        let name = match patch.name.as_deref().map(str::trim) {
-            Some(n) if n.is_empty() || n.chars().count() > 100 => {
-                return Err(DomainError::validation(vec![FieldError::new(
-                    "name",
-                    "invalid_format",
-                    "1 to 100 characters",
-                )]));
-            }
-            other => other.map(str::to_owned),
-        };
+        let name = patch.name.as_deref().map(checked_name).transpose()?;
         let new_role = patch.role.as_deref().map(parse_role).transpose()?;
 
         let mut tx = self.pool.begin().await.map_err(db)?;

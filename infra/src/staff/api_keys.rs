@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::audit::{self, Actor, Change};
 use super::key_store::{self, ApiKeyRow};
-use super::service::{API_KEY_PREFIX, StaffPrincipal, StaffService};
+use super::service::{API_KEY_PREFIX, StaffPrincipal, StaffService, invalid_role, name_error};
 use crate::auth::service::db;
 use crate::auth::tokens;
 use crate::paging::{Page, decode_cursor, page_limit, page_of};
@@ -81,16 +81,10 @@ impl StaffService {
     ) -> Result<(ApiKeyRow, String), DomainError> {
         let mut errors = Vec::new();
         let name = new.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.push(FieldError::new("name", "invalid_format", "1 to 100 characters"));
-        }
+        errors.extend(name_error(name));
         let role = Role::parse(&new.role);
         if role.is_none() {
-            errors.push(FieldError::new(
-                "role",
-                "invalid_enum",
-                "Invalid admin role: use super_admin, moderator, customer_support or support_bot",
-            ));
+            errors.push(invalid_role());
         }
         if new.expires_at.is_some_and(|e| e <= Utc::now()) {
             errors.push(FieldError::new("expires_at", "out_of_range", "must be in the future"));

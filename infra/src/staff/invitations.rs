@@ -2,8 +2,6 @@
 //! link (72 h by default) creates the account with the password its owner chooses.
 
 use chrono::Utc;
-use helium_domain::admin::Role;
-use helium_domain::auth::rules;
 use helium_domain::events::EmailTemplate;
 use helium_domain::{DomainError, ErrorCode, FieldError};
 use serde_json::json;
@@ -11,9 +9,9 @@ use uuid::Uuid;
 
 use super::audit::{self, Actor, Change};
 use super::invitation_store::{self, InvitationRow};
-use super::service::{StaffPrincipal, StaffService, admin_snapshot};
+use super::service::{StaffPrincipal, StaffService, admin_snapshot, checked_name, parse_role};
 use super::store::{self, AdminRow};
-use crate::auth::service::{db, email_event, internal};
+use crate::auth::service::{AuthService, db, email_event, internal};
 use crate::auth::{password, tokens};
 
 fn snapshot(i: &InvitationRow) -> serde_json::Value {
@@ -34,23 +32,12 @@ impl StaffService {
         name: &str,
         role_raw: &str,
     ) -> Result<InvitationRow, DomainError> {
-        let email = rules::normalize_email(email_raw).ok_or_else(|| {
-            DomainError::validation(vec![FieldError::new("email", "invalid_format", "not a valid e-mail address")])
-        })?;
-        let role = Role::parse(role_raw).ok_or_else(|| {
-            DomainError::validation(vec![FieldError::new("role", "invalid_enum", "Invalid admin role")])
-        })?;
+        let email = crate::auth::service::email_field(email_raw)?;
+        let role = parse_role(role_raw)?;
         if !me.role.may_grant(role) {
             return Err(DomainError::rejected(ErrorCode::RoleNotGrantable, "you cannot grant a role above your own"));
         }
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(DomainError::validation(vec![FieldError::new(
-                "name",
-                "invalid_format",
-                "1 to 100 characters",
-            )]));
-        }
+        let name = checked_name(name)?;
         let cfg = self.jwt_config().await?;
         let token = tokens::opaque_token();
         let ttl = cfg.invitation_expiration.0 as i64;
@@ -68,7 +55,7 @@ impl StaffService {
             &mut tx,
             Uuid::now_v7(),
             &email,
-            name,
+            &name,
             role.as_str(),
             &tokens::token_hash(&token),
             me.admin_id,
@@ -150,10 +137,7 @@ impl StaffService {
 
     /// Accepts an invitation once: creates the account with the chosen password.
     pub async fn accept_invitation(&self, token: &str, password_raw: &str) -> Result<AdminRow, DomainError> {
-        let check = rules::check_password("password", password_raw, None);
-        if !check.is_empty() {
-            return Err(DomainError::validation(check));
-        }
+        AuthService::check_password("password", password_raw, None)?;
         let hash = password::hash(password_raw.to_owned()).await.map_err(internal)?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         let inv = invitation_store::by_token_for_update(&mut tx, &tokens::token_hash(token))
@@ -167,10 +151,7 @@ impl StaffService {
         if inv.expires_at <= Utc::now() {
             return Err(DomainError::rejected(ErrorCode::InvitationExpired, "this invitation has expired"));
         }
-        let same = rules::check_password("password", password_raw, Some(&inv.email));
-        if !same.is_empty() {
-            return Err(DomainError::validation(same));
-        }
+        AuthService::check_password("password", password_raw, Some(&inv.email))?;
         let Some(admin) =
             store::insert_admin(&mut tx, Uuid::now_v7(), Some(&inv.email), &inv.name, None, &inv.role, Some(&hash))
                 .await

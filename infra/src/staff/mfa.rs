@@ -5,18 +5,17 @@
 //! transaction, without secrets.
 
 use chrono::Utc;
-use helium_domain::auth::rules;
 use helium_domain::{DomainError, ErrorCode, FieldError};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::audit::{self, Actor, Change};
 use super::mfa_store;
-use super::service::{ADMIN_MFA_TYP, StaffLogin, StaffPrincipal, StaffService, unauthenticated};
+use super::service::{ADMIN_MFA_TYP, StaffLogin, StaffPrincipal, StaffService, checked_name, unauthenticated};
 use super::store::{self, AdminRow};
 use crate::auth::attempts;
 use crate::auth::mfa::seed_cipher;
-use crate::auth::service::{ClientInfo, db, internal};
+use crate::auth::service::{AuthService, ClientInfo, db, internal};
 use crate::auth::{password, tokens, totp};
 
 pub use crate::auth::mfa::{SecondFactor, TotpSetup};
@@ -52,12 +51,7 @@ fn self_change<'a>(action: &'a str, admin_id: Uuid, before: Option<Value>, after
 }
 
 fn profile_name(raw: Option<&str>) -> Result<Option<String>, DomainError> {
-    match raw.map(str::trim) {
-        Some(n) if n.is_empty() || n.chars().count() > 100 => {
-            Err(DomainError::validation(vec![FieldError::new("name", "invalid_format", "1 to 100 characters")]))
-        }
-        other => Ok(other.map(str::to_owned)),
-    }
+    raw.map(checked_name).transpose()
 }
 
 /// An absolute http(s) URL without whitespace, at most `AVATAR_URL_MAX` characters.
@@ -301,10 +295,7 @@ impl StaffService {
         if password::verify(stored, current.to_owned()).await.map_err(internal)? == password::Verified::No {
             return Err(wrong());
         }
-        let check = rules::check_password("new_password", new_password, admin.email.as_deref());
-        if !check.is_empty() {
-            return Err(DomainError::validation(check));
-        }
+        AuthService::check_password("new_password", new_password, admin.email.as_deref())?;
         let hash = password::hash(new_password.to_owned()).await.map_err(internal)?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         store::set_password(&mut tx, admin_id, &hash).await.map_err(db)?;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::audit::{self, Actor, Change};
 use super::store::{self, AdminRow};
 use crate::ConfigStore;
-use crate::auth::service::{ClientInfo, db, internal};
+use crate::auth::service::{AuthService, ClientInfo, db, internal};
 use crate::auth::{attempts, password, tokens};
 
 /// Lifetime of the setup link `helium-cli admin create` prints.
@@ -87,14 +87,33 @@ pub fn role_of(row: &AdminRow) -> Result<Role, DomainError> {
     Role::parse(&row.role).ok_or_else(|| internal(format!("unknown stored role {}", row.role)))
 }
 
-fn role_field(field: &str, raw: &str) -> Result<Role, DomainError> {
-    Role::parse(raw).ok_or_else(|| {
-        DomainError::validation(vec![FieldError::new(
-            field,
-            "invalid_enum",
-            "Invalid admin role: use super_admin, moderator, customer_support or support_bot",
-        )])
-    })
+/// The error for a role that is none of the four.
+pub(super) fn invalid_role() -> FieldError {
+    FieldError::new(
+        "role",
+        "invalid_enum",
+        "Invalid admin role: use super_admin, moderator, customer_support or support_bot",
+    )
+}
+
+pub(super) fn parse_role(raw: &str) -> Result<Role, DomainError> {
+    Role::parse(raw).ok_or_else(|| DomainError::validation(vec![invalid_role()]))
+}
+
+/// What is wrong with the name of a staff account or API key, if anything: it must have 1 to
+/// 100 characters once trimmed.
+pub(super) fn name_error(name: &str) -> Option<FieldError> {
+    let name = name.trim();
+    (name.is_empty() || name.chars().count() > 100)
+        .then(|| FieldError::new("name", "invalid_format", "1 to 100 characters"))
+}
+
+/// A staff account's name, trimmed and checked.
+pub(super) fn checked_name(raw: &str) -> Result<String, DomainError> {
+    match name_error(raw) {
+        Some(e) => Err(DomainError::validation(vec![e])),
+        None => Ok(raw.trim().to_owned()),
+    }
 }
 
 fn not_found() -> DomainError {
@@ -133,24 +152,12 @@ impl StaffService {
         email: Option<&str>,
         avatar_url: Option<&str>,
     ) -> Result<(AdminRow, String), DomainError> {
-        let role = role_field("role", role_raw)?;
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(DomainError::validation(vec![FieldError::new(
-                "name",
-                "invalid_format",
-                "1 to 100 characters",
-            )]));
-        }
-        let email = match email {
-            Some(raw) => Some(rules::normalize_email(raw).ok_or_else(|| {
-                DomainError::validation(vec![FieldError::new("email", "invalid_format", "not a valid e-mail address")])
-            })?),
-            None => None,
-        };
+        let role = parse_role(role_raw)?;
+        let name = checked_name(name)?;
+        let email = email.map(crate::auth::service::email_field).transpose()?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         let Some(admin) =
-            store::insert_admin(&mut tx, Uuid::now_v7(), email.as_deref(), name, avatar_url, role.as_str(), None)
+            store::insert_admin(&mut tx, Uuid::now_v7(), email.as_deref(), &name, avatar_url, role.as_str(), None)
                 .await
                 .map_err(db)?
         else {
@@ -210,10 +217,7 @@ impl StaffService {
 
     /// Sets the first password from a setup link (single use, 24 h).
     pub async fn complete_setup(&self, token: &str, password_raw: &str) -> Result<(), DomainError> {
-        let check = rules::check_password("password", password_raw, None);
-        if !check.is_empty() {
-            return Err(DomainError::validation(check));
-        }
+        AuthService::check_password("password", password_raw, None)?;
         let hash = password::hash(password_raw.to_owned()).await.map_err(internal)?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         let Some((admin_id, expires_at)) =
@@ -227,10 +231,7 @@ impl StaffService {
         }
         let admin = store::admin_for_update(&mut tx, admin_id).await.map_err(db)?.ok_or_else(not_found)?;
         if let Some(email) = &admin.email {
-            let same = rules::check_password("password", password_raw, Some(email));
-            if !same.is_empty() {
-                return Err(DomainError::validation(same));
-            }
+            AuthService::check_password("password", password_raw, Some(email))?;
         }
         store::set_password(&mut tx, admin_id, &hash).await.map_err(db)?;
         let actor = Actor { kind: "admin", id: Some(admin_id), role: Some(admin.role.clone()), ..Actor::cli() };
