@@ -8,8 +8,9 @@ use helium_domain::{DomainError, ErrorCode};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::second_factor::{self, CustomerFactors};
 use super::service::{AuthService, ClientInfo, CustomerPrincipal, TokenPair, db, email_event, internal};
-use super::{attempts, mfa_store, password, store, tokens, totp};
+use super::{mfa_store, password, store, tokens, totp};
 
 /// Lifetime of the partial-auth token (SECURITY.md §1.7).
 pub const MFA_TOKEN_SECS: i64 = 300;
@@ -90,20 +91,6 @@ impl AuthService {
         Ok(LoginOutcome::Tokens(self.open_session(tx, cfg, user_id, client).await?))
     }
 
-    fn failures_key(&self, user_id: Uuid) -> String {
-        self.redis.key(&format!("mfa:failures:{user_id}"))
-    }
-
-    /// Second-factor checks of one account are limited (`attempts::SECOND_FACTOR`)
-    /// (SECURITY.md §1.7); the count lives in Redis and fails closed when Redis is down.
-    async fn second_factor_allowed(&self, user_id: Uuid) -> Result<(), DomainError> {
-        attempts::allow(&self.redis, &self.failures_key(user_id), attempts::SECOND_FACTOR).await
-    }
-
-    async fn second_factor_result(&self, user_id: Uuid, result: &Result<(), DomainError>) {
-        attempts::settle(&self.redis, &self.failures_key(user_id), result).await
-    }
-
     /// Checks a second factor (throttled per account) and records its use in `tx`.
     async fn check_second_factor(
         &self,
@@ -112,29 +99,8 @@ impl AuthService {
         factor: &SecondFactor<'_>,
         wrong: fn() -> DomainError,
     ) -> Result<(), DomainError> {
-        self.second_factor_allowed(user_id).await?;
-        let result = self.verify_second_factor(tx, user_id, factor, wrong).await;
-        self.second_factor_result(user_id, &result).await;
-        result
-    }
-
-    async fn verify_second_factor(
-        &self,
-        tx: &mut sqlx::PgConnection,
-        user_id: Uuid,
-        factor: &SecondFactor<'_>,
-        wrong: fn() -> DomainError,
-    ) -> Result<(), DomainError> {
         let cipher = self.cipher().await?;
-        crate::auth::second_factor::verify(
-            &crate::auth::second_factor::CustomerFactors,
-            &cipher,
-            tx,
-            user_id,
-            factor,
-            wrong,
-        )
-        .await
+        second_factor::check(&CustomerFactors, &cipher, &self.redis, tx, user_id, factor, wrong).await
     }
 
     /// Second sign-in step: the challenge token plus a TOTP or recovery code.
@@ -186,16 +152,6 @@ impl AuthService {
         })
     }
 
-    async fn new_recovery_codes(&self, tx: &mut sqlx::PgConnection, user_id: Uuid) -> Result<Vec<String>, DomainError> {
-        let codes = totp::new_recovery_codes();
-        let mut hashes = Vec::with_capacity(codes.len());
-        for code in &codes {
-            hashes.push(password::hash(totp::normalize_recovery_code(code)).await.map_err(internal)?);
-        }
-        mfa_store::replace_recovery_codes(tx, user_id, &hashes).await.map_err(db)?;
-        Ok(codes)
-    }
-
     async fn mfa_changed(
         &self,
         tx: &mut sqlx::PgConnection,
@@ -239,7 +195,7 @@ impl AuthService {
         {
             return Err(DomainError::rejected(ErrorCode::MfaAlreadyEnabled, "MFA is already enabled"));
         }
-        let codes = self.new_recovery_codes(&mut tx, me.user_id).await?;
+        let codes = second_factor::new_recovery_codes(&CustomerFactors, &mut tx, me.user_id).await?;
         let revoked =
             store::revoke_all_sessions(&mut tx, me.user_id, Some(me.session_id), "mfa_enabled").await.map_err(db)?;
         self.mfa_changed(&mut tx, me.user_id, &user.email, true).await?;
@@ -279,7 +235,7 @@ impl AuthService {
     ) -> Result<Vec<String>, DomainError> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         self.check_second_factor(&mut tx, me.user_id, &SecondFactor::Code(code), reauth).await?;
-        let codes = self.new_recovery_codes(&mut tx, me.user_id).await?;
+        let codes = second_factor::new_recovery_codes(&CustomerFactors, &mut tx, me.user_id).await?;
         tx.commit().await.map_err(db)?;
         Ok(codes)
     }

@@ -10,7 +10,8 @@ use uuid::Uuid;
 use super::mfa::SecondFactor;
 use super::mfa_store::TotpRow;
 use super::service::{db, internal};
-use super::{mfa_store, password, totp};
+use super::{attempts, mfa_store, password, totp};
+use crate::RedisHandle;
 
 /// Where one kind of account keeps its TOTP seed and recovery codes.
 pub(crate) trait FactorStore {
@@ -22,6 +23,14 @@ pub(crate) trait FactorStore {
         owner: Uuid,
     ) -> Result<Vec<(Uuid, String)>, sqlx::Error>;
     async fn spend_recovery_code(&self, tx: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error>;
+    async fn replace_recovery_codes(
+        &self,
+        tx: &mut PgConnection,
+        owner: Uuid,
+        hashes: &[String],
+    ) -> Result<(), sqlx::Error>;
+    /// Where failed checks of `owner` are counted (`attempts::SECOND_FACTOR`).
+    fn failures_key(&self, redis: &RedisHandle, owner: Uuid) -> String;
 }
 
 /// Customers: `auth.totp`, `auth.recovery_codes`.
@@ -43,6 +52,17 @@ impl FactorStore for CustomerFactors {
     }
     async fn spend_recovery_code(&self, tx: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
         mfa_store::spend_recovery_code(tx, id).await
+    }
+    async fn replace_recovery_codes(
+        &self,
+        tx: &mut PgConnection,
+        owner: Uuid,
+        hashes: &[String],
+    ) -> Result<(), sqlx::Error> {
+        mfa_store::replace_recovery_codes(tx, owner, hashes).await
+    }
+    fn failures_key(&self, redis: &RedisHandle, owner: Uuid) -> String {
+        redis.key(&format!("mfa:failures:{owner}"))
     }
 }
 
@@ -66,15 +86,58 @@ impl FactorStore for StaffFactors {
     async fn spend_recovery_code(&self, tx: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
         crate::staff::mfa_store::spend_recovery_code(tx, id).await
     }
+    async fn replace_recovery_codes(
+        &self,
+        tx: &mut PgConnection,
+        owner: Uuid,
+        hashes: &[String],
+    ) -> Result<(), sqlx::Error> {
+        crate::staff::mfa_store::replace_recovery_codes(tx, owner, hashes).await
+    }
+    fn failures_key(&self, redis: &RedisHandle, owner: Uuid) -> String {
+        redis.key(&format!("staff:mfa:failures:{owner}"))
+    }
 }
 
 fn already_used(what: &str) -> DomainError {
     DomainError::rejected(ErrorCode::CodeAlreadyUsed, format!("this {what} was already used"))
 }
 
-/// Checks `factor` for `owner` and records its use in `tx`; `wrong` is the caller's answer to
-/// a code that does not match (401 at sign-in, 403 when re-authenticating).
-pub(crate) async fn verify(
+/// Checks `factor` for `owner` within the attempt limit (`attempts::SECOND_FACTOR`) and
+/// records its use in `tx`; `wrong` is the caller's answer to a code that does not match (401
+/// at sign-in, 403 when re-authenticating).
+pub(crate) async fn check(
+    store: &impl FactorStore,
+    cipher: &totp::SeedCipher,
+    redis: &RedisHandle,
+    tx: &mut PgConnection,
+    owner: Uuid,
+    factor: &SecondFactor<'_>,
+    wrong: fn() -> DomainError,
+) -> Result<(), DomainError> {
+    let key = store.failures_key(redis, owner);
+    attempts::allow(redis, &key, attempts::SECOND_FACTOR).await?;
+    let result = verify(store, cipher, tx, owner, factor, wrong).await;
+    attempts::settle(redis, &key, &result).await;
+    result
+}
+
+/// Ten new recovery codes for `owner` (the old ones die); only their Argon2id hashes are kept.
+pub(crate) async fn new_recovery_codes(
+    store: &impl FactorStore,
+    tx: &mut PgConnection,
+    owner: Uuid,
+) -> Result<Vec<String>, DomainError> {
+    let codes = totp::new_recovery_codes();
+    let mut hashes = Vec::with_capacity(codes.len());
+    for code in &codes {
+        hashes.push(password::hash(totp::normalize_recovery_code(code)).await.map_err(internal)?);
+    }
+    store.replace_recovery_codes(tx, owner, &hashes).await.map_err(db)?;
+    Ok(codes)
+}
+
+async fn verify(
     store: &impl FactorStore,
     cipher: &totp::SeedCipher,
     tx: &mut PgConnection,

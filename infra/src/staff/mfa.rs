@@ -15,6 +15,7 @@ use super::service::{ADMIN_MFA_TYP, StaffLogin, StaffPrincipal, StaffService, ch
 use super::store::{self, AdminRow};
 use crate::auth::attempts;
 use crate::auth::mfa::seed_cipher;
+use crate::auth::second_factor::{self, FactorStore, StaffFactors};
 use crate::auth::service::{AuthService, ClientInfo, db, internal};
 use crate::auth::{password, tokens, totp};
 
@@ -79,10 +80,6 @@ impl StaffService {
         seed_cipher(&self.pool, &self.data_key).await
     }
 
-    fn failures_key(&self, admin_id: Uuid) -> String {
-        self.redis.key(&format!("staff:mfa:failures:{admin_id}"))
-    }
-
     /// Checks a second factor (throttled per account) and records its use in `tx`.
     async fn check_second_factor(
         &self,
@@ -91,30 +88,8 @@ impl StaffService {
         factor: &SecondFactor<'_>,
         wrong: fn() -> DomainError,
     ) -> Result<(), DomainError> {
-        let key = self.failures_key(admin_id);
-        attempts::allow(&self.redis, &key, attempts::SECOND_FACTOR).await?;
-        let result = self.verify_second_factor(tx, admin_id, factor, wrong).await;
-        attempts::settle(&self.redis, &key, &result).await;
-        result
-    }
-
-    async fn verify_second_factor(
-        &self,
-        tx: &mut sqlx::PgConnection,
-        admin_id: Uuid,
-        factor: &SecondFactor<'_>,
-        wrong: fn() -> DomainError,
-    ) -> Result<(), DomainError> {
         let cipher = self.cipher().await?;
-        crate::auth::second_factor::verify(
-            &crate::auth::second_factor::StaffFactors,
-            &cipher,
-            tx,
-            admin_id,
-            factor,
-            wrong,
-        )
-        .await
+        second_factor::check(&StaffFactors, &cipher, &self.redis, tx, admin_id, factor, wrong).await
     }
 
     /// Second sign-in step: the `admin_mfa` challenge of `login` plus a TOTP or recovery code.
@@ -171,20 +146,6 @@ impl StaffService {
         })
     }
 
-    async fn new_recovery_codes(
-        &self,
-        tx: &mut sqlx::PgConnection,
-        admin_id: Uuid,
-    ) -> Result<Vec<String>, DomainError> {
-        let codes = totp::new_recovery_codes();
-        let mut hashes = Vec::with_capacity(codes.len());
-        for code in &codes {
-            hashes.push(password::hash(totp::normalize_recovery_code(code)).await.map_err(internal)?);
-        }
-        mfa_store::replace_recovery_codes(tx, admin_id, &hashes).await.map_err(db)?;
-        Ok(codes)
-    }
-
     /// Turns MFA on with a code from the pending seed; returns ten recovery codes (shown once)
     /// and ends the admin's other sessions.
     pub async fn enable_totp(
@@ -201,7 +162,7 @@ impl StaffService {
         if row.enabled {
             return Err(already_enabled());
         }
-        let key = self.failures_key(admin_id);
+        let key = StaffFactors.failures_key(&self.redis, admin_id);
         attempts::allow(&self.redis, &key, attempts::SECOND_FACTOR).await?;
         let seed = self.cipher().await?.open(&row.secret, admin_id.as_bytes()).map_err(internal)?;
         let now = Utc::now().timestamp().max(0) as u64;
@@ -216,7 +177,7 @@ impl StaffService {
         {
             return Err(already_enabled());
         }
-        let codes = self.new_recovery_codes(&mut tx, admin_id).await?;
+        let codes = second_factor::new_recovery_codes(&StaffFactors, &mut tx, admin_id).await?;
         store::revoke_sessions(&mut tx, admin_id, Some(session_id)).await.map_err(db)?;
         let change = self_change(
             "admin.mfa_enable",
@@ -268,7 +229,7 @@ impl StaffService {
         let (admin_id, _) = human(me)?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         self.check_second_factor(&mut tx, admin_id, &SecondFactor::Code(code), reauth).await?;
-        let codes = self.new_recovery_codes(&mut tx, admin_id).await?;
+        let codes = second_factor::new_recovery_codes(&StaffFactors, &mut tx, admin_id).await?;
         let change = self_change(
             "admin.recovery_codes_regenerate",
             admin_id,
