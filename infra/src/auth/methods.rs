@@ -19,6 +19,13 @@ pub enum LoginMethod {
     Oauth(IdentityRow),
 }
 
+/// The method a removal names, once it is known to exist.
+enum Removal {
+    Password,
+    EmailCode,
+    Identity(Uuid),
+}
+
 fn not_found() -> DomainError {
     DomainError::rejected(ErrorCode::NotFound, "no such login method")
 }
@@ -63,25 +70,24 @@ impl AuthService {
         let flags = identity_store::lock_flags(&mut tx, user_id).await.map_err(db)?.ok_or_else(not_found)?;
         let identities = identity_store::list(&mut tx, user_id).await.map_err(db)?;
         let total = usize::from(flags.has_password) + usize::from(flags.email_code_enabled) + identities.len();
-        let present = match method_id {
-            PASSWORD_METHOD => flags.has_password,
-            EMAIL_CODE_METHOD => flags.email_code_enabled,
-            other => Uuid::parse_str(other).is_ok_and(|id| identities.iter().any(|i| i.id == id)),
+        let method = match method_id {
+            PASSWORD_METHOD if flags.has_password => Removal::Password,
+            EMAIL_CODE_METHOD if flags.email_code_enabled => Removal::EmailCode,
+            other => match Uuid::parse_str(other) {
+                Ok(id) if identities.iter().any(|i| i.id == id) => Removal::Identity(id),
+                _ => return Err(not_found()),
+            },
         };
-        if !present {
-            return Err(not_found());
-        }
         if total <= 1 {
             return Err(DomainError::rejected(
                 ErrorCode::LastLoginMethod,
                 "this is the account's last way to sign in; add another first",
             ));
         }
-        match method_id {
-            PASSWORD_METHOD => identity_store::clear_password(&mut tx, user_id).await.map_err(db)?,
-            EMAIL_CODE_METHOD => identity_store::set_email_code_enabled(&mut tx, user_id, false).await.map_err(db)?,
-            other => {
-                let id = Uuid::parse_str(other).map_err(|_| not_found())?;
+        match method {
+            Removal::Password => identity_store::clear_password(&mut tx, user_id).await.map_err(db)?,
+            Removal::EmailCode => identity_store::set_email_code_enabled(&mut tx, user_id, false).await.map_err(db)?,
+            Removal::Identity(id) => {
                 identity_store::delete(&mut tx, user_id, id).await.map_err(db)?;
             }
         }
