@@ -79,7 +79,7 @@ fn seed_examples_fail_strict_only_on_placeholder_secrets() {
 
 #[test]
 fn seed_fixture_files_match_embedded_examples() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/tests/fixtures/seed-config");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/tests/it/fixtures/seed-config");
     for kind in ConfigKind::ALL {
         let text = std::fs::read_to_string(dir.join(format!("{}.json", kind.key()))).unwrap();
         let file: Value = serde_json::from_str(&text).unwrap();

@@ -1,14 +1,11 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Customer identity end to end, through the real router in-process: registration by e-mailed
 //! link (read from the outbox), sign-in, token rotation, sessions, profile, JWT forgery,
 //! Redis outage and rate limiting. Each test gets a fresh database.
 
-mod auth_support;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use auth_support::*;
+use crate::support::*;
 use axum::http::Method;
 use helium_api::http::rate_limit::RouteClass;
 use helium_domain::config::ConfigKind;

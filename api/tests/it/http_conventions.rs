@@ -1,8 +1,5 @@
 //! The shared HTTP stack in-process (`with_layers` / `app`): every error is problem+json with a
 //! stable code and the request id, JSON bodies are checked field by field, panics stay generic.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use axum::Router;
 use axum::body::Body;
@@ -17,7 +14,7 @@ use sqlx::PgPool;
 use tower::ServiceExt;
 use validator::Validate;
 
-use common::{redis_prefix, test_state};
+use crate::support::{redis_prefix, test_state};
 
 #[derive(Debug, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]

@@ -8,7 +8,6 @@
 //! Isolation: fresh database, a throw-away RabbitMQ virtual host (so every connection in it is
 //! the child's, and deleting it removes all queues and exchanges), unique MQ_PREFIX and
 //! REDIS_KEY_PREFIX, free ports.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::fs::OpenOptions;
 use std::net::TcpListener;

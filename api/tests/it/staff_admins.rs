@@ -1,14 +1,10 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Staff account management and API keys, through the real router in-process: the paged list,
 //! role changes that end sessions at once, the grant rules, the last-SuperAdmin guard (also
 //! under two concurrent demotions), and API keys by both headers, narrowed, revoked, expired.
 
-#[allow(dead_code)]
-mod auth_support;
-
 use std::time::Duration;
 
-use auth_support::{Harness, Resp, harness, request};
+use crate::support::{Harness, Resp, harness, request};
 use axum::Router;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::from_fn;

@@ -1,10 +1,7 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Two `helium` processes share PostgreSQL and Redis (where session checks are cached). A
 //! revocation through one must be refused by the other on its very next request.
 
-mod common;
-
-use common::{HeliumCommand, TempDatabase, client, redis_prefix};
+use crate::support::{HeliumCommand, TempDatabase, client, redis_prefix};
 use serde_json::{Value, json};
 
 #[tokio::test]

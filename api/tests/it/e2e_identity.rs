@@ -1,36 +1,30 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The customer identity lifecycle end to end, over HTTP against a real `helium` in `all` mode
 //! (REST, outbox relay, RabbitMQ, the `mailer` consumer) whose mailer delivers to a real SMTP
-//! server (`tests/support/smtp_sink.py`, aiosmtpd from `.tools/venv` or `HELIUM_PYTHON`).
+//! server (`tests/it/support/smtp_sink.py`, aiosmtpd from `.tools/venv` or `HELIUM_PYTHON`).
 //! Every link is read from an e-mail the sink actually received, never from the outbox:
 //!
 //! register → complete → sign in → TOTP on (codes computed here) → sign in with MFA →
 //! refresh → reuse of the old refresh token (the session dies) → password reset (tokens issued
 //! before it die at once) → sign in with the new password and a second factor.
 
-mod common;
-
+use crate::support::totp::{base32_decode, now_step, totp};
 use std::collections::{BTreeMap, HashSet};
 use std::panic::AssertUnwindSafe;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::support::smtp::SmtpSink;
+use crate::support::{
+    HeliumCommand, HeliumProcess, POLL, REDIS_URL, client, database_url_for, free_port, redis_prefix,
+};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use common::{
-    HeliumCommand, HeliumProcess, POLL, REDIS_URL, TempDir, client, database_url_for, free_port, redis_prefix,
-};
 use futures::FutureExt;
 use helium_domain::config::ConfigKind;
-use helium_infra::auth::totp::code_at_step;
 use helium_infra::{ConfigStore, RedisHandle};
 use reqwest::Method;
 use serde_json::{Value, json};
 use sqlx::PgPool;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 use uuid::Uuid;
 
 const PASSWORD: &str = "Correct-Horse-7-Battery";
@@ -45,54 +39,25 @@ const MAIL_WAIT: Duration = Duration::from_secs(30);
 
 // ------------------------------------------------------------------ the SMTP sink
 
-/// `tests/support/smtp_sink.py` on a free port, saving messages as `<n>.eml`; killed on drop.
-struct Sink {
-    _child: Child,
-    dir: TempDir,
-    port: u16,
-}
+/// The shared SMTP sink, read as parsed mails.
+struct Sink(SmtpSink);
 
 impl Sink {
     async fn start() -> Self {
-        let python = std::env::var_os("HELIUM_PYTHON")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/venv/bin/python"));
-        let hint = "set HELIUM_PYTHON or run deploy/tools/ensure-venv.sh (tool venv with aiosmtpd)";
-        assert!(python.exists(), "no Python interpreter at {}: {hint}", python.display());
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
-        let port = free_port();
-        let dir = TempDir::new("e2e-smtp-sink");
-        let mut child = Command::new(python)
-            .arg(script)
-            .args(["--port", &port.to_string(), "--dir"])
-            .arg(dir.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(dir.path().join("sink.log")).unwrap())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let ready = tokio::time::timeout(Duration::from_secs(15), lines.next_line()).await;
-        let sink = Self { _child: child, dir, port };
-        assert!(matches!(&ready, Ok(Ok(Some(l))) if l == "READY"), "SMTP sink not up: {ready:?}\n{}", sink.log());
-        sink
+        Self(SmtpSink::start(free_port()).await)
+    }
+
+    fn port(&self) -> u16 {
+        self.0.port
     }
 
     fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("sink.log")).unwrap_or_default()
+        self.0.log()
     }
 
     /// Every received message, in arrival order.
     fn messages(&self) -> Vec<Mail> {
-        let files: BTreeMap<u64, PathBuf> = std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .filter_map(|e| {
-                let path = e.ok()?.path();
-                Some((path.file_name()?.to_str()?.strip_suffix(".eml")?.parse().ok()?, path))
-            })
-            .collect();
-        files.into_values().map(|p| Mail::parse(&String::from_utf8_lossy(&std::fs::read(p).unwrap()))).collect()
+        self.0.messages().iter().map(|raw| Mail::parse(raw)).collect()
     }
 
     /// Polls until the sink holds `n` messages; returns them all. Fails fast if helium dies.
@@ -333,30 +298,6 @@ fn sid(access: &str) -> String {
 
 // ------------------------------------------------------------------ TOTP
 
-fn now_step() -> u64 {
-    chrono::Utc::now().timestamp() as u64 / 30
-}
-
-/// RFC 4648 base32 (A–Z, 2–7), no padding.
-fn base32_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut bits, mut acc, mut out) = (0u32, 0u64, Vec::new());
-    for c in text.bytes() {
-        let v = ALPHABET.iter().position(|a| *a == c).unwrap_or_else(|| panic!("not base32: {text}"));
-        acc = (acc << 5) | v as u64;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
-}
-
-fn totp(seed: &[u8], step: u64) -> String {
-    code_at_step(seed, step).unwrap()
-}
-
 // ------------------------------------------------------------------ the server
 
 /// The mailer points at the sink before the server starts, so no mail is ever tried elsewhere.
@@ -410,7 +351,7 @@ async fn email_log(pool: &PgPool, to: &str, n: usize, helium: &mut HeliumProcess
 async fn identity_lifecycle_through_real_smtp(pool: PgPool) {
     let sink = Sink::start().await;
     let prefix = redis_prefix();
-    configure_mailer(&pool, &prefix, sink.port).await;
+    configure_mailer(&pool, &prefix, sink.port()).await;
     let mut helium = start_helium(&pool, &prefix).await;
     let outcome = AssertUnwindSafe(lifecycle(&pool, &sink, &mut helium)).catch_unwind().await;
     if let Err(panic) = outcome {

@@ -1,7 +1,6 @@
 //! `cron_executor` with the real binary: exactly one leader among several processes, fail-over
 //! after the leader is SIGKILLed, the built-in purge jobs deleting exactly the stale rows, and
 //! a failing job that does not stop the others.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 use std::process::Stdio;

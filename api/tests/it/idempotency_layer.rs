@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Idempotency-Key layer on a route with a visible effect (a row per execution).
 
 use std::sync::Arc;

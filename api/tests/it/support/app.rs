@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Plumbing of the customer-identity flow tests: the real router in-process, a recorder of
 //! every response (to prove e-mailed secrets never leak over HTTP), outbox readers, users
 //! made straight in the database, and hand-made JWTs (base64url + HMAC from `sha2`).
@@ -22,7 +21,7 @@ use sqlx::PgPool;
 use tower::ServiceExt;
 use uuid::Uuid;
 
-pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
+use super::REDIS_URL;
 /// The peer address every request comes from unless a test says otherwise.
 pub const PEER: &str = "127.0.0.1:40000";
 pub const GOOD_PASSWORD: &str = "correct horse battery";

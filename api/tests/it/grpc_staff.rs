@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! gRPC staff adapters (AdminService, AuditService, ConfigService, CustomersService) through a
 //! real tonic client: the same credentials, permissions, MFA rule, validation and audit trail
 //! as the REST staff routes.

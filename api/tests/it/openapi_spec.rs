@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The OpenAPI document: committed copy is current, and every operation is complete.
 
 use std::collections::HashSet;

@@ -1,15 +1,11 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Staff governance through the real router in-process: the append-only audit log (refused by
 //! the database itself), its filtered, cursor-paginated listing, and the configuration
 //! documents (secrets masked, masked secrets kept on update, If-Match, validation, the audit
 //! row of every change). Each test gets a fresh database.
 
-#[allow(dead_code)]
-mod auth_support;
-
 use std::time::{Duration, Instant};
 
-use auth_support::*;
+use crate::support::*;
 use axum::http::{HeaderValue, Method, header};
 use helium_domain::config::{ConfigKind, SECRET_MASK};
 use helium_infra::ConfigStore;

@@ -1,8 +1,5 @@
 //! `helium_infra::ConfigStore` against real PostgreSQL and Redis: seeding, reads through the
 //! caches, cross-process propagation, Redis outages, optimistic concurrency and validation.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::time::{Duration, Instant};
 
@@ -12,7 +9,7 @@ use helium_infra::{ConfigStore, RedisHandle};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use common::{POLL, REDIS_URL, closed_port, redis_prefix};
+use crate::support::{POLL, REDIS_URL, closed_port, redis_prefix};
 
 fn store(pool: &PgPool, redis_url: &str, prefix: &str) -> ConfigStore {
     ConfigStore::new(pool.clone(), RedisHandle::new(redis_url, prefix).unwrap())

@@ -2,14 +2,11 @@
 //! cleanly on SIGTERM; readiness under failing or hanging dependencies; configuration errors;
 //! concurrent migrations; the OpenAPI document; metrics, request ids and JSON logs; module
 //! configs initialised at start-up.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::support::*;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 

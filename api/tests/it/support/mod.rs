@@ -2,7 +2,7 @@
 //! Redis and RabbitMQ of the machine, isolated per test: a fresh database (`#[sqlx::test]` or
 //! [`TempDatabase`]), a unique Redis key prefix, free TCP ports. Spawned processes are killed
 //! when their guard drops, and every wait is bounded.
-#![allow(dead_code)]
+#![expect(dead_code, reason = "not every test uses every helper")]
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
@@ -14,6 +14,12 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use helium_api::state::AppState;
+
+mod app;
+pub mod smtp;
+pub mod totp;
+
+pub use app::*;
 use helium_infra::events::Topology;
 use helium_infra::{MqHandle, RedisHandle};
 use lapin::options::{ExchangeDeleteOptions, QueueDeleteOptions};

@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Password reset/change and e-mail code sign-in, in-process against the real router:
 //! enumeration resistance, session revocation, code burning and single use under races.
 //!

@@ -7,7 +7,6 @@
 //! exchanges and queues are deleted when the test ends (even on panic), and for the test that
 //! closes connections from the broker side, a throw-away virtual host so that only the relay's
 //! own connection can be picked.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::future::Future;
 use std::pin::Pin;

@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Staff TOTP MFA and self-service writes, in-process against the real router: the MFA write
 //! rule before TOTP, setup/enable, the two-step sign-in with TOTP (replay refused) and recovery
 //! codes (single use), the failure throttle, disable, password change and profile edits — each
@@ -8,52 +7,18 @@
 //! current 30 s step `e` and then uses `e + 1` (the server accepts previous/current/next, each
 //! step once); further second factors within a test are recovery codes, so no test waits.
 
-#[allow(dead_code)]
-mod auth_support;
-
+use crate::support::totp::{base32_decode, now_step, totp, wrong_totp};
 use std::collections::HashSet;
 
-use auth_support::{Harness, Resp, harness};
+use crate::support::{Harness, Resp, harness};
 use axum::http::{Method, StatusCode};
 use helium_domain::admin::Role;
-use helium_infra::auth::totp::code_at_step;
 use helium_infra::staff::audit::Actor;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
 const PASSWORD: &str = "staff passphrase 42";
-
-fn now_step() -> u64 {
-    chrono::Utc::now().timestamp() as u64 / 30
-}
-
-/// RFC 4648 base32 (A–Z, 2–7), no padding.
-fn base32_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut bits, mut acc, mut out) = (0u32, 0u64, Vec::new());
-    for c in text.bytes() {
-        let v = ALPHABET.iter().position(|a| *a == c).unwrap_or_else(|| panic!("not base32: {text}"));
-        acc = (acc << 5) | v as u64;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
-}
-
-fn totp(seed: &[u8], step: u64) -> String {
-    code_at_step(seed, step).unwrap()
-}
-
-/// A six-digit code that is valid for none of the steps around now.
-fn wrong_totp(seed: &[u8]) -> String {
-    let s = now_step();
-    let valid: HashSet<String> = (s - 2..=s + 2).map(|st| totp(seed, st)).collect();
-    (0..).map(|n| format!("{:06}", 123_456 + n)).find(|c| !valid.contains(c)).unwrap()
-}
 
 /// A staff account as `helium-cli admin create` + the setup link make it, signed in.
 struct Staff {

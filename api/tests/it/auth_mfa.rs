@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! TOTP MFA, in-process against the real router: setup/enable/disable, the sign-in challenge
 //! (password and e-mail code), loginMfa with TOTP and recovery codes, replay refusal under a
 //! race, session revocation and the data at rest.
@@ -7,15 +6,12 @@
 //! current 30 s step `e` and then uses `e + 1` (the server accepts previous/current/next, each
 //! step once); further second factors within a test are recovery codes, so no test waits.
 
-#[allow(dead_code)]
-mod auth_support;
-
+use crate::support::totp::{base32_decode, now_step, totp, wrong_totp};
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use auth_support::{Harness, Resp, emails, harness, make_jwt};
+use crate::support::{Harness, Resp, emails, harness, make_jwt};
 use axum::http::{Method, StatusCode};
-use helium_infra::auth::totp::code_at_step;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -26,26 +22,6 @@ const RACERS: usize = 20;
 
 fn email(label: &str) -> String {
     format!("{label}-{}@example.test", &Uuid::new_v4().simple().to_string()[..12])
-}
-
-fn now_step() -> u64 {
-    chrono::Utc::now().timestamp() as u64 / 30
-}
-
-/// RFC 4648 base32 (A–Z, 2–7), no padding.
-fn base32_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut bits, mut acc, mut out) = (0u32, 0u64, Vec::new());
-    for c in text.bytes() {
-        let v = ALPHABET.iter().position(|a| *a == c).unwrap_or_else(|| panic!("not base32: {text}"));
-        acc = (acc << 5) | v as u64;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
 }
 
 /// RFC 3986 percent-encoding of everything but unreserved characters.
@@ -59,17 +35,6 @@ fn url_encode(text: &str) -> String {
             }
         })
         .collect()
-}
-
-fn totp(seed: &[u8], step: u64) -> String {
-    code_at_step(seed, step).unwrap()
-}
-
-/// A six-digit code that is valid for none of the steps around now.
-fn wrong_totp(seed: &[u8]) -> String {
-    let s = now_step();
-    let valid: HashSet<String> = (s - 2..=s + 2).map(|st| totp(seed, st)).collect();
-    (0..).map(|n| format!("{:06}", 123_456 + n)).find(|c| !valid.contains(c)).unwrap()
 }
 
 /// An account with MFA on.

@@ -1,19 +1,16 @@
 //! The real `helium-cli`: `init-config` output and idempotence against a fresh database, and
 //! `validate-config` on the seed's documents and on broken ones.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::support::*;
 use chrono::{DateTime, Utc};
-use common::*;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
 const RUN_LIMIT: Duration = Duration::from_secs(20);
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seed-config");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/fixtures/seed-config");
 const NAMES: [&str; 6] = ["Auth", "Admin JWT", "Telecom", "Shop", "Market/Affiliate", "Mailer"];
 
 fn init_config(database_url: &str, prefix: &str) -> HeliumCommand {

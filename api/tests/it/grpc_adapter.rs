@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! gRPC: health, reflection, the meta adapter and the error mapping, through a real tonic client.
 
 use std::time::Duration;

@@ -1,10 +1,9 @@
 //! The mailer end to end: outbox → relay → RabbitMQ → `mailer` → a real SMTP server
-//! (`tests/support/smtp_sink.py`, aiosmtpd; needs `deploy/tools/ensure-venv.sh`): rendering,
+//! (`tests/it/support/smtp_sink.py`, aiosmtpd; needs `deploy/tools/ensure-venv.sh`): rendering,
 //! `email_log`, retries, the DLQ and `helium-cli dlq`, config changes, redelivery dedupe.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use crate::support::smtp::SmtpSink;
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -13,7 +12,6 @@ use helium_infra::MqHandle;
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, ExchangeDeleteOptions, QueueDeleteOptions};
 use serde_json::json;
 use sqlx::PgPool;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use uuid::Uuid;
 
@@ -161,61 +159,11 @@ impl Drop for Helium {
     }
 }
 
-/// The SMTP sink (`tests/support/smtp_sink.py`) on `port`, killed on drop.
-struct Sink {
-    _child: Child,
-    dir: PathBuf,
-    port: u16,
-}
+type Sink = SmtpSink;
 
-impl Sink {
-    async fn start(port: u16) -> Self {
-        let python = std::env::var_os("HELIUM_PYTHON")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/venv/bin/python"));
-        let hint = "set HELIUM_PYTHON or run deploy/tools/ensure-venv.sh (tool venv with aiosmtpd)";
-        assert!(python.exists(), "no Python interpreter at {}: {hint}", python.display());
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
-        let dir = scratch_dir("smtp-sink");
-        let mut child = Command::new(python)
-            .arg(script)
-            .args(["--port", &port.to_string(), "--dir"])
-            .arg(&dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(dir.join("sink.log")).unwrap())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        // The sink's first line is READY, once it listens.
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let ready = tokio::time::timeout(Duration::from_secs(15), lines.next_line()).await;
-        let log = std::fs::read_to_string(dir.join("sink.log")).unwrap_or_default();
-        assert!(matches!(&ready, Ok(Ok(Some(l))) if l == "READY"), "SMTP sink not up on {port}: {ready:?}\n{log}");
-        Self { _child: child, dir, port }
-    }
-
-    fn messages(&self) -> Vec<String> {
-        let files: BTreeMap<u64, PathBuf> = std::fs::read_dir(&self.dir)
-            .unwrap()
-            .filter_map(|e| {
-                let path = e.ok()?.path();
-                Some((path.file_name()?.to_str()?.strip_suffix(".eml")?.parse().ok()?, path))
-            })
-            .collect();
-        files.into_values().map(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned()).collect()
-    }
-
-    async fn wait_messages(&self, n: usize, helium: &Helium) -> Vec<String> {
-        eventually(&format!("{n} mail(s) in the sink"), helium, async || Some(self.messages()).filter(|m| m.len() >= n))
-            .await
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir); // the child is SIGKILLed right after (kill_on_drop)
-    }
+async fn wait_messages(sink: &Sink, n: usize, helium: &Helium) -> Vec<String> {
+    eventually(&format!("{n} mail(s) in the sink"), helium, async || Some(sink.messages()).filter(|m| m.len() >= n))
+        .await
 }
 
 async fn configure_mailer(pool: &PgPool, port: u16, sender: &str) {
@@ -364,7 +312,7 @@ async fn sends_a_templated_email_through_real_smtp(pool: PgPool) {
     let (_env, sink, helium) = setup(&pool, "Helium Test <noreply@helium.test>").await;
     let event = request_email(&pool, "alice@example.test").await;
 
-    let raw = sink.wait_messages(1, &helium).await.remove(0);
+    let raw = wait_messages(&sink, 1, &helium).await.remove(0);
     let (head, _) = split_message(&raw);
     assert_eq!(header(&head, "Subject").as_deref(), Some("Reset your Helium Test password"), "{head}");
     assert_eq!(header(&head, "To").as_deref(), Some("alice@example.test"), "{head}");
@@ -399,7 +347,7 @@ async fn mail_waits_for_the_smtp_server_and_arrives_exactly_once(pool: PgPool) {
     let row = wait_log(&pool, event.id, &helium, |r| r.status == "retrying").await;
     assert!(row.attempts >= 1 && row.last_error.is_some(), "{row:?}");
     let sink = Sink::start(port).await;
-    sink.wait_messages(1, &helium).await;
+    wait_messages(&sink, 1, &helium).await;
     let row = wait_log(&pool, event.id, &helium, |r| r.status == "sent").await;
     assert!(row.attempts >= 2, "{row:?}");
     // A few more retry periods: nothing is sent twice.
@@ -454,14 +402,14 @@ async fn config_change_is_picked_up_without_restart(pool: PgPool) {
     let helium = Helium::start(&env, 200).await;
     configure_mailer(&pool, sink_a.port, "noreply@helium.test").await;
     request_email(&pool, "alice@example.test").await;
-    sink_a.wait_messages(1, &helium).await;
+    wait_messages(&sink_a, 1, &helium).await;
 
     configure_mailer(&pool, sink_b.port, "noreply@helium.test").await;
     let changed = Instant::now();
     // ConfigStore's documented staleness bound (Redis TTL 3 s + local TTL 1 s < 5 s).
     tokio::time::sleep(Duration::from_secs(5)).await;
     request_email(&pool, "alice@example.test").await;
-    assert_eq!(sink_b.wait_messages(1, &helium).await.len(), 1);
+    assert_eq!(wait_messages(&sink_b, 1, &helium).await.len(), 1);
     assert!(changed.elapsed() < Duration::from_secs(11), "took {:?}", changed.elapsed());
     assert_eq!(sink_a.messages().len(), 1, "the second mail must not go to the old server");
 }
@@ -470,7 +418,7 @@ async fn config_change_is_picked_up_without_restart(pool: PgPool) {
 async fn redelivered_event_has_no_second_effect(pool: PgPool) {
     let (env, sink, helium) = setup(&pool, "noreply@helium.test").await;
     let event = request_email(&pool, "alice@example.test").await;
-    sink.wait_messages(1, &helium).await;
+    wait_messages(&sink, 1, &helium).await;
     wait_log(&pool, event.id, &helium, |r| r.status == "sent").await;
 
     // The same message again, twice, straight to the exchange (as a relay crash would).

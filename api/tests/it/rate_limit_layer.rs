@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Rate limiting: 429 with Retry-After past the limit; Redis down → auth fails closed, reads open.
 
 use axum::Router;

@@ -1,20 +1,16 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Staff invitations and staff operations on customer accounts, in-process against the real
 //! router: single-use invitation links (also under 20 concurrent accepts), expiry and
 //! revocation, taken addresses; customer search / details / pagination, ban (live tokens die
 //! at once) and unban, MFA reset, sign-out everywhere, the role table of those writes, the
 //! mandatory reason and the audit rows they leave.
 
-#[allow(dead_code)]
-mod auth_support;
-
+use crate::support::totp::{base32_decode, totp};
 use std::sync::Arc;
 
-use auth_support::{Harness, Resp, emails, harness};
+use crate::support::{Harness, Resp, emails, harness};
 use axum::http::{Method, StatusCode};
 use helium_domain::admin::Role;
 use helium_domain::config::ConfigKind;
-use helium_infra::auth::totp::code_at_step;
 use helium_infra::staff::audit::Actor;
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -371,7 +367,7 @@ async fn writes_need_a_reason_and_the_right_role(pool: PgPool) {
     customer_write(&h, &moderator.token, ghost, "/ban", "x").await.expect(404, "not_found");
     customer_write(&h, &moderator.token, ghost, "/mfa/reset", "x").await.expect(404, "not_found");
     h.authed(Method::DELETE, &customer_path(ghost, "/sessions"), &moderator.token, None).await.expect(404, "not_found");
-    let r = h.call(auth_support::request(Method::GET, "/api/v1/admin/customers", None, None)).await;
+    let r = h.call(crate::support::request(Method::GET, "/api/v1/admin/customers", None, None)).await;
     r.expect(401, "unauthenticated");
     // A customer token is no staff credential.
     let (_, _, other) = customer(&h, "other").await;
@@ -405,7 +401,7 @@ async fn an_mfa_reset_removes_totp_and_tells_the_customer(pool: PgPool) {
     let setup = h.authed(Method::POST, "/api/v1/auth/mfa/totp/setup", &access, None).await;
     let seed = base32_decode(setup.ok(200)["secret"].as_str().unwrap());
     let step = chrono::Utc::now().timestamp() as u64 / 30;
-    let code = code_at_step(&seed, step).unwrap();
+    let code = totp(&seed, step);
     let enabled = h.authed(Method::POST, "/api/v1/auth/mfa/totp/enable", &access, Some(json!({ "code": code }))).await;
     enabled.ok(200);
     let challenge = h.login(&email, CUSTOMER_PASSWORD).await;
@@ -539,20 +535,4 @@ async fn customers_are_searched_by_fragment_and_id_and_paginated(pool: PgPool) {
     get("/api/v1/admin/customers?status=deleted".to_owned()).await.expect(422, "validation_failed");
     get("/api/v1/admin/customers?limit=0".to_owned()).await.expect(422, "validation_failed");
     get("/api/v1/admin/customers?limit=101".to_owned()).await.expect(422, "validation_failed");
-}
-
-/// RFC 4648 base32 (A–Z, 2–7), no padding.
-fn base32_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut bits, mut acc, mut out) = (0u32, 0u64, Vec::new());
-    for c in text.bytes() {
-        let v = ALPHABET.iter().position(|a| *a == c).unwrap_or_else(|| panic!("not base32: {text}"));
-        acc = (acc << 5) | v as u64;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
 }

@@ -3,7 +3,6 @@
 //! exactly the expected set of emails exists, each renders its subject / text / HTML parts with a
 //! full context and with only the required variables, the footer and the one-time link or code are
 //! in both parts, user-supplied text is escaped in HTML, and optional branches behave.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

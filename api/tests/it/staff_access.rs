@@ -1,16 +1,11 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Staff access control, end to end through the real router: every admin operation in the
 //! OpenAPI document × every role, as a staff session and as an API key of that role, must be
 //! allowed or refused (403 permission_denied) exactly as the role table says. Also: customer
 //! and staff tokens are disjoint, and the CLI bootstrap path works on a fresh database.
 
-#[allow(dead_code)]
-mod auth_support;
-mod common;
-
 use std::time::Duration;
 
-use auth_support::{Harness, harness, request};
+use crate::support::{Harness, harness, request};
 use axum::http::{Method, StatusCode};
 use helium_domain::admin::{Permission, Role};
 use helium_infra::auth::tokens;
@@ -229,12 +224,13 @@ async fn login_refuses_wrong_passwords_and_disabled_accounts(pool: PgPool) {
 
 #[tokio::test]
 async fn cli_bootstraps_the_first_super_admin_on_a_fresh_database() {
-    let db = common::TempDatabase::create("cli_admin").await;
+    let db = crate::support::TempDatabase::create("cli_admin").await;
     let url = db.url.clone();
-    let prefix = common::redis_prefix();
+    let prefix = crate::support::redis_prefix();
     let cli = |args: &[&str]| {
-        let mut c =
-            common::HeliumCommand::cli().env("DATABASE_URL", url.clone()).env("REDIS_KEY_PREFIX", prefix.clone());
+        let mut c = crate::support::HeliumCommand::cli()
+            .env("DATABASE_URL", url.clone())
+            .env("REDIS_KEY_PREFIX", prefix.clone());
         for a in args {
             c = c.arg(*a);
         }

@@ -1,0 +1,29 @@
+//! The integration tests of helium-api: one binary, one module per area, one shared harness
+//! (`support`). Everything runs against the real PostgreSQL, Redis and RabbitMQ.
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod support;
+
+mod auth_flows;
+mod auth_mfa;
+mod auth_recovery;
+mod cli;
+mod config_store;
+mod cron_leader;
+mod cross_process_revocation;
+mod e2e_identity;
+mod events_chaos;
+mod events_pipeline;
+mod grpc_adapter;
+mod grpc_staff;
+mod http_conventions;
+mod idempotency_layer;
+mod mailer_smtp;
+mod openapi_spec;
+mod process_modes;
+mod rate_limit_layer;
+mod staff_access;
+mod staff_admins;
+mod staff_audit_config;
+mod staff_customers;
+mod staff_mfa;
