@@ -1,241 +1,120 @@
 //! The closed vocabulary of machine-readable error codes shared by REST, gRPC and the CLI.
 //!
-//! Codes are stable API: clients branch on them. The HTTP status and gRPC code
-//! that go with each one are decided in `helium-api`; this crate only names them.
+//! Codes are stable API: clients branch on them. Each code is declared ONCE, in the table
+//! below, with its title, its HTTP status and its gRPC code; the adapters in `helium-api`
+//! only read the table.
 
 use std::fmt;
 
-/// Stable machine code carried in problem+json `code` and gRPC status metadata.
+/// gRPC status codes (the numeric values of `google.rpc.Code`), so the table can name them
+/// without this crate depending on tonic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    MalformedRequest,
-    InvalidCursor,
-    IdempotencyKeyMissing,
-    IdempotencyKeyInvalid,
-    Unauthenticated,
-    PermissionDenied,
-    NotFound,
-    MethodNotAllowed,
-    IdempotencyKeyInProgress,
-    Conflict,
-    PreconditionFailed,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-    ValidationFailed,
-    IdempotencyKeyReused,
-    RateLimited,
-    InternalError,
-    ServiceUnavailable,
-    EmailDomainNotAllowed,
-    RegistrationClosed,
-    ResendTooSoon,
-    LinkExpired,
-    LinkInvalid,
-    InvalidCredentials,
-    AccountBanned,
-    TokenExpired,
-    RefreshTokenInvalid,
-    RefreshTokenReused,
-    ReauthFailed,
-    InvalidCode,
-    MfaAlreadyEnabled,
-    MfaSetupRequired,
-    MfaNotEnabled,
-    MfaTokenInvalid,
-    CodeAlreadyUsed,
-    OauthStateInvalid,
-    OauthExchangeFailed,
-    OauthProviderUnknown,
-    RedirectUriNotAllowed,
-    OauthEmailRequired,
-    AccountExistsLinkRequired,
-    OauthIdentityInUse,
-    PasswordAlreadySet,
-    LastLoginMethod,
-    TooManyAttempts,
-    MfaRequired,
-    AccountDisabled,
-    RoleNotGrantable,
-    AdminEmailTaken,
-    LastSuperAdmin,
-    InvitationUsed,
-    InvitationExpired,
-    InvalidState,
+pub enum RpcCode {
+    InvalidArgument = 3,
+    NotFound = 5,
+    AlreadyExists = 6,
+    PermissionDenied = 7,
+    ResourceExhausted = 8,
+    FailedPrecondition = 9,
+    Aborted = 10,
+    Unimplemented = 12,
+    Internal = 13,
+    Unavailable = 14,
+    Unauthenticated = 16,
 }
 
-impl ErrorCode {
-    pub const ALL: [ErrorCode; 53] = [
-        ErrorCode::MalformedRequest,
-        ErrorCode::InvalidCursor,
-        ErrorCode::IdempotencyKeyMissing,
-        ErrorCode::IdempotencyKeyInvalid,
-        ErrorCode::Unauthenticated,
-        ErrorCode::PermissionDenied,
-        ErrorCode::NotFound,
-        ErrorCode::MethodNotAllowed,
-        ErrorCode::IdempotencyKeyInProgress,
-        ErrorCode::Conflict,
-        ErrorCode::PreconditionFailed,
-        ErrorCode::PayloadTooLarge,
-        ErrorCode::UnsupportedMediaType,
-        ErrorCode::ValidationFailed,
-        ErrorCode::IdempotencyKeyReused,
-        ErrorCode::RateLimited,
-        ErrorCode::InternalError,
-        ErrorCode::ServiceUnavailable,
-        ErrorCode::EmailDomainNotAllowed,
-        ErrorCode::RegistrationClosed,
-        ErrorCode::ResendTooSoon,
-        ErrorCode::LinkExpired,
-        ErrorCode::LinkInvalid,
-        ErrorCode::InvalidCredentials,
-        ErrorCode::AccountBanned,
-        ErrorCode::TokenExpired,
-        ErrorCode::RefreshTokenInvalid,
-        ErrorCode::RefreshTokenReused,
-        ErrorCode::ReauthFailed,
-        ErrorCode::InvalidCode,
-        ErrorCode::MfaAlreadyEnabled,
-        ErrorCode::MfaSetupRequired,
-        ErrorCode::MfaNotEnabled,
-        ErrorCode::MfaTokenInvalid,
-        ErrorCode::CodeAlreadyUsed,
-        ErrorCode::OauthStateInvalid,
-        ErrorCode::OauthExchangeFailed,
-        ErrorCode::OauthProviderUnknown,
-        ErrorCode::RedirectUriNotAllowed,
-        ErrorCode::OauthEmailRequired,
-        ErrorCode::AccountExistsLinkRequired,
-        ErrorCode::OauthIdentityInUse,
-        ErrorCode::PasswordAlreadySet,
-        ErrorCode::LastLoginMethod,
-        ErrorCode::TooManyAttempts,
-        ErrorCode::MfaRequired,
-        ErrorCode::AccountDisabled,
-        ErrorCode::RoleNotGrantable,
-        ErrorCode::AdminEmailTaken,
-        ErrorCode::LastSuperAdmin,
-        ErrorCode::InvitationUsed,
-        ErrorCode::InvitationExpired,
-        ErrorCode::InvalidState,
-    ];
+macro_rules! error_codes {
+    ($( $variant:ident = $code:literal, $status:literal, $rpc:ident, $title:literal; )+) => {
+        /// Stable machine code carried in problem+json `code` and gRPC status metadata.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode { $($variant),+ }
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::MalformedRequest => "malformed_request",
-            ErrorCode::InvalidCursor => "invalid_cursor",
-            ErrorCode::IdempotencyKeyMissing => "idempotency_key_missing",
-            ErrorCode::IdempotencyKeyInvalid => "idempotency_key_invalid",
-            ErrorCode::Unauthenticated => "unauthenticated",
-            ErrorCode::PermissionDenied => "permission_denied",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::MethodNotAllowed => "method_not_allowed",
-            ErrorCode::IdempotencyKeyInProgress => "idempotency_key_in_progress",
-            ErrorCode::Conflict => "conflict",
-            ErrorCode::PreconditionFailed => "precondition_failed",
-            ErrorCode::PayloadTooLarge => "payload_too_large",
-            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
-            ErrorCode::ValidationFailed => "validation_failed",
-            ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::InternalError => "internal_error",
-            ErrorCode::ServiceUnavailable => "service_unavailable",
-            ErrorCode::CodeAlreadyUsed => "code_already_used",
-            ErrorCode::MfaTokenInvalid => "mfa_token_invalid",
-            ErrorCode::MfaNotEnabled => "mfa_not_enabled",
-            ErrorCode::MfaSetupRequired => "mfa_setup_required",
-            ErrorCode::MfaAlreadyEnabled => "mfa_already_enabled",
-            ErrorCode::InvalidCode => "invalid_code",
-            ErrorCode::ReauthFailed => "reauth_failed",
-            ErrorCode::RefreshTokenReused => "refresh_token_reused",
-            ErrorCode::RefreshTokenInvalid => "refresh_token_invalid",
-            ErrorCode::TokenExpired => "token_expired",
-            ErrorCode::AccountBanned => "account_banned",
-            ErrorCode::InvalidCredentials => "invalid_credentials",
-            ErrorCode::LinkInvalid => "link_invalid",
-            ErrorCode::LinkExpired => "link_expired",
-            ErrorCode::ResendTooSoon => "resend_too_soon",
-            ErrorCode::RegistrationClosed => "registration_closed",
-            ErrorCode::EmailDomainNotAllowed => "email_domain_not_allowed",
-            ErrorCode::OauthStateInvalid => "oauth_state_invalid",
-            ErrorCode::OauthExchangeFailed => "oauth_exchange_failed",
-            ErrorCode::OauthProviderUnknown => "oauth_provider_unknown",
-            ErrorCode::RedirectUriNotAllowed => "redirect_uri_not_allowed",
-            ErrorCode::OauthEmailRequired => "oauth_email_required",
-            ErrorCode::AccountExistsLinkRequired => "account_exists_link_required",
-            ErrorCode::OauthIdentityInUse => "oauth_identity_in_use",
-            ErrorCode::PasswordAlreadySet => "password_already_set",
-            ErrorCode::LastLoginMethod => "last_login_method",
-            ErrorCode::TooManyAttempts => "too_many_attempts",
-            ErrorCode::MfaRequired => "mfa_required",
-            ErrorCode::AccountDisabled => "account_disabled",
-            ErrorCode::RoleNotGrantable => "role_not_grantable",
-            ErrorCode::AdminEmailTaken => "admin_email_taken",
-            ErrorCode::LastSuperAdmin => "last_super_admin",
-            ErrorCode::InvitationUsed => "invitation_used",
-            ErrorCode::InvitationExpired => "invitation_expired",
-            ErrorCode::InvalidState => "invalid_state",
-        }
-    }
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),+];
 
-    /// Short human title used in problem documents.
-    pub fn title(self) -> &'static str {
-        match self {
-            ErrorCode::MalformedRequest => "Malformed request",
-            ErrorCode::InvalidCursor => "Invalid cursor",
-            ErrorCode::IdempotencyKeyMissing => "Idempotency-Key header required",
-            ErrorCode::IdempotencyKeyInvalid => "Invalid Idempotency-Key header",
-            ErrorCode::Unauthenticated => "Authentication required",
-            ErrorCode::PermissionDenied => "Permission denied",
-            ErrorCode::NotFound => "Not found",
-            ErrorCode::MethodNotAllowed => "Method not allowed",
-            ErrorCode::IdempotencyKeyInProgress => "Request with this Idempotency-Key in progress",
-            ErrorCode::Conflict => "Conflict",
-            ErrorCode::PreconditionFailed => "Precondition failed",
-            ErrorCode::PayloadTooLarge => "Payload too large",
-            ErrorCode::UnsupportedMediaType => "Unsupported media type",
-            ErrorCode::ValidationFailed => "Validation failed",
-            ErrorCode::IdempotencyKeyReused => "Idempotency-Key reused with a different request",
-            ErrorCode::RateLimited => "Too many requests",
-            ErrorCode::InternalError => "Internal server error",
-            ErrorCode::ServiceUnavailable => "Service unavailable",
-            ErrorCode::CodeAlreadyUsed => "Code already used",
-            ErrorCode::MfaTokenInvalid => "MFA token invalid or expired",
-            ErrorCode::MfaNotEnabled => "MFA not enabled",
-            ErrorCode::MfaSetupRequired => "Set up MFA first",
-            ErrorCode::MfaAlreadyEnabled => "MFA already enabled",
-            ErrorCode::InvalidCode => "Invalid code",
-            ErrorCode::ReauthFailed => "Re-authentication failed",
-            ErrorCode::RefreshTokenReused => "Refresh token reused",
-            ErrorCode::RefreshTokenInvalid => "Refresh token invalid",
-            ErrorCode::TokenExpired => "Access token expired",
-            ErrorCode::AccountBanned => "Account banned",
-            ErrorCode::InvalidCredentials => "Invalid e-mail or password",
-            ErrorCode::LinkInvalid => "Link invalid or already used",
-            ErrorCode::LinkExpired => "Link expired",
-            ErrorCode::ResendTooSoon => "Requested again too soon",
-            ErrorCode::RegistrationClosed => "Registration is closed",
-            ErrorCode::EmailDomainNotAllowed => "E-mail domain not allowed",
-            ErrorCode::OauthStateInvalid => "OAuth state invalid",
-            ErrorCode::OauthExchangeFailed => "OAuth sign-in failed",
-            ErrorCode::OauthProviderUnknown => "OAuth provider not configured",
-            ErrorCode::RedirectUriNotAllowed => "Redirect URI not allowed",
-            ErrorCode::OauthEmailRequired => "Provider gave no verified e-mail",
-            ErrorCode::AccountExistsLinkRequired => "Account exists: sign in, then link",
-            ErrorCode::OauthIdentityInUse => "Identity linked to another account",
-            ErrorCode::PasswordAlreadySet => "Password already set",
-            ErrorCode::LastLoginMethod => "Keep at least one sign-in method",
-            ErrorCode::TooManyAttempts => "Too many failed attempts",
-            ErrorCode::MfaRequired => "Enable TOTP first",
-            ErrorCode::AccountDisabled => "Account disabled",
-            ErrorCode::RoleNotGrantable => "Role above your own",
-            ErrorCode::AdminEmailTaken => "Staff address exists or invited",
-            ErrorCode::LastSuperAdmin => "Would leave no SuperAdmin",
-            ErrorCode::InvitationUsed => "Invitation already used",
-            ErrorCode::InvitationExpired => "Invitation expired",
-            ErrorCode::InvalidState => "Wrong state for this action",
+            pub const fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code),+ }
+            }
+
+            /// Short human title used in problem documents.
+            pub const fn title(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $title),+ }
+            }
+
+            /// The HTTP status REST answers with.
+            pub const fn http_status(self) -> u16 {
+                match self { $(ErrorCode::$variant => $status),+ }
+            }
+
+            /// The gRPC status code gRPC answers with.
+            pub const fn rpc_code(self) -> RpcCode {
+                match self { $(ErrorCode::$variant => RpcCode::$rpc),+ }
+            }
         }
-    }
+    };
+}
+
+error_codes! {
+    // Request shape and protocol.
+    MalformedRequest = "malformed_request", 400, InvalidArgument, "Malformed request";
+    InvalidCursor = "invalid_cursor", 400, InvalidArgument, "Invalid cursor";
+    IdempotencyKeyMissing = "idempotency_key_missing", 400, InvalidArgument, "Idempotency-Key header required";
+    IdempotencyKeyInvalid = "idempotency_key_invalid", 400, InvalidArgument, "Invalid Idempotency-Key header";
+    MethodNotAllowed = "method_not_allowed", 405, Unimplemented, "Method not allowed";
+    PayloadTooLarge = "payload_too_large", 413, InvalidArgument, "Payload too large";
+    UnsupportedMediaType = "unsupported_media_type", 415, InvalidArgument, "Unsupported media type";
+    ValidationFailed = "validation_failed", 422, InvalidArgument, "Validation failed";
+    IdempotencyKeyReused = "idempotency_key_reused", 422, InvalidArgument, "Idempotency-Key reused with a different request";
+    IdempotencyKeyInProgress = "idempotency_key_in_progress", 409, Aborted, "Request with this Idempotency-Key in progress";
+    PreconditionFailed = "precondition_failed", 412, Aborted, "Precondition failed";
+    RateLimited = "rate_limited", 429, ResourceExhausted, "Too many requests";
+    InternalError = "internal_error", 500, Internal, "Internal server error";
+    ServiceUnavailable = "service_unavailable", 503, Unavailable, "Service unavailable";
+    // Authentication and authorization.
+    Unauthenticated = "unauthenticated", 401, Unauthenticated, "Authentication required";
+    TokenExpired = "token_expired", 401, Unauthenticated, "Access token expired";
+    InvalidCredentials = "invalid_credentials", 401, Unauthenticated, "Invalid e-mail or password";
+    RefreshTokenInvalid = "refresh_token_invalid", 401, Unauthenticated, "Refresh token invalid";
+    RefreshTokenReused = "refresh_token_reused", 401, Unauthenticated, "Refresh token reused";
+    MfaTokenInvalid = "mfa_token_invalid", 401, Unauthenticated, "MFA token invalid or expired";
+    InvalidCode = "invalid_code", 401, Unauthenticated, "Invalid code";
+    CodeAlreadyUsed = "code_already_used", 401, Unauthenticated, "Code already used";
+    OauthExchangeFailed = "oauth_exchange_failed", 401, Unauthenticated, "OAuth sign-in failed";
+    PermissionDenied = "permission_denied", 403, PermissionDenied, "Permission denied";
+    MfaRequired = "mfa_required", 403, PermissionDenied, "Enable TOTP first";
+    AccountBanned = "account_banned", 403, PermissionDenied, "Account banned";
+    AccountDisabled = "account_disabled", 403, PermissionDenied, "Account disabled";
+    RegistrationClosed = "registration_closed", 403, FailedPrecondition, "Registration is closed";
+    ReauthFailed = "reauth_failed", 403, PermissionDenied, "Re-authentication failed";
+    ReauthRequired = "reauth_required", 403, PermissionDenied, "Re-authentication required";
+    RoleNotGrantable = "role_not_grantable", 403, PermissionDenied, "Role above your own";
+    TooManyAttempts = "too_many_attempts", 429, ResourceExhausted, "Too many failed attempts";
+    ResendTooSoon = "resend_too_soon", 429, ResourceExhausted, "Requested again too soon";
+    // Lookups.
+    NotFound = "not_found", 404, NotFound, "Not found";
+    OauthProviderUnknown = "oauth_provider_unknown", 404, NotFound, "OAuth provider not configured";
+    // Single-use links and codes.
+    LinkExpired = "link_expired", 410, FailedPrecondition, "Link expired";
+    LinkInvalid = "link_invalid", 410, FailedPrecondition, "Link invalid or already used";
+    InvitationUsed = "invitation_used", 410, FailedPrecondition, "Invitation already used";
+    InvitationExpired = "invitation_expired", 410, FailedPrecondition, "Invitation expired";
+    // Input refused by a rule.
+    EmailDomainNotAllowed = "email_domain_not_allowed", 422, InvalidArgument, "E-mail domain not allowed";
+    RedirectUriNotAllowed = "redirect_uri_not_allowed", 422, InvalidArgument, "Redirect URI not allowed";
+    OauthEmailRequired = "oauth_email_required", 422, FailedPrecondition, "Provider gave no verified e-mail";
+    OauthStateInvalid = "oauth_state_invalid", 400, InvalidArgument, "OAuth state invalid";
+    // State conflicts.
+    Conflict = "conflict", 409, Aborted, "Conflict";
+    InvalidState = "invalid_state", 409, FailedPrecondition, "Wrong state for this action";
+    MfaAlreadyEnabled = "mfa_already_enabled", 409, AlreadyExists, "MFA already enabled";
+    MfaSetupRequired = "mfa_setup_required", 409, FailedPrecondition, "Set up MFA first";
+    MfaNotEnabled = "mfa_not_enabled", 409, FailedPrecondition, "MFA not enabled";
+    AccountExistsLinkRequired = "account_exists_link_required", 409, AlreadyExists, "Account exists: sign in, then link";
+    OauthIdentityInUse = "oauth_identity_in_use", 409, AlreadyExists, "Identity linked to another account";
+    PasswordAlreadySet = "password_already_set", 409, AlreadyExists, "Password already set";
+    LastLoginMethod = "last_login_method", 409, FailedPrecondition, "Keep at least one sign-in method";
+    AdminEmailTaken = "admin_email_taken", 409, AlreadyExists, "Staff address exists or invited";
+    LastSuperAdmin = "last_super_admin", 409, FailedPrecondition, "Would leave no SuperAdmin";
 }
 
 impl fmt::Display for ErrorCode {
@@ -267,8 +146,13 @@ pub enum DomainError {
     /// Refused for now; the caller may retry after `retry_after_secs`.
     #[error("{code}: retry after {retry_after_secs} s")]
     Throttled { code: ErrorCode, retry_after_secs: u64 },
+    /// A dependency is down or overloaded (pool exhausted, Redis unreachable): 503.
     #[error("dependency unavailable: {0}")]
     Unavailable(String),
+    /// The transaction lost a race the database detected (serialization failure, deadlock):
+    /// running the whole use case again may succeed.
+    #[error("transaction conflict: {0}")]
+    Contention(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -286,13 +170,27 @@ impl DomainError {
         }
     }
 
+    /// A single invalid field.
+    pub fn field(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError::new(field, code, message)])
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::rejected(ErrorCode::NotFound, detail)
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             DomainError::Rejected { code, .. } | DomainError::Throttled { code, .. } => *code,
-            DomainError::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            DomainError::Unavailable(_) | DomainError::Contention(_) => ErrorCode::ServiceUnavailable,
             DomainError::Internal(_) => ErrorCode::InternalError,
         }
     }
+}
+
+/// `Ok(())` when no field failed, else one validation error naming them all.
+pub fn fields_ok(errors: Vec<FieldError>) -> Result<(), DomainError> {
+    if errors.is_empty() { Ok(()) } else { Err(DomainError::validation(errors)) }
 }
 
 #[cfg(test)]
@@ -301,20 +199,31 @@ mod tests {
     use std::collections::HashSet;
 
     #[test]
-    fn codes_are_unique_snake_case() {
+    fn codes_are_unique_snake_case_with_a_title_and_status() {
         let mut seen = HashSet::new();
         for code in ErrorCode::ALL {
             let s = code.as_str();
             assert!(seen.insert(s), "duplicate code {s}");
             assert!(s.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{s}");
             assert!(!code.title().is_empty());
+            assert!((400..600).contains(&code.http_status()), "{s}");
         }
+    }
+
+    #[test]
+    fn grpc_codes_follow_meaning_not_status() {
+        assert_eq!(ErrorCode::ValidationFailed.rpc_code(), RpcCode::InvalidArgument);
+        assert_eq!(ErrorCode::AdminEmailTaken.rpc_code(), RpcCode::AlreadyExists);
+        assert_eq!(ErrorCode::LinkExpired.rpc_code(), RpcCode::FailedPrecondition);
+        assert_eq!(ErrorCode::RateLimited.rpc_code(), RpcCode::ResourceExhausted);
+        assert_eq!(ErrorCode::ServiceUnavailable.rpc_code(), RpcCode::Unavailable);
     }
 
     #[test]
     fn internal_errors_map_to_closed_codes() {
         assert_eq!(DomainError::Internal("x".into()).code(), ErrorCode::InternalError);
         assert_eq!(DomainError::Unavailable("x".into()).code(), ErrorCode::ServiceUnavailable);
+        assert_eq!(DomainError::Contention("x".into()).code(), ErrorCode::ServiceUnavailable);
         let v = DomainError::validation(vec![FieldError::new("a", "required", "missing")]);
         assert_eq!(v.code(), ErrorCode::ValidationFailed);
     }

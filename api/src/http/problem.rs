@@ -59,50 +59,9 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
 }
 
+/// The HTTP status of a code, from the one error table (`helium_domain::error`).
 pub fn status_for(code: ErrorCode) -> StatusCode {
-    match code {
-        ErrorCode::MalformedRequest
-        | ErrorCode::InvalidCursor
-        | ErrorCode::IdempotencyKeyMissing
-        | ErrorCode::IdempotencyKeyInvalid => StatusCode::BAD_REQUEST,
-        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ErrorCode::PermissionDenied => StatusCode::FORBIDDEN,
-        ErrorCode::NotFound => StatusCode::NOT_FOUND,
-        ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-        ErrorCode::IdempotencyKeyInProgress | ErrorCode::Conflict => StatusCode::CONFLICT,
-        ErrorCode::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-        ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        ErrorCode::ValidationFailed | ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
-        ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::EmailDomainNotAllowed => StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorCode::MfaAlreadyEnabled | ErrorCode::MfaSetupRequired | ErrorCode::MfaNotEnabled => StatusCode::CONFLICT,
-        ErrorCode::MfaTokenInvalid | ErrorCode::CodeAlreadyUsed => StatusCode::UNAUTHORIZED,
-        ErrorCode::RegistrationClosed | ErrorCode::AccountBanned | ErrorCode::ReauthFailed => StatusCode::FORBIDDEN,
-        ErrorCode::ResendTooSoon => StatusCode::TOO_MANY_REQUESTS,
-        ErrorCode::LinkExpired | ErrorCode::LinkInvalid => StatusCode::GONE,
-        ErrorCode::InvalidCredentials
-        | ErrorCode::TokenExpired
-        | ErrorCode::RefreshTokenInvalid
-        | ErrorCode::RefreshTokenReused
-        | ErrorCode::InvalidCode
-        | ErrorCode::OauthExchangeFailed => StatusCode::UNAUTHORIZED,
-        ErrorCode::OauthStateInvalid => StatusCode::BAD_REQUEST,
-        ErrorCode::OauthProviderUnknown => StatusCode::NOT_FOUND,
-        ErrorCode::RedirectUriNotAllowed | ErrorCode::OauthEmailRequired => StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorCode::AccountExistsLinkRequired
-        | ErrorCode::OauthIdentityInUse
-        | ErrorCode::PasswordAlreadySet
-        | ErrorCode::LastLoginMethod
-        | ErrorCode::AdminEmailTaken
-        | ErrorCode::LastSuperAdmin
-        | ErrorCode::InvalidState => StatusCode::CONFLICT,
-        ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-        ErrorCode::MfaRequired | ErrorCode::AccountDisabled | ErrorCode::RoleNotGrantable => StatusCode::FORBIDDEN,
-        ErrorCode::InvitationUsed | ErrorCode::InvitationExpired => StatusCode::GONE,
-    }
+    StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 impl ApiError {
@@ -175,7 +134,7 @@ impl From<DomainError> for ApiError {
                 ApiError::new(code, "requested again too soon; retry after the indicated delay")
                     .with_retry_after(retry_after_secs)
             }
-            DomainError::Unavailable(cause) => {
+            DomainError::Unavailable(cause) | DomainError::Contention(cause) => {
                 tracing::warn!(%cause, "dependency unavailable");
                 ApiError::unavailable(5)
             }

@@ -187,7 +187,7 @@ async fn auth_service_manages_methods_and_totp(pool: PgPool) {
         .remove_login_method(authed_remove(RemoveLoginMethodRequest { id: "password".into() }))
         .await
         .unwrap_err();
-    assert_eq!(status.code(), tonic::Code::Aborted, "{status:?}");
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
     assert_eq!(status.metadata().get("x-helium-code").and_then(|v| v.to_str().ok()), Some("last_login_method"));
 
     let setup = client.setup_totp(authed(Empty {})).await.unwrap().into_inner();

@@ -299,7 +299,7 @@ async fn config_service_masks_secrets_and_checks_versions(pool: PgPool) {
     assert_ne!(stored.value["secret"], "********");
 
     let status = config.put_config(put(&value, Some(current.version))).await.unwrap_err();
-    assert_eq!(status.code(), tonic::Code::FailedPrecondition);
+    assert_eq!(status.code(), tonic::Code::Aborted);
     assert_eq!(code(&status), "precondition_failed");
     let status = config
         .put_config(bearer(
