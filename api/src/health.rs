@@ -41,7 +41,7 @@ where
 /// `status` is "error" and `error` joins the failing dependencies' messages.
 pub async fn readiness(state: &AppState) -> (bool, Value) {
     let db = probe(
-        async { helium_infra::db::ping(&state.pool).await.map_err(|e| anyhow::anyhow!("Database error: {e}")) },
+        async { helium_infra::db::ping(state.pool()).await.map_err(|e| anyhow::anyhow!("Database error: {e}")) },
         "Database",
     );
     let redis = probe(state.redis.ping(), "Redis");
@@ -81,6 +81,6 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], crate::metrics::render(&state.pool))
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], crate::metrics::render(state.pool()))
         .into_response()
 }

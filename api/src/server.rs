@@ -37,7 +37,7 @@ pub async fn bootstrap(state: &AppState, skip_migrations: bool) -> anyhow::Resul
     loop {
         let attempt = async {
             if !skip_migrations {
-                helium_infra::db::migrate(&state.pool).await.context("applying migrations")?;
+                helium_infra::db::migrate(state.pool()).await.context("applying migrations")?;
             }
             let created = state.config.ensure_defaults().await.context("initialising module configuration")?;
             for kind in created {
@@ -193,7 +193,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         tasks.abort_all();
     }
     state.mq.close().await;
-    state.pool.close().await;
+    state.pool().close().await;
     tracing::info!("helium stopped");
     match failure {
         Some(e) => Err(e),

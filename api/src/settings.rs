@@ -221,22 +221,13 @@ impl Settings {
         if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
             return Err(invalid("PUBLIC_URL", &public_url, "expected an absolute http(s) URL"));
         }
-        let data_key =
-            match env.get("DATA_ENCRYPTION_KEY") {
-                None => None,
-                Some(raw) => {
-                    use base64::Engine;
-                    let raw = raw.trim();
-                    let bytes = base64::engine::general_purpose::STANDARD
-                        .decode(raw)
-                        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw))
-                        .ok()
-                        .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok());
-                    Some(bytes.ok_or_else(|| {
-                        invalid("DATA_ENCRYPTION_KEY", "(hidden)", "expected 32 bytes, base64-encoded")
-                    })?)
-                }
-            };
+        let data_key = match env.get("DATA_ENCRYPTION_KEY") {
+            None => None,
+            Some(raw) => Some(
+                parse_data_key(&raw)
+                    .ok_or_else(|| invalid("DATA_ENCRYPTION_KEY", "(hidden)", "expected 32 bytes, base64-encoded"))?,
+            ),
+        };
         Ok(Settings {
             data_key,
             public_url,
@@ -256,6 +247,18 @@ impl Settings {
             skip_migrations,
         })
     }
+}
+
+/// `DATA_ENCRYPTION_KEY`: 32 bytes, standard or URL-safe base64 (server and CLI alike, so both
+/// seal and chain with the same key).
+pub fn parse_data_key(raw: &str) -> Option<[u8; 32]> {
+    use base64::Engine;
+    let raw = raw.trim();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(raw)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw))
+        .ok()?;
+    <[u8; 32]>::try_from(bytes.as_slice()).ok()
 }
 
 #[cfg(test)]

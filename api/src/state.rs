@@ -2,11 +2,15 @@
 
 use std::sync::Arc;
 
-use helium_infra::auth::service::AuthService;
+use helium_infra::admin::{AdminContext, AdminServices};
+use helium_infra::auth::oauth_client::OauthClient;
+use helium_infra::auth::{AuthContext, AuthServices};
+use helium_infra::db::Db;
+use helium_infra::identity::keyring::DataKey;
 use helium_infra::{ConfigStore, MqHandle, RedisHandle};
+use sqlx::PgPool;
 
 use crate::http::rate_limit::RateLimits;
-use sqlx::PgPool;
 
 /// Cheap to clone (one reference count): every middleware layer and handler takes a copy.
 #[derive(Clone)]
@@ -14,43 +18,63 @@ pub struct AppState(Arc<Handles>);
 
 #[derive(Clone)]
 pub struct Handles {
-    pub pool: PgPool,
+    pub db: Db,
     pub redis: RedisHandle,
     pub mq: MqHandle,
     pub config: ConfigStore,
     pub rate_limits: Arc<RateLimits>,
-    pub auth: AuthService,
-    pub staff: helium_infra::staff::service::StaffService,
+    /// Customer identity use cases.
+    pub auth: AuthServices,
+    /// Staff identity and governance use cases.
+    pub admin: AdminServices,
+    /// Seals TOTP seeds and e-mailed secrets; keys the audit chain.
+    pub keys: DataKey,
     /// Set once start-up (migrations, config) finished; /readyz reports not ready before.
     pub started: Arc<std::sync::atomic::AtomicBool>,
 }
 
+const DEFAULT_PUBLIC_URL: &str = "http://localhost:8080";
+
+fn services(
+    db: &Db,
+    config: &ConfigStore,
+    redis: &RedisHandle,
+    keys: &DataKey,
+    public_url: &str,
+) -> (AuthServices, AdminServices) {
+    let auth = AuthServices::new(AuthContext {
+        db: db.clone(),
+        config: config.clone(),
+        redis: redis.clone(),
+        public_url: public_url.to_owned(),
+        keys: keys.clone(),
+        oauth: OauthClient::new(),
+    });
+    let admin = AdminServices::new(AdminContext {
+        db: db.clone(),
+        config: config.clone(),
+        redis: redis.clone(),
+        admin_url: format!("{}/admin", public_url.trim_end_matches('/')),
+        keys: keys.clone(),
+    });
+    (auth, admin)
+}
+
 impl AppState {
     pub fn new(pool: PgPool, redis: RedisHandle, mq: MqHandle) -> Self {
-        let config = ConfigStore::new(pool.clone(), redis.clone());
-        let auth = AuthService {
-            pool: pool.clone(),
-            config: config.clone(),
-            redis: redis.clone(),
-            public_url: "http://localhost:8080".to_owned(),
-            data_key: Arc::new(tokio::sync::OnceCell::new()),
-            oauth: helium_infra::auth::oauth_client::OauthClient::new(),
-        };
-        let staff = helium_infra::staff::service::StaffService {
-            pool: pool.clone(),
-            config: config.clone(),
-            admin_url: "http://localhost:8080/admin".to_owned(),
-            data_key: auth.data_key.clone(),
-            redis: redis.clone(),
-        };
+        let db = Db::new(pool.clone());
+        let config = ConfigStore::new(pool, redis.clone());
+        let keys = DataKey::default();
+        let (auth, admin) = services(&db, &config, &redis, &keys, DEFAULT_PUBLIC_URL);
         Self(Arc::new(Handles {
-            staff,
-            pool,
+            db,
             redis,
             mq,
             config,
             rate_limits: Arc::new(RateLimits::default()),
             auth,
+            admin,
+            keys,
             started: Arc::new(std::sync::atomic::AtomicBool::new(true)),
         }))
     }
@@ -64,6 +88,27 @@ impl AppState {
     pub fn with_rate_limits(self, limits: RateLimits) -> Self {
         self.edit(|h| h.rate_limits = Arc::new(limits))
     }
+
+    /// Base URL of the customer web app, used in e-mailed links (`/admin` under it for staff).
+    pub fn with_public_url(self, url: impl Into<String>) -> Self {
+        let url = url.into();
+        self.edit(|h| (h.auth, h.admin) = services(&h.db, &h.config, &h.redis, &h.keys, &url))
+    }
+
+    /// The data-encryption key from DATA_ENCRYPTION_KEY (else one is generated into the keyring).
+    pub fn with_data_key(self, key: Option<[u8; 32]>) -> Self {
+        let Some(key) = key else { return self };
+        self.edit(|h| {
+            h.keys = DataKey::fixed(key);
+            let url = h.auth.context.public_url.clone();
+            (h.auth, h.admin) = services(&h.db, &h.config, &h.redis, &h.keys, &url);
+        })
+    }
+
+    /// The database pool (readiness, metrics, workers that own their connections).
+    pub fn pool(&self) -> &PgPool {
+        self.db.pool()
+    }
 }
 
 impl std::ops::Deref for AppState {
@@ -71,29 +116,5 @@ impl std::ops::Deref for AppState {
 
     fn deref(&self) -> &Handles {
         &self.0
-    }
-}
-
-impl AppState {
-    /// Base URL of the customer web app, used in e-mailed links.
-    pub fn with_public_url(self, url: impl Into<String>) -> Self {
-        let url = url.into();
-        self.edit(|h| {
-            h.staff.admin_url = format!("{}/admin", url.trim_end_matches('/'));
-            h.auth.public_url = url;
-        })
-    }
-}
-
-impl AppState {
-    /// The data-encryption key from DATA_ENCRYPTION_KEY (else one is generated into the keyring).
-    pub fn with_data_key(self, key: Option<[u8; 32]>) -> Self {
-        let Some(key) = key else { return self };
-        self.edit(|h| {
-            // Customers and staff seal TOTP seeds with the same key.
-            let cell = Arc::new(tokio::sync::OnceCell::new_with(Some(key)));
-            h.staff.data_key = cell.clone();
-            h.auth.data_key = cell;
-        })
     }
 }

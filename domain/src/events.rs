@@ -68,6 +68,7 @@ pub enum EmailTemplate {
     SecurityPasswordChanged,
     SecurityMfaChanged,
     SecurityNewSignIn,
+    SecurityMethodChanged,
     TicketReply,
     OrderPaid,
     PackageActivated,
@@ -75,7 +76,7 @@ pub enum EmailTemplate {
 }
 
 impl EmailTemplate {
-    pub const ALL: [EmailTemplate; 14] = [
+    pub const ALL: [EmailTemplate; 15] = [
         EmailTemplate::RegisterMagicLink,
         EmailTemplate::RegisterExistingAccount,
         EmailTemplate::PasswordReset,
@@ -86,6 +87,7 @@ impl EmailTemplate {
         EmailTemplate::SecurityPasswordChanged,
         EmailTemplate::SecurityMfaChanged,
         EmailTemplate::SecurityNewSignIn,
+        EmailTemplate::SecurityMethodChanged,
         EmailTemplate::TicketReply,
         EmailTemplate::OrderPaid,
         EmailTemplate::PackageActivated,
@@ -104,6 +106,7 @@ impl EmailTemplate {
             EmailTemplate::SecurityPasswordChanged => "security_password_changed",
             EmailTemplate::SecurityMfaChanged => "security_mfa_changed",
             EmailTemplate::SecurityNewSignIn => "security_new_sign_in",
+            EmailTemplate::SecurityMethodChanged => "security_method_changed",
             EmailTemplate::TicketReply => "ticket_reply",
             EmailTemplate::OrderPaid => "order_paid",
             EmailTemplate::PackageActivated => "package_activated",
@@ -118,9 +121,13 @@ impl EmailTemplate {
 pub struct EmailRequested {
     pub to: String,
     pub template: EmailTemplate,
-    /// Template variables (links, codes, names). Never logged.
+    /// Template variables that may be seen (names, times). Never logged.
     #[serde(default)]
     pub context: serde_json::Map<String, serde_json::Value>,
+    /// Template variables that must not be seen by anyone but the mailer (links, codes): a JSON
+    /// object sealed under the data key and bound to the event id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<String>,
     #[serde(default)]
     pub locale: Option<String>,
 }

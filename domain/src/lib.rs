@@ -1,10 +1,17 @@
-//! Helium business rules and use cases. No HTTP, SQL, Redis or AMQP types live here.
+//! Helium business rules and use cases. No HTTP, SQL, Redis or AMQP types live here (state
+//! enums derive `sqlx::Type` so stores can read them, nothing more).
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
+pub mod client;
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod events;
 pub mod meta;
+pub mod text;
 
-pub use error::{DomainError, ErrorCode, FieldError};
+pub use client::ClientInfo;
+pub use clock::{Clock, SystemClock};
+pub use error::{DomainError, ErrorCode, FieldError, RpcCode};

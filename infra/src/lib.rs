@@ -1,17 +1,19 @@
 //! Helium infrastructure: PostgreSQL, Redis, RabbitMQ and the config store.
 //! Implements what `helium-domain` needs; nothing here decides business rules.
 
+pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod config_store;
 pub mod cron;
 pub mod db;
 pub mod events;
 pub mod idempotency;
+pub mod identity;
 pub mod mail;
 pub mod mq;
 pub mod paging;
 pub mod redis_conn;
-pub mod staff;
 
 pub use config_store::ConfigStore;
 pub use db::{DbSettings, MIGRATOR};

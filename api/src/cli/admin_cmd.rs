@@ -5,27 +5,29 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use helium_domain::DomainError;
-use helium_domain::admin::Role;
-use helium_infra::staff::audit::Actor;
-use helium_infra::staff::service::StaffService;
-use helium_infra::staff::store::AdminRow;
+use helium_domain::admin::commands::NewAdmin;
+use helium_domain::admin::{Admin, Role};
+use helium_domain::audit::Actor;
+use helium_infra::admin::{AdminContext, AdminServices};
+use helium_infra::db::Db;
+use helium_infra::identity::keyring::DataKey;
 use uuid::Uuid;
 
 use super::config_cmd::Connected;
 
-fn service(ctx: &Connected) -> StaffService {
+fn service(ctx: &Connected) -> AdminServices {
     let public_url = std::env::var("PUBLIC_URL").unwrap_or_else(|_| "http://localhost:8080".to_owned());
-    StaffService {
-        pool: ctx.pool.clone(),
+    let keys = std::env::var("DATA_ENCRYPTION_KEY")
+        .ok()
+        .and_then(|raw| crate::settings::parse_data_key(&raw))
+        .map_or_else(DataKey::default, DataKey::fixed);
+    AdminServices::new(AdminContext {
+        db: Db::new(ctx.pool.clone()),
         config: ctx.config.clone(),
-        admin_url: format!("{}/admin", public_url.trim_end_matches('/')),
-        data_key: Default::default(),
         redis: ctx.redis.clone(),
-    }
-}
-
-fn role_name(stored: &str) -> String {
-    Role::parse(stored).map_or_else(|| stored.to_owned(), |r| r.display_name().to_owned())
+        admin_url: format!("{}/admin", public_url.trim_end_matches('/')),
+        keys,
+    })
 }
 
 fn fail(e: DomainError) -> ExitCode {
@@ -51,10 +53,10 @@ fn parse_id(raw: &str) -> Result<Uuid, ExitCode> {
     })
 }
 
-fn print_details(a: &AdminRow) {
+fn print_details(a: &Admin) {
     println!("ID: {}", a.id);
     println!("Name: {}", a.name);
-    println!("Role: {}", role_name(&a.role));
+    println!("Role: {}", a.role.display_name());
     println!("Email: {}", a.email.as_deref().unwrap_or("N/A"));
     println!("Avatar: {}", a.avatar_url.as_deref().unwrap_or("N/A"));
 }
@@ -64,7 +66,7 @@ pub async fn list(ctx: &Connected, limit: i64, offset: i64) -> ExitCode {
         eprintln!("Error: --limit must be 1..=1000 and --offset ≥ 0");
         return ExitCode::from(2);
     }
-    let admins = match service(ctx).list_admins(None, None, limit, offset).await {
+    let admins = match service(ctx).admins.list(limit, offset).await {
         Ok(a) => a,
         Err(e) => return fail(e),
     };
@@ -75,7 +77,7 @@ pub async fn list(ctx: &Connected, limit: i64, offset: i64) -> ExitCode {
         println!(
             "{:<36} {:<20} {:<30} {:<30} {:<20}",
             a.id,
-            role_name(&a.role),
+            a.role.display_name(),
             a.name,
             a.email.as_deref().unwrap_or("N/A"),
             a.created_at.format("%Y-%m-%dT%H:%M:%SZ")
@@ -89,11 +91,11 @@ pub async fn show(ctx: &Connected, id: &str) -> ExitCode {
         Ok(id) => id,
         Err(code) => return code,
     };
-    match service(ctx).get_admin(id).await {
+    match service(ctx).admins.get(id).await {
         Ok(a) => {
             println!("Admin Account Details:");
             print_details(&a);
-            println!("Status: {}", a.status);
+            println!("Status: {}", a.status.as_str());
             println!("Created At: {}", a.created_at.format("%Y-%m-%dT%H:%M:%SZ"));
             ExitCode::SUCCESS
         }
@@ -108,7 +110,11 @@ pub async fn create(ctx: &Connected, name: &str, role: &str, email: Option<&str>
         );
         return ExitCode::from(2);
     }
-    match service(ctx).create_admin(&Actor::cli(), name, role, email, avatar).await {
+    let cmd = match NewAdmin::new(name, role, email, avatar) {
+        Ok(cmd) => cmd,
+        Err(e) => return fail(e),
+    };
+    match service(ctx).admins.create(&Actor::cli(), &cmd).await {
         Ok((a, link)) => {
             println!("Successfully created admin account:");
             print_details(&a);
@@ -138,7 +144,7 @@ pub async fn delete(ctx: &Connected, id: &str, yes: bool) -> ExitCode {
         Err(code) => return code,
     };
     let svc = service(ctx);
-    let admin = match svc.get_admin(id).await {
+    let admin = match svc.admins.get(id).await {
         Ok(a) => a,
         Err(e) => return fail(e),
     };
@@ -154,7 +160,7 @@ pub async fn delete(ctx: &Connected, id: &str, yes: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    match svc.delete_admin(&Actor::cli(), id).await {
+    match svc.admins.delete(&Actor::cli(), id).await {
         Ok(_) => {
             println!("Successfully deleted admin account: {id}");
             ExitCode::SUCCESS

@@ -1,21 +1,20 @@
 //! `helium.v1.AuditService`, `ConfigService` and `CustomersService`: the gRPC face of the
 //! staff routes of REST tags `audit`, `config` and `customers`. Same permission per operation
-//! as REST (`admin::staff`), same use cases (`state.staff.*`, `state.auth.*`) — nothing more.
+//! and rate-limit class as REST (`admin::staff`), same commands, same use cases — nothing more.
 
 use helium_domain::admin::Permission;
-use helium_infra::auth::customer_admin_store::CustomerRow;
-use helium_infra::staff::audit::AuditRow;
-use helium_infra::staff::config_admin::MaskedConfig;
+use helium_domain::audit::AuditEntry;
+use helium_domain::auth::CustomerAccount;
+use helium_domain::auth::commands::reason;
+use helium_infra::admin::governance::MaskedConfig;
 use serde_json::Value;
 use tonic::{Request, Response, Status};
 
-use super::admin::{id, invalid, staff, ts, valid};
+use super::admin::{id, invalid, staff, ts};
 use super::err;
 use super::pb;
 use crate::http::params;
-use crate::rest::admin::audit::audit_filter;
-use crate::rest::admin::config::PutConfigRequest;
-use crate::rest::admin::customers::ReasonRequest;
+use crate::http::rate_limit::RouteClass::{Read, Write};
 use crate::state::AppState;
 
 fn json(v: Option<Value>) -> Option<String> {
@@ -24,7 +23,7 @@ fn json(v: Option<Value>) -> Option<String> {
 
 // ---- AuditService --------------------------------------------------------------------------
 
-fn audit_event(r: AuditRow) -> pb::AuditEvent {
+fn audit_event(r: AuditEntry) -> pb::AuditEvent {
     pb::AuditEvent {
         id: r.id.to_string(),
         at: ts(r.at),
@@ -56,11 +55,11 @@ impl pb::audit_service_server::AuditService for AuditGrpc {
         &self,
         req: Request<pb::ListAuditEventsRequest>,
     ) -> Result<Response<pb::AuditEventPage>, Status> {
-        staff(&self.state, &req, Permission::AuditRead, false).await?;
+        staff(&self.state, &req, Permission::AuditRead, Read).await?;
         let r = req.into_inner();
-        let filter = audit_filter(r.actor_id, r.action, r.target_type, r.target_id, r.from, r.to)?;
+        let filter = params::audit_filter(r.actor_id, r.action, r.target_type, r.target_id, r.from, r.to)?;
         let cursor = params::present(r.cursor);
-        let page = self.state.staff.list_audit(&filter, cursor.as_deref(), r.limit).await.map_err(err)?;
+        let page = self.state.admin.governance.audit_page(&filter, cursor.as_deref(), r.limit).await.map_err(err)?;
         Ok(Response::new(pb::AuditEventPage {
             items: page.items.into_iter().map(audit_event).collect(),
             next_cursor: page.next_cursor,
@@ -87,10 +86,11 @@ impl ConfigGrpc {
 #[tonic::async_trait]
 impl pb::config_service_server::ConfigService for ConfigGrpc {
     async fn list_config(&self, req: Request<pb::Empty>) -> Result<Response<pb::ConfigSummaryList>, Status> {
-        staff(&self.state, &req, Permission::ConfigManage, false).await?;
+        staff(&self.state, &req, Permission::ConfigManage, Read).await?;
         let items = self
             .state
-            .staff
+            .admin
+            .governance
             .list_config()
             .await
             .map_err(err)?
@@ -101,29 +101,29 @@ impl pb::config_service_server::ConfigService for ConfigGrpc {
     }
 
     async fn get_config(&self, req: Request<pb::ConfigKeyRequest>) -> Result<Response<pb::ConfigDocument>, Status> {
-        staff(&self.state, &req, Permission::ConfigManage, false).await?;
-        Ok(Response::new(document(self.state.staff.get_config(&req.get_ref().key).await.map_err(err)?)))
+        staff(&self.state, &req, Permission::ConfigManage, Read).await?;
+        Ok(Response::new(document(self.state.admin.governance.get_config(&req.get_ref().key).await.map_err(err)?)))
     }
 
     async fn put_config(&self, req: Request<pb::PutConfigRequest>) -> Result<Response<pb::ConfigDocument>, Status> {
-        let (_, actor) = staff(&self.state, &req, Permission::ConfigManage, true).await?;
+        let (_, actor) = staff(&self.state, &req, Permission::ConfigManage, Write).await?;
         let r = req.into_inner();
         let value: Value = serde_json::from_str(&r.value)
             .map_err(|_| invalid("value", "invalid_format", "the whole document as a JSON string"))?;
-        let body = valid(PutConfigRequest { value })?;
-        let doc = self.state.staff.put_config(&actor, &r.key, body.value, r.expected_version).await.map_err(err)?;
+        let doc =
+            self.state.admin.governance.put_config(&actor, &r.key, value, r.expected_version).await.map_err(err)?;
         Ok(Response::new(document(doc)))
     }
 }
 
 // ---- CustomersService ----------------------------------------------------------------------
 
-fn summary(c: CustomerRow) -> pb::CustomerSummary {
+fn summary(c: CustomerAccount) -> pb::CustomerSummary {
     pb::CustomerSummary {
         id: c.id.to_string(),
         email: c.email,
         display_name: c.display_name,
-        status: c.status,
+        status: c.status.as_str().to_owned(),
         mfa_enabled: c.mfa_enabled,
         created_at: ts(c.created_at),
         updated_at: ts(c.updated_at),
@@ -146,12 +146,13 @@ impl pb::customers_service_server::CustomersService for CustomersGrpc {
         &self,
         req: Request<pb::ListCustomersRequest>,
     ) -> Result<Response<pb::CustomerPage>, Status> {
-        staff(&self.state, &req, Permission::CustomersRead, false).await?;
+        staff(&self.state, &req, Permission::CustomersRead, Read).await?;
         let r = req.into_inner();
         let page = self
             .state
             .auth
-            .customers_page(r.q.as_deref(), r.status.as_deref(), r.limit, r.cursor.as_deref())
+            .customers
+            .page(r.q.as_deref(), r.status.as_deref(), r.limit, r.cursor.as_deref())
             .await
             .map_err(err)?;
         Ok(Response::new(pb::CustomerPage {
@@ -161,9 +162,9 @@ impl pb::customers_service_server::CustomersService for CustomersGrpc {
     }
 
     async fn get_customer(&self, req: Request<pb::CustomerIdRequest>) -> Result<Response<pb::CustomerDetail>, Status> {
-        staff(&self.state, &req, Permission::CustomersRead, false).await?;
+        staff(&self.state, &req, Permission::CustomersRead, Read).await?;
         let customer = id(&req.get_ref().id, "customer")?;
-        let d = self.state.auth.customer_details(customer).await.map_err(err)?;
+        let d = self.state.auth.customers.details(customer).await.map_err(err)?;
         let mut login_methods = Vec::new();
         if d.account.has_password {
             login_methods.push(pb::CustomerLoginMethod { kind: "password".into(), provider: None, last_used_at: None });
@@ -198,11 +199,11 @@ impl pb::customers_service_server::CustomersService for CustomersGrpc {
         &self,
         req: Request<pb::CustomerReasonRequest>,
     ) -> Result<Response<pb::CustomerSummary>, Status> {
-        let (_, actor) = staff(&self.state, &req, Permission::CustomersBan, true).await?;
+        let (_, actor) = staff(&self.state, &req, Permission::CustomersBan, Write).await?;
         let r = req.into_inner();
         let customer = id(&r.id, "customer")?;
-        let body = valid(ReasonRequest { reason: r.reason })?;
-        let row = self.state.auth.set_customer_banned(&actor, customer, true, body.reason.trim()).await.map_err(err)?;
+        let why = reason(&r.reason).map_err(err)?;
+        let row = self.state.auth.customers.set_banned(&actor, customer, true, &why).await.map_err(err)?;
         Ok(Response::new(summary(row)))
     }
 
@@ -210,21 +211,20 @@ impl pb::customers_service_server::CustomersService for CustomersGrpc {
         &self,
         req: Request<pb::CustomerReasonRequest>,
     ) -> Result<Response<pb::CustomerSummary>, Status> {
-        let (_, actor) = staff(&self.state, &req, Permission::CustomersBan, true).await?;
+        let (_, actor) = staff(&self.state, &req, Permission::CustomersBan, Write).await?;
         let r = req.into_inner();
         let customer = id(&r.id, "customer")?;
-        let body = valid(ReasonRequest { reason: r.reason })?;
-        let row =
-            self.state.auth.set_customer_banned(&actor, customer, false, body.reason.trim()).await.map_err(err)?;
+        let why = reason(&r.reason).map_err(err)?;
+        let row = self.state.auth.customers.set_banned(&actor, customer, false, &why).await.map_err(err)?;
         Ok(Response::new(summary(row)))
     }
 
     async fn reset_customer_mfa(&self, req: Request<pb::CustomerReasonRequest>) -> Result<Response<pb::Empty>, Status> {
-        let (_, actor) = staff(&self.state, &req, Permission::CustomersMfaReset, true).await?;
+        let (_, actor) = staff(&self.state, &req, Permission::CustomersMfaReset, Write).await?;
         let r = req.into_inner();
         let customer = id(&r.id, "customer")?;
-        let body = valid(ReasonRequest { reason: r.reason })?;
-        self.state.auth.reset_customer_mfa(&actor, customer, body.reason.trim()).await.map_err(err)?;
+        let why = reason(&r.reason).map_err(err)?;
+        self.state.auth.customers.reset_mfa(&actor, customer, &why).await.map_err(err)?;
         Ok(Response::new(pb::Empty {}))
     }
 
@@ -232,9 +232,9 @@ impl pb::customers_service_server::CustomersService for CustomersGrpc {
         &self,
         req: Request<pb::CustomerIdRequest>,
     ) -> Result<Response<pb::Empty>, Status> {
-        let (_, actor) = staff(&self.state, &req, Permission::CustomersBan, true).await?;
+        let (_, actor) = staff(&self.state, &req, Permission::CustomersBan, Write).await?;
         let customer = id(&req.get_ref().id, "customer")?;
-        self.state.auth.revoke_customer_sessions(&actor, customer).await.map_err(err)?;
+        self.state.auth.customers.revoke_sessions(&actor, customer).await.map_err(err)?;
         Ok(Response::new(pb::Empty {}))
     }
 }

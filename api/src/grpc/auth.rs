@@ -1,17 +1,19 @@
-//! `helium.v1.AuthService`: the gRPC face of the customer identity routes. It converts
-//! messages and calls the same `AuthService` as REST — nothing more.
+//! `helium.v1.AuthService`: the gRPC face of the customer identity routes. It builds the same
+//! commands as REST (`helium_domain::auth::commands`: one rule set, the same field errors),
+//! applies the same rate-limit classes, and calls the same services — nothing more.
 
-use crate::http::rate_limit::RouteClass;
-use helium_domain::ErrorCode;
-use helium_infra::auth::methods::{EMAIL_CODE_METHOD, LoginMethod, PASSWORD_METHOD};
-use helium_infra::auth::mfa::LoginOutcome;
-use helium_infra::auth::service::{CustomerPrincipal, TokenPair as Tokens};
-use helium_infra::auth::store::UserRow;
+use helium_domain::auth::commands::{
+    self, ChangePassword, Credentials, DisableTotp, EmailCode, MfaStep, ProfileUpdate, ReauthProof, Register,
+    TokenPassword,
+};
+use helium_domain::auth::{Customer, CustomerPrincipal, LoginMethod, LoginOutcome, TokenPair};
+use helium_domain::text::Fields;
+use helium_domain::{DomainError, ErrorCode};
 use tonic::{Request, Response, Status};
 
-use super::{client, err, pb};
+use super::{client, err, limit, limit_principal, pb};
 use crate::http::problem::ApiError;
-use crate::rest::auth_mfa::factor;
+use crate::http::rate_limit::RouteClass::{self, Auth, Read, Write};
 use crate::state::AppState;
 
 pub struct AuthGrpc {
@@ -23,7 +25,8 @@ impl AuthGrpc {
         Self { state }
     }
 
-    async fn customer<T>(&self, req: &Request<T>) -> Result<CustomerPrincipal, Status> {
+    /// The signed-in customer of the call, counted in `class` like the REST route.
+    async fn customer<T>(&self, req: &Request<T>, class: RouteClass) -> Result<CustomerPrincipal, Status> {
         let token = req
             .metadata()
             .get("authorization")
@@ -31,11 +34,18 @@ impl AuthGrpc {
             .and_then(crate::http::customer::bearer_token)
             .map(str::to_owned)
             .ok_or_else(|| Status::from(ApiError::new(ErrorCode::Unauthenticated, "sign in to use this operation")))?;
-        Ok(self.state.auth.authenticate(&token).await.map_err(ApiError::from)?)
+        let me = self.state.auth.sessions.authenticate(&token).await.map_err(err)?;
+        limit_principal(&self.state, req, class, &format!("customer:{}", me.user_id)).await?;
+        Ok(me)
     }
 }
 
-fn tokens(t: Tokens) -> pb::TokenPair {
+/// `x-reauth-token` metadata: the proof a sensitive change needs.
+fn reauth_token<T>(req: &Request<T>) -> Option<String> {
+    req.metadata().get("x-reauth-token").and_then(|v| v.to_str().ok()).map(|v| v.trim().to_owned())
+}
+
+fn tokens(t: TokenPair) -> pb::TokenPair {
     pb::TokenPair {
         access_token: t.access_token,
         token_type: "Bearer".to_owned(),
@@ -54,7 +64,7 @@ fn outcome(o: LoginOutcome) -> pb::LoginResult {
     }
 }
 
-fn me(u: UserRow) -> pb::Me {
+fn me(u: Customer) -> pb::Me {
     pb::Me {
         id: u.id.to_string(),
         email: u.email,
@@ -67,32 +77,42 @@ fn me(u: UserRow) -> pb::Me {
 }
 
 fn method(m: LoginMethod) -> pb::LoginMethod {
+    let (id, kind) = (m.id(), m.kind().to_owned());
     match m {
-        LoginMethod::Password | LoginMethod::EmailCode => {
-            let id = if matches!(m, LoginMethod::Password) { PASSWORD_METHOD } else { EMAIL_CODE_METHOD };
-            pb::LoginMethod { id: id.into(), kind: id.into(), ..Default::default() }
-        }
         LoginMethod::Oauth(i) => pb::LoginMethod {
-            id: i.id.to_string(),
-            kind: "oauth".into(),
+            id,
+            kind,
             provider: Some(i.provider),
             email: i.email,
             created_at: Some(i.created_at.to_rfc3339()),
             last_used_at: i.last_used_at.map(|t| t.to_rfc3339()),
         },
+        _ => pb::LoginMethod { id, kind, ..Default::default() },
     }
 }
 
-fn patch(value: Option<String>, clear: bool) -> Option<Option<String>> {
-    if clear { Some(None) } else { value.map(Some) }
+/// A PATCH field of a proto3 message: `clear` wins, else the value when present.
+fn patch(value: &Option<String>, clear: bool) -> Option<Option<&str>> {
+    if clear { Some(None) } else { value.as_deref().map(Some) }
+}
+
+/// `code`, `state` and `binding` of an OAuth callback, shaped like REST's.
+fn callback(r: &pb::OauthCallbackRequest) -> Result<(String, String, Option<String>), DomainError> {
+    let mut f = Fields::new();
+    let code = f.secret("code", &r.code, 1, 2048);
+    let state = f.secret("state", &r.state, 1, 256);
+    let binding = (!r.binding.is_empty()).then(|| f.secret("binding", &r.binding, 1, 256));
+    f.finish((code, state, binding))
 }
 
 #[tonic::async_trait]
 impl pb::auth_service_server::AuthService for AuthGrpc {
     async fn register(&self, req: Request<pb::RegisterRequest>) -> Result<Response<pb::EmailSent>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
+        limit(&self.state, &req, Auth).await?;
+        let info = client(&req);
         let r = req.into_inner();
-        self.state.auth.register(&r.email, r.referral_code.as_deref()).await.map_err(err)?;
+        let cmd = Register::new(&r.email, r.referral_code.as_deref()).map_err(err)?;
+        self.state.auth.registration.register(&cmd, &info).await.map_err(err)?;
         Ok(Response::new(pb::EmailSent { status: "email_sent".into() }))
     }
 
@@ -100,57 +120,66 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
         &self,
         req: Request<pb::CompleteRegistrationRequest>,
     ) -> Result<Response<pb::RegistrationCompleted>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
+        limit(&self.state, &req, Auth).await?;
         let info = client(&req);
         let r = req.into_inner();
-        let (user, pair) = self.state.auth.complete_registration(&r.token, &r.password, &info).await.map_err(err)?;
+        let cmd = TokenPassword::new(&r.token, &r.password, "password").map_err(err)?;
+        let (user, pair) = self.state.auth.registration.complete(&cmd, &info).await.map_err(err)?;
         Ok(Response::new(pb::RegistrationCompleted { account: Some(me(user)), tokens: Some(tokens(pair)) }))
     }
 
     async fn login(&self, req: Request<pb::LoginRequest>) -> Result<Response<pb::LoginResult>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
+        limit(&self.state, &req, Auth).await?;
         let info = client(&req);
         let r = req.into_inner();
-        Ok(Response::new(outcome(self.state.auth.login(&r.email, &r.password, &info).await.map_err(err)?)))
+        let cmd = Credentials::new(&r.email, &r.password).map_err(err)?;
+        Ok(Response::new(outcome(self.state.auth.sign_in.login(&cmd, &info).await.map_err(err)?)))
     }
 
     async fn login_mfa(&self, req: Request<pb::LoginMfaRequest>) -> Result<Response<pb::TokenPair>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
+        limit(&self.state, &req, Auth).await?;
         let info = client(&req);
         let r = req.into_inner();
-        let factor = factor(&r.code, &r.recovery_code)?;
-        Ok(Response::new(tokens(self.state.auth.login_mfa(&r.mfa_token, factor, &info).await.map_err(err)?)))
+        let cmd = MfaStep::new(&r.mfa_token, r.code.as_deref(), r.recovery_code.as_deref()).map_err(err)?;
+        Ok(Response::new(tokens(self.state.auth.sign_in.login_mfa(&cmd, &info).await.map_err(err)?)))
     }
 
     async fn refresh_token(&self, req: Request<pb::RefreshTokenRequest>) -> Result<Response<pb::TokenPair>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
-        Ok(Response::new(tokens(self.state.auth.refresh(&req.into_inner().refresh_token).await.map_err(err)?)))
+        limit(&self.state, &req, Auth).await?;
+        let token = commands::token_only("refresh_token", &req.get_ref().refresh_token).map_err(err)?;
+        Ok(Response::new(tokens(self.state.auth.sign_in.refresh(&token).await.map_err(err)?)))
     }
 
     async fn forgot_password(&self, req: Request<pb::EmailRequest>) -> Result<Response<pb::Accepted>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
-        self.state.auth.forgot_password(&req.into_inner().email).await.map_err(err)?;
+        limit(&self.state, &req, Auth).await?;
+        let info = client(&req);
+        let email = commands::email_only(&req.get_ref().email).map_err(err)?;
+        self.state.auth.recovery.forgot_password(&email, &info).await.map_err(err)?;
         Ok(Response::new(pb::Accepted { status: "accepted".into() }))
     }
 
     async fn reset_password(&self, req: Request<pb::ResetPasswordRequest>) -> Result<Response<pb::Empty>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
+        limit(&self.state, &req, Auth).await?;
         let r = req.into_inner();
-        self.state.auth.reset_password(&r.token, &r.new_password).await.map_err(err)?;
+        let cmd = TokenPassword::new(&r.token, &r.new_password, "new_password").map_err(err)?;
+        self.state.auth.recovery.reset_password(&cmd).await.map_err(err)?;
         Ok(Response::new(pb::Empty {}))
     }
 
     async fn change_password(&self, req: Request<pb::ChangePasswordRequest>) -> Result<Response<pb::Empty>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
-        let who = self.customer(&req).await?;
+        let who = self.customer(&req, Auth).await?;
+        let info = client(&req);
         let r = req.into_inner();
-        self.state.auth.change_password(who, &r.current_password, &r.new_password).await.map_err(err)?;
+        let cmd = ChangePassword::new(&r.current_password, &r.new_password).map_err(err)?;
+        self.state.auth.recovery.change_password(who, &cmd, &info).await.map_err(err)?;
         Ok(Response::new(pb::Empty {}))
     }
 
     async fn request_email_code(&self, req: Request<pb::EmailRequest>) -> Result<Response<pb::Accepted>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
-        self.state.auth.request_email_code(&req.into_inner().email).await.map_err(err)?;
+        limit(&self.state, &req, Auth).await?;
+        let info = client(&req);
+        let email = commands::email_only(&req.get_ref().email).map_err(err)?;
+        self.state.auth.sign_in.request_email_code(&email, &info).await.map_err(err)?;
         Ok(Response::new(pb::Accepted { status: "accepted".into() }))
     }
 
@@ -158,18 +187,20 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
         &self,
         req: Request<pb::VerifyEmailCodeRequest>,
     ) -> Result<Response<pb::LoginResult>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
+        limit(&self.state, &req, Auth).await?;
         let info = client(&req);
         let r = req.into_inner();
-        Ok(Response::new(outcome(self.state.auth.verify_email_code(&r.email, &r.code, &info).await.map_err(err)?)))
+        let cmd = EmailCode::new(&r.email, &r.code).map_err(err)?;
+        Ok(Response::new(outcome(self.state.auth.sign_in.verify_email_code(&cmd, &info).await.map_err(err)?)))
     }
 
     async fn list_sessions(&self, req: Request<pb::Empty>) -> Result<Response<pb::SessionList>, Status> {
-        let who = self.customer(&req).await?;
+        let who = self.customer(&req, Read).await?;
         let items = self
             .state
             .auth
-            .list_sessions(who.user_id)
+            .sessions
+            .list(who.user_id)
             .await
             .map_err(err)?
             .into_iter()
@@ -186,70 +217,60 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
     }
 
     async fn revoke_session(&self, req: Request<pb::RevokeSessionRequest>) -> Result<Response<pb::Empty>, Status> {
-        let who = self.customer(&req).await?;
-        let id = req
-            .into_inner()
-            .id
-            .parse()
-            .map_err(|_| Status::from(ApiError::new(ErrorCode::NotFound, "no such session")))?;
-        self.state.auth.revoke_session(who.user_id, id).await.map_err(err)?;
+        let who = self.customer(&req, Write).await?;
+        let id = req.get_ref().id.trim().parse().map_err(|_| Status::from(ApiError::not_found()))?;
+        self.state.auth.sessions.revoke(who.user_id, id).await.map_err(err)?;
         Ok(Response::new(pb::Empty {}))
     }
 
     async fn logout(&self, req: Request<pb::Empty>) -> Result<Response<pb::Empty>, Status> {
-        let who = self.customer(&req).await?;
-        self.state.auth.revoke_session(who.user_id, who.session_id).await.map_err(err)?;
+        let who = self.customer(&req, Write).await?;
+        self.state.auth.sessions.revoke(who.user_id, who.session_id).await.map_err(err)?;
         Ok(Response::new(pb::Empty {}))
     }
 
     async fn logout_all(&self, req: Request<pb::Empty>) -> Result<Response<pb::Empty>, Status> {
-        let who = self.customer(&req).await?;
-        self.state.auth.logout_all(who.user_id).await.map_err(err)?;
+        let who = self.customer(&req, Write).await?;
+        self.state.auth.sessions.logout_all(who.user_id).await.map_err(err)?;
         Ok(Response::new(pb::Empty {}))
     }
 
     async fn get_me(&self, req: Request<pb::Empty>) -> Result<Response<pb::Me>, Status> {
-        let who = self.customer(&req).await?;
-        Ok(Response::new(me(self.state.auth.me(who.user_id).await.map_err(err)?)))
+        let who = self.customer(&req, Read).await?;
+        Ok(Response::new(me(self.state.auth.profile.me(who.user_id).await.map_err(err)?)))
     }
 
     async fn update_me(&self, req: Request<pb::UpdateMeRequest>) -> Result<Response<pb::Me>, Status> {
-        let who = self.customer(&req).await?;
+        let who = self.customer(&req, Write).await?;
         let r = req.into_inner();
-        let user = self
-            .state
-            .auth
-            .update_me(
-                who.user_id,
-                patch(r.display_name, r.clear_display_name),
-                patch(r.locale, r.clear_locale),
-                patch(r.timezone, r.clear_timezone),
-            )
-            .await
-            .map_err(err)?;
-        Ok(Response::new(me(user)))
+        let cmd = ProfileUpdate::new(
+            patch(&r.display_name, r.clear_display_name),
+            patch(&r.locale, r.clear_locale),
+            patch(&r.timezone, r.clear_timezone),
+        )
+        .map_err(err)?;
+        Ok(Response::new(me(self.state.auth.profile.update(who.user_id, cmd).await.map_err(err)?)))
     }
 
     async fn setup_totp(&self, req: Request<pb::Empty>) -> Result<Response<pb::TotpSetup>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
-        let me = self.customer(&req).await?;
-        let t = self.state.auth.setup_totp(me).await.map_err(err)?;
+        let who = self.customer(&req, Auth).await?;
+        let t = self.state.auth.mfa.setup_totp(who).await.map_err(err)?;
         Ok(Response::new(pb::TotpSetup { secret: t.secret, otpauth_uri: t.otpauth_uri }))
     }
 
     async fn enable_totp(&self, req: Request<pb::TotpCodeRequest>) -> Result<Response<pb::RecoveryCodes>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
-        let me = self.customer(&req).await?;
-        let recovery_codes = self.state.auth.enable_totp(me, &req.into_inner().code).await.map_err(err)?;
+        let who = self.customer(&req, Auth).await?;
+        let code = commands::code_only(&req.get_ref().code).map_err(err)?;
+        let recovery_codes = self.state.auth.mfa.enable_totp(who, &code).await.map_err(err)?;
         Ok(Response::new(pb::RecoveryCodes { recovery_codes }))
     }
 
     async fn disable_totp(&self, req: Request<pb::DisableTotpRequest>) -> Result<Response<pb::Empty>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
-        let me = self.customer(&req).await?;
+        let who = self.customer(&req, Auth).await?;
+        let info = client(&req);
         let r = req.into_inner();
-        let f = factor(&r.code, &r.recovery_code)?;
-        self.state.auth.disable_totp(me, f, &r.password).await.map_err(err)?;
+        let cmd = DisableTotp::new(&r.password, r.code.as_deref(), r.recovery_code.as_deref()).map_err(err)?;
+        self.state.auth.mfa.disable_totp(who, &cmd, &info).await.map_err(err)?;
         Ok(Response::new(pb::Empty {}))
     }
 
@@ -257,10 +278,9 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
         &self,
         req: Request<pb::TotpCodeRequest>,
     ) -> Result<Response<pb::RecoveryCodes>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
-        let me = self.customer(&req).await?;
-        let recovery_codes =
-            self.state.auth.regenerate_recovery_codes(me, &req.into_inner().code).await.map_err(err)?;
+        let who = self.customer(&req, Auth).await?;
+        let code = commands::code_only(&req.get_ref().code).map_err(err)?;
+        let recovery_codes = self.state.auth.mfa.regenerate_recovery_codes(who, &code).await.map_err(err)?;
         Ok(Response::new(pb::RecoveryCodes { recovery_codes }))
     }
 
@@ -268,34 +288,38 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
         &self,
         req: Request<pb::OauthAuthorizeRequest>,
     ) -> Result<Response<pb::AuthorizationUrl>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
-        let link_user =
-            if req.metadata().contains_key("authorization") { Some(self.customer(&req).await?.user_id) } else { None };
+        limit(&self.state, &req, Auth).await?;
+        let link_user = if req.metadata().contains_key("authorization") {
+            Some(self.customer(&req, Auth).await?.user_id)
+        } else {
+            None
+        };
         let r = req.into_inner();
-        let authorization_url = self
+        let start = self
             .state
             .auth
-            .oauth_authorization_url(&r.provider, r.redirect_uri.as_deref(), link_user)
+            .oauth
+            .authorization_url(&r.provider, r.redirect_uri.as_deref(), link_user)
             .await
             .map_err(err)?;
-        Ok(Response::new(pb::AuthorizationUrl { authorization_url }))
+        Ok(Response::new(pb::AuthorizationUrl { authorization_url: start.authorization_url, binding: start.binding }))
     }
 
     async fn complete_oauth_login(
         &self,
         req: Request<pb::OauthCallbackRequest>,
     ) -> Result<Response<pb::LoginResult>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
+        limit(&self.state, &req, Auth).await?;
         let info = client(&req);
         let r = req.into_inner();
-        Ok(Response::new(outcome(
-            self.state.auth.oauth_login(&r.provider, &r.code, &r.state, &info).await.map_err(err)?,
-        )))
+        let (code, state, binding) = callback(&r).map_err(err)?;
+        let outcome_ = self.state.auth.oauth.login(&r.provider, &code, &state, binding.as_deref(), &info).await;
+        Ok(Response::new(outcome(outcome_.map_err(err)?)))
     }
 
     async fn list_login_methods(&self, req: Request<pb::Empty>) -> Result<Response<pb::LoginMethodList>, Status> {
-        let me = self.customer(&req).await?;
-        let items = self.state.auth.login_methods(me.user_id).await.map_err(err)?.into_iter().map(method).collect();
+        let who = self.customer(&req, Read).await?;
+        let items = self.state.auth.methods.list(who.user_id).await.map_err(err)?.into_iter().map(method).collect();
         Ok(Response::new(pb::LoginMethodList { items }))
     }
 
@@ -303,17 +327,27 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
         &self,
         req: Request<pb::OauthCallbackRequest>,
     ) -> Result<Response<pb::LoginMethod>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
-        let me = self.customer(&req).await?;
+        let who = self.customer(&req, Auth).await?;
+        let proof = reauth_token(&req);
         let r = req.into_inner();
-        let row = self.state.auth.oauth_link(me.user_id, &r.provider, &r.code, &r.state).await.map_err(err)?;
+        let (code, state, binding) = callback(&r).map_err(err)?;
+        let row = self
+            .state
+            .auth
+            .oauth
+            .link(who, proof.as_deref(), &r.provider, &code, &state, binding.as_deref())
+            .await
+            .map_err(err)?;
         Ok(Response::new(method(LoginMethod::Oauth(row))))
     }
 
     async fn set_password(&self, req: Request<pb::SetPasswordRequest>) -> Result<Response<pb::LoginMethod>, Status> {
-        super::limit(&self.state, &req, RouteClass::Auth).await?;
-        let me = self.customer(&req).await?;
-        self.state.auth.set_password(me.user_id, &req.into_inner().new_password).await.map_err(err)?;
+        let who = self.customer(&req, Auth).await?;
+        let proof = reauth_token(&req);
+        let mut f = Fields::new();
+        let password = f.secret("new_password", &req.get_ref().new_password, 0, commands::SECRET_MAX);
+        f.finish(()).map_err(err)?;
+        self.state.auth.methods.set_password(who, proof.as_deref(), &password).await.map_err(err)?;
         Ok(Response::new(method(LoginMethod::Password)))
     }
 
@@ -321,8 +355,28 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
         &self,
         req: Request<pb::RemoveLoginMethodRequest>,
     ) -> Result<Response<pb::Empty>, Status> {
-        let me = self.customer(&req).await?;
-        self.state.auth.remove_login_method(me.user_id, &req.into_inner().id).await.map_err(err)?;
+        let who = self.customer(&req, Auth).await?;
+        let proof = reauth_token(&req);
+        let id = req.get_ref().id.trim();
+        if id.is_empty() || id.len() > 64 {
+            return Err(ApiError::not_found().into());
+        }
+        self.state.auth.methods.remove(who, proof.as_deref(), id).await.map_err(err)?;
         Ok(Response::new(pb::Empty {}))
+    }
+
+    async fn reauthenticate(&self, req: Request<pb::ReauthRequest>) -> Result<Response<pb::ReauthGrant>, Status> {
+        let who = self.customer(&req, Auth).await?;
+        let info = client(&req);
+        let r = req.into_inner();
+        let proof = ReauthProof::new(r.password.as_deref(), r.code.as_deref(), r.email_code.as_deref()).map_err(err)?;
+        let grant = self.state.auth.reauth.confirm(who, &proof, &info).await.map_err(err)?;
+        Ok(Response::new(pb::ReauthGrant { reauth_token: grant.reauth_token, expires_in: grant.expires_in }))
+    }
+
+    async fn send_reauth_code(&self, req: Request<pb::Empty>) -> Result<Response<pb::Accepted>, Status> {
+        let who = self.customer(&req, Auth).await?;
+        self.state.auth.reauth.send_code(who, &client(&req)).await.map_err(err)?;
+        Ok(Response::new(pb::Accepted { status: "accepted".into() }))
     }
 }

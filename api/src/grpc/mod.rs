@@ -51,8 +51,8 @@ pub async fn serve(listener: TcpListener, state: AppState, stop: CancellationTok
     Ok(())
 }
 
-/// Rate limit of a gRPC call, per peer address, in the same counters as REST: signing in
-/// over gRPC gives no extra attempts.
+/// Rate limit of an anonymous gRPC call (or any call of the sign-in class), per peer address,
+/// in the same counters as REST: gRPC gives no extra attempts.
 pub(crate) async fn limit<T>(
     state: &AppState,
     req: &tonic::Request<T>,
@@ -62,12 +62,24 @@ pub(crate) async fn limit<T>(
     crate::http::rate_limit::check(state, class, &who).await.map_err(tonic::Status::from)
 }
 
-/// The caller's user agent and address, as REST's `Client` records them.
-pub(crate) fn client<T>(req: &tonic::Request<T>) -> helium_infra::auth::service::ClientInfo {
-    helium_infra::auth::service::ClientInfo {
-        device: req.metadata().get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_owned),
-        ip: req.remote_addr().map(|a| a.ip().to_string()),
+/// Rate limit of an authenticated call in its class, per principal — the REST key (`p:<id>`).
+/// Sign-in class calls count per address whoever calls.
+pub(crate) async fn limit_principal<T>(
+    state: &AppState,
+    req: &tonic::Request<T>,
+    class: crate::http::rate_limit::RouteClass,
+    principal: &str,
+) -> Result<(), tonic::Status> {
+    if class == crate::http::rate_limit::RouteClass::Auth {
+        return limit(state, req, class).await;
     }
+    crate::http::rate_limit::check(state, class, &format!("p:{principal}")).await.map_err(tonic::Status::from)
+}
+
+/// The caller's user agent and address, as REST's `Client` records them.
+pub(crate) fn client<T>(req: &tonic::Request<T>) -> helium_domain::ClientInfo {
+    let user_agent = req.metadata().get("user-agent").and_then(|v| v.to_str().ok());
+    helium_domain::ClientInfo::new(user_agent, req.remote_addr().map(|a| a.ip().to_string()))
 }
 
 /// A use-case error as the gRPC status REST's problem maps to.

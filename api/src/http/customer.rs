@@ -4,8 +4,9 @@
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
+use helium_domain::ClientInfo;
 use helium_domain::ErrorCode;
-use helium_infra::auth::service::CustomerPrincipal;
+use helium_domain::auth::CustomerPrincipal;
 
 use super::problem::ApiError;
 use crate::state::AppState;
@@ -32,7 +33,7 @@ impl FromRequestParts<AppState> for Customer {
         let Some(token) = bearer(&parts.headers) else {
             return Err(ApiError::new(ErrorCode::Unauthenticated, "sign in to use this operation"));
         };
-        let principal = state.auth.authenticate(token).await?;
+        let principal = state.auth.sessions.authenticate(token).await?;
         parts.extensions.insert(super::Principal(format!("customer:{}", principal.user_id)));
         Ok(Customer(principal))
     }
@@ -40,7 +41,7 @@ impl FromRequestParts<AppState> for Customer {
 
 /// Client facts recorded on a session: user agent and address (behind trusted proxies, the
 /// forwarded one).
-pub struct Client(pub helium_infra::auth::service::ClientInfo);
+pub struct Client(pub ClientInfo);
 
 impl FromRequestParts<AppState> for Client {
     type Rejection = std::convert::Infallible;
@@ -50,10 +51,8 @@ impl FromRequestParts<AppState> for Client {
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| state.rate_limits.client_ip_from(c.0.ip(), &parts.headers));
-        Ok(Client(helium_infra::auth::service::ClientInfo {
-            device: parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
-            ip: ip.map(|ip| ip.to_string()),
-        }))
+        let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+        Ok(Client(ClientInfo::new(user_agent, ip.map(|ip| ip.to_string()))))
     }
 }
 
@@ -63,10 +62,22 @@ impl FromRequestParts<AppState> for Client {
 pub async fn identify(mut req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     let token = bearer(req.headers()).map(str::to_owned);
     if let (Some(token), Some(state)) = (token, req.extensions().get::<AppState>().cloned())
-        && let Ok(principal) = state.auth.authenticate(&token).await
+        && let Ok(principal) = state.auth.sessions.authenticate(&token).await
     {
         req.extensions_mut().insert(super::Principal(format!("customer:{}", principal.user_id)));
         req.extensions_mut().insert(principal);
     }
     next.run(req).await
+}
+
+/// `X-Reauth-Token`: the proof of a recent re-authentication a sensitive change needs.
+pub struct ReauthToken(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ReauthToken {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let token = parts.headers.get("x-reauth-token").and_then(|v| v.to_str().ok()).map(|v| v.trim().to_owned());
+        Ok(ReauthToken(token.filter(|t| !t.is_empty() && t.len() <= 4096)))
+    }
 }

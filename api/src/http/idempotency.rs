@@ -60,7 +60,7 @@ async fn run(req: Request, next: Next) -> Result<Response, ApiError> {
         .map_err(|_| ApiError::new(ErrorCode::PayloadTooLarge, "the request body is larger than allowed"))?;
     let hash = idempotency::request_hash(parts.method.as_str(), &route, &bytes);
 
-    let pending = match idempotency::begin(&state.pool, &principal, &route, &key, hash).await {
+    let pending = match idempotency::begin(state.pool(), &principal, &route, &key, hash).await {
         Ok(Begin::Proceed(p)) => p,
         Ok(Begin::Replay(stored)) => return Ok(replay(stored)),
         Ok(Begin::Mismatch) => {

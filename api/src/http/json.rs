@@ -1,18 +1,21 @@
-//! `ValidatedJson<T>`: the only JSON body extractor handlers use.
+//! `JsonBody<T>`: the only JSON body extractor handlers use.
 //!
 //! Wrong content type → 415, unparseable JSON → 400 `malformed_request`, missing/unknown/
-//! mistyped fields → 422 naming the JSON path, `validator` rules → 422 naming each field.
+//! mistyped fields → 422 naming the JSON path, and — whatever the operation — a string holding
+//! NUL or another control character (line breaks and tabs aside) → 422 naming its path. The
+//! value rules of each operation live in its command (`helium_domain::<d>::commands`), which
+//! REST and gRPC build alike.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
 use helium_domain::ErrorCode;
 use serde::de::DeserializeOwned;
-use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+use serde_json::Value;
 
 use super::problem::{ApiError, ProblemField};
 
-pub struct ValidatedJson<T>(pub T);
+pub struct JsonBody<T>(pub T);
 
 fn is_json(req: &Request) -> bool {
     req.headers()
@@ -26,10 +29,10 @@ fn is_json(req: &Request) -> bool {
         .unwrap_or(false)
 }
 
-impl<S, T> FromRequest<S> for ValidatedJson<T>
+impl<S, T> FromRequest<S> for JsonBody<T>
 where
     S: Send + Sync,
-    T: DeserializeOwned + Validate,
+    T: DeserializeOwned,
 {
     type Rejection = ApiError;
 
@@ -45,8 +48,46 @@ where
             }
         })?;
         let value = parse_body::<T>(&bytes)?;
-        value.validate().map_err(|e| ApiError::validation(flatten(&e, "")))?;
-        Ok(ValidatedJson(value))
+        control_characters(&bytes)?;
+        Ok(JsonBody(value))
+    }
+}
+
+/// Refuses a body whose strings hold control characters other than line breaks and tabs.
+/// Raw control characters are not valid JSON, so only escapes can carry them: bodies without a
+/// suspicious escape are accepted without a second parse.
+fn control_characters(bytes: &[u8]) -> Result<(), ApiError> {
+    let suspicious = bytes.windows(2).any(|w| w[0] == b'\\' && matches!(w[1], b'u' | b'b' | b'f'));
+    if !suspicious {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<Value>(bytes) else { return Ok(()) };
+    match first_control(&value, String::new()) {
+        None => Ok(()),
+        Some(path) => Err(ApiError::validation(vec![ProblemField {
+            field: path,
+            code: "invalid_format".to_owned(),
+            message: "must not contain control characters".to_owned(),
+        }])),
+    }
+}
+
+fn bad_char(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+}
+
+/// The JSON path of the first string (or object key) holding a forbidden control character.
+fn first_control(v: &Value, path: String) -> Option<String> {
+    match v {
+        Value::String(s) if s.chars().any(bad_char) => Some(path),
+        Value::Array(items) => {
+            items.iter().enumerate().find_map(|(i, item)| first_control(item, format!("{path}[{i}]")))
+        }
+        Value::Object(map) => map.iter().find_map(|(k, item)| {
+            let here = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+            if k.chars().any(bad_char) { Some(here) } else { first_control(item, here) }
+        }),
+        _ => None,
     }
 }
 
@@ -101,55 +142,23 @@ fn clean_root(p: String) -> String {
     if p == "." { String::new() } else { p }
 }
 
-/// `validator` errors → one entry per field, with nested paths (`a.b`, `items[0].x`).
-pub fn flatten(errors: &ValidationErrors, prefix: &str) -> Vec<ProblemField> {
-    let mut out = Vec::new();
-    for (field, kind) in errors.errors() {
-        let path = if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") };
-        match kind {
-            ValidationErrorsKind::Field(errs) => {
-                for e in errs {
-                    out.push(ProblemField {
-                        field: path.clone(),
-                        code: e.code.to_string(),
-                        message: e
-                            .message
-                            .as_ref()
-                            .map(|m| m.to_string())
-                            .unwrap_or_else(|| format!("{path} is invalid ({})", e.code)),
-                    });
-                }
-            }
-            ValidationErrorsKind::Struct(inner) => out.extend(flatten(inner, &path)),
-            ValidationErrorsKind::List(items) => {
-                for (i, inner) in items {
-                    out.extend(flatten(inner, &format!("{path}[{i}]")));
-                }
-            }
-        }
-    }
-    out.sort_by(|a, b| a.field.cmp(&b.field));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde::Deserialize;
 
-    #[derive(Debug, Deserialize, Validate)]
+    #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "fields exist to be deserialised")]
     struct Inner {
-        #[validate(range(min = 1, code = "out_of_range"))]
         amount: i64,
     }
 
-    #[derive(Debug, Deserialize, Validate)]
+    #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "fields exist to be deserialised")]
     struct Body {
-        #[validate(length(min = 3, code = "too_short"))]
         name: String,
-        #[validate(nested)]
         items: Vec<Inner>,
     }
 
@@ -174,29 +183,18 @@ mod tests {
     }
 
     #[test]
-    fn validator_rules_are_flattened_with_paths() {
-        let b: Body = parse_body(br#"{"name":"ab","items":[{"amount":0}]}"#).unwrap();
-        let fields = flatten(&b.validate().unwrap_err(), "");
-        let got: Vec<_> = fields.iter().map(|f| (f.field.as_str(), f.code.as_str())).collect();
-        assert_eq!(got, vec![("items[0].amount", "out_of_range"), ("name", "too_short")]);
-    }
-}
-
-#[cfg(test)]
-mod unknown_field_paths {
-    use super::*;
-    use serde::Deserialize;
-
-    #[derive(Debug, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct Flat {
-        a: Option<String>,
+    fn top_level_unknown_field_is_named_once() {
+        let e = parse_body::<Body>(br#"{"role":"admin","name":"x","items":[]}"#).unwrap_err();
+        assert_eq!(e.errors[0].field, "role");
     }
 
     #[test]
-    fn top_level_unknown_field_is_named_once() {
-        let e = parse_body::<Flat>(br#"{"role":"admin"}"#).unwrap_err();
-        assert_eq!(e.errors[0].field, "role");
+    fn control_characters_are_named_wherever_they_are() {
+        assert!(control_characters(br#"{"a":"line\nbreak\ttab"}"#).is_ok());
+        let e = control_characters(br#"{"a":{"b":["ok","x\u0000y"]}}"#).unwrap_err();
+        assert_eq!(field_of(&e), ("a.b[1]", "invalid_format"));
+        let e = control_characters(br#"{"name":"bell\u0007"}"#).unwrap_err();
+        assert_eq!(field_of(&e), ("name", "invalid_format"));
+        assert!(control_characters(br#"{"name":"caf\u00e9"}"#).is_ok());
     }
 }

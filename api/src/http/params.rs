@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use helium_domain::FieldError;
+use helium_domain::audit::AuditFilter;
 use uuid::Uuid;
 
 use super::problem::ApiError;
@@ -33,4 +34,31 @@ pub fn uuid(field: &str, raw: Option<String>) -> Result<Option<Uuid>, ApiError> 
 
 pub fn integer(field: &str, raw: Option<String>, message: &str) -> Result<Option<i64>, ApiError> {
     present(raw).map(|s| s.trim().parse::<i64>().map_err(|_| invalid(field, "invalid_type", message))).transpose()
+}
+
+/// The audit filters as clients send them (empty = absent), checked alike for REST and gRPC.
+pub fn audit_filter(
+    actor_id: Option<String>,
+    action: Option<String>,
+    target_type: Option<String>,
+    target_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<AuditFilter, ApiError> {
+    Ok(AuditFilter {
+        actor_id: uuid("actor_id", actor_id)?,
+        action: text("action", action)?,
+        target_type: text("target_type", target_type)?,
+        target_id: text("target_id", target_id)?,
+        from: instant("from", from)?,
+        to: instant("to", to)?,
+    })
+}
+
+/// A free-text filter: absent when blank, at most 200 characters, no control characters.
+pub fn text(field: &str, raw: Option<String>) -> Result<Option<String>, ApiError> {
+    let Some(v) = present(raw) else { return Ok(None) };
+    let mut f = helium_domain::text::Fields::new();
+    let v = f.line(field, &v, 1, 200);
+    f.finish(Some(v)).map_err(ApiError::from)
 }

@@ -153,7 +153,10 @@ pub async fn limit(class: RouteClass, req: Request, next: Next) -> Response {
     let Some(state) = req.extensions().get::<AppState>().cloned() else {
         return ApiError::internal().into_response();
     };
-    let who = match req.extensions().get::<Principal>() {
+    // Sign-in class routes always count per client address: a bearer token (valid or not)
+    // must not move an attacker to a fresh budget. Other classes count per principal.
+    let principal = req.extensions().get::<Principal>().filter(|_| class != RouteClass::Auth);
+    let who = match principal {
         Some(p) => format!("p:{}", p.0),
         None => format!(
             "ip:{}",

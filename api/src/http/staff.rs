@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
 use helium_domain::ErrorCode;
 use helium_domain::admin::Permission;
-use helium_infra::staff::audit::Actor;
-use helium_infra::staff::service::StaffPrincipal;
+use helium_domain::admin::StaffPrincipal;
+use helium_domain::audit::Actor;
 
 use super::customer::{Client, bearer_token};
 use super::problem::ApiError;
@@ -38,7 +38,7 @@ pub async fn authorize(
     let Some(cred) = credential else {
         return Err(ApiError::new(ErrorCode::Unauthenticated, "sign in as staff to use this operation"));
     };
-    let principal = state.staff.authenticate(cred).await?;
+    let principal = state.admin.auth.authenticate(cred).await?;
     if !principal.can(permission) {
         tracing::warn!(permission = permission.as_str(), role = principal.role.as_str(), "staff permission denied");
         return Err(ApiError::new(
@@ -46,7 +46,7 @@ pub async fn authorize(
             format!("this needs the `{}` permission", permission.as_str()),
         ));
     }
-    if write && permission != Permission::SelfService && state.staff.mfa_required(&principal).await? {
+    if write && permission != Permission::SelfService && state.admin.auth.mfa_required(&principal) {
         return Err(ApiError::new(ErrorCode::MfaRequired, "turn on TOTP before making changes"));
     }
     Ok(principal)

@@ -3,8 +3,8 @@
 //! race, session revocation and the data at rest.
 //!
 //! Codes are computed from the base32 secret that setup returns. Each account enables at the
-//! current 30 s step `e` and then uses `e + 1` (the server accepts previous/current/next, each
-//! step once); further second factors within a test are recovery codes, so no test waits.
+//! previous 30 s step `e` and then uses `e + 1`, the current one (the server accepts the
+//! previous and the current step, each once); further second factors within a test are recovery codes, so no test waits.
 
 use crate::support::totp::{base32_decode, now_step, totp, wrong_totp};
 use std::collections::HashSet;
@@ -91,7 +91,8 @@ async fn mfa_account(h: &Harness, label: &str) -> Account {
     let addr = email(label);
     let (id, access) = sign_up(h, &addr).await;
     let (_, seed, _) = setup(h, &access).await;
-    let step = now_step();
+    // The previous step, so the next code a test needs (`step + 1`) is the current one.
+    let step = now_step() - 1;
     let recovery = recovery_codes(&enable(h, &access, &totp(&seed, step)).await);
     Account { id, email: addr, access, seed, step, recovery }
 }

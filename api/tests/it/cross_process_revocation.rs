@@ -18,13 +18,7 @@ async fn a_revocation_through_one_process_is_seen_by_another_at_once() {
     let r = http.post(a.http_url("/api/v1/auth/register")).json(&json!({ "email": email })).send().await.unwrap();
     assert_eq!(r.status(), 202);
     let pool = db.pool().await;
-    let link: String = sqlx::query_scalar(
-        "SELECT payload->'context'->>'link' FROM outbox WHERE event_type = 'email.requested' AND payload->>'to' = $1",
-    )
-    .bind(email)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let link = crate::support::mail::latest_link(&pool, email).await;
     let token = link.rsplit("token=").next().unwrap();
     let done: Value = http
         .post(a.http_url("/api/v1/auth/register/complete"))

@@ -395,7 +395,8 @@ async fn lifecycle(pool: &PgPool, sink: &Sink, helium: &mut HeliumProcess) {
     let uri = body["otpauth_uri"].as_str().unwrap();
     assert!(uri.starts_with("otpauth://totp/") && uri.contains(&format!("secret={secret}")), "{uri}");
     let seed = base32_decode(&secret);
-    let enabled_step = now_step();
+    // The previous step: the next one (`enabled_step + 1`) is then the current one.
+    let enabled_step = now_step() - 1;
     let code = json!({ "code": totp(&seed, enabled_step) });
     let res = api.authed_post("/api/v1/auth/mfa/totp/enable", &main.access, Some(code)).await;
     let recovery: Vec<String> =

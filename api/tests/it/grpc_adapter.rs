@@ -110,12 +110,7 @@ async fn auth_service_signs_up_and_authenticates(pool: PgPool) {
         .unwrap()
         .into_inner();
     assert_eq!(sent.status, "email_sent");
-    let link: String = sqlx::query_scalar(
-        "SELECT payload->'context'->>'link' FROM outbox WHERE event_type = 'email.requested' AND payload->>'to' = 'grpc.user@example.test'",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let link = crate::support::mail::latest_link(&pool, "grpc.user@example.test").await;
     let token = link.rsplit("token=").next().unwrap().to_owned();
     let done = client
         .complete_registration(CompleteRegistrationRequest { token, password: "a long enough passphrase".into() })
@@ -150,12 +145,7 @@ async fn auth_service_manages_methods_and_totp(pool: PgPool) {
     let (url, stop) = start(pool.clone()).await;
     let mut client = AuthServiceClient::new(channel(&url).await);
     client.register(RegisterRequest { email: "methods@example.test".into(), referral_code: None }).await.unwrap();
-    let link: String = sqlx::query_scalar(
-        "SELECT payload->'context'->>'link' FROM outbox WHERE event_type = 'email.requested' AND payload->>'to' = 'methods@example.test'",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let link = crate::support::mail::latest_link(&pool, "methods@example.test").await;
     let token = link.rsplit("token=").next().unwrap().to_owned();
     let done = client
         .complete_registration(CompleteRegistrationRequest { token, password: "a long enough passphrase".into() })
@@ -169,12 +159,39 @@ async fn auth_service_manages_methods_and_totp(pool: PgPool) {
         req
     }
     let authed = |msg| with_bearer(&bearer, msg);
-    let authed_set = |msg| with_bearer(&bearer, msg);
-    let authed_remove = |msg| with_bearer(&bearer, msg);
 
     let methods = client.list_login_methods(authed(Empty {})).await.unwrap().into_inner();
     let kinds: Vec<_> = methods.items.iter().map(|m| m.kind.as_str()).collect();
     assert_eq!(kinds, ["password", "email_code"]);
+
+    // Method changes need a recent re-authentication, sent as `x-reauth-token` metadata.
+    let status = client
+        .remove_login_method(with_bearer(&bearer, RemoveLoginMethodRequest { id: "email_code".into() }))
+        .await
+        .unwrap_err();
+    assert_eq!(status.metadata().get("x-helium-code").and_then(|v| v.to_str().ok()), Some("reauth_required"));
+    let grant = client
+        .reauthenticate(with_bearer(
+            &bearer,
+            helium_api::grpc::pb::ReauthRequest {
+                password: Some("a long enough passphrase".into()),
+                code: None,
+                email_code: None,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let authed_set = |msg| {
+        let mut req = with_bearer(&bearer, msg);
+        req.metadata_mut().insert("x-reauth-token", grant.reauth_token.parse().unwrap());
+        req
+    };
+    let authed_remove = |msg| {
+        let mut req = with_bearer(&bearer, msg);
+        req.metadata_mut().insert("x-reauth-token", grant.reauth_token.parse().unwrap());
+        req
+    };
 
     let status = client
         .set_password(authed_set(SetPasswordRequest { new_password: "another long passphrase".into() }))

@@ -11,7 +11,6 @@ use helium_api::grpc::pb::auth_service_client::AuthServiceClient;
 use helium_api::grpc::pb::config_service_client::ConfigServiceClient;
 use helium_api::grpc::pb::customers_service_client::CustomersServiceClient;
 use helium_api::state::AppState;
-use helium_infra::staff::audit::Actor;
 use helium_infra::{MqHandle, RedisHandle};
 use serde_json::Value;
 use sqlx::PgPool;
@@ -39,10 +38,33 @@ async fn start(pool: PgPool) -> (AppState, Channel, CancellationToken) {
 
 /// A staff account of `role` with its password set (`helium-cli admin create` + setup link).
 async fn create_staff(state: &AppState, role: &str) -> String {
-    let email = format!("{role}-{}@staff.test", uuid::Uuid::new_v4().simple());
-    let (_, link) = state.staff.create_admin(&Actor::cli(), "Grpc Staff", role, Some(&email), None).await.unwrap();
-    state.staff.complete_setup(link.rsplit("token=").next().unwrap(), PASSWORD).await.unwrap();
-    email
+    let role = helium_domain::admin::Role::parse(role).unwrap();
+    crate::support::staff::create_staff(state, role, "Grpc Staff").await.1
+}
+
+/// Turns TOTP on over gRPC with the password-only token, then signs in with both steps.
+async fn enrol(admin: &mut AdminServiceClient<Channel>, token: &str, email: &str) -> String {
+    use crate::support::totp::{base32_decode, now_step, totp};
+    let setup = admin.setup_totp(bearer(token, pb::Empty {})).await.unwrap().into_inner();
+    let seed = base32_decode(&setup.secret);
+    let code = totp(&seed, now_step() - 1);
+    admin.enable_totp(bearer(token, pb::StaffTotpCodeRequest { code })).await.unwrap();
+    let challenge = admin
+        .login(pb::AdminLoginRequest { email: email.into(), password: PASSWORD.into() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(challenge.mfa_required);
+    let res = admin
+        .login_mfa(pb::AdminLoginMfaRequest {
+            mfa_token: challenge.mfa_token.unwrap(),
+            code: Some(totp(&seed, now_step())),
+            recovery_code: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    res.access_token.unwrap()
 }
 
 async fn sign_in(admin: &mut AdminServiceClient<Channel>, email: &str) -> String {
@@ -61,13 +83,7 @@ async fn customer(ch: &Channel, pool: &PgPool) -> String {
     let mut auth = AuthServiceClient::new(ch.clone());
     let email = format!("cust-{}@example.test", uuid::Uuid::new_v4().simple());
     auth.register(pb::RegisterRequest { email: email.clone(), referral_code: None }).await.unwrap();
-    let link: String = sqlx::query_scalar(
-        "SELECT payload->'context'->>'link' FROM outbox WHERE event_type = 'email.requested' AND payload->>'to' = $1",
-    )
-    .bind(&email)
-    .fetch_one(pool)
-    .await
-    .unwrap();
+    let link = crate::support::mail::latest_link(pool, &email).await;
     let token = link.rsplit("token=").next().unwrap().to_owned();
     let done = auth
         .complete_registration(pb::CompleteRegistrationRequest { token, password: "a long enough passphrase".into() })
@@ -139,34 +155,20 @@ async fn staff_services_follow_the_rest_rules(pool: PgPool) {
 
     let cust = customer(&ch, &pool).await;
 
-    // Default rule: a SuperAdmin without TOTP may read but not write.
+    // Staff without TOTP may read but not write.
     let status = customers.ban_customer(bearer(&root, ban(&cust, "fraud"))).await.unwrap_err();
     assert_eq!(status.code(), tonic::Code::PermissionDenied);
     assert_eq!(code(&status), "mfa_required");
     let listed = customers.list_customers(bearer(&root, pb::ListCustomersRequest::default())).await.unwrap();
     assert!(listed.into_inner().items.iter().any(|c| c.id == cust));
 
-    sqlx::query(
-        "UPDATE application__config SET value = jsonb_set(value, '{mfa_required_roles}', '[]'), version = version + 1
-          WHERE key = 'admin-jwt'",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
     let page = admin.list_admins(bearer(&root, pb::ListAdminsRequest::default())).await.unwrap().into_inner();
     let emails: Vec<_> = page.items.iter().filter_map(|a| a.email.clone()).collect();
     assert!(emails.contains(&super_email) && emails.contains(&bot_email), "{emails:?}");
 
-    // The config caches (1 s in process, up to 3 s in Redis) let the change through shortly.
-    // Probe with an empty reason: once the MFA rule is gone, REST's body rules answer.
-    let deadline = std::time::Instant::now() + Duration::from_secs(6);
-    let status = loop {
-        let status = customers.ban_customer(bearer(&root, ban(&cust, ""))).await.unwrap_err();
-        if code(&status) != "mfa_required" || std::time::Instant::now() > deadline {
-            break status;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    // With TOTP on, writes pass the MFA rule; an empty reason gets REST's field error.
+    let root = enrol(&mut admin, &root, &super_email).await;
+    let status = customers.ban_customer(bearer(&root, ban(&cust, ""))).await.unwrap_err();
     assert_eq!(status.code(), tonic::Code::InvalidArgument);
     assert_eq!(code(&status), "validation_failed");
 
@@ -265,7 +267,8 @@ async fn config_service_masks_secrets_and_checks_versions(pool: PgPool) {
     let (state, ch, stop) = start(pool.clone()).await;
     let mut admin = AdminServiceClient::new(ch.clone());
     let mut config = ConfigServiceClient::new(ch.clone());
-    let root = sign_in(&mut admin, &create_staff(&state, "super_admin").await).await;
+    let root_email = create_staff(&state, "super_admin").await;
+    let root = sign_in(&mut admin, &root_email).await;
 
     let list = config.list_config(bearer(&root, pb::Empty {})).await.unwrap().into_inner();
     assert!(list.items.iter().any(|c| c.key == "admin-jwt"), "{:?}", list.items);
@@ -274,21 +277,17 @@ async fn config_service_masks_secrets_and_checks_versions(pool: PgPool) {
     let mut value: Value = serde_json::from_str(&doc.value).unwrap();
     assert_eq!(value["secret"], "********");
 
-    // Writes follow the MFA rule (a SuperAdmin without TOTP by default).
-    let put = |value: &Value, expected_version| {
-        bearer(&root, pb::PutConfigRequest { key: "admin-jwt".into(), value: value.to_string(), expected_version })
+    // Writes follow the MFA rule (staff without TOTP may not write).
+    let put_as = |token: &str, value: &Value, expected_version| {
+        bearer(token, pb::PutConfigRequest { key: "admin-jwt".into(), value: value.to_string(), expected_version })
     };
-    let status = config.put_config(put(&value, Some(doc.version))).await.unwrap_err();
+    let status = config.put_config(put_as(&root, &value, Some(doc.version))).await.unwrap_err();
     assert_eq!(code(&status), "mfa_required");
 
-    // With the rule emptied, a write keeps the masked secret and bumps the version.
-    value["mfa_required_roles"] = serde_json::json!([]);
-    state
-        .config
-        .put(helium_domain::config::ConfigKind::AdminJwt, &value_with_secret(&state).await, None)
-        .await
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // With TOTP on, a write keeps the masked secret and bumps the version.
+    let root = enrol(&mut admin, &root, &root_email).await;
+    let put = |value: &Value, expected_version| put_as(&root, value, expected_version);
+    value["invitation_expiration"] = serde_json::json!("86400");
     let current =
         config.get_config(bearer(&root, pb::ConfigKeyRequest { key: "admin-jwt".into() })).await.unwrap().into_inner();
     let written = config.put_config(put(&value, Some(current.version))).await.unwrap().into_inner();
@@ -312,11 +311,4 @@ async fn config_service_masks_secrets_and_checks_versions(pool: PgPool) {
     let status = config.get_config(bearer(&root, pb::ConfigKeyRequest { key: "nope".into() })).await.unwrap_err();
     assert_eq!(status.code(), tonic::Code::NotFound);
     stop.cancel();
-}
-
-/// The stored admin-jwt document with `mfa_required_roles` emptied (real secret kept).
-async fn value_with_secret(state: &AppState) -> Value {
-    let mut v = state.config.load(helium_domain::config::ConfigKind::AdminJwt).await.unwrap().unwrap().value;
-    v["mfa_required_roles"] = serde_json::json!([]);
-    v
 }

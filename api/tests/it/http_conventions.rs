@@ -5,39 +5,50 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use axum::routing::{get, post};
-use helium_api::http::json::ValidatedJson;
+use helium_api::http::json::JsonBody;
+use helium_api::http::problem::ApiError;
 use helium_api::mode::WorkMode;
+use helium_domain::FieldError;
+use helium_domain::text::Fields;
 use http_body_util::BodyExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use tower::ServiceExt;
-use validator::Validate;
 
 use crate::support::{redis_prefix, test_state};
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Item {
-    #[validate(range(min = 1, max = 100))]
     qty: i64,
-    #[validate(length(min = 1))]
     sku: String,
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Order {
-    #[validate(length(min = 3))]
     customer: String,
-    #[validate(range(min = 0, max = 10))]
     priority: u8,
-    #[validate(nested)]
     items: Vec<Item>,
 }
 
-async fn echo(ValidatedJson(order): ValidatedJson<Order>) -> axum::Json<Value> {
-    axum::Json(json!({"customer": order.customer, "items": order.items.len()}))
+/// The handler shape every route has: parse, build the command (value rules, every failing
+/// field named), then act.
+async fn echo(JsonBody(order): JsonBody<Order>) -> Result<axum::Json<Value>, ApiError> {
+    let mut f = Fields::new();
+    f.line("customer", &order.customer, 3, 100);
+    if order.priority > 10 {
+        f.push(FieldError::new("priority", "out_of_range", "0 to 10"));
+    }
+    for (i, item) in order.items.iter().enumerate() {
+        if !(1..=100).contains(&item.qty) {
+            f.push(FieldError::new(format!("items[{i}].qty"), "out_of_range", "1 to 100"));
+        }
+        f.line(&format!("items[{i}].sku"), &item.sku, 1, 32);
+    }
+    f.finish(())?;
+    Ok(axum::Json(json!({"customer": order.customer, "items": order.items.len()})))
 }
 
 async fn explode() -> &'static str {
@@ -149,7 +160,7 @@ async fn wrong_type_is_422_invalid_type_naming_the_field(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
-async fn validator_rules_are_422_listing_every_failing_field(pool: PgPool) {
+async fn command_rules_are_422_listing_every_failing_field(pool: PgPool) {
     let body = r#"{"customer":"ab","priority":11,"items":[{"qty":1,"sku":"ok"},{"qty":0,"sku":""}]}"#;
     let reply = send(test_app(pool), post_json("/echo", body)).await;
     let body = assert_problem(&reply, 422, "validation_failed");
@@ -157,7 +168,29 @@ async fn validator_rules_are_422_listing_every_failing_field(pool: PgPool) {
     got.sort();
     assert_eq!(
         got,
-        pairs(&[("customer", "length"), ("items[1].qty", "range"), ("items[1].sku", "length"), ("priority", "range"),])
+        pairs(&[
+            ("customer", "too_short"),
+            ("items[1].qty", "out_of_range"),
+            ("items[1].sku", "required"),
+            ("priority", "out_of_range"),
+        ])
+    );
+}
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn control_characters_anywhere_are_422_naming_the_field(pool: PgPool) {
+    let body = r#"{"customer":"alice","priority":1,"items":[{"qty":1,"sku":"x\u0000y"}]}"#;
+    let reply = send(test_app(pool.clone()), post_json("/echo", body)).await;
+    let body = assert_problem(&reply, 422, "validation_failed");
+    assert_eq!(field_errors(&body), pairs(&[("items[0].sku", "invalid_format")]));
+    // Line breaks and tabs are text, not control: they pass the body check.
+    let body = r#"{"customer":"line\nbreak","priority":1,"items":[]}"#;
+    let reply = send(test_app(pool), post_json("/echo", body)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the command refuses a line break in a name: {}",
+        reply.raw
     );
 }
 

@@ -20,7 +20,7 @@ async fn create_effect(State(state): State<AppState>, Json(body): Json<Value>) -
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     let id: i64 = sqlx::query_scalar("INSERT INTO test_effects (payload) VALUES ($1) RETURNING id")
         .bind(body)
-        .fetch_one(&state.pool)
+        .fetch_one(state.pool())
         .await
         .unwrap();
     (StatusCode::CREATED, Json(json!({ "effect_id": id, "nonce": uuid::Uuid::new_v4() })))

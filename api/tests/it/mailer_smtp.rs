@@ -190,7 +190,8 @@ async fn count(pool: &PgPool, sql: &str) -> i64 {
 /// Appends an `email.requested` event (password reset) to the outbox, as a service would.
 async fn request_email(pool: &PgPool, to: &str) -> Event {
     let context = json!({"link": LINK, "expires_minutes": 30}).as_object().unwrap().clone();
-    let payload = EmailRequested { to: to.into(), template: EmailTemplate::PasswordReset, context, locale: None };
+    let payload =
+        EmailRequested { to: to.into(), template: EmailTemplate::PasswordReset, context, sealed: None, locale: None };
     let payload = serde_json::to_value(payload).unwrap();
     let event = Event::new(Uuid::now_v7(), types::EMAIL_REQUESTED, to, chrono::Utc::now(), payload);
     let mut tx = pool.begin().await.unwrap();

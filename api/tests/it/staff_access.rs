@@ -7,29 +7,29 @@ use std::time::Duration;
 
 use crate::support::{Harness, harness, request};
 use axum::http::{Method, StatusCode};
+use helium_domain::admin::commands::NewAdmin;
 use helium_domain::admin::{Permission, Role};
-use helium_infra::auth::tokens;
-use helium_infra::staff::audit::Actor;
+use helium_domain::audit::Actor;
+use helium_infra::identity::tokens;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-const PASSWORD: &str = "staff passphrase 42";
+use crate::support::staff::{STAFF_PASSWORD as PASSWORD, create_staff, password_sign_in, staff, staff_without_mfa};
 
-/// Creates an admin of `role` with a password, the way `helium-cli admin create` + setup do.
+/// An admin of `role` with a password, the way `helium-cli admin create` + setup do.
 async fn admin(h: &Harness, role: Role) -> (Uuid, String) {
-    let email = format!("{}-{}@staff.test", role.as_str(), Uuid::new_v4().simple());
-    let (row, link) =
-        h.state.staff.create_admin(&Actor::cli(), "Staff", role.as_str(), Some(&email), None).await.unwrap();
-    let token = link.rsplit("token=").next().unwrap();
-    h.state.staff.complete_setup(token, PASSWORD).await.unwrap();
-    (row.id, email)
+    create_staff(&h.state, role, "Staff").await
 }
 
 async fn sign_in(h: &Harness, email: &str) -> String {
-    let r = h.post("/api/v1/admin/auth/login", json!({ "email": email, "password": PASSWORD })).await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    r.body["access_token"].as_str().unwrap().to_owned()
+    password_sign_in(h, email).await.0
+}
+
+/// A CLI-made account without an e-mail or password.
+async fn bare_admin(h: &Harness, name: &str, role: &str, email: Option<&str>) -> (helium_domain::admin::Admin, String) {
+    let cmd = NewAdmin::new(name, role, email, None).unwrap();
+    h.state.admin.admins.create(&Actor::cli(), &cmd).await.unwrap()
 }
 
 /// An API key of `role`, stored the way adminCreateApiKey stores it.
@@ -83,27 +83,23 @@ fn staff_operations() -> Vec<(Method, String, String)> {
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
 async fn every_admin_operation_follows_the_role_table(pool: PgPool) {
     let h = harness(pool.clone()).await;
-    // The MFA write rule has its own tests; here only permissions decide.
-    sqlx::query("UPDATE application__config SET value = jsonb_set(value, '{mfa_required_roles}', '[]'), version = version + 1 WHERE key = 'admin-jwt'")
-        .execute(&pool)
-        .await
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    let mut staff = Vec::new();
+    // Every member signed in with TOTP, so only permissions decide.
+    let mut members = Vec::new();
     for role in Role::ALL {
-        let (id, email) = admin(&h, role).await;
-        staff.push((role, id, email, api_key(&pool, role, id).await));
+        let user = staff(&h, role).await;
+        members.push((role, user.token.clone(), api_key(&pool, role, user.id).await));
     }
     let mut checked = 0;
-    let operations = staff_operations();
+    // Signing out ends the session the other operations use: it goes last.
+    let mut operations = staff_operations();
+    operations.sort_by_key(|(_, path, _)| path.ends_with("/auth/logout"));
     for (method, path, permission) in &operations {
         let p =
             Permission::parse(permission).unwrap_or_else(|| panic!("{method} {path}: unknown permission {permission}"));
-        for (role, _, email, key) in &staff {
-            for (who, credential, allowed) in [
-                ("session", sign_in(&h, email).await, role.can(p)),
-                ("api key", key.clone(), role.can(p) && !p.human_only()),
-            ] {
+        for (role, session, key) in &members {
+            for (who, credential, allowed) in
+                [("session", session.clone(), role.can(p)), ("api key", key.clone(), role.can(p) && !p.human_only())]
+            {
                 let r = h.call(request(method.clone(), path, Some(&credential), Some(&json!({})))).await;
                 let label = format!("{method} {path} as {} {who} ({permission})", role.as_str());
                 if allowed {
@@ -145,33 +141,31 @@ async fn customer_and_staff_tokens_are_disjoint(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
-async fn super_admin_without_totp_is_refused_writes_but_not_self_service(pool: PgPool) {
+async fn staff_without_totp_are_refused_writes_but_not_self_service(pool: PgPool) {
     let h = harness(pool.clone()).await;
-    let (id, email) = admin(&h, Role::SuperAdmin).await;
-    let token = sign_in(&h, &email).await;
-    let principal = h.state.staff.authenticate(&token).await.unwrap();
-    assert!(h.state.staff.mfa_required(&principal).await.unwrap());
-    // A non-self write is refused before anything else happens…
-    let writes: Vec<_> = staff_operations().into_iter().filter(|(m, _, p)| *m != Method::GET && p != "self").collect();
-    for (method, path, _) in &writes {
-        let r = h.authed(method.clone(), path, &token, Some(json!({}))).await;
-        r.expect(403, "mfa_required");
+    // Every role, not only SuperAdmins, must turn TOTP on before writing (SECURITY.md §1.7).
+    for role in Role::ALL {
+        let user = staff_without_mfa(&h, role).await;
+        let principal = h.state.admin.auth.authenticate(&user.token).await.unwrap();
+        assert!(h.state.admin.auth.mfa_required(&principal), "{role:?}");
+        // A non-self write the role may make is refused before anything else happens…
+        let writes: Vec<_> = staff_operations()
+            .into_iter()
+            .filter(|(m, _, p)| *m != Method::GET && p != "self" && Permission::parse(p).is_some_and(|p| role.can(p)))
+            .collect();
+        for (method, path, _) in &writes {
+            let r = h.authed(method.clone(), path, &user.token, Some(json!({}))).await;
+            r.expect(403, "mfa_required");
+        }
+        // …reads and self-service are not.
+        h.authed(Method::GET, "/api/v1/admin/me", &user.token, None).await.ok(200);
     }
-    // …reads and self-service are not.
-    h.authed(Method::GET, "/api/v1/admin/me", &token, None).await.ok(200);
-    // A moderator is not in mfa_required_roles by default.
-    let (_, mod_email) = admin(&h, Role::Moderator).await;
-    let mod_token = sign_in(&h, &mod_email).await;
-    let principal = h.state.staff.authenticate(&mod_token).await.unwrap();
-    assert!(!h.state.staff.mfa_required(&principal).await.unwrap());
-    let _ = id;
 }
 
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
 async fn setup_links_work_once_and_expire(pool: PgPool) {
     let h = harness(pool.clone()).await;
-    let (row, link) =
-        h.state.staff.create_admin(&Actor::cli(), "Ops", "moderator", Some("ops@staff.test"), None).await.unwrap();
+    let (row, link) = bare_admin(&h, "Ops", "moderator", Some("ops@staff.test")).await;
     let token = link.rsplit("token=").next().unwrap().to_owned();
     // Only the hash is stored.
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM staff.one_time_tokens WHERE token_hash = $1")
@@ -188,7 +182,7 @@ async fn setup_links_work_once_and_expire(pool: PgPool) {
     r.expect(410, "link_invalid");
     sign_in(&h, "ops@staff.test").await;
 
-    let (_, link) = h.state.staff.create_admin(&Actor::cli(), "Late", "support_bot", None, None).await.unwrap();
+    let (_, link) = bare_admin(&h, "Late", "support_bot", None).await;
     let token = link.rsplit("token=").next().unwrap().to_owned();
     sqlx::query("UPDATE staff.one_time_tokens SET expires_at = now() - interval '1 second'")
         .execute(&pool)
@@ -310,8 +304,8 @@ async fn cli_bootstraps_the_first_super_admin_on_a_fresh_database() {
 async fn the_purge_job_removes_stale_setup_links_only(pool: PgPool) {
     use helium_infra::cron::{Job, JobContext, PurgeOneTimeTokens};
     let h = harness(pool.clone()).await;
-    let (stale, _) = h.state.staff.create_admin(&Actor::cli(), "Stale", "moderator", None, None).await.unwrap();
-    let (fresh, _) = h.state.staff.create_admin(&Actor::cli(), "Fresh", "moderator", None, None).await.unwrap();
+    let (stale, _) = bare_admin(&h, "Stale", "moderator", None).await;
+    let (fresh, _) = bare_admin(&h, "Fresh", "moderator", None).await;
     sqlx::query("UPDATE staff.one_time_tokens SET expires_at = now() - interval '2 days' WHERE admin_id = $1")
         .bind(stale.id)
         .execute(&pool)

@@ -11,10 +11,10 @@ use axum::middleware::from_fn;
 use axum::routing::get;
 use helium_api::http::staff::{Staff, guard};
 use helium_domain::ErrorCode;
+use helium_domain::admin::StaffPrincipal;
+use helium_domain::admin::commands::{AdminPatch, NewApiKey};
 use helium_domain::admin::{Permission, Role};
-use helium_infra::staff::admins::AdminPatch;
-use helium_infra::staff::audit::Actor;
-use helium_infra::staff::service::StaffPrincipal;
+use helium_domain::audit::Actor;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use tower::ServiceExt;
@@ -22,41 +22,26 @@ use uuid::Uuid;
 
 const PASSWORD: &str = "staff passphrase 42";
 
-/// Staff writes without TOTP: `mfa_required_roles` emptied before the server reads it.
-async fn no_mfa_rule(pool: &PgPool) {
-    sqlx::query(
-        "UPDATE application__config SET value = jsonb_set(value, '{mfa_required_roles}', '[]'), version = version + 1
-          WHERE key = 'admin-jwt'",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-}
-
 async fn setup(pool: &PgPool) -> Harness {
-    let h = harness(pool.clone()).await;
-    no_mfa_rule(pool).await;
-    h
+    harness(pool.clone()).await
 }
 
 /// An admin of `role` with a password, as `helium-cli admin create` + the setup link make it.
 async fn admin(h: &Harness, role: Role, name: &str) -> (Uuid, String) {
-    let email = format!("{}-{}@staff.test", role.as_str(), Uuid::new_v4().simple());
-    let (row, link) = h.state.staff.create_admin(&Actor::cli(), name, role.as_str(), Some(&email), None).await.unwrap();
-    h.state.staff.complete_setup(link.rsplit("token=").next().unwrap(), PASSWORD).await.unwrap();
-    (row.id, email)
+    crate::support::staff::create_staff(&h.state, role, name).await
 }
 
 async fn sign_in(h: &Harness, email: &str) -> String {
-    let r = h.post("/api/v1/admin/auth/login", json!({ "email": email, "password": PASSWORD })).await;
-    r.ok(200)["access_token"].as_str().unwrap().to_owned()
+    crate::support::staff::password_sign_in(h, email).await.0
 }
 
-/// An admin of `role`, signed in: (id, token).
+/// An admin of `role`, signed in with TOTP (so it may write): (id, token).
 async fn staff(h: &Harness, role: Role, name: &str) -> (Uuid, String) {
     let (id, email) = admin(h, role, name).await;
-    (id, sign_in(h, &email).await)
+    let (token, refresh_token) = crate::support::staff::password_sign_in(h, &email).await;
+    let user = crate::support::staff::StaffUser { id, email, token, refresh_token, seed: None };
+    let user = crate::support::staff::enrol_totp(h, user).await;
+    (user.id, user.token)
 }
 
 async fn patch(h: &Harness, token: &str, id: Uuid, body: Value) -> Resp {
@@ -219,16 +204,16 @@ async fn nobody_grants_above_their_role_or_changes_their_own(pool: PgPool) {
     let (target, _) = admin(&h, Role::SupportBot, "Bot").await;
     let (mod_id, _) = admin(&h, Role::Moderator, "Mod").await;
     let moderator = StaffPrincipal { admin_id: Some(mod_id), ..operator(Role::Moderator) };
-    let up = AdminPatch { role: Some("super_admin".into()), ..AdminPatch::default() };
-    let err = h.state.staff.update_admin(&moderator, &Actor::cli(), target, up).await.unwrap_err();
+    let up = AdminPatch { role: Some(Role::SuperAdmin), ..AdminPatch::default() };
+    let err = h.state.admin.admins.update(&moderator, &Actor::cli(), target, &up).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::RoleNotGrantable);
     let (boss, _) = admin(&h, Role::SuperAdmin, "Boss").await;
-    let down = AdminPatch { role: Some("support_bot".into()), ..AdminPatch::default() };
-    let err = h.state.staff.update_admin(&moderator, &Actor::cli(), boss, down).await.unwrap_err();
+    let down = AdminPatch { role: Some(Role::SupportBot), ..AdminPatch::default() };
+    let err = h.state.admin.admins.update(&moderator, &Actor::cli(), boss, &down).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::RoleNotGrantable, "nor demotes someone above them");
-    let sideways = AdminPatch { role: Some("customer_support".into()), ..AdminPatch::default() };
-    let row = h.state.staff.update_admin(&moderator, &Actor::cli(), target, sideways).await.unwrap();
-    assert_eq!(row.role, "customer_support");
+    let sideways = AdminPatch { role: Some(Role::CustomerSupport), ..AdminPatch::default() };
+    let row = h.state.admin.admins.update(&moderator, &Actor::cli(), target, &sideways).await.unwrap();
+    assert_eq!(row.role, Role::CustomerSupport);
 }
 
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
@@ -241,8 +226,8 @@ async fn the_last_active_super_admin_stays(pool: PgPool) {
     patch(&h, &token, me, json!({ "disabled": true })).await.expect(409, "last_super_admin");
     let r = h.authed(Method::DELETE, &format!("/api/v1/admin/admins/{me}"), &token, None).await;
     r.expect(409, "last_super_admin");
-    let demote = AdminPatch { role: Some("moderator".into()), ..AdminPatch::default() };
-    let err = h.state.staff.update_admin(&operator(Role::SuperAdmin), &Actor::cli(), me, demote).await.unwrap_err();
+    let demote = AdminPatch { role: Some(Role::Moderator), ..AdminPatch::default() };
+    let err = h.state.admin.admins.update(&operator(Role::SuperAdmin), &Actor::cli(), me, &demote).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::LastSuperAdmin);
     assert_eq!(active_super_admins(&pool).await, 1);
     h.authed(Method::GET, "/api/v1/admin/me", &token, None).await.ok(200);
@@ -339,7 +324,7 @@ async fn api_keys_work_by_either_header_within_their_permissions(pool: PgPool) {
             .fetch_one(&pool)
             .await
             .unwrap();
-    assert_eq!(stored, (helium_infra::auth::tokens::token_hash(&key), Some(me)));
+    assert_eq!(stored, (helium_infra::identity::tokens::token_hash(&key), Some(me)));
     let audit: (Value, String) = sqlx::query_as(
         "SELECT after, actor_type FROM staff.audit_log WHERE action = 'api_key.create' AND target_id = $1",
     )
@@ -461,13 +446,8 @@ async fn api_key_creation_rules(pool: PgPool) {
 
     // A key's role never exceeds its creator's (checked at the use case: only SuperAdmins create keys).
     let moderator = StaffPrincipal { admin_id: None, ..operator(Role::Moderator) };
-    let new = helium_infra::staff::api_keys::NewApiKey {
-        name: "escalate".into(),
-        role: "super_admin".into(),
-        permissions: None,
-        expires_at: None,
-    };
-    let err = h.state.staff.create_api_key(&moderator, &Actor::cli(), new).await.unwrap_err();
+    let new = NewApiKey::new("escalate", "super_admin", None, None, chrono::Utc::now()).unwrap();
+    let err = h.state.admin.api_keys.create(&moderator, &Actor::cli(), &new).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::RoleNotGrantable);
 
     // Other roles never reach the route.

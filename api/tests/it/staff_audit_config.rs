@@ -7,9 +7,11 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 use axum::http::{HeaderValue, Method, header};
+use helium_domain::admin::Role;
+use helium_domain::audit::{Actor, ActorKind, AuditAction, Change};
 use helium_domain::config::{ConfigKind, SECRET_MASK};
 use helium_infra::ConfigStore;
-use helium_infra::staff::audit::{self, Actor, Change};
+use helium_infra::audit;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -17,20 +19,10 @@ use uuid::Uuid;
 const SMTP_PASSWORD: &str = "smtp-password-0123456789";
 const OAUTH_SECRET: &str = "oauth-client-secret-0123456789-abcdefghijklmnop";
 
-/// Lets SuperAdmins without TOTP write (the default `mfa_required_roles` is `["super_admin"]`).
-async fn allow_writes_without_mfa(h: &Harness) {
-    let mut v = h.state.config.load(ConfigKind::AdminJwt).await.unwrap().unwrap().value;
-    v["mfa_required_roles"] = json!([]);
-    h.state.config.put(ConfigKind::AdminJwt, &v, None).await.unwrap();
-}
-
-/// A staff account of `role` with its password set, signed in: (id, staff token).
-async fn staff(h: &Harness, role: &str, email: &str) -> (Uuid, String) {
-    let (admin, link) = h.state.staff.create_admin(&Actor::cli(), "Test Staff", role, Some(email), None).await.unwrap();
-    let token = link.split_once("?token=").unwrap().1;
-    h.state.staff.complete_setup(token, GOOD_PASSWORD).await.unwrap();
-    let res = h.post("/api/v1/admin/auth/login", json!({ "email": email, "password": GOOD_PASSWORD })).await;
-    (admin.id, s(&res.ok(200)["access_token"]).to_owned())
+/// A staff account of `role`, signed in with TOTP: (id, staff token).
+async fn staff(h: &Harness, role: &str, _email: &str) -> (Uuid, String) {
+    let user = crate::support::staff::staff(h, Role::parse(role).unwrap()).await;
+    (user.id, user.token)
 }
 
 async fn get(h: &Harness, token: &str, path: &str) -> Resp {
@@ -83,15 +75,12 @@ async fn audit_rows(pool: &PgPool, action: &str) -> Vec<(String, Option<Uuid>, O
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
 async fn audit_log_is_append_only(pool: PgPool) {
     let mut conn = pool.acquire().await.unwrap();
-    let change = Change {
-        action: "config.update",
-        target_type: "config",
-        target_id: Some("shop".into()),
-        before: Some(json!({ "a": 1 })),
-        after: Some(json!({ "a": 2 })),
-        reason: Some("test"),
-    };
-    let id = audit::append(&mut conn, &Actor::cli(), change).await.unwrap();
+    let change = Change::new(AuditAction::ConfigUpdate, "config", "shop")
+        .before(json!({ "a": 1 }))
+        .after(json!({ "a": 2 }))
+        .reason("test");
+    let keys = helium_infra::identity::keyring::DataKey::default();
+    let id = audit::append(&mut conn, &keys, &Actor::cli(), change).await.unwrap();
     drop(conn);
     let row = || async {
         sqlx::query_as::<_, (String, String, Option<Value>)>(
@@ -118,7 +107,6 @@ async fn audit_log_is_append_only(pool: PgPool) {
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
 async fn config_round_trip_keeps_secrets_and_audits_the_change(pool: PgPool) {
     let h = harness(pool.clone()).await;
-    allow_writes_without_mfa(&h).await;
     // An OAuth provider, so a nested (array) secret is covered too.
     let mut auth = h.state.config.load(ConfigKind::Auth).await.unwrap().unwrap().value;
     auth["oauth_providers"]["providers"] = json!([{
@@ -256,7 +244,7 @@ async fn config_round_trip_keeps_secrets_and_audits_the_change(pool: PgPool) {
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
 async fn superadmin_without_totp_cannot_put_config(pool: PgPool) {
     let h = harness(pool.clone()).await;
-    let (_, token) = staff(&h, "super_admin", "root@example.com").await;
+    let token = crate::support::staff::staff_without_mfa(&h, Role::SuperAdmin).await.token;
     let doc = get(&h, &token, "/api/v1/admin/config/shop").await.ok(200)["value"].clone();
     put_config(&h, &token, "shop", &doc, None).await.expect(403, "mfa_required");
 }
@@ -267,17 +255,16 @@ async fn audit_listing_filters_and_paginates(pool: PgPool) {
     let (admin_id, token) = staff(&h, "super_admin", "root@example.com").await;
     let someone = Uuid::now_v7();
     let mut conn = pool.acquire().await.unwrap();
+    let keys = h.state.keys.clone();
     for i in 0..7 {
-        let actor = if i % 2 == 0 { Actor { kind: "admin", id: Some(someone), ..Actor::cli() } } else { Actor::cli() };
-        let change = Change {
-            action: if i < 5 { "thing.update" } else { "thing.delete" },
-            target_type: "thing",
-            target_id: Some(format!("t{}", i % 3)),
-            before: Some(json!({ "n": i })),
-            after: Some(json!({ "n": i + 1 })),
-            reason: Some("because"),
-        };
-        audit::append(&mut conn, &actor, change).await.unwrap();
+        let actor =
+            if i % 2 == 0 { Actor { kind: ActorKind::Admin, id: Some(someone), ..Actor::cli() } } else { Actor::cli() };
+        let action = if i < 5 { AuditAction::ConfigUpdate } else { AuditAction::CustomerBan };
+        let change = Change::new(action, "thing", format!("t{}", i % 3))
+            .before(json!({ "n": i }))
+            .after(json!({ "n": i + 1 }))
+            .reason("because");
+        audit::append(&mut conn, &keys, &actor, change).await.unwrap();
     }
     drop(conn);
     let total = count(&pool, "SELECT count(*) FROM staff.audit_log").await;
@@ -291,7 +278,7 @@ async fn audit_listing_filters_and_paginates(pool: PgPool) {
     let newest = &items[0];
     assert_eq!(
         (&newest["action"], &newest["target"]),
-        (&json!("thing.delete"), &json!({ "type": "thing", "id": "t0" }))
+        (&json!("customer.ban"), &json!({ "type": "thing", "id": "t0" }))
     );
     assert_eq!(newest["actor"], json!({ "type": "admin", "id": someone, "role": null }));
     assert_eq!(
@@ -308,7 +295,7 @@ async fn audit_listing_filters_and_paginates(pool: PgPool) {
     assert_eq!(setup["actor"], json!({ "type": "admin", "id": admin_id, "role": "super_admin" }));
 
     // Filters combine; pages of 2 with the cursor cover the filtered set exactly once.
-    let base = "/api/v1/admin/audit?action=thing.update&target_type=thing&limit=2";
+    let base = "/api/v1/admin/audit?action=config.update&target_type=thing&limit=2";
     let mut seen = Vec::new();
     let mut url = base.to_owned();
     loop {
@@ -316,7 +303,7 @@ async fn audit_listing_filters_and_paginates(pool: PgPool) {
         let body = page.ok(200).clone();
         let got = body["items"].as_array().unwrap();
         assert!(got.len() <= 2 && !got.is_empty());
-        assert!(got.iter().all(|i| i["action"] == "thing.update"));
+        assert!(got.iter().all(|i| i["action"] == "config.update"));
         seen.extend(got.iter().map(|i| i["after"]["n"].as_i64().unwrap()));
         match body["next_cursor"].as_str() {
             Some(c) => url = format!("{base}&cursor={c}"),
@@ -328,13 +315,13 @@ async fn audit_listing_filters_and_paginates(pool: PgPool) {
     let cursor = s(&first.body["next_cursor"]).to_owned();
 
     // The cursor is bound to its filters.
-    get(&h, &token, &format!("/api/v1/admin/audit?action=thing.delete&target_type=thing&limit=2&cursor={cursor}"))
+    get(&h, &token, &format!("/api/v1/admin/audit?action=customer.ban&target_type=thing&limit=2&cursor={cursor}"))
         .await
         .expect(400, "invalid_cursor");
     get(&h, &token, &format!("/api/v1/admin/audit?limit=2&cursor={cursor}")).await.expect(400, "invalid_cursor");
     get(&h, &token, "/api/v1/admin/audit?cursor=not-a-cursor").await.expect(400, "invalid_cursor");
     // Another page size keeps the cursor valid.
-    get(&h, &token, &format!("/api/v1/admin/audit?action=thing.update&target_type=thing&limit=5&cursor={cursor}"))
+    get(&h, &token, &format!("/api/v1/admin/audit?action=config.update&target_type=thing&limit=5&cursor={cursor}"))
         .await
         .ok(200);
 

@@ -10,14 +10,11 @@ use std::sync::Arc;
 use crate::support::{Harness, Resp, emails, harness};
 use axum::http::{Method, StatusCode};
 use helium_domain::admin::Role;
-use helium_domain::config::ConfigKind;
-use helium_infra::staff::audit::Actor;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use uuid::Uuid;
 
-const STAFF_PASSWORD: &str = "staff passphrase 42";
 const CUSTOMER_PASSWORD: &str = "Correct-Horse-7-Battery";
 const INVITEE_PASSWORD: &str = "invited passphrase 77";
 const RACERS: usize = 20;
@@ -33,25 +30,13 @@ struct StaffUser {
 }
 
 async fn staff(h: &Harness, role: Role) -> StaffUser {
-    let email = unique(role.as_str(), "staff.test");
-    let (row, link) =
-        h.state.staff.create_admin(&Actor::cli(), "Staff", role.as_str(), Some(&email), None).await.unwrap();
-    let setup = link.rsplit("token=").next().unwrap();
-    h.state.staff.complete_setup(setup, STAFF_PASSWORD).await.unwrap();
-    StaffUser { id: row.id, token: staff_sign_in(h, &email, STAFF_PASSWORD).await }
+    let user = crate::support::staff::staff(h, role).await;
+    StaffUser { id: user.id, token: user.token }
 }
 
 async fn staff_sign_in(h: &Harness, email: &str, password: &str) -> String {
     let r = h.post("/api/v1/admin/auth/login", json!({ "email": email, "password": password })).await;
     r.ok(200)["access_token"].as_str().unwrap().to_owned()
-}
-
-/// SuperAdmin writes without TOTP: an empty `mfa_required_roles` (through the config store,
-/// which drops this process's cached copy at once).
-async fn lift_staff_mfa_rule(h: &Harness) {
-    let mut value = h.state.config.get(ConfigKind::AdminJwt).await.unwrap().value;
-    value["mfa_required_roles"] = json!([]);
-    h.state.config.put(ConfigKind::AdminJwt, &value, None).await.unwrap();
 }
 
 /// A customer signed up through the API: (id, email, access token of the sign-up session).
@@ -143,9 +128,9 @@ async fn an_invitation_is_accepted_once_under_20_concurrent_accepts(_opts: PgPoo
     let h = harness(pool.clone()).await;
     let boss = staff(&h, Role::SuperAdmin).await;
     let invitee = unique("invitee", "staff.test");
-    // A SuperAdmin without TOTP may not invite while super_admin is in mfa_required_roles.
-    invite(&h, &boss.token, &invitee, "customer_support").await.expect(403, "mfa_required");
-    lift_staff_mfa_rule(&h).await;
+    // Staff without TOTP may not invite (nor write anything else).
+    let unenrolled = crate::support::staff::staff_without_mfa(&h, Role::SuperAdmin).await;
+    invite(&h, &unenrolled.token, &invitee, "customer_support").await.expect(403, "mfa_required");
 
     let created = invite(&h, &boss.token, &invitee.to_uppercase(), "customer_support").await;
     let inv = created.ok(201).clone();
@@ -218,7 +203,6 @@ async fn an_invitation_is_accepted_once_under_20_concurrent_accepts(_opts: PgPoo
 async fn expired_revoked_and_taken_invitations(pool: PgPool) {
     let h = harness(pool.clone()).await;
     let boss = staff(&h, Role::SuperAdmin).await;
-    lift_staff_mfa_rule(&h).await;
 
     // Expired: 410 invitation_expired, listed as expired, and the address may be invited again.
     let late = unique("late", "staff.test");
@@ -265,8 +249,7 @@ async fn expired_revoked_and_taken_invitations(pool: PgPool) {
     let open = unique("open", "staff.test");
     invite(&h, &boss.token, &open, "support_bot").await.ok(201);
     invite(&h, &boss.token, &open, "moderator").await.expect(409, "admin_email_taken");
-    let mate = unique("mate", "staff.test");
-    h.state.staff.create_admin(&Actor::cli(), "Mate", "moderator", Some(&mate), None).await.unwrap();
+    let (_, mate) = crate::support::staff::create_staff(&h.state, Role::Moderator, "Mate").await;
     invite(&h, &boss.token, &mate.to_uppercase(), "moderator").await.expect(409, "admin_email_taken");
 
     // Validation and the role table.
@@ -330,7 +313,6 @@ async fn writes_need_a_reason_and_the_right_role(pool: PgPool) {
     let h = harness(pool.clone()).await;
     let bot = staff(&h, Role::SupportBot).await;
     let moderator = staff(&h, Role::Moderator).await;
-    let boss = staff(&h, Role::SuperAdmin).await;
     let (id, email, access) = customer(&h, "target").await;
 
     // A reason is required (missing or empty; blank: see a_blank_reason_is_refused).
@@ -356,9 +338,10 @@ async fn writes_need_a_reason_and_the_right_role(pool: PgPool) {
     h.authed(Method::DELETE, &customer_path(id, "/sessions"), &bot.token, None).await.expect(403, "permission_denied");
     h.me(&access).await.ok(200);
 
-    // A SuperAdmin without TOTP is refused writes by default; a Moderator is not.
-    customer_write(&h, &boss.token, id, "/ban", "spam").await.expect(403, "mfa_required");
-    h.authed(Method::GET, &customer_path(id, ""), &boss.token, None).await.ok(200);
+    // Staff without TOTP are refused writes (reads go through); with TOTP they may write.
+    let unenrolled = crate::support::staff::staff_without_mfa(&h, Role::Moderator).await;
+    customer_write(&h, &unenrolled.token, id, "/ban", "spam").await.expect(403, "mfa_required");
+    h.authed(Method::GET, &customer_path(id, ""), &unenrolled.token, None).await.ok(200);
     customer_write(&h, &moderator.token, id, "/ban", "spam").await.ok(200);
 
     // Unknown account and no credentials.

@@ -13,7 +13,6 @@ use std::collections::HashSet;
 use crate::support::{Harness, Resp, harness};
 use axum::http::{Method, StatusCode};
 use helium_domain::admin::Role;
-use helium_infra::staff::audit::Actor;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -28,13 +27,9 @@ struct Staff {
 }
 
 async fn create_staff(h: &Harness, role: Role) -> Staff {
-    let email = format!("{}-{}@staff.test", role.as_str(), Uuid::new_v4().simple());
-    let (row, link) =
-        h.state.staff.create_admin(&Actor::cli(), "Staff", role.as_str(), Some(&email), None).await.unwrap();
-    let token = link.rsplit("token=").next().unwrap();
-    h.state.staff.complete_setup(token, PASSWORD).await.unwrap();
+    let (id, email) = crate::support::staff::create_staff(&h.state, role, "Staff").await;
     let access = token_of(&login(h, &email, PASSWORD).await);
-    Staff { id: row.id, email, access }
+    Staff { id, email, access }
 }
 
 async fn login(h: &Harness, email: &str, password: &str) -> Resp {
@@ -85,7 +80,7 @@ fn recovery_codes(res: &Resp) -> Vec<String> {
     codes
 }
 
-/// Setup + enable at the current step: (seed, enabling step, recovery codes).
+/// Setup + enable at the previous step: (seed, enabling step, recovery codes).
 async fn turn_on(h: &Harness, access: &str) -> (Vec<u8>, u64, Vec<String>) {
     let res = post(h, "/api/v1/admin/auth/mfa/totp/setup", access, None).await;
     let body = res.ok(200);
@@ -93,7 +88,8 @@ async fn turn_on(h: &Harness, access: &str) -> (Vec<u8>, u64, Vec<String>) {
     let uri = body["otpauth_uri"].as_str().unwrap();
     assert!(uri.starts_with("otpauth://totp/") && uri.contains(&format!("secret={secret}")), "{uri}");
     let seed = base32_decode(secret);
-    let step = now_step();
+    // The previous step: the next code a test needs (`step + 1`) is then the current one.
+    let step = now_step() - 1;
     let res = post(h, "/api/v1/admin/auth/mfa/totp/enable", access, Some(json!({ "code": totp(&seed, step) }))).await;
     (seed, step, recovery_codes(&res))
 }
@@ -139,8 +135,8 @@ async fn super_admin_turns_on_totp_and_signs_in_with_it(pool: PgPool) {
     let sa = create_staff(&h, Role::SuperAdmin).await;
 
     // Before TOTP: the MFA rule blocks SuperAdmin writes, but not the self-service routes.
-    let principal = h.state.staff.authenticate(&sa.access).await.unwrap();
-    assert!(h.state.staff.mfa_required(&principal).await.unwrap());
+    let principal = h.state.admin.auth.authenticate(&sa.access).await.unwrap();
+    assert!(h.state.admin.auth.mfa_required(&principal));
     if let Some((method, path)) = non_self_write() {
         let r = h.authed(method.clone(), &path, &sa.access, Some(json!({}))).await;
         r.expect(403, "mfa_required");
@@ -150,8 +146,8 @@ async fn super_admin_turns_on_totp_and_signs_in_with_it(pool: PgPool) {
         .expect(409, "mfa_setup_required");
 
     let (seed, step, recovery) = turn_on(&h, &sa.access).await;
-    let principal = h.state.staff.authenticate(&sa.access).await.unwrap();
-    assert!(principal.mfa_enabled && !h.state.staff.mfa_required(&principal).await.unwrap());
+    let principal = h.state.admin.auth.authenticate(&sa.access).await.unwrap();
+    assert!(principal.mfa_enabled && !h.state.admin.auth.mfa_required(&principal));
     assert_eq!(me(&h, &sa.access).await.ok(200)["mfa_enabled"], true);
     // The seed is sealed at rest, the recovery codes hashed.
     let (secret,): (String,) =
@@ -292,8 +288,8 @@ async fn regenerate_and_disable(pool: PgPool) {
         .await
         .expect(409, "mfa_not_enabled");
     // The MFA rule applies again.
-    let principal = h.state.staff.authenticate(&sa.access).await.unwrap();
-    assert!(h.state.staff.mfa_required(&principal).await.unwrap());
+    let principal = h.state.admin.auth.authenticate(&sa.access).await.unwrap();
+    assert!(h.state.admin.auth.mfa_required(&principal));
 }
 
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]

@@ -1,6 +1,6 @@
 //! RFC 6238 acceptance window (SECURITY.md §1.7): a code is accepted for the current 30 s step
-//! or the previous one (±1 step of skew as the issue asks: current, previous and next), and a
-//! step is accepted at most once — the store records `last_step` with a guarded update.
+//! or the previous one only (a code from the future is never accepted), and a step is accepted
+//! at most once — the store records `last_step` with a guarded update.
 
 /// TOTP step length in seconds.
 pub const STEP_SECS: u64 = 30;
@@ -15,10 +15,7 @@ pub fn step_of(unix_secs: u64) -> u64 {
 /// `last_used` (replay protection).
 pub fn candidate_steps(now_unix: u64, last_used: Option<u64>) -> Vec<u64> {
     let current = step_of(now_unix);
-    [current + 1, current, current.saturating_sub(1)]
-        .into_iter()
-        .filter(|s| last_used.is_none_or(|last| *s > last))
-        .collect()
+    [current, current.saturating_sub(1)].into_iter().filter(|s| last_used.is_none_or(|last| *s > last)).collect()
 }
 
 /// A well-formed code: exactly six ASCII digits.
@@ -31,14 +28,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn window_is_plus_minus_one_step() {
-        assert_eq!(candidate_steps(90, None), vec![4, 3, 2]);
+    fn window_is_the_current_and_the_previous_step() {
+        assert_eq!(candidate_steps(90, None), vec![3, 2]);
     }
 
     #[test]
     fn used_steps_are_never_candidates_again() {
-        assert_eq!(candidate_steps(90, Some(3)), vec![4]);
-        assert!(candidate_steps(90, Some(4)).is_empty());
+        assert_eq!(candidate_steps(90, Some(2)), vec![3]);
+        assert!(candidate_steps(90, Some(3)).is_empty());
     }
 
     #[test]

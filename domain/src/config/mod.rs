@@ -28,7 +28,7 @@ pub use modules::{
     NodeHealthCheckConfig, OauthProviderConfig, OauthProvidersConfig, RegisterDomainConfig, ShopConfig,
     SubscribeEndpoint, SubscribeLinkConfig, TelecomConfig, UniProxySyncConfig,
 };
-pub use secrets::{SECRET_MASK, Secret, generate_secret, redact, restore_masked_secrets};
+pub use secrets::{SECRET_MASK, Secret, generate_secret, masked_secrets_rebound, redact, restore_masked_secrets};
 
 use serde::de::DeserializeOwned;
 use validate::Mode;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::ConfigKind;
+use crate::error::FieldError;
 
 /// What a secret is replaced with in redacted output.
 pub const SECRET_MASK: &str = "********";
@@ -147,6 +148,45 @@ fn restore_at(new: &mut Value, old: Option<&Value>, segments: &[&str]) {
     }
 }
 
+/// A masked secret may only be kept while the place it is sent to stays the same: the mailer
+/// password goes with its host, port and user name; an OAuth client secret with its provider's
+/// issuer and client id. When one of those changes and the secret is still the mask, the
+/// stored secret would be delivered to the new destination — so it must be entered again.
+/// Returns one error per such secret, with its path under `value`.
+pub fn masked_secrets_rebound(kind: ConfigKind, new: &Value, old: &Value) -> Vec<FieldError> {
+    let is_mask = |v: Option<&Value>| v.and_then(Value::as_str) == Some(SECRET_MASK);
+    let moved = |new: &Value, old: Option<&Value>, fields: &[&str]| {
+        fields.iter().any(|f| new.get(*f) != old.and_then(|o| o.get(*f)))
+    };
+    let again =
+        |field: String| FieldError::new(field, "required", "enter the secret again: where it is sent has changed");
+    let mut errors = Vec::new();
+    match kind {
+        ConfigKind::Mailer => {
+            if is_mask(new.get("password")) && moved(new, Some(old), &["host", "port", "username"]) {
+                errors.push(again("value.password".to_owned()));
+            }
+        }
+        ConfigKind::Auth => {
+            let providers = |v: &Value| v.pointer("/oauth_providers/providers").and_then(Value::as_array).cloned();
+            let old_providers = providers(old).unwrap_or_default();
+            for (i, p) in providers(new).unwrap_or_default().iter().enumerate() {
+                if !is_mask(p.get("client_secret")) {
+                    continue;
+                }
+                let before = entry_name(p).and_then(|n| {
+                    old_providers.iter().find(|o| entry_name(o).is_some_and(|on| on.eq_ignore_ascii_case(n)))
+                });
+                if before.is_some() && moved(p, before, &["issuer", "client_id"]) {
+                    errors.push(again(format!("value.oauth_providers.providers[{i}].client_secret")));
+                }
+            }
+        }
+        ConfigKind::AdminJwt | ConfigKind::Telecom | ConfigKind::Shop | ConfigKind::Affiliate => {}
+    }
+    errors
+}
+
 fn entry_name(entry: &Value) -> Option<&str> {
     entry.get("name").and_then(Value::as_str)
 }
@@ -156,5 +196,28 @@ fn split_segment(segment: &str) -> (&str, bool) {
     match segment.strip_suffix("[]") {
         Some(name) => (name, true),
         None => (segment, false),
+    }
+}
+
+#[cfg(test)]
+mod rebinding {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_masked_secret_cannot_follow_a_new_destination() {
+        let old = json!({"host": "smtp.a.test", "port": 587, "username": "u", "password": "s3cret"});
+        let same = json!({"host": "smtp.a.test", "port": 587, "username": "u", "password": SECRET_MASK, "sender": "x"});
+        assert!(masked_secrets_rebound(ConfigKind::Mailer, &same, &old).is_empty());
+        let moved = json!({"host": "evil.test", "port": 587, "username": "u", "password": SECRET_MASK});
+        let errors = masked_secrets_rebound(ConfigKind::Mailer, &moved, &old);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "value.password");
+        let reentered = json!({"host": "evil.test", "port": 587, "username": "u", "password": "new one"});
+        assert!(masked_secrets_rebound(ConfigKind::Mailer, &reentered, &old).is_empty());
+        let old = json!({"oauth_providers": {"providers": [{"name": "corp", "issuer": "https://a.test", "client_id": "x", "client_secret": "s"}]}});
+        let moved = json!({"oauth_providers": {"providers": [{"name": "Corp", "issuer": "https://evil.test", "client_id": "x", "client_secret": SECRET_MASK}]}});
+        let errors = masked_secrets_rebound(ConfigKind::Auth, &moved, &old);
+        assert_eq!(errors[0].field, "value.oauth_providers.providers[0].client_secret");
     }
 }

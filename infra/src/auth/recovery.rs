@@ -1,249 +1,176 @@
-//! Password reset, password change and e-mail code sign-in. Requests answer the same for
+//! Password reset by e-mailed link and password change. Reset requests answer the same for
 //! known, unknown and banned addresses; mail goes through the outbox so timing stays flat.
 
+use std::sync::Arc;
+
 use chrono::Utc;
-use helium_domain::auth::rules;
+use helium_domain::auth::commands::{ChangePassword, TokenPassword};
+use helium_domain::auth::{CustomerPrincipal, CustomerStatus, rules};
 use helium_domain::events::{EmailTemplate, Event, types};
-use helium_domain::{DomainError, ErrorCode};
+use helium_domain::{ClientInfo, DomainError, ErrorCode};
 use serde_json::json;
-use subtle::ConstantTimeEq;
+use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::identity_store;
-use super::service::{AuthService, ClientInfo, CustomerPrincipal, db, email_event, hold_address, internal};
-use super::store::{self, Redeemed};
-use super::{password, tokens};
+use super::context::AuthContext;
+use super::registration::{check_password, link_invalid};
+use super::sending::hold_address;
+use super::session_cache;
+use super::store::one_time::{self, NewToken, Redeemed};
+use super::store::{sessions, users};
+use crate::events::outbox;
+use crate::identity::password_login::{self, PasswordVerdict};
+use crate::identity::{attempts, password, tokens};
+use crate::mail::email_event;
 
-/// Wrong codes before a code burns.
-pub const MAX_CODE_ATTEMPTS: i32 = 5;
-
-/// The account a link/code is for, when the address has an active one (banned and unknown
-/// addresses get no mail, and the same answer).
-async fn active_subject(tx: &mut sqlx::PgConnection, email: &str) -> Result<Option<Uuid>, DomainError> {
-    let user = store::user_id_and_status(tx, email).await.map_err(db)?;
-    Ok(user.filter(|(_, status)| status == "active").map(|(id, _)| id))
+fn link_expired() -> DomainError {
+    DomainError::rejected(ErrorCode::LinkExpired, "this link has expired; request a new one")
 }
 
-fn code_hash(email: &str, code: &str) -> Vec<u8> {
-    tokens::token_hash(&format!("{email}:{code}"))
+/// The events of a password change: `user.password_changed` and a security notice by e-mail.
+pub(crate) async fn password_changed(
+    ctx: &AuthContext,
+    c: &mut PgConnection,
+    user_id: Uuid,
+    email: &str,
+) -> Result<(), DomainError> {
+    let changed = Event::new(
+        Uuid::now_v7(),
+        types::USER_PASSWORD_CHANGED,
+        user_id.to_string(),
+        Utc::now(),
+        json!({ "user_id": user_id }),
+    );
+    outbox::append(c, &changed).await?;
+    let notice = email_event(
+        c,
+        &ctx.keys,
+        email,
+        EmailTemplate::SecurityPasswordChanged,
+        json!({ "occurred_at": Utc::now().to_rfc3339(), "recipient": email }),
+        json!({}),
+    )
+    .await?;
+    Ok(outbox::append(c, &notice).await?)
 }
 
-impl AuthService {
-    /// Common part of every "send me a link/code" request: normalise, serialise per address,
-    /// enforce the resend interval. Returns the normalised address and an open transaction.
-    async fn begin_send(
-        &self,
-        email_raw: &str,
-        purpose: &str,
-    ) -> Result<
-        Option<(String, sqlx::Transaction<'static, sqlx::Postgres>, super::service::SharedAuthConfig)>,
-        DomainError,
-    > {
-        let Some(email) = rules::normalize_email(email_raw) else { return Ok(None) };
-        let cfg = self.auth_config().await?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        hold_address(&mut tx, &cfg, &email, purpose).await?;
-        Ok(Some((email, tx, cfg)))
-    }
+#[derive(Clone)]
+pub struct Recovery(pub(crate) Arc<AuthContext>);
 
+impl Recovery {
     /// E-mails a reset link when the address has an active account; answers the same otherwise.
-    pub async fn forgot_password(&self, email_raw: &str) -> Result<(), DomainError> {
-        let Some((email, mut tx, cfg)) = self.begin_send(email_raw, "password_reset").await? else { return Ok(()) };
+    pub async fn forgot_password(&self, email_raw: &str, client: &ClientInfo) -> Result<(), DomainError> {
+        let ctx = &self.0;
+        let Some(email) = rules::normalize_email(email_raw) else { return Ok(()) };
+        let cfg = ctx.auth_config().await?;
         let token = tokens::opaque_token();
         let ttl = cfg.email_provider.magic_link_expire_after.0;
-        let subject = active_subject(&mut tx, &email).await?;
-        let expires = Utc::now() + chrono::Duration::seconds(ttl as i64);
-        // A row exists either way, so the resend interval and the work done match.
-        store::insert_one_time_token(
-            &mut tx,
-            &tokens::token_hash(&token),
-            "magic_link",
-            "password_reset",
-            &email,
-            subject,
-            expires,
-            &json!({}),
-        )
-        .await
-        .map_err(db)?;
-        if subject.is_some() {
-            let event = email_event(
-                &email,
-                EmailTemplate::PasswordReset,
-                json!({ "link": self.link("password/reset", &token), "expires_minutes": ttl / 60, "recipient": email }),
-            )?;
-            store::emit(&mut tx, &event).await.map_err(db)?;
-        }
-        tx.commit().await.map_err(db)?;
-        Ok(())
+        crate::transaction!(ctx.db, |tx| {
+            hold_address(ctx, tx, &cfg, &email, "password_reset", client.ip.as_deref()).await?;
+            let subject = users::id_and_status(tx, &email)
+                .await?
+                .filter(|(_, status)| *status == CustomerStatus::Active)
+                .map(|(id, _)| id);
+            // A row exists either way, so the resend interval and the work done match.
+            let hash = tokens::token_hash(&token);
+            let data = json!({});
+            let row = NewToken {
+                hash: &hash,
+                kind: "magic_link",
+                purpose: "password_reset",
+                email: &email,
+                subject_id: subject,
+                expires_at: Utc::now() + chrono::Duration::seconds(ttl as i64),
+                data: &data,
+            };
+            one_time::insert(tx, &row).await?;
+            if subject.is_some() {
+                let event = email_event(
+                    tx,
+                    &ctx.keys,
+                    &email,
+                    EmailTemplate::PasswordReset,
+                    json!({ "expires_minutes": ttl / 60, "recipient": email }),
+                    json!({ "link": ctx.link("password/reset", &token) }),
+                )
+                .await?;
+                outbox::append(tx, &event).await?;
+            }
+            Ok(())
+        })
     }
 
     /// Sets a new password from a reset link and ends every session of the account.
-    pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<(), DomainError> {
-        Self::check_password("new_password", new_password, None)?;
-        let hash = tokens::token_hash(token);
-        let invalid = || DomainError::rejected(ErrorCode::LinkInvalid, "this link is invalid or was already used");
-        let email = match store::peek_link(&self.pool, &hash, "password_reset").await.map_err(db)? {
-            None => return Err(invalid()),
-            Some((_, true)) => {
-                return Err(DomainError::rejected(ErrorCode::LinkExpired, "this link has expired; request a new one"));
-            }
+    pub async fn reset_password(&self, cmd: &TokenPassword) -> Result<(), DomainError> {
+        let ctx = &self.0;
+        check_password("new_password", &cmd.password, None)?;
+        let hash = tokens::token_hash(&cmd.token);
+        let peeked = {
+            let mut c = ctx.db.conn().await?;
+            one_time::peek_link(&mut c, &hash, "password_reset").await?
+        };
+        let email = match peeked {
+            None => return Err(link_invalid()),
+            Some((_, true)) => return Err(link_expired()),
             Some((email, false)) => email,
         };
-        Self::check_password("new_password", new_password, Some(&email))?;
-        let new_hash = password::hash(new_password.to_owned()).await.map_err(internal)?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        match store::redeem_link(&mut tx, &hash, "password_reset").await.map_err(db)? {
-            Redeemed::Ok { .. } => {}
-            Redeemed::Expired => {
-                tx.commit().await.map_err(db)?;
-                return Err(DomainError::rejected(ErrorCode::LinkExpired, "this link has expired; request a new one"));
+        check_password("new_password", &cmd.password, Some(&email))?;
+        let new_hash = password::hash(cmd.password.clone()).await?;
+        let revoked = crate::transaction!(ctx.db, |tx| {
+            match one_time::redeem_link(tx, &hash, "password_reset").await? {
+                Redeemed::Ok { .. } => {}
+                Redeemed::Expired => return Ok(Err(link_expired())),
+                Redeemed::Unknown => return Err(link_invalid()),
             }
-            Redeemed::Unknown => return Err(invalid()),
-        }
-        let user_id = match store::user_id_and_status(&mut tx, &email).await.map_err(db)? {
-            Some((id, status)) if status == "active" => id,
-            _ => {
-                tx.commit().await.map_err(db)?;
-                return Err(invalid());
-            }
-        };
-        store::set_password_hash(&mut tx, user_id, &new_hash).await.map_err(db)?;
-        store::delete_links(&mut tx, &email, "password_reset").await.map_err(db)?;
-        let revoked = store::revoke_all_sessions(&mut tx, user_id, None, "password_reset").await.map_err(db)?;
-        store::bump_tokens_valid_after(&mut tx, user_id).await.map_err(db)?;
-        self.password_changed_events(&mut tx, user_id, &email).await?;
-        tx.commit().await.map_err(db)?;
-        self.forget_sessions(&revoked).await;
+            let user_id = match users::id_and_status(tx, &email).await? {
+                Some((id, CustomerStatus::Active)) => id,
+                _ => return Ok(Err(link_invalid())),
+            };
+            users::set_password_hash(tx, user_id, Some(&new_hash)).await?;
+            one_time::delete_for(tx, &email, "password_reset").await?;
+            let revoked = sessions::revoke_all(tx, user_id, None, "password_reset").await?;
+            users::bump_tokens_valid_after(tx, user_id).await?;
+            password_changed(ctx, tx, user_id, &email).await?;
+            Ok(Ok(revoked))
+        })??;
+        session_cache::forget(ctx, &revoked).await;
         Ok(())
     }
 
-    async fn password_changed_events(
-        &self,
-        tx: &mut sqlx::PgConnection,
-        user_id: Uuid,
-        email: &str,
-    ) -> Result<(), DomainError> {
-        let changed = Event::new(
-            Uuid::now_v7(),
-            types::USER_PASSWORD_CHANGED,
-            user_id.to_string(),
-            Utc::now(),
-            json!({ "user_id": user_id }),
-        );
-        store::emit(tx, &changed).await.map_err(db)?;
-        let notice = email_event(
-            email,
-            EmailTemplate::SecurityPasswordChanged,
-            json!({ "occurred_at": Utc::now().to_rfc3339(), "recipient": email }),
-        )?;
-        store::emit(tx, &notice).await.map_err(db)
-    }
-
-    /// Changes the password after checking the current one; other sessions end.
+    /// Changes the password after checking the current one (its failures count like sign-in
+    /// failures); the other sessions end.
     pub async fn change_password(
         &self,
         me: CustomerPrincipal,
-        current: &str,
-        new_password: &str,
-    ) -> Result<(), DomainError> {
-        let user = self.me(me.user_id).await?;
-        let reauth = || DomainError::rejected(ErrorCode::ReauthFailed, "the current password is wrong");
-        let Some(stored) = user.password_hash.clone() else { return Err(reauth()) };
-        if password::verify(stored, current.to_owned()).await.map_err(internal)? == password::Verified::No {
-            return Err(reauth());
-        }
-        Self::check_password("new_password", new_password, Some(&user.email))?;
-        let new_hash = password::hash(new_password.to_owned()).await.map_err(internal)?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        store::set_password_hash(&mut tx, me.user_id, &new_hash).await.map_err(db)?;
-        store::delete_links(&mut tx, &user.email, "password_reset").await.map_err(db)?;
-        let revoked = store::revoke_all_sessions(&mut tx, me.user_id, Some(me.session_id), "password_changed")
-            .await
-            .map_err(db)?;
-        self.password_changed_events(&mut tx, me.user_id, &user.email).await?;
-        tx.commit().await.map_err(db)?;
-        self.forget_sessions(&revoked).await;
-        Ok(())
-    }
-
-    /// E-mails a six-digit sign-in code to an active account; answers the same otherwise.
-    pub async fn request_email_code(&self, email_raw: &str) -> Result<(), DomainError> {
-        let Some((email, mut tx, cfg)) = self.begin_send(email_raw, "email_login").await? else { return Ok(()) };
-        let code = tokens::numeric_code();
-        let ttl = cfg.email_provider.otp_expire_after.0;
-        let mut subject = active_subject(&mut tx, &email).await?;
-        if let Some(id) = subject
-            && !identity_store::email_code_enabled(&mut tx, id).await.map_err(db)?
-        {
-            // The owner turned e-mail codes off: answer alike, send nothing.
-            subject = None;
-        }
-        store::delete_otps(&mut tx, &email, "email_login").await.map_err(db)?;
-        let expires = Utc::now() + chrono::Duration::seconds(ttl as i64);
-        store::insert_one_time_token(
-            &mut tx,
-            &code_hash(&email, &code),
-            "otp",
-            "email_login",
-            &email,
-            subject,
-            expires,
-            &json!({}),
-        )
-        .await
-        .map_err(db)?;
-        if subject.is_some() {
-            let event = email_event(
-                &email,
-                EmailTemplate::SignInCode,
-                json!({ "code": code, "expires_minutes": (ttl / 60).max(1), "recipient": email }),
-            )?;
-            store::emit(&mut tx, &event).await.map_err(db)?;
-        }
-        tx.commit().await.map_err(db)?;
-        Ok(())
-    }
-
-    /// Signs in with an e-mailed code. Five wrong codes burn it.
-    pub async fn verify_email_code(
-        &self,
-        email_raw: &str,
-        code: &str,
+        cmd: &ChangePassword,
         client: &ClientInfo,
-    ) -> Result<super::mfa::LoginOutcome, DomainError> {
-        let invalid = || DomainError::rejected(ErrorCode::InvalidCode, "wrong, expired or used code");
-        let Some(email) = rules::normalize_email(email_raw) else { return Err(invalid()) };
-        let cfg = self.auth_config().await?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let Some(row) = store::latest_otp_for_update(&mut tx, &email, "email_login").await.map_err(db)? else {
-            return Err(invalid());
-        };
-        let presented = code_hash(&email, code.trim());
-        let matches: bool = presented.ct_eq(&row.token_hash).into();
-        if !matches || row.expires_at <= Utc::now() {
-            let attempts = store::bump_otp_attempts(&mut tx, &row.token_hash).await.map_err(db)?;
-            if attempts >= MAX_CODE_ATTEMPTS {
-                store::expire_one_time_token(&mut tx, &row.token_hash).await.map_err(db)?;
+    ) -> Result<(), DomainError> {
+        let ctx = &self.0;
+        let reauth = || DomainError::rejected(ErrorCode::ReauthFailed, "the current password is wrong");
+        let account = me.user_id.to_string();
+        let limits = attempts::password_limits(&ctx.redis, "reauth", &account, client.ip.as_deref());
+        let email = attempts::limited(&ctx.redis, &limits, async {
+            let credential = {
+                let mut c = ctx.db.conn().await?;
+                users::credential_by_id(&mut c, me.user_id).await?
+            };
+            let Some(credential) = credential else { return Err(reauth()) };
+            match password_login::check(credential.password_hash, &cmd.current_password).await? {
+                PasswordVerdict::Wrong => Err(reauth()),
+                PasswordVerdict::Right { .. } => Ok(credential.email),
             }
-            tx.commit().await.map_err(db)?;
-            return Err(invalid());
-        }
-        store::expire_one_time_token(&mut tx, &row.token_hash).await.map_err(db)?;
-        let Some((user_id, status)) = store::user_id_and_status(&mut tx, &email).await.map_err(db)? else {
-            tx.commit().await.map_err(db)?;
-            return Err(invalid());
-        };
-        if !identity_store::email_code_enabled(&mut tx, user_id).await.map_err(db)? {
-            tx.commit().await.map_err(db)?;
-            return Err(invalid());
-        }
-        if status == "banned" {
-            tx.commit().await.map_err(db)?;
-            return Err(DomainError::rejected(ErrorCode::AccountBanned, "this account is banned"));
-        }
-        let outcome = self.finish_first_factor(&mut tx, &cfg, user_id, client).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(outcome)
+        })
+        .await?;
+        check_password("new_password", &cmd.new_password, Some(&email))?;
+        let new_hash = password::hash(cmd.new_password.clone()).await?;
+        let revoked = crate::transaction!(ctx.db, |tx| {
+            users::set_password_hash(tx, me.user_id, Some(&new_hash)).await?;
+            one_time::delete_for(tx, &email, "password_reset").await?;
+            let revoked = sessions::revoke_all(tx, me.user_id, Some(me.session_id), "password_changed").await?;
+            password_changed(ctx, tx, me.user_id, &email).await?;
+            Ok(revoked)
+        })?;
+        session_cache::forget(ctx, &revoked).await;
+        Ok(())
     }
 }

@@ -40,6 +40,10 @@ pub trait Handler: Send + Sync + 'static {
     fn name(&self) -> &'static str;
     fn event_types(&self) -> &'static [&'static str];
     async fn handle(&self, tx: &mut PgConnection, event: &Event, attempt: u32) -> Result<(), HandlerError>;
+
+    /// Called after a failed attempt rolled back, on a fresh connection (the handler's
+    /// transaction is gone: nothing here holds two), to record what must survive the rollback.
+    async fn after_failure(&self, _c: &mut PgConnection, _event: &Event, _attempt: u32, _error: &str, _parked: bool) {}
 }
 
 #[derive(Debug, Clone)]
@@ -146,14 +150,32 @@ impl ConsumerRunner {
             Ok(_) => {}
             Err(e) => return Outcome::Retry(format!("database: {e}")),
         }
-        match self.handler.handle(&mut tx, event, attempt).await {
+        let outcome = match self.handler.handle(&mut tx, event, attempt).await {
             Ok(()) => match tx.commit().await {
-                Ok(()) => Outcome::Done,
+                Ok(()) => return Outcome::Done,
                 Err(e) => Outcome::Retry(format!("commit: {e}")),
             },
-            Err(HandlerError::Transient(e)) => Outcome::Retry(e),
-            Err(HandlerError::Permanent(e)) => Outcome::Park(e),
+            Err(failure) => {
+                // Roll back first: the failure is recorded on the connection that frees.
+                if let Err(e) = tx.rollback().await {
+                    tracing::warn!(consumer = name, error = %e, "rollback failed");
+                }
+                match failure {
+                    HandlerError::Transient(e) => Outcome::Retry(e),
+                    HandlerError::Permanent(e) => Outcome::Park(e),
+                }
+            }
+        };
+        let mut conn = self.pool.acquire().await;
+        if let Ok(conn) = conn.as_mut() {
+            let (error, parked) = match &outcome {
+                Outcome::Retry(e) => (e.as_str(), attempt >= self.settings.max_attempts),
+                Outcome::Park(e) => (e.as_str(), true),
+                _ => ("", false),
+            };
+            self.handler.after_failure(conn, event, attempt, error, parked).await;
         }
+        outcome
     }
 
     async fn publish_confirmed(ch: &Channel, queue: &str, body: &[u8], props: BasicProperties) -> anyhow::Result<()> {

@@ -7,7 +7,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 /// Writes `event` in the caller's transaction: it exists if and only if the change commits.
-pub async fn append(tx: &mut PgConnection, event: &Event) -> Result<(), sqlx::Error> {
+pub async fn append(c: &mut PgConnection, event: &Event) -> crate::db::DbResult<()> {
     sqlx::query!(
         r#"INSERT INTO outbox (id, event_type, aggregate_id, occurred_at, schema_version, payload)
            VALUES ($1, $2, $3, $4, $5, $6)"#,
@@ -18,7 +18,7 @@ pub async fn append(tx: &mut PgConnection, event: &Event) -> Result<(), sqlx::Er
         event.schema_version,
         event.payload
     )
-    .execute(tx)
+    .execute(crate::db::ex(c))
     .await?;
     Ok(())
 }

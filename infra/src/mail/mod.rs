@@ -2,7 +2,9 @@
 //! that sends `email.requested` events.
 
 pub mod handler;
+pub mod request;
 pub mod smtp;
 pub mod templates;
 
 pub use handler::MailHandler;
+pub use request::email_event;

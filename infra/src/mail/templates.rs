@@ -30,6 +30,7 @@ static FILES: &[(&str, &str)] = email_files!(
     "security_password_changed",
     "security_mfa_changed",
     "security_new_sign_in",
+    "security_method_changed",
     "ticket_reply",
     "order_paid",
     "package_activated",

@@ -16,7 +16,7 @@ const SUPPORT: &str = "support@helium.example";
 const RECIPIENT: &str = "alice@example.com";
 const LOCALE: &str = "en-GB";
 
-const NAMES: [&str; 14] = [
+const NAMES: [&str; 15] = [
     "register_magic_link",
     "register_existing_account",
     "password_reset",
@@ -27,6 +27,7 @@ const NAMES: [&str; 14] = [
     "security_password_changed",
     "security_mfa_changed",
     "security_new_sign_in",
+    "security_method_changed",
     "ticket_reply",
     "order_paid",
     "package_activated",
@@ -145,6 +146,12 @@ fn specs() -> Vec<Spec> {
                 "device": "Firefox on Linux",
             }),
             optional: &["ip", "device"],
+            security: true,
+        },
+        Spec {
+            name: "security_method_changed",
+            vars: json!({ "change": "removed", "method": "password", "occurred_at": "2026-11-26 14:09 UTC" }),
+            optional: &[],
             security: true,
         },
         Spec {

@@ -3,14 +3,13 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use helium_infra::staff::admins::AdminPatch;
+use helium_domain::admin::commands::AdminPatch;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use validator::Validate;
 
 use super::dto::Admin;
-use crate::http::json::ValidatedJson;
+use crate::http::json::JsonBody;
 use crate::http::problem::{ApiError, ProblemBody};
 use crate::http::staff::Audited;
 use crate::state::AppState;
@@ -38,14 +37,12 @@ pub struct AdminPage {
 }
 
 /// Fields to change; an absent field is left as it is.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdminUpdateRequest {
-    #[validate(length(min = 1, max = 100, code = "invalid_format"))]
     pub name: Option<String>,
     /// The new role: at most the caller's own, never the caller's own account. Ends the
     /// account's sessions at once.
-    #[validate(length(min = 1, max = 32, code = "invalid_enum"))]
     pub role: Option<String>,
     /// True disables the account (its sessions end at once); false re-enables it.
     pub disabled: Option<bool>,
@@ -69,7 +66,7 @@ pub async fn admin_list_admins(
     State(state): State<AppState>,
     Query(q): Query<AdminListQuery>,
 ) -> Result<Json<AdminPage>, ApiError> {
-    let page = state.staff.admins_page(q.role.as_deref(), q.status.as_deref(), q.limit, q.cursor.as_deref()).await?;
+    let page = state.admin.admins.page(q.role.as_deref(), q.status.as_deref(), q.limit, q.cursor.as_deref()).await?;
     Ok(Json(AdminPage { items: page.items.into_iter().map(Admin::from).collect(), next_cursor: page.next_cursor }))
 }
 
@@ -86,13 +83,13 @@ pub async fn admin_list_admins(
     )
 )]
 pub async fn admin_get_admin(State(state): State<AppState>, Path(id): Path<Uuid>) -> Result<Json<Admin>, ApiError> {
-    Ok(Json(state.staff.get_admin(id).await?.into()))
+    Ok(Json(state.admin.admins.get(id).await?.into()))
 }
 
 #[utoipa::path(
     patch, path = "/api/v1/admin/admins/{id}", operation_id = "adminUpdateAdmin", tag = "admin",
     summary = "Rename, change the role of, disable or re-enable a staff account",
-    description = "Nobody grants a role above their own or changes their own role (403 role_not_grantable). A role change or disable ends every session of the account at once. The last active SuperAdmin can be neither demoted nor disabled (409 last_super_admin).",
+    description = "Nobody grants a role above their own or changes their own role (403 role_not_grantable). A role change or disable ends every session of the account at once; disabling revokes the API keys it made, a demotion those above its new role. The last active SuperAdmin can be neither demoted nor disabled (409 last_super_admin).",
     params(("id" = Uuid, Path, description = "Admin id")),
     request_body = AdminUpdateRequest,
     responses(
@@ -109,16 +106,16 @@ pub async fn admin_update_admin(
     State(state): State<AppState>,
     Audited { me, actor }: Audited,
     Path(id): Path<Uuid>,
-    ValidatedJson(req): ValidatedJson<AdminUpdateRequest>,
+    JsonBody(req): JsonBody<AdminUpdateRequest>,
 ) -> Result<Json<Admin>, ApiError> {
-    let patch = AdminPatch { name: req.name, role: req.role, disabled: req.disabled };
-    Ok(Json(state.staff.update_admin(&me, &actor, id, patch).await?.into()))
+    let patch = AdminPatch::new(req.name.as_deref(), req.role.as_deref(), req.disabled)?;
+    Ok(Json(state.admin.admins.update(&me, &actor, id, &patch).await?.into()))
 }
 
 #[utoipa::path(
     delete, path = "/api/v1/admin/admins/{id}", operation_id = "adminDeleteAdmin", tag = "admin",
     summary = "Delete a staff account",
-    description = "Its sessions end with it. The last active SuperAdmin cannot be deleted (409 last_super_admin).",
+    description = "Its sessions end with it and the API keys it made are revoked. The last active SuperAdmin cannot be deleted (409 last_super_admin).",
     params(("id" = Uuid, Path, description = "Admin id")),
     responses(
         (status = 204, description = "Deleted"),
@@ -134,6 +131,6 @@ pub async fn admin_delete_admin(
     Audited { actor, .. }: Audited,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    state.staff.delete_admin(&actor, id).await?;
+    state.admin.admins.delete(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,14 +5,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use helium_infra::staff::api_keys::NewApiKey;
-use helium_infra::staff::key_store::ApiKeyRow;
+use helium_domain::admin::ApiKey as KeyModel;
+use helium_domain::admin::commands::NewApiKey;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use validator::Validate;
 
-use crate::http::json::ValidatedJson;
+use crate::http::json::JsonBody;
 use crate::http::problem::{ApiError, ProblemBody};
 use crate::http::staff::Audited;
 use crate::state::AppState;
@@ -27,18 +26,15 @@ pub struct ApiKeyListQuery {
     pub cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyCreateRequest {
     /// What the key is for, e.g. `support chatbot`.
-    #[validate(length(min = 1, max = 100, code = "invalid_format"))]
     pub name: String,
     /// The key's role: at most the creator's own.
-    #[validate(length(min = 1, max = 32, code = "invalid_enum"))]
     pub role: String,
     /// Narrows the role to these permissions (each of the role, none human-only); absent,
     /// the key has every permission of its role except the human-only ones.
-    #[validate(length(max = 64, code = "too_long"))]
     pub permissions: Option<Vec<String>>,
     /// When the key stops working; never when absent. Must be in the future.
     pub expires_at: Option<DateTime<Utc>>,
@@ -76,13 +72,13 @@ pub struct ApiKey {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-impl From<ApiKeyRow> for ApiKey {
-    fn from(k: ApiKeyRow) -> Self {
+impl From<KeyModel> for ApiKey {
+    fn from(k: KeyModel) -> Self {
         Self {
             id: k.id,
             name: k.name,
             prefix: k.prefix,
-            role: k.role,
+            role: k.role.as_str().to_owned(),
             permissions: k.permissions,
             created_at: k.created_at,
             expires_at: k.expires_at,
@@ -117,10 +113,15 @@ pub struct ApiKeyPage {
 pub async fn admin_create_api_key(
     State(state): State<AppState>,
     Audited { me, actor }: Audited,
-    ValidatedJson(req): ValidatedJson<ApiKeyCreateRequest>,
+    JsonBody(req): JsonBody<ApiKeyCreateRequest>,
 ) -> Result<Response, ApiError> {
-    let new = NewApiKey { name: req.name, role: req.role, permissions: req.permissions, expires_at: req.expires_at };
-    let (row, key) = state.staff.create_api_key(&me, &actor, new).await?;
+    if req.permissions.as_ref().is_some_and(|p| p.len() > 64) {
+        return Err(ApiError::validation(vec![
+            helium_domain::FieldError::new("permissions", "too_long", "at most 64 entries").into(),
+        ]));
+    }
+    let new = NewApiKey::new(&req.name, &req.role, req.permissions.as_deref(), req.expires_at, chrono::Utc::now())?;
+    let (row, key) = state.admin.api_keys.create(&me, &actor, &new).await?;
     let location =
         HeaderValue::from_str(&format!("/api/v1/admin/api-keys/{}", row.id)).map_err(|_| ApiError::internal())?;
     let body = ApiKeyCreated {
@@ -128,7 +129,7 @@ pub async fn admin_create_api_key(
         key,
         prefix: row.prefix,
         name: row.name,
-        role: row.role,
+        role: row.role.as_str().to_owned(),
         permissions: row.permissions,
         expires_at: row.expires_at,
         created_at: row.created_at,
@@ -156,14 +157,14 @@ pub async fn admin_list_api_keys(
     State(state): State<AppState>,
     Query(q): Query<ApiKeyListQuery>,
 ) -> Result<Json<ApiKeyPage>, ApiError> {
-    let page = state.staff.api_keys_page(q.limit, q.cursor.as_deref()).await?;
+    let page = state.admin.api_keys.page(q.limit, q.cursor.as_deref()).await?;
     Ok(Json(ApiKeyPage { items: page.items.into_iter().map(ApiKey::from).collect(), next_cursor: page.next_cursor }))
 }
 
 #[utoipa::path(
     delete, path = "/api/v1/admin/api-keys/{id}", operation_id = "adminRevokeApiKey", tag = "admin",
     summary = "Revoke an API key",
-    description = "The key stops working at once. Revoking a revoked key changes nothing.",
+    description = "The key stops working at once. Revoking a revoked key changes nothing. A key also stops working when its creator is disabled, deleted or demoted below the key's role.",
     params(("id" = Uuid, Path, description = "API key id")),
     responses(
         (status = 204, description = "Revoked"),
@@ -178,6 +179,6 @@ pub async fn admin_revoke_api_key(
     Audited { actor, .. }: Audited,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    state.staff.revoke_api_key(&actor, id).await?;
+    state.admin.api_keys.revoke(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,7 +3,8 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
-use helium_infra::staff::audit::{AuditFilter, AuditRow};
+use helium_domain::audit::{AuditEntry, AuditFilter};
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -80,8 +81,8 @@ pub struct AuditEvent {
     pub user_agent: Option<String>,
 }
 
-impl From<AuditRow> for AuditEvent {
-    fn from(r: AuditRow) -> Self {
+impl From<AuditEntry> for AuditEvent {
+    fn from(r: AuditEntry) -> Self {
         Self {
             id: r.id,
             at: r.at,
@@ -105,29 +106,11 @@ pub struct AuditEventPage {
     pub next_cursor: Option<String>,
 }
 
-/// The audit filters as clients send them (empty = absent), checked alike for REST and gRPC.
-pub(crate) fn audit_filter(
-    actor_id: Option<String>,
-    action: Option<String>,
-    target_type: Option<String>,
-    target_id: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-) -> Result<AuditFilter, ApiError> {
-    Ok(AuditFilter {
-        actor_id: params::uuid("actor_id", actor_id)?,
-        action: params::present(action),
-        target_type: params::present(target_type),
-        target_id: params::present(target_id),
-        from: params::instant("from", from)?,
-        to: params::instant("to", to)?,
-    })
-}
-
 impl AuditQuery {
     fn parse(self) -> Result<(AuditFilter, Option<String>, Option<i64>), ApiError> {
         let limit = params::integer("limit", self.limit, "an integer, 1 to 100")?;
-        let filter = audit_filter(self.actor_id, self.action, self.target_type, self.target_id, self.from, self.to)?;
+        let filter =
+            params::audit_filter(self.actor_id, self.action, self.target_type, self.target_id, self.from, self.to)?;
         Ok((filter, params::present(self.cursor), limit))
     }
 }
@@ -153,6 +136,6 @@ pub async fn admin_list_audit_events(
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<AuditEventPage>, ApiError> {
     let (filter, cursor, limit) = q.parse()?;
-    let page = state.staff.list_audit(&filter, cursor.as_deref(), limit).await?;
+    let page = state.admin.governance.audit_page(&filter, cursor.as_deref(), limit).await?;
     Ok(Json(AuditEventPage { items: page.items.into_iter().map(Into::into).collect(), next_cursor: page.next_cursor }))
 }

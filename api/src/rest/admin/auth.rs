@@ -3,17 +3,18 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use helium_domain::admin::commands::ProfilePatch;
 use helium_domain::admin::{Permission, Role};
+use helium_domain::auth::commands::{self, ChangePassword, Credentials, DisableTotp, MfaStep, TokenPassword};
 
 use super::dto::*;
 use crate::http::customer::Client;
-use crate::http::json::ValidatedJson;
+use crate::http::json::JsonBody;
 use crate::http::problem::{ApiError, ProblemBody};
 use crate::http::staff::{Audited, Staff};
-use crate::rest::auth_dto::{
+use crate::rest::auth::dto::{
     ChangePasswordRequest, DisableTotpRequest, LoginMfaRequest, RecoveryCodes, TotpCodeRequest, TotpSetup,
 };
-use crate::rest::auth_mfa::factor;
 use crate::state::AppState;
 
 #[utoipa::path(
@@ -30,9 +31,10 @@ use crate::state::AppState;
 )]
 pub async fn admin_complete_setup(
     State(state): State<AppState>,
-    ValidatedJson(req): ValidatedJson<AdminSetupRequest>,
+    JsonBody(req): JsonBody<AdminSetupRequest>,
 ) -> Result<StatusCode, ApiError> {
-    state.staff.complete_setup(&req.token, &req.password).await?;
+    let cmd = TokenPassword::new(&req.token, &req.password, "password")?;
+    state.admin.admins.complete_setup(&cmd).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -51,9 +53,10 @@ pub async fn admin_complete_setup(
 pub async fn admin_login(
     State(state): State<AppState>,
     Client(client): Client,
-    ValidatedJson(req): ValidatedJson<AdminLoginRequest>,
+    JsonBody(req): JsonBody<AdminLoginRequest>,
 ) -> Result<Json<AdminLoginResult>, ApiError> {
-    Ok(Json(state.staff.login(&req.email, &req.password, &client).await?.into()))
+    let cmd = Credentials::new(&req.email, &req.password)?;
+    Ok(Json(state.admin.auth.login(&cmd, &client).await?.into()))
 }
 
 #[utoipa::path(
@@ -67,7 +70,7 @@ pub async fn admin_login(
     )
 )]
 pub async fn admin_logout(State(state): State<AppState>, Staff(me): Staff) -> Result<StatusCode, ApiError> {
-    state.staff.logout(&me).await?;
+    state.admin.auth.logout(&me).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -83,7 +86,7 @@ pub async fn admin_logout(State(state): State<AppState>, Staff(me): Staff) -> Re
 )]
 pub async fn admin_get_me(State(state): State<AppState>, Staff(me): Staff) -> Result<Json<AdminMe>, ApiError> {
     let id = me.admin_id.ok_or_else(ApiError::not_found)?;
-    let admin = state.staff.get_admin(id).await?;
+    let admin = state.admin.admins.get(id).await?;
     let permissions = me.permission_names();
     Ok(Json(AdminMe { admin: admin.into(), permissions }))
 }
@@ -128,10 +131,10 @@ pub async fn admin_list_roles(Staff(_me): Staff) -> Json<RoleMatrix> {
 pub async fn admin_login_mfa(
     State(state): State<AppState>,
     Client(client): Client,
-    ValidatedJson(req): ValidatedJson<LoginMfaRequest>,
+    JsonBody(req): JsonBody<LoginMfaRequest>,
 ) -> Result<Json<AdminLoginResult>, ApiError> {
-    let f = factor(&req.code, &req.recovery_code)?;
-    Ok(Json(state.staff.login_mfa(&req.mfa_token, f, &client).await?.into()))
+    let cmd = MfaStep::new(&req.mfa_token, req.code.as_deref(), req.recovery_code.as_deref())?;
+    Ok(Json(state.admin.auth.login_mfa(&cmd, &client).await?.into()))
 }
 
 #[utoipa::path(
@@ -147,8 +150,7 @@ pub async fn admin_login_mfa(
     )
 )]
 pub async fn admin_setup_totp(State(state): State<AppState>, a: Audited) -> Result<Json<TotpSetup>, ApiError> {
-    let s = state.staff.setup_totp(&a.me, &a.actor).await?;
-    Ok(Json(TotpSetup { secret: s.secret, otpauth_uri: s.otpauth_uri }))
+    Ok(Json(state.admin.me.setup_totp(&a.me, &a.actor).await?.into()))
 }
 
 #[utoipa::path(
@@ -168,9 +170,10 @@ pub async fn admin_setup_totp(State(state): State<AppState>, a: Audited) -> Resu
 pub async fn admin_enable_totp(
     State(state): State<AppState>,
     a: Audited,
-    ValidatedJson(req): ValidatedJson<TotpCodeRequest>,
+    JsonBody(req): JsonBody<TotpCodeRequest>,
 ) -> Result<Json<RecoveryCodes>, ApiError> {
-    Ok(Json(RecoveryCodes { recovery_codes: state.staff.enable_totp(&a.me, &a.actor, &req.code).await? }))
+    let code = commands::code_only(&req.code)?;
+    Ok(Json(RecoveryCodes { recovery_codes: state.admin.me.enable_totp(&a.me, &a.actor, &code).await? }))
 }
 
 #[utoipa::path(
@@ -190,10 +193,10 @@ pub async fn admin_enable_totp(
 pub async fn admin_disable_totp(
     State(state): State<AppState>,
     a: Audited,
-    ValidatedJson(req): ValidatedJson<DisableTotpRequest>,
+    JsonBody(req): JsonBody<DisableTotpRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let f = factor(&req.code, &req.recovery_code)?;
-    state.staff.disable_totp(&a.me, &a.actor, f, &req.password).await?;
+    let cmd = DisableTotp::new(&req.password, req.code.as_deref(), req.recovery_code.as_deref())?;
+    state.admin.me.disable_totp(&a.me, &a.actor, &cmd).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -213,9 +216,10 @@ pub async fn admin_disable_totp(
 pub async fn admin_regenerate_recovery_codes(
     State(state): State<AppState>,
     a: Audited,
-    ValidatedJson(req): ValidatedJson<TotpCodeRequest>,
+    JsonBody(req): JsonBody<TotpCodeRequest>,
 ) -> Result<Json<RecoveryCodes>, ApiError> {
-    Ok(Json(RecoveryCodes { recovery_codes: state.staff.regenerate_recovery_codes(&a.me, &a.actor, &req.code).await? }))
+    let code = commands::code_only(&req.code)?;
+    Ok(Json(RecoveryCodes { recovery_codes: state.admin.me.regenerate_recovery_codes(&a.me, &a.actor, &code).await? }))
 }
 
 #[utoipa::path(
@@ -234,9 +238,10 @@ pub async fn admin_regenerate_recovery_codes(
 pub async fn admin_change_password(
     State(state): State<AppState>,
     a: Audited,
-    ValidatedJson(req): ValidatedJson<ChangePasswordRequest>,
+    JsonBody(req): JsonBody<ChangePasswordRequest>,
 ) -> Result<StatusCode, ApiError> {
-    state.staff.change_password(&a.me, &a.actor, &req.current_password, &req.new_password).await?;
+    let cmd = ChangePassword::new(&req.current_password, &req.new_password)?;
+    state.admin.me.change_password(&a.me, &a.actor, &cmd).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -255,9 +260,29 @@ pub async fn admin_change_password(
 pub async fn admin_update_me(
     State(state): State<AppState>,
     a: Audited,
-    ValidatedJson(req): ValidatedJson<AdminUpdateMeRequest>,
+    JsonBody(req): JsonBody<AdminUpdateMeRequest>,
 ) -> Result<Json<AdminMe>, ApiError> {
-    let admin = state.staff.update_me(&a.me, &a.actor, req.into()).await?;
+    let patch = ProfilePatch::new(req.name.as_deref(), req.avatar_url.as_ref().map(|v| v.as_deref()))?;
+    let admin = state.admin.me.update_me(&a.me, &a.actor, &patch).await?;
     let permissions = a.me.permission_names();
     Ok(Json(AdminMe { admin: admin.into(), permissions }))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/admin/auth/token/refresh", operation_id = "adminRefreshToken", tag = "admin",
+    summary = "Rotate the staff refresh token and get a new 15-minute access token",
+    description = "Each refresh token works once; presenting a rotated one revokes the session. A session ends `admin-jwt.token_expiration` after sign-in.",
+    request_body = AdminRefreshRequest,
+    responses(
+        (status = 200, description = "New access token and refresh token", body = AdminLoginResult),
+        (status = 401, description = "refresh_token_invalid, refresh_token_reused", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "account_disabled", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+pub async fn admin_refresh_token(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<AdminRefreshRequest>,
+) -> Result<Json<AdminLoginResult>, ApiError> {
+    let token = commands::token_only("refresh_token", &req.refresh_token)?;
+    Ok(Json(state.admin.auth.refresh(&token).await?.into()))
 }

@@ -6,13 +6,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use chrono::{DateTime, Utc};
 use helium_domain::ErrorCode;
-use helium_infra::staff::config_admin::MaskedConfig;
+use helium_infra::admin::governance::MaskedConfig;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
-use validator::Validate;
 
-use crate::http::json::ValidatedJson;
+use crate::http::json::JsonBody;
 use crate::http::problem::{ApiError, ProblemBody};
 use crate::http::staff::{Audited, Staff};
 use crate::state::AppState;
@@ -42,7 +41,7 @@ pub struct ConfigDocument {
 }
 
 /// The whole new document. Secrets left as `********` keep their stored value.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutConfigRequest {
     #[schema(value_type = Object)]
@@ -89,7 +88,8 @@ pub async fn admin_list_config(
     Staff(_me): Staff,
 ) -> Result<Json<ConfigSummaryList>, ApiError> {
     let items = state
-        .staff
+        .admin
+        .governance
         .list_config()
         .await?
         .into_iter()
@@ -117,7 +117,7 @@ pub async fn admin_get_config(
     Staff(_me): Staff,
     Path(key): Path<String>,
 ) -> Result<(HeaderMap, Json<ConfigDocument>), ApiError> {
-    Ok(document(state.staff.get_config(&key).await?))
+    Ok(document(state.admin.governance.get_config(&key).await?))
 }
 
 #[utoipa::path(
@@ -150,10 +150,10 @@ pub async fn admin_put_config(
     Audited { actor, .. }: Audited,
     Path(key): Path<String>,
     headers: HeaderMap,
-    ValidatedJson(req): ValidatedJson<PutConfigRequest>,
+    JsonBody(req): JsonBody<PutConfigRequest>,
 ) -> Result<(HeaderMap, Json<ConfigDocument>), ApiError> {
     let expected = if_match(&headers)?;
-    Ok(document(state.staff.put_config(&actor, &key, req.value, expected).await?))
+    Ok(document(state.admin.governance.put_config(&actor, &key, req.value, expected).await?))
 }
 
 #[cfg(test)]

@@ -4,13 +4,13 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use helium_infra::auth::customer_admin_store::CustomerRow;
+use helium_domain::auth::CustomerAccount;
+use helium_domain::auth::commands::reason;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use validator::Validate;
 
-use crate::http::json::ValidatedJson;
+use crate::http::json::JsonBody;
 use crate::http::problem::{ApiError, ProblemBody};
 use crate::http::staff::{Audited, Staff};
 use crate::state::AppState;
@@ -28,11 +28,10 @@ pub struct CustomerFilter {
     pub cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonRequest {
     /// Why: kept in the audit log.
-    #[validate(length(min = 1, max = 500, code = "required"))]
     pub reason: String,
 }
 
@@ -49,13 +48,13 @@ pub struct CustomerSummary {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<CustomerRow> for CustomerSummary {
-    fn from(c: CustomerRow) -> Self {
+impl From<CustomerAccount> for CustomerSummary {
+    fn from(c: CustomerAccount) -> Self {
         Self {
             id: c.id,
             email: c.email,
             display_name: c.display_name,
-            status: c.status,
+            status: c.status.as_str().to_owned(),
             mfa_enabled: c.mfa_enabled,
             created_at: c.created_at,
             updated_at: c.updated_at,
@@ -114,7 +113,7 @@ pub async fn admin_list_customers(
     Staff(_me): Staff,
     Query(f): Query<CustomerFilter>,
 ) -> Result<Json<CustomerPage>, ApiError> {
-    let page = state.auth.customers_page(f.q.as_deref(), f.status.as_deref(), f.limit, f.cursor.as_deref()).await?;
+    let page = state.auth.customers.page(f.q.as_deref(), f.status.as_deref(), f.limit, f.cursor.as_deref()).await?;
     Ok(Json(CustomerPage {
         items: page.items.into_iter().map(CustomerSummary::from).collect(),
         next_cursor: page.next_cursor,
@@ -138,7 +137,7 @@ pub async fn admin_get_customer(
     Staff(_me): Staff,
     Path(id): Path<Uuid>,
 ) -> Result<Json<CustomerDetail>, ApiError> {
-    let d = state.auth.customer_details(id).await?;
+    let d = state.auth.customers.details(id).await?;
     let mut login_methods = Vec::new();
     if d.account.has_password {
         login_methods.push(CustomerLoginMethod { kind: "password".into(), provider: None, last_used_at: None });
@@ -184,9 +183,9 @@ pub async fn admin_ban_customer(
     State(state): State<AppState>,
     a: Audited,
     Path(id): Path<Uuid>,
-    ValidatedJson(req): ValidatedJson<ReasonRequest>,
+    JsonBody(req): JsonBody<ReasonRequest>,
 ) -> Result<Json<CustomerSummary>, ApiError> {
-    Ok(Json(state.auth.set_customer_banned(&a.actor, id, true, req.reason.trim()).await?.into()))
+    Ok(Json(state.auth.customers.set_banned(&a.actor, id, true, &reason(&req.reason)?).await?.into()))
 }
 
 #[utoipa::path(
@@ -208,9 +207,9 @@ pub async fn admin_unban_customer(
     State(state): State<AppState>,
     a: Audited,
     Path(id): Path<Uuid>,
-    ValidatedJson(req): ValidatedJson<ReasonRequest>,
+    JsonBody(req): JsonBody<ReasonRequest>,
 ) -> Result<Json<CustomerSummary>, ApiError> {
-    Ok(Json(state.auth.set_customer_banned(&a.actor, id, false, req.reason.trim()).await?.into()))
+    Ok(Json(state.auth.customers.set_banned(&a.actor, id, false, &reason(&req.reason)?).await?.into()))
 }
 
 #[utoipa::path(
@@ -233,9 +232,9 @@ pub async fn admin_reset_customer_mfa(
     State(state): State<AppState>,
     a: Audited,
     Path(id): Path<Uuid>,
-    ValidatedJson(req): ValidatedJson<ReasonRequest>,
+    JsonBody(req): JsonBody<ReasonRequest>,
 ) -> Result<StatusCode, ApiError> {
-    state.auth.reset_customer_mfa(&a.actor, id, req.reason.trim()).await?;
+    state.auth.customers.reset_mfa(&a.actor, id, &reason(&req.reason)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -256,6 +255,6 @@ pub async fn admin_revoke_customer_sessions(
     a: Audited,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    state.auth.revoke_customer_sessions(&a.actor, id).await?;
+    state.auth.customers.revoke_sessions(&a.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,33 +1,29 @@
 //! Request and response bodies of the staff routes.
 
 use chrono::{DateTime, Utc};
-use helium_infra::staff::store::AdminRow;
+use helium_domain::admin::{self as model, StaffLogin};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-use validator::Validate;
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdminSetupRequest {
     /// The token of the setup link `helium-cli admin create` printed.
-    #[validate(length(min = 1, max = 256, code = "required"))]
     pub token: String,
-    #[validate(length(max = 1024, code = "too_long"))]
     pub password: String,
 }
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdminLoginRequest {
-    #[validate(length(min = 1, max = 254, code = "required"))]
     pub email: String,
-    #[validate(length(min = 1, max = 1024, code = "required"))]
     pub password: String,
 }
 
-/// A staff token, or — TOTP on — `mfa_required: true` with a 300 s `mfa_token` for
-/// `adminLoginMfa`. Staff tokens are not refreshed: sign in again when one expires.
+/// A 15-minute staff access token with the session's refresh token (rotated by
+/// `adminRefreshToken`), or — TOTP on — `mfa_required: true` with a 300 s `mfa_token` for
+/// `adminLoginMfa`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdminLoginResult {
     pub mfa_required: bool,
@@ -39,18 +35,20 @@ pub struct AdminLoginResult {
     pub token_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
-impl From<helium_infra::staff::service::StaffLogin> for AdminLoginResult {
-    fn from(l: helium_infra::staff::service::StaffLogin) -> Self {
-        use helium_infra::staff::service::StaffLogin;
+impl From<StaffLogin> for AdminLoginResult {
+    fn from(l: StaffLogin) -> Self {
         match l {
-            StaffLogin::Token { access_token, expires_in } => Self {
+            StaffLogin::Token { access_token, expires_in, refresh_token } => Self {
                 mfa_required: false,
                 mfa_token: None,
                 access_token: Some(access_token),
                 token_type: Some("Bearer".into()),
                 expires_in: Some(expires_in),
+                refresh_token,
             },
             StaffLogin::MfaRequired { mfa_token } => Self {
                 mfa_required: true,
@@ -58,9 +56,16 @@ impl From<helium_infra::staff::service::StaffLogin> for AdminLoginResult {
                 access_token: None,
                 token_type: None,
                 expires_in: None,
+                refresh_token: None,
             },
         }
     }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdminRefreshRequest {
+    pub refresh_token: String,
 }
 
 /// A staff account (never its password hash).
@@ -81,17 +86,17 @@ pub struct Admin {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<AdminRow> for Admin {
-    fn from(a: AdminRow) -> Self {
+impl From<model::Admin> for Admin {
+    fn from(a: model::Admin) -> Self {
         Self {
             id: a.id,
             name: a.name,
             email: a.email,
             avatar_url: a.avatar_url,
-            role: a.role,
-            status: a.status,
+            role: a.role.as_str().to_owned(),
+            status: a.status.as_str().to_owned(),
             mfa_enabled: a.mfa_enabled,
-            password_set: a.password_hash.is_some(),
+            password_set: a.password_set,
             created_at: a.created_at,
             updated_at: a.updated_at,
         }
@@ -122,20 +127,13 @@ pub struct RoleMatrix {
 
 /// PATCH of the signed-in admin's profile: an absent field is unchanged, `avatar_url: null`
 /// removes the avatar. Role and status are changed by a SuperAdmin (`adminUpdateAdmin`).
-#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdminUpdateMeRequest {
     /// Display name, 1 to 100 characters.
-    #[validate(length(max = 1024, code = "too_long"))]
     pub name: Option<String>,
     /// An http(s) URL of at most 2048 characters, or `null`.
-    #[serde(default, deserialize_with = "crate::rest::auth_dto::double_option")]
+    #[serde(default, deserialize_with = "crate::rest::auth::dto::double_option")]
     #[schema(value_type = Option<String>)]
     pub avatar_url: Option<Option<String>>,
-}
-
-impl From<AdminUpdateMeRequest> for helium_infra::staff::mfa::ProfilePatch {
-    fn from(r: AdminUpdateMeRequest) -> Self {
-        Self { name: r.name, avatar_url: r.avatar_url }
-    }
 }

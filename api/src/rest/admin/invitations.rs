@@ -4,37 +4,33 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use helium_infra::staff::invitation_store::InvitationRow;
+use helium_domain::admin::Invitation as InvitationModel;
+use helium_domain::admin::commands::NewInvitation;
+use helium_domain::auth::commands::TokenPassword;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use validator::Validate;
 
 use super::dto::Admin;
-use crate::http::json::ValidatedJson;
+use crate::http::json::JsonBody;
 use crate::http::problem::{ApiError, ProblemBody};
 use crate::http::staff::Audited;
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateInvitationRequest {
-    #[validate(length(min = 3, max = 254, code = "invalid_format"))]
     pub email: String,
-    #[validate(length(min = 1, max = 100, code = "invalid_format"))]
     pub name: String,
     /// `super_admin`, `moderator`, `customer_support` or `support_bot`; not above your own.
-    #[validate(length(min = 1, max = 40, code = "required"))]
     pub role: String,
 }
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptInvitationRequest {
     /// The token of the e-mailed link.
-    #[validate(length(min = 1, max = 256, code = "required"))]
     pub token: String,
-    #[validate(length(max = 1024, code = "too_long"))]
     pub password: String,
 }
 
@@ -54,14 +50,14 @@ pub struct Invitation {
     pub admin_id: Option<Uuid>,
 }
 
-impl From<InvitationRow> for Invitation {
-    fn from(i: InvitationRow) -> Self {
+impl From<InvitationModel> for Invitation {
+    fn from(i: InvitationModel) -> Self {
         Self {
-            status: i.status(Utc::now()).to_owned(),
+            status: i.status(Utc::now()).as_str().to_owned(),
             id: i.id,
             email: i.email,
             name: i.name,
-            role: i.role,
+            role: i.role.as_str().to_owned(),
             invited_by: i.invited_by,
             created_at: i.created_at,
             expires_at: i.expires_at,
@@ -74,7 +70,7 @@ impl From<InvitationRow> for Invitation {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvitationPage {
     pub items: Vec<Invitation>,
-    /// Always null: the newest 500 invitations are listed.
+    /// Pass as `cursor` (with the same filter) for the next page; null at the end.
     pub next_cursor: Option<String>,
 }
 
@@ -83,6 +79,11 @@ pub struct InvitationPage {
 pub struct InvitationFilter {
     /// `pending`, `accepted`, `revoked` or `expired`.
     pub status: Option<String>,
+    /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page, with the same filter.
+    pub cursor: Option<String>,
 }
 
 #[utoipa::path(
@@ -102,9 +103,10 @@ pub struct InvitationFilter {
 pub async fn admin_create_invitation(
     State(state): State<AppState>,
     a: Audited,
-    ValidatedJson(req): ValidatedJson<CreateInvitationRequest>,
+    JsonBody(req): JsonBody<CreateInvitationRequest>,
 ) -> Result<(StatusCode, Json<Invitation>), ApiError> {
-    let inv = state.staff.invite(&a.me, &a.actor, &req.email, &req.name, &req.role).await?;
+    let cmd = NewInvitation::new(&req.email, &req.name, &req.role)?;
+    let inv = state.admin.invitations.invite(&a.me, &a.actor, &cmd).await?;
     Ok((StatusCode::CREATED, Json(inv.into())))
 }
 
@@ -125,8 +127,11 @@ pub async fn admin_list_invitations(
     _a: Audited,
     Query(f): Query<InvitationFilter>,
 ) -> Result<Json<InvitationPage>, ApiError> {
-    let items = state.staff.invitations(f.status.as_deref()).await?.into_iter().map(Invitation::from).collect();
-    Ok(Json(InvitationPage { items, next_cursor: None }))
+    let page = state.admin.invitations.page(f.status.as_deref(), f.limit, f.cursor.as_deref()).await?;
+    Ok(Json(InvitationPage {
+        items: page.items.into_iter().map(Invitation::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[utoipa::path(
@@ -147,7 +152,7 @@ pub async fn admin_revoke_invitation(
     a: Audited,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    state.staff.revoke_invitation(&a.actor, id).await.map_err(revoke_error)?;
+    state.admin.invitations.revoke(&a.actor, id).await.map_err(revoke_error)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -175,8 +180,9 @@ pub(crate) fn revoke_error(e: helium_domain::DomainError) -> ApiError {
 )]
 pub async fn admin_accept_invitation(
     State(state): State<AppState>,
-    ValidatedJson(req): ValidatedJson<AcceptInvitationRequest>,
+    JsonBody(req): JsonBody<AcceptInvitationRequest>,
 ) -> Result<(StatusCode, Json<Admin>), ApiError> {
-    let admin = state.staff.accept_invitation(&req.token, &req.password).await?;
+    let cmd = TokenPassword::new(&req.token, &req.password, "password")?;
+    let admin = state.admin.invitations.accept(&cmd).await?;
     Ok((StatusCode::CREATED, Json(admin.into())))
 }

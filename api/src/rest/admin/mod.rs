@@ -68,6 +68,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(staff_route(routes!(auth::admin_get_me), P::SelfService, Read))
         .routes(staff_route(routes!(auth::admin_list_roles), P::SelfService, Read))
         .routes(public_route(routes!(auth::admin_login_mfa), Auth))
+        .routes(public_route(routes!(auth::admin_refresh_token), Auth))
         .routes(staff_route(routes!(auth::admin_setup_totp), P::SelfService, Auth))
         .routes(staff_route(routes!(auth::admin_enable_totp), P::SelfService, Auth))
         .routes(staff_route(routes!(auth::admin_disable_totp), P::SelfService, Auth))

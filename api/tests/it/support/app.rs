@@ -187,17 +187,7 @@ impl Harness {
     }
 }
 
-/// Payloads of `email.requested` events addressed to `to`, oldest first.
-pub async fn emails(pool: &PgPool, to: &str) -> Vec<Value> {
-    sqlx::query_scalar::<_, Value>(
-        "SELECT payload FROM outbox WHERE event_type = 'email.requested' AND payload->>'to' = $1
-         ORDER BY occurred_at, id",
-    )
-    .bind(to)
-    .fetch_all(pool)
-    .await
-    .unwrap()
-}
+pub use super::mail::emails;
 
 pub async fn count(pool: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap()
@@ -205,7 +195,7 @@ pub async fn count(pool: &PgPool, sql: &str) -> i64 {
 
 /// Creates an active account with `password` straight in the database.
 pub async fn create_user(pool: &PgPool, email: &str, password: &str) -> Uuid {
-    let hash = helium_infra::auth::password::hash(password.to_owned()).await.unwrap();
+    let hash = helium_infra::identity::password::hash(password.to_owned()).await.unwrap();
     let id = Uuid::now_v7();
     sqlx::query("INSERT INTO auth.users (id, email, password_hash) VALUES ($1, $2, $3)")
         .bind(id)

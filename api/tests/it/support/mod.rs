@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 use helium_api::state::AppState;
 
 mod app;
+pub mod mail;
 pub mod smtp;
+pub mod staff;
 pub mod totp;
 
 pub use app::*;

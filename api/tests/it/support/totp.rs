@@ -26,7 +26,7 @@ pub fn now_step() -> u64 {
 
 /// The code of `seed` at `step`.
 pub fn totp(seed: &[u8], step: u64) -> String {
-    helium_infra::auth::totp::code_at_step(seed, step).expect("TOTP code")
+    helium_infra::identity::totp::code_at_step(seed, step).expect("TOTP code")
 }
 
 /// A six-digit code that is valid for none of the steps around now.
