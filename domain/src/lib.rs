@@ -6,5 +6,6 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod meta;
+pub mod telecom;
 
 pub use error::{DomainError, ErrorCode, FieldError};
