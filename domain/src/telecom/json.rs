@@ -70,28 +70,9 @@ impl<'a> Json<'a> {
         self
     }
 
-    pub(crate) fn int(&mut self, v: i64) -> &mut Self {
-        self.sep();
-        let _ = write!(self.out, "{v}");
-        self
-    }
-
     pub(crate) fn bool(&mut self, v: bool) -> &mut Self {
         self.sep();
         self.out.push_str(if v { "true" } else { "false" });
-        self
-    }
-
-    pub(crate) fn null(&mut self) -> &mut Self {
-        self.sep();
-        self.out.push_str("null");
-        self
-    }
-
-    /// Already-serialized JSON (trusted, produced by this module).
-    pub(crate) fn raw(&mut self, v: &str) -> &mut Self {
-        self.sep();
-        self.out.push_str(v);
         self
     }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::model::Protocol;
 
 /// Settings of one node client, tagged by `protocol`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "protocol", rename_all = "snake_case")]
 pub enum ProtocolSettings {
     Vmess(VmessSettings),
