@@ -212,3 +212,61 @@ pub fn clients() -> Vec<(&'static str, Client)> {
         ("sip008", Client::new(ClientKind::Sip008)),
     ]
 }
+
+/// File-system-safe slug of a node name.
+pub fn slug(name: &str) -> String {
+    let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    s.trim_matches('-').split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+}
+
+/// Compares `actual` with the golden file `tests/golden/<rel>`; `UPDATE_GOLDEN=1` rewrites it.
+pub fn golden(rel: &str, actual: &[u8]) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(rel);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("golden {} missing ({e}); run with UPDATE_GOLDEN=1", path.display()));
+    if expected != actual {
+        let tmp = std::env::temp_dir().join(rel.replace('/', "__"));
+        std::fs::write(&tmp, actual).unwrap();
+        panic!("{} differs from golden; actual written to {} (UPDATE_GOLDEN=1 to accept)", rel, tmp.display());
+    }
+}
+
+/// The fixture as node clients for the node API (one agent node per subscription node).
+pub fn node_clients() -> Vec<(NodeClient, String)> {
+    nodes()
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let routes = if i == 0 {
+                vec![
+                    Route { id: 1, matches: vec!["(api|ads)\\.example\\.com".into(), "protocol:bittorrent".into()], action: RouteAction::Block },
+                    Route { id: 2, matches: vec!["geosite:netflix".into()], action: RouteAction::Dns { server: "1.1.1.1".into() } },
+                ]
+            } else {
+                Vec::new()
+            };
+            let client = NodeClient {
+                id: NodeClientId(Uuid::from_u128(i as u128 + 1)),
+                server_id: NodeServerId(Uuid::from_u128(1000)),
+                node_id: AgentNodeId(i as u32 + 1),
+                name: n.name.clone(),
+                port: n.port,
+                hop_ports: n.hop_ports,
+                settings: n.settings.clone(),
+                group_ids: vec![GroupId(Uuid::from_u128(7))],
+                tags: vec![],
+                show: true,
+                sort: i as i32,
+                rate: None,
+                alivelist_shape: AlivelistShape::Count,
+                routes,
+            };
+            (client, n.host)
+        })
+        .collect()
+}

@@ -28,7 +28,7 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Vec<u8> {
             }
             ProtocolSettings::Vmess(v) => {
                 let _ = write!(out, ",auto,\"{}\",fast-open=false,udp=true,alterId=0", ctx.uuid);
-                tls(&mut out, sec, "tls-name");
+                tls(&mut out, sec, "tls-name", true);
                 transport(&mut out, &v.transport);
             }
             ProtocolSettings::Vless(v) => {
@@ -36,18 +36,18 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Vec<u8> {
                 if let Some(flow) = v.flow {
                     kv(&mut out, ",", "flow", flow.as_str());
                 }
-                tls(&mut out, sec, "sni");
+                tls(&mut out, sec, "sni", true);
                 transport(&mut out, &v.transport);
             }
             ProtocolSettings::Trojan(t) => {
                 let _ = write!(out, ",\"{password}\"");
-                tls(&mut out, sec, "tls-name");
+                tls(&mut out, sec, "tls-name", false);
                 transport(&mut out, &t.transport);
                 out.push_str(",udp=true");
             }
             ProtocolSettings::Hysteria2(h) => {
                 let _ = write!(out, ",\"{password}\"");
-                tls(&mut out, sec, "sni");
+                tls(&mut out, sec, "sni", false);
                 if h.down_mbps > 0 {
                     kv(&mut out, ",", "download-bandwidth", h.down_mbps);
                 }
@@ -55,7 +55,7 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Vec<u8> {
             }
             ProtocolSettings::Anytls(_) => {
                 let _ = write!(out, ",\"{password}\",udp=true");
-                tls(&mut out, sec, "sni");
+                tls(&mut out, sec, "sni", false);
             }
             _ => {}
         }
@@ -64,18 +64,27 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn tls(out: &mut String, sec: SecurityRef<'_>, sni_key: &str) {
+/// TLS keys; `over-tls` only where TLS is optional (vmess, VLESS).
+fn tls(out: &mut String, sec: SecurityRef<'_>, sni_key: &str, over_tls: bool) {
     match sec {
-        SecurityRef::None => out.push_str(",over-tls=false"),
+        SecurityRef::None => {
+            if over_tls {
+                out.push_str(",over-tls=false");
+            }
+        }
         SecurityRef::Tls(t) => {
-            out.push_str(",over-tls=true");
+            if over_tls {
+                out.push_str(",over-tls=true");
+            }
             if let Some(sni) = &t.server_name {
                 kv(out, ",", sni_key, sni);
             }
             kv(out, ",", "skip-cert-verify", t.allow_insecure);
         }
         SecurityRef::Reality(r) => {
-            out.push_str(",over-tls=true");
+            if over_tls {
+                out.push_str(",over-tls=true");
+            }
             kv(out, ",", sni_key, &r.server_name);
             kv(out, ",", "public-key", &r.public_key);
             kv(out, ",", "short-id", &r.short_id);
