@@ -6,9 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
 use super::commands::{MAX_NAME_CHARS, MAX_TAG_CHARS, MAX_TAGS, check_rate};
-use super::model::{
-    ProtocolSettings, Rate, RealitySettings, Security, SsCipher, TlsSettings, Transport, VlessFlow,
-};
+use super::model::{ProtocolSettings, Rate, RealitySettings, Security, SsCipher, TlsSettings, Transport, VlessFlow};
 use crate::FieldError;
 
 const MAX_PATH_CHARS: usize = 256;
@@ -279,7 +277,10 @@ fn reality(e: &mut Errors, r: &RealitySettings) {
     if r.private_key == r.public_key && !r.private_key.is_empty() {
         e.push(format!("{AT}.public_key"), "invalid_format", "must differ from the private key");
     }
-    if r.short_id.len() > 16 || r.short_id.len() % 2 != 0 || !r.short_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if r.short_id.len() > 16
+        || !r.short_id.len().is_multiple_of(2)
+        || !r.short_id.bytes().all(|b| b.is_ascii_hexdigit())
+    {
         e.push(format!("{AT}.short_id"), "invalid_format", "even-length hex, at most 16 characters");
     }
 }

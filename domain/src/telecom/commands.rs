@@ -8,7 +8,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::checks::{Errors, check_settings};
-use super::model::{AgentNodeId, AlivelistShape, GroupId, PortRange, Protocol, ProtocolSettings, Rate, Route, RouteAction};
+use super::model::{
+    AgentNodeId, AlivelistShape, GroupId, PortRange, Protocol, ProtocolSettings, Rate, Route, RouteAction,
+};
 use crate::FieldError;
 
 pub const MAX_NAME_CHARS: usize = 64;
@@ -148,3 +150,7 @@ pub fn check_rate(rate: Rate) -> Result<(), FieldError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "commands_tests.rs"]
+mod tests;

@@ -3,8 +3,8 @@
 //! nodes from links).
 
 use base64::Engine;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use serde_json::Value;
 
 use super::model::*;
@@ -141,7 +141,8 @@ fn decode(s: &str, form: bool) -> Result<String, LinkError> {
 
 /// Base64 in any of the alphabets and paddings links use.
 fn unbase64(s: &str) -> Result<String, LinkError> {
-    const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    const LENIENT: GeneralPurposeConfig =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
     let std = GeneralPurpose::new(&base64::alphabet::STANDARD, LENIENT);
     let url = GeneralPurpose::new(&base64::alphabet::URL_SAFE, LENIENT);
     let bytes = std
@@ -233,8 +234,11 @@ fn vless(u: Url) -> Result<ParsedLink, LinkError> {
 }
 
 fn trojan(u: Url) -> Result<ParsedLink, LinkError> {
-    let security =
-        if u.get("security") == Some("reality") { reality_from(&u) } else { Security::Tls(tls_from(&u, "allowInsecure")) };
+    let security = if u.get("security") == Some("reality") {
+        reality_from(&u)
+    } else {
+        Security::Tls(tls_from(&u, "allowInsecure"))
+    };
     let settings = ProtocolSettings::Trojan(TrojanSettings { transport: transport(&u)?, security });
     Ok(ParsedLink { node: u.node(settings), user: String::new(), password: u.userinfo.clone() })
 }
@@ -256,8 +260,13 @@ fn hysteria2(u: Url) -> Result<ParsedLink, LinkError> {
         Some(other) => return err(format!("unknown obfs {other}")),
     };
     let tls = TlsSettings { fingerprint: None, ..tls_from(&u, "insecure") };
-    let settings =
-        ProtocolSettings::Hysteria2(Hysteria2Settings { tls, up_mbps: 0, down_mbps: 0, obfs_password, hop_interval_secs: None });
+    let settings = ProtocolSettings::Hysteria2(Hysteria2Settings {
+        tls,
+        up_mbps: 0,
+        down_mbps: 0,
+        obfs_password,
+        hop_interval_secs: None,
+    });
     let mut node = u.node(settings);
     if let Some(m) = u.get("mport") {
         let Some((a, b)) = m.split_once('-') else { return err("bad mport") };
@@ -284,7 +293,8 @@ fn tuic(u: Url) -> Result<ParsedLink, LinkError> {
         other => return err(format!("unknown udp relay mode {other}")),
     };
     let tls = TlsSettings { fingerprint: None, ..tls_from(&u, "insecure") };
-    let settings = ProtocolSettings::Tuic(TuicSettings { tls, congestion_control, udp_relay_mode, zero_rtt_handshake: false });
+    let settings =
+        ProtocolSettings::Tuic(TuicSettings { tls, congestion_control, udp_relay_mode, zero_rtt_handshake: false });
     Ok(ParsedLink { node: u.node(settings), user: user.to_owned(), password: password.to_owned() })
 }
 
@@ -318,9 +328,9 @@ fn vmess(rest: &str) -> Result<ParsedLink, LinkError> {
     let path = s("path").unwrap_or("/").to_owned();
     let host_header = s("host").map(str::to_owned);
     let transport = match s("net").unwrap_or("tcp") {
-        "tcp" if s("type") == Some("http") => Transport::Tcp {
-            http: Some(TcpHttpHeader { path: split_list(s("path")), host: split_list(s("host")) }),
-        },
+        "tcp" if s("type") == Some("http") => {
+            Transport::Tcp { http: Some(TcpHttpHeader { path: split_list(s("path")), host: split_list(s("host")) }) }
+        }
         "tcp" => Transport::plain_tcp(),
         "ws" => Transport::Ws { path, host: host_header },
         "grpc" => Transport::Grpc { service_name: s("path").unwrap_or_default().to_owned() },

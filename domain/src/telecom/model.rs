@@ -256,7 +256,9 @@ pub enum RouteAction {
     Direct,
     Proxy,
     /// Resolve the `match` domains with `server`.
-    Dns { server: String },
+    Dns {
+        server: String,
+    },
 }
 
 /// One routing rule sent to agents.

@@ -42,7 +42,9 @@ pub fn parse_push(body: &[u8]) -> Result<PushBatch, ReportError> {
         Value::Object(map) => {
             for (key, v) in &map {
                 match (parse_uid_str(key), pair(v)) {
-                    (Some(user), Some((upload, download))) => batch.deltas.push(TrafficDelta { user, upload, download }),
+                    (Some(user), Some((upload, download))) => {
+                        batch.deltas.push(TrafficDelta { user, upload, download })
+                    }
                     _ => batch.skipped += 1,
                 }
             }
@@ -241,3 +243,7 @@ pub fn parse_status(body: &[u8]) -> Result<NodeStatus, ReportError> {
     }
     Ok(s)
 }
+
+#[cfg(test)]
+#[path = "report_tests.rs"]
+mod tests;

@@ -24,9 +24,8 @@ pub(crate) fn for_client(
     const TEXT: &str = "text/plain; charset=utf-8";
     let userinfo = || ("subscription-userinfo", userinfo_header(user));
     let interval = || ("profile-update-interval", "24".to_owned());
-    let disposition = |suffix: &str| {
-        ("content-disposition", format!("attachment;filename*=UTF-8''{}{suffix}", pct(opts.app_name)))
-    };
+    let disposition =
+        |suffix: &str| ("content-disposition", format!("attachment;filename*=UTF-8''{}{suffix}", pct(opts.app_name)));
     match kind {
         ClientKind::General | ClientKind::QuantumultX => (TEXT, vec![userinfo()]),
         ClientKind::Clash => {
@@ -36,7 +35,9 @@ pub(crate) fn for_client(
             }
             ("text/yaml; charset=utf-8", h)
         }
-        ClientKind::ClashMeta | ClientKind::Stash => ("text/yaml; charset=utf-8", vec![userinfo(), interval(), disposition("")]),
+        ClientKind::ClashMeta | ClientKind::Stash => {
+            ("text/yaml; charset=utf-8", vec![userinfo(), interval(), disposition("")])
+        }
         ClientKind::SingBox => (
             "application/json; charset=utf-8",
             vec![userinfo(), interval(), ("profile-title", format!("base64:{}", b64(opts.app_name.as_bytes())))],

@@ -93,7 +93,10 @@ fn link(out: &mut String, ctx: &Ctx<'_>, node: &SubscriptionNode) {
             let mut q = Query::new(out);
             match sec {
                 SecurityRef::Reality(r) => {
-                    q.kv("security", "reality").kv("pbk", &r.public_key).kv("sid", &r.short_id).kv("sni", &r.server_name);
+                    q.kv("security", "reality")
+                        .kv("pbk", &r.public_key)
+                        .kv("sid", &r.short_id)
+                        .kv("sni", &r.server_name);
                 }
                 SecurityRef::Tls(tls) => {
                     q.kv("allowInsecure", if tls.allow_insecure { "1" } else { "0" });

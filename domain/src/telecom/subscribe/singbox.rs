@@ -26,7 +26,12 @@ struct Syntax {
 
 fn syntax(version: Option<Version>) -> Syntax {
     let at_least = |m: u32| version.is_none_or(|v| v >= Version(1, m, 0));
-    Syntax { rule_actions: at_least(11), typed_dns: at_least(12), tun_address_list: at_least(10), port_hopping: at_least(11) }
+    Syntax {
+        rule_actions: at_least(11),
+        typed_dns: at_least(12),
+        tun_address_list: at_least(10),
+        port_hopping: at_least(11),
+    }
 }
 
 pub(crate) fn render(ctx: &Ctx<'_>) -> Vec<u8> {
@@ -102,7 +107,12 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Vec<u8> {
 fn dns(j: &mut Json<'_>, sx: Syntax) {
     j.key("dns").begin_obj().key("servers").begin_arr();
     if sx.typed_dns {
-        j.begin_obj().kstr("tag", "remote").kstr("type", "tls").kstr("server", "8.8.8.8").kstr("detour", SELECT).end_obj();
+        j.begin_obj()
+            .kstr("tag", "remote")
+            .kstr("type", "tls")
+            .kstr("server", "8.8.8.8")
+            .kstr("detour", SELECT)
+            .end_obj();
         j.begin_obj().kstr("tag", "local").kstr("type", "https").kstr("server", "223.5.5.5").end_obj();
     } else {
         j.begin_obj().kstr("tag", "remote").kstr("address", "tls://8.8.8.8").kstr("detour", SELECT).end_obj();
@@ -196,7 +206,8 @@ fn outbound(j: &mut Json<'_>, ctx: &Ctx<'_>, node: &SubscriptionNode, sx: Syntax
         }
         ProtocolSettings::Tuic(s) => {
             j.kstr("uuid", uuid).kstr("password", &password);
-            j.kstr("congestion_control", s.congestion_control.as_str()).kstr("udp_relay_mode", s.udp_relay_mode.as_str());
+            j.kstr("congestion_control", s.congestion_control.as_str())
+                .kstr("udp_relay_mode", s.udp_relay_mode.as_str());
             j.kbool("zero_rtt_handshake", s.zero_rtt_handshake).kstr("heartbeat", "10s");
             tls(j, SecurityRef::Tls(&s.tls), &["h3"]);
         }

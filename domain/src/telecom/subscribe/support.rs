@@ -23,8 +23,15 @@ pub fn supports(client: Client, node: &SubscriptionNode) -> bool {
         },
         ClientKind::Clash => match s {
             ProtocolSettings::Shadowsocks(ss) => !ss.cipher.is_2022(),
-            ProtocolSettings::Vmess(_) => is(|t| matches!(t, Transport::Tcp { .. } | Transport::Ws { .. } | Transport::Grpc { .. })),
-            ProtocolSettings::Trojan(_) => !reality && is(|t| matches!(t, Transport::Tcp { http: None } | Transport::Ws { .. } | Transport::Grpc { .. })),
+            ProtocolSettings::Vmess(_) => {
+                is(|t| matches!(t, Transport::Tcp { .. } | Transport::Ws { .. } | Transport::Grpc { .. }))
+            }
+            ProtocolSettings::Trojan(_) => {
+                !reality
+                    && is(|t| {
+                        matches!(t, Transport::Tcp { http: None } | Transport::Ws { .. } | Transport::Grpc { .. })
+                    })
+            }
             ProtocolSettings::Socks(_) | ProtocolSettings::Http(_) => true,
             _ => false,
         },
@@ -54,9 +61,7 @@ pub fn supports(client: Client, node: &SubscriptionNode) -> bool {
         ClientKind::Surge | ClientKind::Surfboard => {
             let surfboard = client.kind == ClientKind::Surfboard;
             match s {
-                ProtocolSettings::Shadowsocks(ss) => {
-                    ss.cipher != SsCipher::Blake3Chacha20Poly1305 || surfboard
-                }
+                ProtocolSettings::Shadowsocks(ss) => ss.cipher != SsCipher::Blake3Chacha20Poly1305 || surfboard,
                 ProtocolSettings::Vmess(_) => is(|t| matches!(t, Transport::Tcp { http: None } | Transport::Ws { .. })),
                 ProtocolSettings::Trojan(_) => !reality && plain_tcp,
                 ProtocolSettings::Hysteria2(_) => !surfboard && v(2398, 0, 0),
@@ -71,7 +76,9 @@ pub fn supports(client: Client, node: &SubscriptionNode) -> bool {
             ProtocolSettings::Vmess(_) | ProtocolSettings::Vless(_) => {
                 is(|t| matches!(t, Transport::Tcp { .. } | Transport::Ws { .. }))
             }
-            ProtocolSettings::Trojan(_) => !reality && is(|t| matches!(t, Transport::Tcp { http: None } | Transport::Ws { .. })),
+            ProtocolSettings::Trojan(_) => {
+                !reality && is(|t| matches!(t, Transport::Tcp { http: None } | Transport::Ws { .. }))
+            }
             _ => false,
         },
         ClientKind::Loon => match s {

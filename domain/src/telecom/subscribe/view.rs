@@ -66,7 +66,17 @@ impl SubscriptionNode {
 
 /// Names every format reserves for its own groups and built-in policies.
 const RESERVED_NAMES: [&str; 12] = [
-    "DIRECT", "REJECT", "REJECT-DROP", "PASS", "GLOBAL", "Proxy", "auto", "fallback", "自动选择", "故障转移", "节点选择",
+    "DIRECT",
+    "REJECT",
+    "REJECT-DROP",
+    "PASS",
+    "GLOBAL",
+    "Proxy",
+    "auto",
+    "fallback",
+    "自动选择",
+    "故障转移",
+    "节点选择",
     "direct",
 ];
 

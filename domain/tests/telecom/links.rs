@@ -1,6 +1,6 @@
 //! Every share link Helium emits round-trips through the B.4 parser (`telecom::links`).
 
-mod common;
+use super::common;
 
 use helium_domain::telecom::links::parse_link;
 use helium_domain::telecom::model::*;

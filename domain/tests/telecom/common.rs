@@ -1,6 +1,5 @@
 //! Shared fixture for the telecom golden, link and judge tests: one node of each protocol
 //! and each transport/security combination Helium configures.
-#![allow(dead_code, reason = "each test binary uses a different part of the fixture")]
 
 use helium_domain::telecom::model::*;
 use helium_domain::telecom::subscribe::{
@@ -116,7 +115,12 @@ pub fn nodes() -> Vec<SubscriptionNode> {
             }),
         ),
         node("VMess TCP", "vm.helium.example", 10086, vmess(Transport::plain_tcp(), Security::None)),
-        node("VMess WS TLS", "vm.helium.example", 443, vmess(ws("/vmws", "cdn.helium.example"), tls_on("cdn.helium.example"))),
+        node(
+            "VMess WS TLS",
+            "vm.helium.example",
+            443,
+            vmess(ws("/vmws", "cdn.helium.example"), tls_on("cdn.helium.example")),
+        ),
         node(
             "VMess gRPC",
             "vm.helium.example",
@@ -127,19 +131,34 @@ pub fn nodes() -> Vec<SubscriptionNode> {
             "VMess HTTPUpgrade",
             "vm.helium.example",
             8080,
-            vmess(Transport::Httpupgrade { path: "/up".into(), host: Some("vm.helium.example".into()) }, Security::None),
+            vmess(
+                Transport::Httpupgrade { path: "/up".into(), host: Some("vm.helium.example".into()) },
+                Security::None,
+            ),
         ),
         node(
             "VMess TCP-HTTP",
             "vm.helium.example",
             8880,
             vmess(
-                Transport::Tcp { http: Some(TcpHttpHeader { path: vec!["/".into()], host: vec!["www.bing.com".into()] }) },
+                Transport::Tcp {
+                    http: Some(TcpHttpHeader { path: vec!["/".into()], host: vec!["www.bing.com".into()] }),
+                },
                 Security::None,
             ),
         ),
-        node("VLESS Reality", "vl.helium.example", 443, vless(Transport::plain_tcp(), reality(), Some(VlessFlow::XtlsRprxVision))),
-        node("VLESS WS TLS", "vl.helium.example", 8443, vless(ws("/vlws", "cdn.helium.example"), tls_on("cdn.helium.example"), None)),
+        node(
+            "VLESS Reality",
+            "vl.helium.example",
+            443,
+            vless(Transport::plain_tcp(), reality(), Some(VlessFlow::XtlsRprxVision)),
+        ),
+        node(
+            "VLESS WS TLS",
+            "vl.helium.example",
+            8443,
+            vless(ws("/vlws", "cdn.helium.example"), tls_on("cdn.helium.example"), None),
+        ),
         node(
             "VLESS gRPC Reality",
             "vl.helium.example",
@@ -163,7 +182,12 @@ pub fn nodes() -> Vec<SubscriptionNode> {
             ),
         ),
         node("Trojan TLS", "tj.helium.example", 443, trojan(Transport::plain_tcp(), tls_on("tj.helium.example"))),
-        node("Trojan WS", "tj.helium.example", 2087, trojan(ws("/tjws", "tj.helium.example"), tls_on("tj.helium.example"))),
+        node(
+            "Trojan WS",
+            "tj.helium.example",
+            2087,
+            trojan(ws("/tjws", "tj.helium.example"), tls_on("tj.helium.example")),
+        ),
         node(
             "Trojan gRPC",
             "tj.helium.example",
@@ -183,9 +207,19 @@ pub fn nodes() -> Vec<SubscriptionNode> {
                 zero_rtt_handshake: false,
             }),
         ),
-        node("AnyTLS", "any.helium.example", 8445, P::Anytls(AnytlsSettings { tls: tls("any.helium.example"), padding_scheme: vec![] })),
+        node(
+            "AnyTLS",
+            "any.helium.example",
+            8445,
+            P::Anytls(AnytlsSettings { tls: tls("any.helium.example"), padding_scheme: vec![] }),
+        ),
         node("SOCKS", "198.51.100.9", 1080, P::Socks(PlainProxySettings { security: Security::None })),
-        node("HTTP TLS", "px.helium.example", 8443, P::Http(PlainProxySettings { security: tls_on("px.helium.example") })),
+        node(
+            "HTTP TLS",
+            "px.helium.example",
+            8443,
+            P::Http(PlainProxySettings { security: tls_on("px.helium.example") }),
+        ),
     ]
 }
 
@@ -215,7 +249,8 @@ pub fn clients() -> Vec<(&'static str, Client)> {
 
 /// File-system-safe slug of a node name.
 pub fn slug(name: &str) -> String {
-    let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let s: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     s.trim_matches('-').split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
 }
 
@@ -244,8 +279,16 @@ pub fn node_clients() -> Vec<(NodeClient, String)> {
         .map(|(i, n)| {
             let routes = if i == 0 {
                 vec![
-                    Route { id: 1, matches: vec!["(api|ads)\\.example\\.com".into(), "protocol:bittorrent".into()], action: RouteAction::Block },
-                    Route { id: 2, matches: vec!["geosite:netflix".into()], action: RouteAction::Dns { server: "1.1.1.1".into() } },
+                    Route {
+                        id: 1,
+                        matches: vec!["(api|ads)\\.example\\.com".into(), "protocol:bittorrent".into()],
+                        action: RouteAction::Block,
+                    },
+                    Route {
+                        id: 2,
+                        matches: vec!["geosite:netflix".into()],
+                        action: RouteAction::Dns { server: "1.1.1.1".into() },
+                    },
                 ]
             } else {
                 Vec::new()

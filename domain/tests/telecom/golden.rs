@@ -2,7 +2,7 @@
 //! per node, and each subscription format for the whole fixture and per node.
 //! `UPDATE_GOLDEN=1 cargo test -p helium-domain --test telecom_golden` rewrites them.
 
-mod common;
+use super::common;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -85,12 +85,7 @@ fn node_configs_match_goldens_and_pass_admin_validation() {
 fn node_lists_match_goldens() {
     let users = [
         NodeUser { id: AgentUserId(19), uuid: Uuid::from_u128(19), speed_limit: 100, device_limit: 0 },
-        NodeUser {
-            id: AgentUserId(7),
-            uuid: Uuid::parse_str(common::UUID).unwrap(),
-            speed_limit: 0,
-            device_limit: 3,
-        },
+        NodeUser { id: AgentUserId(7), uuid: Uuid::parse_str(common::UUID).unwrap(), speed_limit: 0, device_limit: 3 },
     ];
     let body = render_users(&users);
     common::golden("node_api/user.json", &body);

