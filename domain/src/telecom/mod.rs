@@ -10,5 +10,6 @@ pub(crate) mod json;
 pub mod links;
 pub mod model;
 pub mod node_api;
+mod protocols;
 mod settings;
 pub mod subscribe;

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use super::protocols::*;
 pub use super::settings::*;
 
 macro_rules! uuid_id {

@@ -74,3 +74,6 @@ pub(crate) struct Ctx<'a> {
     pub opts: &'a RenderOptions<'a>,
     pub client: Client,
 }
+
+#[cfg(test)]
+mod tests;

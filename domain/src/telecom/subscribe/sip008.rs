@@ -11,13 +11,12 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Vec<u8> {
     let mut j = Json::new(&mut out);
     j.begin_obj().kuint("version", 1).key("servers").begin_arr();
     let mut buf = uuid::Uuid::encode_buffer();
-    for (i, node) in ctx.nodes.iter().enumerate() {
+    for node in &ctx.nodes {
         let ProtocolSettings::Shadowsocks(s) = &node.settings else { continue };
-        // SIP008 wants a stable id per server: hash (customer, position, name) so it stays the
-        // same across renders without being stored.
+        // SIP008 wants a stable id per server: hash (customer, node name; names are unique in a
+        // view) so it stays the same across renders and filters without being stored.
         let mut h = Sha256::new();
         h.update(ctx.user.uuid.as_bytes());
-        h.update(i.to_le_bytes());
         h.update(node.name.as_bytes());
         let digest = h.finalize();
         let mut bytes = [0u8; 16];
