@@ -125,6 +125,17 @@ fn ss_2022_userinfo_is_base64_of_method_and_both_keys() {
 }
 
 #[test]
+fn parser_reads_the_plain_sip002_form_too() {
+    // WIRE-FORMATS B.4's example: percent-encoded `method:password` instead of Base64.
+    let link = "ss://2022-blake3-aes-128-gcm:c2VydmVyS2V5MTIzNDU2Nw%3D%3D%3AM2YyNTA0ZTAtNGY4OS00MQ%3D%3D@198.51.100.4:8388#SG%2002";
+    let parsed = parse_link(link).unwrap();
+    assert_eq!(parsed.password, "c2VydmVyS2V5MTIzNDU2Nw==:M2YyNTA0ZTAtNGY4OS00MQ==");
+    assert_eq!(parsed.node.name, "SG 02");
+    let ProtocolSettings::Shadowsocks(ss) = parsed.node.settings else { panic!("not ss") };
+    assert_eq!(ss.server_key.as_deref(), Some("c2VydmVyS2V5MTIzNDU2Nw=="));
+}
+
+#[test]
 fn parser_rejects_broken_links() {
     for bad in [
         "",

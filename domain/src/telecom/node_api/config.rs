@@ -19,6 +19,13 @@ pub struct BaseConfig {
     pub pull_interval: u32,
 }
 
+impl From<&crate::config::UniProxySyncConfig> for BaseConfig {
+    fn from(c: &crate::config::UniProxySyncConfig) -> Self {
+        let secs = |s: crate::config::Seconds| u32::try_from(s.0).unwrap_or(u32::MAX);
+        BaseConfig { push_interval: secs(c.push_interval), pull_interval: secs(c.pull_interval) }
+    }
+}
+
 /// Agents' default padding scheme for anytls (sent when the node sets none).
 const ANYTLS_DEFAULT_PADDING: [&str; 8] = [
     "stop=8",
