@@ -47,10 +47,12 @@ impl Errors {
 
     /// Display names also appear in line formats (Surge, Loon, QX) where `,` and `=` split fields.
     pub(crate) fn name(&mut self, field: &str, value: &str) {
-        if self.text(field, value, MAX_NAME_CHARS, true) && value.contains([',', '=']) {
-            self.push(field, "invalid_format", "must not contain ',' or '='");
+        if !self.text(field, value, MAX_NAME_CHARS, true) {
+            return;
         }
-        if value.trim() != value {
+        if value.contains([',', '=']) {
+            self.push(field, "invalid_format", "must not contain ',' or '='");
+        } else if value.trim() != value {
             self.push(field, "invalid_format", "must not start or end with white space");
         }
     }
@@ -100,8 +102,9 @@ impl Errors {
         if !self.text(field, value, MAX_PATH_CHARS, true) {
             return;
         }
-        if !value.starts_with('/') || value.contains(|c: char| c.is_whitespace() || c == '#') {
-            self.push(field, "invalid_format", "must start with '/' and contain no spaces or '#'");
+        // Paths also land in comma-separated line formats (Surge, Loon, Quantumult X).
+        if !value.starts_with('/') || value.contains(|c: char| c.is_whitespace() || matches!(c, '#' | ',' | '"')) {
+            self.push(field, "invalid_format", "must start with '/' and contain no spaces, '#', ',' or '\"'");
         }
     }
 
@@ -112,8 +115,9 @@ impl Errors {
     }
 
     fn secret(&mut self, field: &str, value: &str) {
-        if self.text(field, value, MAX_SECRET_CHARS, true) && value.contains(char::is_whitespace) {
-            self.push(field, "invalid_format", "must not contain white space");
+        let printable = |c: char| c.is_ascii_graphic() && !matches!(c, ',' | '"' | '\\');
+        if self.text(field, value, MAX_SECRET_CHARS, true) && !value.chars().all(printable) {
+            self.push(field, "invalid_format", "printable ASCII without spaces, ',', '\"' or '\\'");
         }
     }
 }

@@ -48,7 +48,9 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Vec<u8> {
         out.push_str(" []\n");
     }
     out.push_str("proxy-groups:\n");
-    let app = ctx.opts.app_name;
+    // The site name becomes a group name and a rule target, where a comma would split the rule.
+    let app_owned = ctx.opts.app_name.replace(',', " ");
+    let app = app_owned.as_str();
     let with_nodes = !ctx.nodes.is_empty();
     out.push_str("  - ");
     {

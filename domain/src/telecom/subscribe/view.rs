@@ -65,7 +65,7 @@ impl SubscriptionNode {
 }
 
 /// Names every format reserves for its own groups and built-in policies.
-const RESERVED_NAMES: [&str; 12] = [
+const RESERVED_NAMES: [&str; 14] = [
     "DIRECT",
     "REJECT",
     "REJECT-DROP",
@@ -78,6 +78,8 @@ const RESERVED_NAMES: [&str; 12] = [
     "故障转移",
     "节点选择",
     "direct",
+    "block",
+    "dns-out",
 ];
 
 /// What a renderer gets: the user and the nodes they may use, in display order.
