@@ -9,6 +9,8 @@ eval "$(deploy/dev-services.sh | grep '^export ')"
 # sqlx::test creates a database per test from this maintenance connection.
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres"
 deploy/tools/ensure-venv.sh
+# Real proxy clients that judge the subscription documents (domain/tests/telecom/judges.rs).
+deploy/tools/ensure-judges.sh
 export HELIUM_PYTHON="$PWD/.tools/venv/bin/python"
 
 echo "::: cargo test (workspace)"

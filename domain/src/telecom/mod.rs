@@ -1,0 +1,15 @@
+//! Telecom: node servers and clients, the UniProxy node API and subscription documents.
+//!
+//! Everything here is pure: the store loads rows into these types, calls the renderers and
+//! caches the bytes. See `WIRE-FORMATS.md` Parts A and B for the contracts.
+
+mod checks;
+pub mod commands;
+pub(crate) mod encode;
+pub(crate) mod json;
+pub mod links;
+pub mod model;
+pub mod node_api;
+mod protocols;
+mod settings;
+pub mod subscribe;
