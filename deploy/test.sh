@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, against real PostgreSQL, Redis and RabbitMQ, a real SMTP sink and a
-# live helium for the SDK tests. Usage: deploy/test.sh   (what CI runs)
+# live helium for the SDK tests, then the deploy checks (deploy/tests/run.sh). Usage: deploy/test.sh   (what CI runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +19,6 @@ cargo test --workspace --no-fail-fast
 
 echo "::: SDK pipeline and SDK tests"
 HELIUM_BIN="$PWD/target/debug/helium" deploy/sdk-tests.sh
+
+echo "::: deploy checks (image, compose, Kubernetes, observability, traces, quick start, PgBouncer)"
+HELIUM_BIN="$PWD/target/debug/helium" deploy/tests/run.sh

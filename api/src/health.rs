@@ -62,6 +62,13 @@ pub async fn readiness(state: &AppState) -> (bool, Value) {
         errors.push("starting up: migrations and configuration not finished".to_owned());
     }
     let ok = errors.is_empty();
+    // For the readiness alert: the same verdict as a gauge, per dependency and overall.
+    for (name, up) in
+        [("database", doc["database"] == "ok"), ("redis", doc["redis"] == "ok"), ("rabbitmq", doc["rabbitmq"] == "ok")]
+    {
+        metrics::gauge!("helium_dependency_up", "dependency" => name).set(if up { 1.0 } else { 0.0 });
+    }
+    metrics::gauge!("helium_ready").set(if ok { 1.0 } else { 0.0 });
     let mut out = Map::new();
     out.insert("status".into(), json!(if ok { "ok" } else { "error" }));
     out.extend(doc);
@@ -81,6 +88,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
+    // Refresh the readiness gauges at scrape time too (probes may not be calling /readyz).
+    let _ = readiness(&state).await;
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], crate::metrics::render(state.pool()))
         .into_response()
 }

@@ -8,6 +8,7 @@ pub mod http;
 pub mod metrics;
 pub mod mode;
 pub mod openapi;
+pub mod otel;
 pub mod rest;
 pub mod server;
 pub mod settings;

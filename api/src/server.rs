@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
-use helium_infra::{MqHandle, RedisHandle};
+use helium_infra::{DbSettings, MqHandle, RedisHandle};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -29,15 +29,25 @@ pub fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         .with_data_key(settings.data_key))
 }
 
-/// Applies migrations (unless skipped) and creates missing module configs, retrying
-/// while the database comes up.
-pub async fn bootstrap(state: &AppState, skip_migrations: bool) -> anyhow::Result<()> {
+/// Applies the embedded migrations over one connection of its own (see
+/// `settings::migration_database_settings`), closed afterwards so sqlx's session advisory
+/// lock never outlives the run.
+pub async fn migrate(db: &DbSettings) -> anyhow::Result<()> {
+    let pool = db.lazy_pool()?;
+    let outcome = helium_infra::db::migrate(&pool).await;
+    pool.close().await;
+    Ok(outcome?)
+}
+
+/// Applies migrations (`migrations`: None when skipped) and creates missing module configs,
+/// retrying while the database comes up.
+pub async fn bootstrap(state: &AppState, migrations: Option<&DbSettings>) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let mut delay = Duration::from_millis(250);
     loop {
         let attempt = async {
-            if !skip_migrations {
-                helium_infra::db::migrate(state.pool()).await.context("applying migrations")?;
+            if let Some(db) = migrations {
+                migrate(db).await.context("applying migrations")?;
             }
             let created = state.config.ensure_defaults().await.context("initialising module configuration")?;
             for kind in created {
@@ -125,8 +135,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
 
     // Health first, so probes answer while start-up waits for dependencies.
-    let health_addr = SocketAddr::from(([0, 0, 0, 0], settings.health_check_port));
-    let health = bind(health_addr, "HEALTH_CHECK_PORT").await?;
+    let health_addr = settings.health_listen_addr;
+    let health = bind(health_addr, "HEALTH_LISTEN_ADDR / HEALTH_CHECK_PORT").await?;
     spawn_http(&mut tasks, health, crate::health::router(state.clone()), stop.clone());
 
     let http_listener = match (mode, settings.listen_addr) {
@@ -142,8 +152,15 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         _ => None,
     };
 
+    if !settings.skip_migrations && settings.db.statement_cache == 0 && settings.migration_db.url == settings.db.url {
+        // A zero statement cache signals a transaction-mode pooler; sqlx's session advisory
+        // lock can stay stranded on a pooled server connection there.
+        tracing::warn!(
+            "migrations run over DATABASE_URL; behind a transaction-mode pooler set MIGRATION_DATABASE_URL or CRON_DATABASE_URL to PostgreSQL itself"
+        );
+    }
     tokio::select! {
-        r = bootstrap(&state, settings.skip_migrations) => r?,
+        r = bootstrap(&state, (!settings.skip_migrations).then_some(&settings.migration_db)) => r?,
         _ = signalled.cancelled() => {
             tracing::info!("shutdown requested during start-up");
             stop.cancel();

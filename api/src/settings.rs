@@ -37,6 +37,13 @@ pub struct Settings {
     pub listen_addr: Option<SocketAddr>,
     pub grpc_listen_addr: SocketAddr,
     pub health_check_port: u16,
+    /// The internal health/metrics listener (HEALTH_LISTEN_ADDR, default 0.0.0.0:HEALTH_CHECK_PORT).
+    pub health_listen_addr: SocketAddr,
+    /// Where start-up migrations run: MIGRATION_DATABASE_URL, else CRON_DATABASE_URL (both reach
+    /// PostgreSQL directly), else DATABASE_URL. sqlx's migrator holds a session advisory lock.
+    pub migration_db: DbSettings,
+    /// OpenTelemetry trace export (OTEL_COLLECTOR); None: logs only.
+    pub otel: Option<crate::otel::OtelSettings>,
     pub scan_interval_secs: u64,
     pub log_format: LogFormat,
     pub skip_migrations: bool,
@@ -153,6 +160,22 @@ pub fn database_settings(env: &Env<'_>) -> Result<DbSettings, SettingsError> {
     Ok(db)
 }
 
+/// The connection migrations use: MIGRATION_DATABASE_URL, else CRON_DATABASE_URL, else
+/// DATABASE_URL; one connection, with the statement cache of DATABASE_STATEMENT_CACHE.
+/// A transaction-mode pooler would strand sqlx's session advisory lock on a pooled server
+/// connection, so deployments behind PgBouncer/HeliosProxy point one of the first two at
+/// PostgreSQL itself.
+pub fn migration_database_settings(env: &Env<'_>, db: &DbSettings) -> Result<DbSettings, SettingsError> {
+    for name in ["MIGRATION_DATABASE_URL", "CRON_DATABASE_URL"] {
+        if let Some(url) = env.get(name) {
+            let direct = DbSettings { url: url.clone(), max_connections: 1, ..db.clone() };
+            direct.connect_options().map_err(|e| invalid(name, &redact_url(&url), e.to_string()))?;
+            return Ok(direct);
+        }
+    }
+    Ok(DbSettings { max_connections: 1, ..db.clone() })
+}
+
 impl Settings {
     pub fn from_env(env: &Env<'_>, mode_flag: Option<&str>, skip_migration_flag: bool) -> Result<Self, SettingsError> {
         let mode = parse_mode(mode_flag.map(str::to_owned).or_else(|| env.get("WORK_MODE")).as_deref())?;
@@ -189,6 +212,13 @@ impl Settings {
         if health_check_port == 0 {
             return Err(invalid("HEALTH_CHECK_PORT", "0", "expected a TCP port 1-65535"));
         }
+        let health_listen_addr = match env.get("HEALTH_LISTEN_ADDR") {
+            Some(v) => v
+                .trim()
+                .parse()
+                .map_err(|_| invalid("HEALTH_LISTEN_ADDR", &v, "expected host:port, e.g. 127.0.0.1:9090"))?,
+            None => SocketAddr::from(([0, 0, 0, 0], health_check_port)),
+        };
         let scan_interval_secs: u64 = env.parsed("SCAN_INTERVAL", 60, "expected whole seconds >= 1")?;
         if scan_interval_secs == 0 {
             return Err(invalid("SCAN_INTERVAL", "0", "expected whole seconds >= 1"));
@@ -211,6 +241,9 @@ impl Settings {
             let probe = DbSettings { url: u.clone(), ..db.clone() };
             probe.connect_options().map_err(|e| invalid("CRON_DATABASE_URL", &redact_url(u), e.to_string()))?;
         }
+        let migration_db = migration_database_settings(env, &db)?;
+        let otel = crate::otel::OtelSettings::from_env(&|k| env.get(k))
+            .map_err(|(name, value, reason)| SettingsError::Invalid { name: name.to_owned(), value, reason })?;
         let rate_limits = RateLimits::from_lookup(&|k| env.get(k)).map_err(|(name, value)| SettingsError::Invalid {
             name,
             value,
@@ -242,6 +275,9 @@ impl Settings {
             listen_addr,
             grpc_listen_addr,
             health_check_port,
+            health_listen_addr,
+            migration_db,
+            otel,
             scan_interval_secs,
             log_format,
             skip_migrations,
@@ -346,6 +382,32 @@ mod tests {
         assert_eq!(load(&pairs).unwrap().listen_addr.map(|a| a.port()), Some(8081));
         let err = parse_mode(Some("nope")).unwrap_err().to_string();
         assert!(err.contains("api, grpc, subscribe_api, webhook_api, consumer, mailer, cron_executor, all"), "{err}");
+    }
+
+    #[test]
+    fn health_listener_defaults_to_every_interface_and_can_be_narrowed() {
+        assert_eq!(load(&BASE).unwrap().health_listen_addr.to_string(), "0.0.0.0:9090");
+        let mut pairs = BASE.to_vec();
+        pairs.push(("HEALTH_CHECK_PORT", "9191"));
+        assert_eq!(load(&pairs).unwrap().health_listen_addr.to_string(), "0.0.0.0:9191");
+        pairs.push(("HEALTH_LISTEN_ADDR", "127.0.0.1:9292"));
+        assert_eq!(load(&pairs).unwrap().health_listen_addr.to_string(), "127.0.0.1:9292");
+        let mut bad = BASE.to_vec();
+        bad.push(("HEALTH_LISTEN_ADDR", "localhost"));
+        assert!(matches!(load(&bad), Err(SettingsError::Invalid { name, .. }) if name == "HEALTH_LISTEN_ADDR"));
+    }
+
+    #[test]
+    fn migrations_prefer_a_direct_url() {
+        let s = load(&BASE).unwrap();
+        assert_eq!((s.migration_db.url.as_str(), s.migration_db.max_connections), (BASE[0].1, 1));
+        let mut pairs = BASE.to_vec();
+        pairs.push(("DATABASE_STATEMENT_CACHE", "0"));
+        pairs.push(("CRON_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/direct"));
+        let s = load(&pairs).unwrap();
+        assert_eq!((s.migration_db.url.as_str(), s.migration_db.statement_cache), (pairs[4].1, 0));
+        pairs.push(("MIGRATION_DATABASE_URL", "postgres://owner@127.0.0.1:5432/direct"));
+        assert_eq!(load(&pairs).unwrap().migration_db.url, "postgres://owner@127.0.0.1:5432/direct");
     }
 
     #[test]

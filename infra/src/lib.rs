@@ -14,6 +14,7 @@ pub mod mail;
 pub mod mq;
 pub mod paging;
 pub mod redis_conn;
+pub mod trace;
 
 pub use config_store::ConfigStore;
 pub use db::{DbSettings, MIGRATOR};

@@ -48,8 +48,13 @@ impl RedisHandle {
         &self.inner.prefix
     }
 
-    /// A multiplexed connection; connects (bounded in time) when none exists yet.
-    pub async fn conn(&self) -> anyhow::Result<ConnectionManager> {
+    /// A multiplexed connection; connects (bounded in time) when none exists yet. Its
+    /// commands are client spans of the current trace when traces are exported.
+    pub async fn conn(&self) -> anyhow::Result<crate::trace::TracedConnection> {
+        self.manager().await.map(crate::trace::TracedConnection)
+    }
+
+    async fn manager(&self) -> anyhow::Result<ConnectionManager> {
         let mut guard = self.inner.conn.lock().await;
         if let Some(c) = guard.as_ref() {
             return Ok(c.clone());

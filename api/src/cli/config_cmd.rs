@@ -22,7 +22,18 @@ impl Connected {
             eprintln!("Error: DATABASE_URL must be provided (use --database-url or set DATABASE_URL)");
             return Err(ExitCode::from(2));
         };
-        let db = DbSettings { url, max_connections: 2, statement_cache: 100 };
+        // Same statement-cache rule as the server (0 behind a transaction-mode pooler).
+        let statement_cache = match std::env::var("DATABASE_STATEMENT_CACHE").ok().filter(|v| !v.trim().is_empty()) {
+            None => 100,
+            Some(v) => match v.trim().parse::<usize>() {
+                Ok(n) => n,
+                Err(_) => {
+                    eprintln!("Error: DATABASE_STATEMENT_CACHE is invalid ({v:?}): expected an integer >= 0");
+                    return Err(ExitCode::from(2));
+                }
+            },
+        };
+        let db = DbSettings { url, max_connections: 2, statement_cache };
         let pool = match db.lazy_pool() {
             Ok(p) => p,
             Err(e) => {
@@ -34,8 +45,14 @@ impl Connected {
             eprintln!("Error: Failed to connect to database: {e}");
             return Err(ExitCode::FAILURE);
         }
+        // Migrations over a direct connection when one is configured, as the server does.
+        let direct = ["MIGRATION_DATABASE_URL", "CRON_DATABASE_URL"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+            .unwrap_or_else(|| db.url.clone());
+        let migration_db = DbSettings { url: direct, max_connections: 1, statement_cache };
         if !cli.skip_migration
-            && let Err(e) = helium_infra::db::migrate(&pool).await
+            && let Err(e) = crate::server::migrate(&migration_db).await
         {
             eprintln!("Error: Failed to apply migrations: {e}");
             return Err(ExitCode::FAILURE);

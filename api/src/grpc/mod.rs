@@ -34,6 +34,7 @@ pub async fn serve(listener: TcpListener, state: AppState, stop: CancellationTok
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1()?;
     tonic::transport::Server::builder()
+        .trace_fn(crate::otel::grpc_span)
         .add_service(health)
         .add_service(reflection)
         .add_service(pb::meta_service_server::MetaServiceServer::new(meta::MetaGrpc::new(state.clone())))

@@ -1,7 +1,7 @@
 //! `x-request-id`: propagated when the caller sends a sane one, generated otherwise; kept in
 //! request extensions, echoed on the response and recorded on the request's tracing span.
 
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -35,10 +35,31 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     let path = redact_path(req.uri().path());
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %path);
+    // OpenTelemetry: a server span named by the route template (never the raw path).
+    let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_owned();
+    let method = req.method().clone();
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %method,
+        path = %path,
+        otel.name = %format!("{method} {route}"),
+        otel.kind = "server",
+        http.request.method = %method,
+        http.route = %route,
+        http.response.status_code = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
+    );
+    if let Some(parent) = req.headers().get(helium_infra::trace::TRACEPARENT).and_then(|v| v.to_str().ok()) {
+        helium_infra::trace::adopt_parent(&span, helium_infra::trace::context_from_traceparent(parent));
+    }
     let started = std::time::Instant::now();
     let mut res = next.run(req).instrument(span.clone()).await;
     let status = res.status().as_u16();
+    span.record("http.response.status_code", i64::from(status));
+    if status >= 500 {
+        span.record("otel.status_code", "ERROR");
+    }
     span.in_scope(|| {
         tracing::info!(status, elapsed_ms = started.elapsed().as_millis() as u64, "request finished");
     });

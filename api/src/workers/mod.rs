@@ -19,6 +19,8 @@ use crate::mode::WorkMode;
 use crate::settings::Settings;
 use crate::state::AppState;
 
+mod dlq_gauge;
+
 pub type Worker = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
 
 /// Consumers of the `consumer` mode (the mailer has its own mode).
@@ -68,6 +70,9 @@ pub fn for_mode(
         for handler in event_consumers() {
             out.push(consumer(settings, state, handler, stop));
         }
+        let names = all_consumer_bindings().into_iter().map(|(name, _)| name).collect();
+        let topology = Topology::new(settings.events.mq_prefix.clone());
+        out.push(Box::pin(dlq_gauge::run(state.mq.clone(), topology, names, stop.clone())));
     }
     if runs(WorkMode::Mailer) {
         let handler = MailHandler {

@@ -18,6 +18,7 @@ use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Channel};
 use sqlx::{PgConnection, PgPool};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use super::relay::sleep_or_stop;
 use super::topology::Topology;
@@ -131,6 +132,25 @@ impl ConsumerRunner {
         Ok(ch)
     }
 
+    /// A consumer span that joins the trace the message carries (none when it carries none).
+    fn consume_span(&self, delivery: &Delivery, event: &Event) -> tracing::Span {
+        let parent = crate::trace::context_from_headers(delivery.properties.headers().as_ref());
+        let queue = self.topology.queue(self.handler.name());
+        let span = tracing::debug_span!(
+            target: crate::trace::TARGET,
+            "process",
+            otel.name = %format!("{queue} process"),
+            otel.kind = "consumer",
+            messaging.system = "rabbitmq",
+            messaging.operation.type = "process",
+            messaging.destination.name = %queue,
+            messaging.consumer.group.name = %self.handler.name(),
+            messaging.message.id = %event.id,
+            messaging.rabbitmq.destination.routing_key = %event.event_type,
+        );
+        if crate::trace::adopt_parent(&span, parent) { span } else { tracing::Span::none() }
+    }
+
     /// Runs the handler in one transaction with the dedupe record.
     async fn process(&self, event: &Event, attempt: u32) -> Outcome {
         let name = self.handler.name();
@@ -196,7 +216,10 @@ impl ConsumerRunner {
             Ok(event) if !self.handler.event_types().contains(&event.event_type.as_str()) => {
                 Outcome::Park(format!("unexpected event type {}", event.event_type))
             }
-            Ok(event) => self.process(&event, attempt).await,
+            Ok(event) => {
+                let span = self.consume_span(&delivery, &event);
+                self.process(&event, attempt).instrument(span).await
+            }
         };
         let target = match &outcome {
             Outcome::Done => {

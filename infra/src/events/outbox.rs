@@ -7,16 +7,19 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 /// Writes `event` in the caller's transaction: it exists if and only if the change commits.
+/// The current trace context (if traces are exported) goes with it.
 pub async fn append(c: &mut PgConnection, event: &Event) -> crate::db::DbResult<()> {
+    let trace_parent = crate::trace::current_traceparent();
     sqlx::query!(
-        r#"INSERT INTO outbox (id, event_type, aggregate_id, occurred_at, schema_version, payload)
-           VALUES ($1, $2, $3, $4, $5, $6)"#,
+        r#"INSERT INTO outbox (id, event_type, aggregate_id, occurred_at, schema_version, payload, trace_parent)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)"#,
         event.id,
         event.event_type,
         event.aggregate_id,
         event.occurred_at,
         event.schema_version,
-        event.payload
+        event.payload,
+        trace_parent
     )
     .execute(crate::db::ex(c))
     .await?;
@@ -26,8 +29,13 @@ pub async fn append(c: &mut PgConnection, event: &Event) -> crate::db::DbResult<
 /// Locks and returns up to `limit` unpublished events, oldest first, skipping rows another
 /// relay holds.
 pub async fn lock_batch(tx: &mut PgConnection, limit: i64) -> Result<Vec<Event>, sqlx::Error> {
+    Ok(lock_batch_traced(tx, limit).await?.into_iter().map(|(event, _)| event).collect())
+}
+
+/// [`lock_batch`] with each event's `traceparent` (None when it was written untraced).
+pub async fn lock_batch_traced(tx: &mut PgConnection, limit: i64) -> Result<Vec<(Event, Option<String>)>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT id, event_type, aggregate_id, occurred_at, schema_version, payload FROM outbox
+        r#"SELECT id, event_type, aggregate_id, occurred_at, schema_version, payload, trace_parent FROM outbox
            WHERE published_at IS NULL ORDER BY occurred_at, id LIMIT $1 FOR UPDATE SKIP LOCKED"#,
         limit
     )
@@ -35,13 +43,16 @@ pub async fn lock_batch(tx: &mut PgConnection, limit: i64) -> Result<Vec<Event>,
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| Event {
-            id: r.id,
-            event_type: r.event_type,
-            aggregate_id: r.aggregate_id,
-            occurred_at: r.occurred_at,
-            schema_version: r.schema_version,
-            payload: r.payload,
+        .map(|r| {
+            let event = Event {
+                id: r.id,
+                event_type: r.event_type,
+                aggregate_id: r.aggregate_id,
+                occurred_at: r.occurred_at,
+                schema_version: r.schema_version,
+                payload: r.payload,
+            };
+            (event, r.trace_parent)
         })
         .collect())
 }

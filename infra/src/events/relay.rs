@@ -11,6 +11,7 @@ use lapin::publisher_confirm::Confirmation;
 use lapin::{BasicProperties, Channel};
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use super::outbox;
 use super::topology::Topology;
@@ -36,6 +37,33 @@ pub fn properties(event: &Event) -> BasicProperties {
         .with_timestamp(event.occurred_at.timestamp().max(0) as u64)
 }
 
+/// The message properties, and a producer span that continues the trace of the operation
+/// that wrote the event (its context goes into the `traceparent` header). Events written
+/// untraced are published without a span.
+fn traced_properties(event: &Event, trace_parent: Option<&str>, exchange: &str) -> (tracing::Span, BasicProperties) {
+    let props = properties(event);
+    let Some(parent) = trace_parent else {
+        return (tracing::Span::none(), props);
+    };
+    let span = tracing::debug_span!(
+        target: crate::trace::TARGET,
+        "publish",
+        otel.name = %format!("{exchange} publish"),
+        otel.kind = "producer",
+        messaging.system = "rabbitmq",
+        messaging.operation.type = "send",
+        messaging.destination.name = %exchange,
+        messaging.rabbitmq.destination.routing_key = %event.event_type,
+        messaging.message.id = %event.id,
+    );
+    if !crate::trace::adopt_parent(&span, crate::trace::context_from_traceparent(parent)) {
+        return (tracing::Span::none(), props);
+    }
+    let mut headers = props.headers().clone().unwrap_or_default();
+    crate::trace::inject_span(&span, &mut headers);
+    (span, props.with_headers(headers))
+}
+
 impl Relay {
     async fn open(&self) -> anyhow::Result<Channel> {
         let conn = self.mq.connection().await?;
@@ -51,23 +79,25 @@ impl Relay {
     /// Publishes one batch; returns how many events went out.
     pub async fn publish_batch(&self, ch: &Channel) -> anyhow::Result<usize> {
         let mut tx = self.pool.begin().await?;
-        let events = outbox::lock_batch(&mut tx, self.batch).await?;
+        let events = outbox::lock_batch_traced(&mut tx, self.batch).await?;
         if events.is_empty() {
             tx.commit().await?;
             return Ok(0);
         }
         let exchange = self.topology.exchange();
         let mut pending = Vec::with_capacity(events.len());
-        for event in &events {
+        for (event, trace_parent) in &events {
             let body = serde_json::to_vec(event)?;
+            let (span, props) = traced_properties(event, trace_parent.as_deref(), &exchange);
             let confirm = ch
                 .basic_publish(
                     &exchange,
                     &event.event_type,
                     BasicPublishOptions { mandatory: true, ..Default::default() },
                     &body,
-                    properties(event),
+                    props,
                 )
+                .instrument(span)
                 .await?;
             pending.push((event.id, confirm));
         }
