@@ -63,7 +63,7 @@ fn services(
 impl AppState {
     pub fn new(pool: PgPool, redis: RedisHandle, mq: MqHandle) -> Self {
         let db = Db::new(pool.clone());
-        let config = ConfigStore::new(pool, redis.clone());
+        let config = ConfigStore::new(db.clone(), redis.clone());
         let keys = DataKey::default();
         let (auth, admin) = services(&db, &config, &redis, &keys, DEFAULT_PUBLIC_URL);
         Self(Arc::new(Handles {

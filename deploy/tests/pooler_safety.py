@@ -41,6 +41,30 @@ def scan() -> None:
     assert not found, "session state that breaks behind a transaction-mode pooler:\n" + "\n".join(found)
 
 
+# A statement with parameters costs two protocol round trips (Parse/Sync, then Bind/Execute/
+# Sync); between them a pooler may hand the server connection to someone else. So every
+# query runs through `ex(…)` (unnamed statements in pooler mode) on a connection from
+# `Db::conn`/`Db::begin` (a transaction in pooler mode), never on the pool itself.
+RUN_CALL = re.compile(r"\.(fetch_one|fetch_optional|fetch_all|fetch|execute)\(\s*([^)\n]*)")
+RUN_OK = re.compile(r"^(crate::db::|helium_infra::db::)?ex\(|^sqlx::raw_sql\(")
+RUN_ALLOWED = {"infra/src/cron.rs"}  # the leader's own direct connection (session advisory lock)
+
+
+def every_query_runs_through_ex() -> None:
+    found = []
+    for path in sorted(list((h.REPO / "api/src").rglob("*.rs")) + list((h.REPO / "infra/src").rglob("*.rs"))):
+        rel = str(path.relative_to(h.REPO))
+        text = path.read_text()
+        if "sqlx::" not in text or rel in RUN_ALLOWED or rel == "infra/src/db.rs":
+            continue
+        for n, line in enumerate(text.splitlines(), 1):
+            code = line.split("//", 1)[0]
+            for m in RUN_CALL.finditer(code):
+                if not RUN_OK.search(m.group(2).strip()):
+                    found.append(f"{rel}:{n}: {line.strip()[:160]}")
+    assert not found, "queries that bypass db::ex (unsafe behind a transaction-mode pooler):\n" + "\n".join(found)
+
+
 def scanner_catches_each_pattern() -> None:
     samples = ['"SELECT pg_advisory_lock($1)"', '"LISTEN helium_events"', '"SET search_path = x"',
                '"PREPARE q AS SELECT 1"', '"CREATE TEMP TABLE t (x int)"', '"DECLARE c CURSOR WITH HOLD FOR SELECT 1"',
@@ -50,6 +74,12 @@ def scanner_catches_each_pattern() -> None:
     for fine in ['"UPDATE outbox SET published_at = now()"', '"SELECT pg_advisory_xact_lock($1)"',
                  '"SELECT set_config(\'a.b\', $1, true)"', '"SET LOCAL lock_timeout = \'1s\'"']:
         assert not any(re.search(p, fine, re.I) for p, _ in SESSION_STATE), fine
+    for bad in [".fetch_one(&self.pool)", ".execute(&mut *tx)", ".fetch_all(pool)"]:
+        m = RUN_CALL.search(bad)
+        assert m and not RUN_OK.search(m.group(2).strip()), bad
+    for good in [".fetch_one(ex(&mut c))", ".execute(crate::db::ex(tx))", ".execute(sqlx::raw_sql(\"SELECT 1\"))"]:
+        m = RUN_CALL.search(good)
+        assert m and RUN_OK.search(m.group(2).strip()), good
 
 
 def main() -> int:
@@ -57,6 +87,7 @@ def main() -> int:
     checks.run("the scanner recognises each session-state pattern (and not transaction-scoped ones)",
                scanner_catches_each_pattern)
     checks.run("no session state in api/src or infra/src outside the cron leader", scan)
+    checks.run("every query runs through db::ex on a connection, never on the pool", every_query_runs_through_ex)
     return checks.finish()
 
 

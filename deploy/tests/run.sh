@@ -8,14 +8,9 @@
 #   otel_traces.py     a real OTLP receiver sees one trace from HTTP request to consumer span
 #   quickstart.py      quick start on a fresh database + pg_dump/pg_restore round trip
 #   pgbouncer_flows.py core flows through PgBouncer in transaction mode
-#
-# PGBOUNCER_EXPECT (default below) is what the PgBouncer flows are known to do today: `fail`
-# until the query layer stops using named prepared statements with DATABASE_STATEMENT_CACHE=0.
-# A result different from the expectation fails this script, so flip it when the fix lands.
 # Needs: a debug build (HELIUM_BIN, default target/debug/helium), services on 127.0.0.1.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-PGBOUNCER_EXPECT="${PGBOUNCER_EXPECT:-fail}"
 PY=.tools/venv/bin/python
 export PYTHONDONTWRITEBYTECODE=1
 
@@ -43,25 +38,13 @@ no_aws_lc() {
     return 1
 }
 
-pgbouncer_as_expected() {
-    "$PY" deploy/tests/pgbouncer_flows.py
-    local rc=$?
-    # 0 all pass; 10 failures with the known sqlx_s_N clash; 1 other failures; 3 harness error.
-    case "$PGBOUNCER_EXPECT:$rc" in
-        fail:0) echo "pgbouncer flows now PASS: set PGBOUNCER_EXPECT=pass in deploy/tests/run.sh"; return 1 ;;
-        fail:10) echo "pgbouncer flows fail as expected (known sqlx_s_N clash; the query-layer fix is pending)"; return 0 ;;
-        pass:0) return 0 ;;
-        *) echo "pgbouncer flows: unexpected outcome (exit $rc, expected: $PGBOUNCER_EXPECT)"; return 1 ;;
-    esac
-}
-
 step "manifests" "$PY" deploy/tests/manifests.py
 step "observability" "$PY" deploy/tests/observability.py
 step "no aws-lc-rs" no_aws_lc
 step "pooler safety" "$PY" deploy/tests/pooler_safety.py
 step "OpenTelemetry traces" "$PY" deploy/tests/otel_traces.py
 step "quick start + backup/restore" "$PY" deploy/tests/quickstart.py
-step "PgBouncer flows (expected: $PGBOUNCER_EXPECT)" pgbouncer_as_expected
+step "PgBouncer flows (transaction mode, DATABASE_STATEMENT_CACHE=0)" "$PY" deploy/tests/pgbouncer_flows.py
 
 echo "deploy-checks: $passed passed, ${#failed[@]} failed"
 if ((${#failed[@]})); then

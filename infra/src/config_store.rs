@@ -13,7 +13,9 @@ use chrono::{DateTime, Utc};
 use helium_domain::config::{self, ConfigKind, ModuleConfig};
 use redis::AsyncCommands;
 use serde::{Deserialize, Serialize};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
+
+use crate::db::{Db, ex};
 use tokio::sync::RwLock;
 
 use crate::RedisHandle;
@@ -46,14 +48,20 @@ pub enum ConfigStoreError {
     #[error("configuration `{key}` changed concurrently (current version {current})")]
     VersionConflict { key: &'static str, current: i64 },
     #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(#[from] crate::db::DbError),
+}
+
+impl From<sqlx::Error> for ConfigStoreError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Db(e.into())
+    }
 }
 
 type TypedEntry = (Instant, Arc<ModuleConfig>);
 
 #[derive(Clone)]
 pub struct ConfigStore {
-    pool: PgPool,
+    db: Db,
     redis: RedisHandle,
     local: Arc<RwLock<HashMap<ConfigKind, (Instant, StoredConfig)>>>,
     /// The parsed form of the current local entry (dropped whenever the entry is refreshed),
@@ -62,8 +70,8 @@ pub struct ConfigStore {
 }
 
 impl ConfigStore {
-    pub fn new(pool: PgPool, redis: RedisHandle) -> Self {
-        Self { pool, redis, local: Arc::default(), typed: Arc::default() }
+    pub fn new(db: Db, redis: RedisHandle) -> Self {
+        Self { db, redis, local: Arc::default(), typed: Arc::default() }
     }
 
     fn redis_key(&self, kind: ConfigKind) -> String {
@@ -117,14 +125,14 @@ impl ConfigStore {
             r#"SELECT key, value, version, updated_at FROM application__config WHERE key = $1"#,
             kind.key()
         )
-        .fetch_optional(&self.pool)
+        .fetch_optional(ex(&mut *self.db.conn().await?))
         .await?;
         Ok(row.map(|r| StoredConfig { key: r.key, value: r.value, version: r.version, updated_at: r.updated_at }))
     }
 
     pub async fn list(&self) -> Result<Vec<StoredConfig>, ConfigStoreError> {
         let rows = sqlx::query!(r#"SELECT key, value, version, updated_at FROM application__config ORDER BY key"#)
-            .fetch_all(&self.pool)
+            .fetch_all(ex(&mut *self.db.conn().await?))
             .await?;
         Ok(rows
             .into_iter()
@@ -136,6 +144,7 @@ impl ConfigStore {
     /// with `force`, resets it to defaults.
     pub async fn init(&self, kind: ConfigKind, force: bool) -> Result<InitOutcome, ConfigStoreError> {
         let value = config::default_value(kind, &mut rand::rng());
+        let mut tx = self.db.begin().await?;
         let outcome = if force {
             let inserted = sqlx::query_scalar!(
                 r#"INSERT INTO application__config (key, value) VALUES ($1, $2)
@@ -145,7 +154,7 @@ impl ConfigStore {
                 kind.key(),
                 value
             )
-            .fetch_one(&self.pool)
+            .fetch_one(ex(&mut tx))
             .await?;
             if inserted { InitOutcome::Created } else { InitOutcome::Reset }
         } else {
@@ -154,10 +163,11 @@ impl ConfigStore {
                 kind.key(),
                 value
             )
-            .execute(&self.pool)
+            .execute(ex(&mut tx))
             .await?;
             if done.rows_affected() == 1 { InitOutcome::Created } else { InitOutcome::Unchanged }
         };
+        tx.commit().await?;
         if outcome != InitOutcome::Unchanged {
             self.invalidate(kind).await;
         }
@@ -183,9 +193,9 @@ impl ConfigStore {
         value: &serde_json::Value,
         expected_version: Option<i64>,
     ) -> Result<StoredConfig, ConfigStoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let cfg = Self::write_in(&mut conn, kind, value, expected_version).await?;
-        drop(conn);
+        let mut tx = self.db.begin().await?;
+        let cfg = Self::write_in(&mut tx, kind, value, expected_version).await?;
+        tx.commit().await?;
         self.committed(kind, &cfg).await;
         Ok(cfg)
     }
@@ -197,7 +207,7 @@ impl ConfigStore {
             r#"SELECT key, value, version, updated_at FROM application__config WHERE key = $1 FOR UPDATE"#,
             kind.key()
         )
-        .fetch_optional(&mut *tx)
+        .fetch_optional(ex(tx))
         .await?;
         Ok(row.map(|r| StoredConfig { key: r.key, value: r.value, version: r.version, updated_at: r.updated_at }))
     }
@@ -224,11 +234,11 @@ impl ConfigStore {
             value,
             expected_version
         )
-        .fetch_optional(&mut *tx)
+        .fetch_optional(ex(tx))
         .await?;
         let Some(r) = row else {
             let current = sqlx::query_scalar!(r#"SELECT version FROM application__config WHERE key = $1"#, kind.key())
-                .fetch_optional(&mut *tx)
+                .fetch_optional(ex(tx))
                 .await?
                 .ok_or(ConfigStoreError::Missing(kind.key()))?;
             return Err(ConfigStoreError::VersionConflict { key: kind.key(), current });

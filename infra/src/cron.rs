@@ -9,12 +9,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use helium_domain::config::{ConfigKind, ModuleConfig};
 use sqlx::postgres::PgConnectOptions;
-use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
+use sqlx::{ConnectOptions, Connection, PgConnection};
 use tokio_util::sync::CancellationToken;
 
 use crate::ConfigStore;
+use crate::db::{Db, ex};
 use crate::events::relay::sleep_or_stop;
 
 /// Advisory lock key of the cron leader ("HELIUM" + 1).
@@ -24,7 +26,7 @@ pub const BATCH: i64 = 1000;
 pub const MAX_BATCHES: u32 = 50;
 
 pub struct JobContext {
-    pub pool: PgPool,
+    pub db: Db,
     pub config: ConfigStore,
 }
 
@@ -122,21 +124,48 @@ impl CronExecutor {
     }
 }
 
-/// Runs a bounded batched DELETE until it removes fewer than a full batch.
-async fn in_batches<F, Fut>(mut step: F) -> anyhow::Result<u64>
+/// Runs a bounded batched DELETE, each batch in its own short transaction (locks held
+/// briefly, pooler-safe), until one removes fewer than a full batch.
+async fn in_batches<F>(db: &Db, step: F) -> anyhow::Result<u64>
 where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<u64, sqlx::Error>>,
+    F: for<'c> Fn(&'c mut PgConnection) -> BoxFuture<'c, Result<u64, sqlx::Error>>,
 {
     let mut total = 0;
     for _ in 0..MAX_BATCHES {
-        let n = step().await?;
+        let mut tx = db.begin().await?;
+        let n = step(&mut tx).await?;
+        tx.commit().await?;
         total += n;
         if n < BATCH as u64 {
             break;
         }
     }
     Ok(total)
+}
+
+async fn purge_customer_tokens(c: &mut PgConnection, kind: &str, keep_secs: f64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        r#"DELETE FROM auth.one_time_tokens WHERE token_hash IN (SELECT token_hash FROM auth.one_time_tokens
+           WHERE kind = $1 AND created_at < now() - make_interval(secs => $2) LIMIT $3)"#,
+        kind,
+        keep_secs,
+        BATCH
+    )
+    .execute(ex(c))
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Staff setup links (24 h) nobody redeemed: gone a day after they expired.
+async fn purge_staff_links(c: &mut PgConnection) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        r#"DELETE FROM staff.one_time_tokens WHERE token_hash IN (SELECT token_hash FROM staff.one_time_tokens
+           WHERE expires_at < now() - interval '1 day' LIMIT $1)"#,
+        BATCH
+    )
+    .execute(ex(c))
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Deletes magic links and e-mail codes older than the auth config's `*_delete_before`, and
@@ -159,25 +188,9 @@ impl Job for PurgeOneTimeTokens {
             ("magic_link", auth.email_provider.magic_link_delete_before.0),
         ] {
             let keep = keep as f64;
-            total += in_batches(|| async {
-                let done = sqlx::query!(
-                    r#"DELETE FROM auth.one_time_tokens WHERE token_hash IN (SELECT token_hash FROM auth.one_time_tokens
-                       WHERE kind = $1 AND created_at < now() - make_interval(secs => $2) LIMIT $3)"#,
-                    kind,
-                    keep,
-                    BATCH
-                )
-                .execute(&ctx.pool)
-                .await?;
-                Ok(done.rows_affected())
-            })
-            .await?;
+            total += in_batches(&ctx.db, |c| Box::pin(purge_customer_tokens(c, kind, keep))).await?;
         }
-        // Staff setup links (24 h) nobody redeemed: gone a day after they expired.
-        total += sqlx::query!(r#"DELETE FROM staff.one_time_tokens WHERE expires_at < now() - interval '1 day'"#)
-            .execute(&ctx.pool)
-            .await?
-            .rows_affected();
+        total += in_batches(&ctx.db, |c| Box::pin(purge_staff_links(c))).await?;
         Ok(total)
     }
 }
@@ -192,7 +205,7 @@ impl Job for PurgePublishedOutbox {
     }
 
     async fn run(&self, ctx: &JobContext) -> anyhow::Result<u64> {
-        in_batches(|| crate::events::outbox::purge_published(&ctx.pool, 7, BATCH)).await
+        in_batches(&ctx.db, |c| Box::pin(crate::events::outbox::purge_published(c, 7, BATCH))).await
     }
 }
 
@@ -206,7 +219,7 @@ impl Job for PurgeConsumerInbox {
     }
 
     async fn run(&self, ctx: &JobContext) -> anyhow::Result<u64> {
-        in_batches(|| crate::events::outbox::purge_inbox(&ctx.pool, 30, BATCH)).await
+        in_batches(&ctx.db, |c| Box::pin(crate::events::outbox::purge_inbox(c, 30, BATCH))).await
     }
 }
 
@@ -220,7 +233,7 @@ impl Job for PurgeIdempotencyKeys {
     }
 
     async fn run(&self, ctx: &JobContext) -> anyhow::Result<u64> {
-        in_batches(|| crate::idempotency::purge_expired(&ctx.pool, BATCH)).await
+        in_batches(&ctx.db, |c| Box::pin(crate::idempotency::purge_expired(c, BATCH))).await
     }
 }
 

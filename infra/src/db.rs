@@ -64,10 +64,10 @@ pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
     MIGRATOR.run(pool).await
 }
 
-/// `SELECT 1` for readiness probes.
+/// `SELECT 1` for readiness probes, over the simple-query protocol (one round trip, no
+/// statement, safe behind a transaction-mode pooler).
 pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
-    let mut conn = pool.acquire().await?;
-    sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(ex(&mut conn)).await.map(|_| ())
+    pool.execute(sqlx::raw_sql("SELECT 1")).await.map(|_| ())
 }
 
 // ------------------------------------------------------------------ pooler mode
@@ -209,11 +209,14 @@ impl Db {
         Ok(result?)
     }
 
-    /// One connection, held until dropped. Pass it down as `&mut conn`.
+    /// One connection for reads, held until dropped. Pass it down as `&mut conn`. Writes go
+    /// through [`Db::begin`] / [`transaction!`](crate::transaction): in pooler mode this
+    /// connection is a READ ONLY transaction that is rolled back when dropped, so a write
+    /// here fails loudly instead of vanishing.
     pub async fn conn(&self) -> Result<Conn, DbError> {
         let conn = self.acquire().await?;
         if pooler_mode() {
-            return Ok(Conn::Tx(Transaction::begin(conn, None).await?));
+            return Ok(Conn::Tx(Transaction::begin(conn, Some("BEGIN READ ONLY".into())).await?));
         }
         Ok(Conn::Pooled(conn))
     }

@@ -1,13 +1,22 @@
-//! Idempotency-Key storage. The whole first execution runs while this process holds a
-//! transaction-scoped advisory lock on (principal, route, key): a concurrent duplicate sees
-//! the lock taken and is told "in progress" at once; a crash releases the lock and stores
-//! nothing, so the client's retry runs again. Transaction-scoped, hence pooler-safe.
+//! Idempotency-Key storage as claims (Stripe semantics).
+//!
+//! The first request with a key writes a pending claim in its own short transaction, then
+//! runs with no database connection held; its response completes the claim. A concurrent
+//! duplicate finds the claim pending ("in progress"); a retry after completion replays the
+//! stored response. A failed or abandoned execution deletes its claim so a retry runs again;
+//! a claim whose holder died expires after [`CLAIM_SECS`] and is taken over.
 
 use sha2::{Digest, Sha256};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::db::{Db, DbResult, ex};
 
 /// How long a stored response is replayed (≥ 24 h required; 48 h chosen).
 pub const RETENTION_HOURS: i32 = 48;
+/// How long a pending claim blocks duplicates before a retry may take it over; longer than
+/// any request may run (the HTTP layer times requests out well before).
+pub const CLAIM_SECS: f64 = 120.0;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredResponse {
@@ -21,18 +30,20 @@ pub enum Begin {
     Proceed(Pending),
     /// Same key and same request: answer the stored response.
     Replay(StoredResponse),
-    /// Same key, different request body.
+    /// Same key, different request.
     Mismatch,
-    /// Another execution with this key holds the lock right now.
+    /// Another execution with this key is running right now.
     InProgress,
 }
 
+/// Identifies one claim; only its holder may complete or abandon it.
+#[derive(Debug, Clone)]
 pub struct Pending {
-    tx: Transaction<'static, Postgres>,
+    db: Db,
     principal: String,
     route: String,
     key: String,
-    hash: Vec<u8>,
+    claim: Uuid,
 }
 
 pub fn request_hash(method: &str, route: &str, body: &[u8]) -> Vec<u8> {
@@ -45,84 +56,135 @@ pub fn request_hash(method: &str, route: &str, body: &[u8]) -> Vec<u8> {
     h.finalize().to_vec()
 }
 
-pub async fn begin(
-    pool: &PgPool,
+struct Existing {
+    request_hash: Vec<u8>,
+    status: Option<i16>,
+    content_type: Option<String>,
+    body: Option<Vec<u8>>,
+}
+
+/// Claims (principal, route, key), or reports what holds it.
+pub async fn begin(db: &Db, principal: &str, route: &str, key: &str, hash: Vec<u8>) -> DbResult<Begin> {
+    let claim = Uuid::new_v4();
+    let mut tx = db.begin().await?;
+    let claimed = try_claim(&mut tx, principal, route, key, &hash, claim).await?;
+    let existing = if claimed { None } else { existing(&mut tx, principal, route, key).await? };
+    tx.commit().await?;
+    if claimed {
+        let pending = Pending {
+            db: db.clone(),
+            principal: principal.to_owned(),
+            route: route.to_owned(),
+            key: key.to_owned(),
+            claim,
+        };
+        return Ok(Begin::Proceed(pending));
+    }
+    Ok(match existing {
+        // Purged between the two statements: someone else's claim just expired; say "busy".
+        None => Begin::InProgress,
+        Some(e) if e.request_hash != hash => Begin::Mismatch,
+        Some(Existing { status: Some(status), content_type, body: Some(body), .. }) => {
+            Begin::Replay(StoredResponse { status: status as u16, content_type, body })
+        }
+        Some(_) => Begin::InProgress,
+    })
+}
+
+/// Inserts a pending claim, or takes over an expired record or a dead holder's claim.
+async fn try_claim(
+    c: &mut PgConnection,
     principal: &str,
     route: &str,
     key: &str,
-    hash: Vec<u8>,
-) -> Result<Begin, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let lock_name = format!("idem\u{1f}{principal}\u{1f}{route}\u{1f}{key}");
-    let locked =
-        sqlx::query_scalar!(r#"SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS "locked!""#, lock_name)
-            .fetch_one(&mut *tx)
-            .await?;
-    if !locked {
-        return Ok(Begin::InProgress);
-    }
-    let row = sqlx::query!(
+    hash: &[u8],
+    claim: Uuid,
+) -> DbResult<bool> {
+    let row = sqlx::query_scalar!(
+        r#"INSERT INTO idempotency_keys
+               (principal, route, key, request_hash, claim, claimed_until, expires_at)
+           VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), now() + make_interval(hours => $7))
+           ON CONFLICT (principal, route, key) DO UPDATE
+           SET request_hash = EXCLUDED.request_hash, claim = EXCLUDED.claim,
+               claimed_until = EXCLUDED.claimed_until, status = NULL, content_type = NULL, body = NULL,
+               created_at = now(), expires_at = EXCLUDED.expires_at
+           WHERE idempotency_keys.expires_at <= now()
+              OR (idempotency_keys.status IS NULL AND idempotency_keys.claimed_until <= now())
+           RETURNING claim AS "claim!""#,
+        principal,
+        route,
+        key,
+        hash,
+        claim,
+        CLAIM_SECS,
+        RETENTION_HOURS
+    )
+    .fetch_optional(ex(c))
+    .await?;
+    Ok(row == Some(claim))
+}
+
+async fn existing(c: &mut PgConnection, principal: &str, route: &str, key: &str) -> DbResult<Option<Existing>> {
+    Ok(sqlx::query_as!(
+        Existing,
         r#"SELECT request_hash, status, content_type, body FROM idempotency_keys
-           WHERE principal = $1 AND route = $2 AND key = $3 AND expires_at > now()"#,
+           WHERE principal = $1 AND route = $2 AND key = $3"#,
         principal,
         route,
         key
     )
-    .fetch_optional(&mut *tx)
-    .await?;
-    match row {
-        Some(r) if r.request_hash == hash => {
-            Ok(Begin::Replay(StoredResponse { status: r.status as u16, content_type: r.content_type, body: r.body }))
-        }
-        Some(_) => Ok(Begin::Mismatch),
-        None => Ok(Begin::Proceed(Pending {
-            tx,
-            principal: principal.to_owned(),
-            route: route.to_owned(),
-            key: key.to_owned(),
-            hash,
-        })),
-    }
+    .fetch_optional(ex(c))
+    .await?)
 }
 
 impl Pending {
-    /// Stores the first response and releases the lock.
-    pub async fn complete(mut self, response: &StoredResponse) -> Result<(), sqlx::Error> {
+    /// Stores the first response; later requests with the key replay it.
+    pub async fn complete(&self, response: &StoredResponse) -> DbResult<()> {
+        let mut tx = self.db.begin().await?;
         sqlx::query!(
-            r#"INSERT INTO idempotency_keys (principal, route, key, request_hash, status, content_type, body, expires_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(hours => $8))
-               ON CONFLICT (principal, route, key) DO UPDATE
-               SET request_hash = EXCLUDED.request_hash, status = EXCLUDED.status,
-                   content_type = EXCLUDED.content_type, body = EXCLUDED.body,
-                   created_at = now(), expires_at = EXCLUDED.expires_at"#,
+            r#"UPDATE idempotency_keys SET status = $5, content_type = $6, body = $7, claimed_until = NULL
+               WHERE principal = $1 AND route = $2 AND key = $3 AND claim = $4 AND status IS NULL"#,
             self.principal,
             self.route,
             self.key,
-            self.hash,
+            self.claim,
             response.status as i16,
             response.content_type,
-            response.body,
-            RETENTION_HOURS
+            response.body
         )
-        .execute(&mut *self.tx)
+        .execute(ex(&mut tx))
         .await?;
-        self.tx.commit().await
+        tx.commit().await?;
+        Ok(())
     }
 
-    /// Stores nothing (the request failed validation or the server failed): a retry runs again.
-    pub async fn abandon(self) -> Result<(), sqlx::Error> {
-        self.tx.rollback().await
+    /// Drops the claim (the request failed validation or the server failed): a retry runs again.
+    pub async fn abandon(&self) -> DbResult<()> {
+        let mut tx = self.db.begin().await?;
+        sqlx::query!(
+            r#"DELETE FROM idempotency_keys
+               WHERE principal = $1 AND route = $2 AND key = $3 AND claim = $4 AND status IS NULL"#,
+            self.principal,
+            self.route,
+            self.key,
+            self.claim
+        )
+        .execute(ex(&mut tx))
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 
-/// Cron: deletes expired records in bounded batches; returns how many went.
-pub async fn purge_expired(pool: &PgPool, batch: i64) -> Result<u64, sqlx::Error> {
+/// Cron: deletes expired records in bounded batches; returns how many went. Pending claims
+/// past their expiry go too (their holder is long dead).
+pub async fn purge_expired(c: &mut PgConnection, batch: i64) -> Result<u64, sqlx::Error> {
     let done = sqlx::query!(
         r#"DELETE FROM idempotency_keys WHERE ctid IN
            (SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT $1)"#,
         batch
     )
-    .execute(pool)
+    .execute(ex(c))
     .await?;
     Ok(done.rows_affected())
 }

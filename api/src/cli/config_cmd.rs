@@ -67,7 +67,7 @@ impl Connected {
                 return Err(ExitCode::from(2));
             }
         };
-        let config = ConfigStore::new(pool.clone(), redis.clone());
+        let config = ConfigStore::new(helium_infra::db::Db::new(pool.clone()), redis.clone());
         Ok(Self { pool, config, redis })
     }
 }

@@ -4,6 +4,8 @@
 //! a repeat with the same body replays them with `Idempotent-Replayed: true`; a different
 //! body → 422 `idempotency_key_reused`; a duplicate while the first runs → 409
 //! `idempotency_key_in_progress`. Validation failures and server errors store nothing.
+//! No database connection is held while the handler runs (the claim is its own short
+//! transaction), so this layer can never make a request wait for a second pooled connection.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{MatchedPath, Request};
@@ -11,7 +13,7 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use helium_domain::ErrorCode;
-use helium_infra::idempotency::{self, Begin, StoredResponse};
+use helium_infra::idempotency::{self, Begin, Pending, StoredResponse};
 
 use super::problem::ApiError;
 use super::{MAX_BODY_BYTES, Principal};
@@ -60,7 +62,7 @@ async fn run(req: Request, next: Next) -> Result<Response, ApiError> {
         .map_err(|_| ApiError::new(ErrorCode::PayloadTooLarge, "the request body is larger than allowed"))?;
     let hash = idempotency::request_hash(parts.method.as_str(), &route, &bytes);
 
-    let pending = match idempotency::begin(state.pool(), &principal, &route, &key, hash).await {
+    let pending = match idempotency::begin(&state.db, &principal, &route, &key, hash).await {
         Ok(Begin::Proceed(p)) => p,
         Ok(Begin::Replay(stored)) => return Ok(replay(stored)),
         Ok(Begin::Mismatch) => {
@@ -82,6 +84,7 @@ async fn run(req: Request, next: Next) -> Result<Response, ApiError> {
         }
     };
 
+    let mut claim = Claim { pending, armed: true };
     let res = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     let (res_parts, res_body) = res.into_parts();
     let body = to_bytes(res_body, usize::MAX).await.map_err(|_| ApiError::internal())?;
@@ -91,14 +94,45 @@ async fn run(req: Request, next: Next) -> Result<Response, ApiError> {
             content_type: res_parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned),
             body: body.to_vec(),
         };
-        if let Err(e) = pending.complete(&stored).await {
+        if let Err(e) = claim.settle().complete(&stored).await {
             // The effect happened; only the replay record is lost. Say so loudly.
             tracing::error!(error = %e, "could not store the idempotent response");
         }
-    } else if let Err(e) = pending.abandon().await {
-        tracing::warn!(error = %e, "could not release the idempotency lock cleanly");
+    } else if let Err(e) = claim.settle().abandon().await {
+        tracing::warn!(error = %e, "could not release the idempotency claim; it expires by itself");
     }
     Ok(Response::from_parts(res_parts, Body::from(body)))
+}
+
+/// A claim the request holds. Dropped unfinished (the client went away and the request
+/// future was cancelled), it is abandoned in the background so a retry need not wait for it
+/// to expire.
+struct Claim {
+    pending: Pending,
+    armed: bool,
+}
+
+impl Claim {
+    /// The claim, now settled by the caller (completed or abandoned).
+    fn settle(&mut self) -> &Pending {
+        self.armed = false;
+        &self.pending
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if self.armed
+            && let Ok(rt) = tokio::runtime::Handle::try_current()
+        {
+            let pending = self.pending.clone();
+            rt.spawn(async move {
+                if let Err(e) = pending.abandon().await {
+                    tracing::warn!(error = %e, "could not release a cancelled idempotency claim");
+                }
+            });
+        }
+    }
 }
 
 fn replay(stored: StoredResponse) -> Response {

@@ -38,7 +38,7 @@ pub fn all_consumer_bindings() -> Vec<(&'static str, &'static [&'static str])> {
 
 fn consumer(settings: &Settings, state: &AppState, handler: Arc<dyn Handler>, stop: &CancellationToken) -> Worker {
     let runner = ConsumerRunner {
-        pool: state.pool().clone(),
+        db: state.db.clone(),
         mq: state.mq.clone(),
         topology: Topology::new(settings.events.mq_prefix.clone()),
         settings: settings.events.consumer.clone(),
@@ -59,7 +59,7 @@ pub fn for_mode(
     let runs = |m: WorkMode| mode == m || mode == WorkMode::All;
     if runs(WorkMode::Consumer) {
         let relay = Relay {
-            pool: state.pool().clone(),
+            db: state.db.clone(),
             mq: state.mq.clone(),
             topology: Topology::new(settings.events.mq_prefix.clone()),
             batch: settings.events.relay_batch,
@@ -88,7 +88,7 @@ pub fn for_mode(
             ..settings.db.clone()
         };
         let cron = CronExecutor {
-            ctx: JobContext { pool: state.pool().clone(), config: state.config.clone() },
+            ctx: JobContext { db: state.db.clone(), config: state.config.clone() },
             leader_options: leader_db.connect_options()?,
             interval: Duration::from_secs(settings.scan_interval_secs),
             jobs: helium_infra::cron::builtin_jobs(),

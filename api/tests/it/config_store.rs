@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use crate::support::{POLL, REDIS_URL, closed_port, redis_prefix};
 
 fn store(pool: &PgPool, redis_url: &str, prefix: &str) -> ConfigStore {
-    ConfigStore::new(pool.clone(), RedisHandle::new(redis_url, prefix).unwrap())
+    ConfigStore::new(helium_infra::db::Db::new(pool.clone()), RedisHandle::new(redis_url, prefix).unwrap())
 }
 
 async fn row(pool: &PgPool, key: &str) -> (Value, i64) {

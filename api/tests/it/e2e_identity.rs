@@ -302,7 +302,10 @@ fn sid(access: &str) -> String {
 
 /// The mailer points at the sink before the server starts, so no mail is ever tried elsewhere.
 async fn configure_mailer(pool: &PgPool, redis_prefix: &str, port: u16) {
-    let config = ConfigStore::new(pool.clone(), RedisHandle::new(REDIS_URL, redis_prefix.to_owned()).unwrap());
+    let config = ConfigStore::new(
+        helium_infra::db::Db::new(pool.clone()),
+        RedisHandle::new(REDIS_URL, redis_prefix.to_owned()).unwrap(),
+    );
     config.ensure_defaults().await.unwrap();
     let mailer = json!({
         "host": "127.0.0.1", "port": port, "username": "", "password": "",

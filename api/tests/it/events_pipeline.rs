@@ -276,7 +276,7 @@ impl Mq {
         let mut consumers_seen = self.consumers.lock().unwrap();
         consumers_seen.extend(consumers.iter().map(|(name, _)| *name));
         Relay {
-            pool: pool.clone(),
+            db: helium_infra::db::Db::new(pool.clone()),
             mq: MqHandle::new(self.url.clone()),
             topology: self.topology.clone(),
             batch,
@@ -294,7 +294,7 @@ impl Mq {
     ) -> (CancellationToken, JoinHandle<anyhow::Result<()>>) {
         self.consumers.lock().unwrap().push(handler.name);
         let runner = ConsumerRunner {
-            pool: pool.clone(),
+            db: helium_infra::db::Db::new(pool.clone()),
             mq: MqHandle::new(self.url.clone()),
             topology: self.topology.clone(),
             settings: test_settings(max_attempts),

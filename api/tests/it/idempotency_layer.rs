@@ -128,7 +128,78 @@ async fn validation_failures_store_nothing_and_expired_records_are_purged(pool: 
     assert_eq!((status, replayed), (StatusCode::CREATED, None), "a corrected retry runs");
 
     sqlx::query("UPDATE idempotency_keys SET expires_at = now() - interval '1 second'").execute(&pool).await.unwrap();
-    assert_eq!(helium_infra::idempotency::purge_expired(&pool, 100).await.unwrap(), 1);
+    assert_eq!(helium_infra::idempotency::purge_expired(&mut pool.acquire().await.unwrap(), 100).await.unwrap(), 1);
     let left: i64 = sqlx::query_scalar("SELECT count(*) FROM idempotency_keys").fetch_one(&pool).await.unwrap();
     assert_eq!(left, 0);
+}
+
+/// The claim is not a held transaction: with a pool of ONE connection, the handler still gets
+/// it (the old design held a transaction across the handler and waited for a second).
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn the_handler_can_use_the_only_pooled_connection(
+    pool: sqlx::postgres::PgPoolOptions,
+    opts: sqlx::postgres::PgConnectOptions,
+) {
+    let pool =
+        pool.max_connections(1).acquire_timeout(std::time::Duration::from_secs(3)).connect_with(opts).await.unwrap();
+    let app = app(pool.clone()).await;
+    let (status, _, body) = send(&app, request(Some("solo"), "u", &json!({"amount": 5}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, replayed, again) = send(&app, request(Some("solo"), "u", &json!({"amount": 5}))).await;
+    assert_eq!((status, replayed.as_deref()), (StatusCode::CREATED, Some("true")));
+    assert_eq!(again, body);
+}
+
+/// A claim whose holder died (crash, no abandon) blocks duplicates only until it expires;
+/// then a retry takes it over and runs once.
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn a_dead_holders_claim_expires_and_is_taken_over(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let body = json!({"amount": 9});
+    let route = "POST /effects";
+    let hash = helium_infra::idempotency::request_hash("POST", route, body.to_string().as_bytes());
+    sqlx::query(
+        "INSERT INTO idempotency_keys (principal, route, key, request_hash, claim, claimed_until, expires_at)
+         VALUES ('u', $1, 'dead', $2, gen_random_uuid(), now() + interval '1 minute', now() + interval '1 day')",
+    )
+    .bind(route)
+    .bind(&hash)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let (status, _, problem) = send(&app, request(Some("dead"), "u", &body)).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("idempotency_key_in_progress")));
+    assert_eq!(effects(&pool).await, 0);
+
+    sqlx::query("UPDATE idempotency_keys SET claimed_until = now() - interval '1 second'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (status, replayed, _) = send(&app, request(Some("dead"), "u", &body)).await;
+    assert_eq!((status, replayed), (StatusCode::CREATED, None));
+    assert_eq!(effects(&pool).await, 1);
+}
+
+/// A request cancelled mid-handler (client gone) releases its claim: the retry runs at once.
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn a_cancelled_request_releases_its_claim(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let body = json!({"amount": 11});
+    // The handler sleeps 50 ms before its effect: cancel inside that window.
+    let cancelled =
+        tokio::time::timeout(std::time::Duration::from_millis(10), send(&app, request(Some("gone"), "u", &body))).await;
+    assert!(cancelled.is_err(), "the request was cancelled");
+    let mut released = false;
+    for _ in 0..50 {
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM idempotency_keys").fetch_one(&pool).await.unwrap();
+        if left == 0 {
+            released = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(released, "the cancelled claim was abandoned");
+    let (status, replayed, _) = send(&app, request(Some("gone"), "u", &body)).await;
+    assert_eq!((status, replayed), (StatusCode::CREATED, None));
+    assert_eq!(effects(&pool).await, 1);
 }

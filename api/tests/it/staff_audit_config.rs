@@ -222,7 +222,7 @@ async fn config_round_trip_keeps_secrets_and_audits_the_change(pool: PgPool) {
     assert_eq!(rows[1].4, json!({ "vpn_server_token": SECRET_MASK }), "a secret change shows only the mask");
 
     // Another process (own caches, same Redis) sees the change within 5 s.
-    let other = ConfigStore::new(pool.clone(), h.state.redis.clone());
+    let other = ConfigStore::new(helium_infra::db::Db::new(pool.clone()), h.state.redis.clone());
     assert_eq!(other.get(ConfigKind::Auth).await.unwrap().version, v2);
     doc["jwt"]["issuer"] = json!("https://issuer.third.example");
     let written = put_config(&h, &token, "auth", &doc, Some(&format!("\"{v2}\""))).await;

@@ -74,7 +74,7 @@ fn store_error(e: ConfigStoreError) -> DomainError {
             ErrorCode::PreconditionFailed,
             format!("the document changed meanwhile (current version {current}); reload it"),
         ),
-        ConfigStoreError::Db(e) => crate::db::DbError::from(e).into(),
+        ConfigStoreError::Db(e) => e.into(),
     }
 }
 

@@ -16,7 +16,9 @@ use lapin::options::{
 use lapin::publisher_confirm::Confirmation;
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Channel};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
+
+use crate::db::{Db, ex};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
@@ -71,7 +73,7 @@ impl ConsumerSettings {
 }
 
 pub struct ConsumerRunner {
-    pub pool: PgPool,
+    pub db: Db,
     pub mq: MqHandle,
     pub topology: Topology,
     pub settings: ConsumerSettings,
@@ -154,7 +156,7 @@ impl ConsumerRunner {
     /// Runs the handler in one transaction with the dedupe record.
     async fn process(&self, event: &Event, attempt: u32) -> Outcome {
         let name = self.handler.name();
-        let mut tx = match self.pool.begin().await {
+        let mut tx = match self.db.begin().await {
             Ok(tx) => tx,
             Err(e) => return Outcome::Retry(format!("database: {e}")),
         };
@@ -163,7 +165,7 @@ impl ConsumerRunner {
             name,
             event.id
         )
-        .execute(&mut *tx)
+        .execute(ex(&mut tx))
         .await;
         match fresh {
             Ok(r) if r.rows_affected() == 0 => return Outcome::Duplicate,
@@ -186,14 +188,17 @@ impl ConsumerRunner {
                 }
             }
         };
-        let mut conn = self.pool.acquire().await;
-        if let Ok(conn) = conn.as_mut() {
+        // A transaction of its own: pooler-safe, and committed even though the handler's rolled back.
+        if let Ok(mut tx) = self.db.begin().await {
             let (error, parked) = match &outcome {
                 Outcome::Retry(e) => (e.as_str(), attempt >= self.settings.max_attempts),
                 Outcome::Park(e) => (e.as_str(), true),
                 _ => ("", false),
             };
-            self.handler.after_failure(conn, event, attempt, error, parked).await;
+            self.handler.after_failure(&mut tx, event, attempt, error, parked).await;
+            if let Err(e) = tx.commit().await {
+                tracing::warn!(consumer = name, error = %e, "could not record the failure");
+            }
         }
         outcome
     }

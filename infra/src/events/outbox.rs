@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use helium_domain::events::Event;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
+
+use crate::db::ex;
 use uuid::Uuid;
 
 /// Writes `event` in the caller's transaction: it exists if and only if the change commits.
@@ -21,7 +23,7 @@ pub async fn append(c: &mut PgConnection, event: &Event) -> crate::db::DbResult<
         event.payload,
         trace_parent
     )
-    .execute(crate::db::ex(c))
+    .execute(ex(c))
     .await?;
     Ok(())
 }
@@ -39,7 +41,7 @@ pub async fn lock_batch_traced(tx: &mut PgConnection, limit: i64) -> Result<Vec<
            WHERE published_at IS NULL ORDER BY occurred_at, id LIMIT $1 FOR UPDATE SKIP LOCKED"#,
         limit
     )
-    .fetch_all(tx)
+    .fetch_all(ex(tx))
     .await?;
     Ok(rows
         .into_iter()
@@ -58,41 +60,42 @@ pub async fn lock_batch_traced(tx: &mut PgConnection, limit: i64) -> Result<Vec<
 }
 
 pub async fn mark_published(tx: &mut PgConnection, ids: &[Uuid]) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query!(r#"UPDATE outbox SET published_at = now() WHERE id = ANY($1)"#, ids).execute(tx).await?;
+    let done =
+        sqlx::query!(r#"UPDATE outbox SET published_at = now() WHERE id = ANY($1)"#, ids).execute(ex(tx)).await?;
     Ok(done.rows_affected())
 }
 
 /// When the oldest unpublished event occurred (None when all are published).
-pub async fn oldest_unpublished(pool: &PgPool) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-    sqlx::query_scalar!(r#"SELECT min(occurred_at) FROM outbox WHERE published_at IS NULL"#).fetch_one(pool).await
+pub async fn oldest_unpublished(c: &mut PgConnection) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT min(occurred_at) FROM outbox WHERE published_at IS NULL"#).fetch_one(ex(c)).await
 }
 
-pub async fn unpublished_count(pool: &PgPool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM outbox WHERE published_at IS NULL"#).fetch_one(pool).await
+pub async fn unpublished_count(c: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM outbox WHERE published_at IS NULL"#).fetch_one(ex(c)).await
 }
 
 /// Cron: drops published rows older than `days`, in bounded batches.
-pub async fn purge_published(pool: &PgPool, days: i32, batch: i64) -> Result<u64, sqlx::Error> {
+pub async fn purge_published(c: &mut PgConnection, days: i32, batch: i64) -> Result<u64, sqlx::Error> {
     let done = sqlx::query!(
         r#"DELETE FROM outbox WHERE id IN (SELECT id FROM outbox
            WHERE published_at < now() - make_interval(days => $1) LIMIT $2)"#,
         days,
         batch
     )
-    .execute(pool)
+    .execute(ex(c))
     .await?;
     Ok(done.rows_affected())
 }
 
 /// Cron: forgets dedupe records old enough that no redelivery can still arrive.
-pub async fn purge_inbox(pool: &PgPool, days: i32, batch: i64) -> Result<u64, sqlx::Error> {
+pub async fn purge_inbox(c: &mut PgConnection, days: i32, batch: i64) -> Result<u64, sqlx::Error> {
     let done = sqlx::query!(
         r#"DELETE FROM consumer_inbox WHERE (consumer, event_id) IN (SELECT consumer, event_id FROM consumer_inbox
            WHERE processed_at < now() - make_interval(days => $1) LIMIT $2)"#,
         days,
         batch
     )
-    .execute(pool)
+    .execute(ex(c))
     .await?;
     Ok(done.rows_affected())
 }

@@ -24,7 +24,7 @@ impl Handler for ProbeHandler {
                ON CONFLICT (event_id) DO UPDATE SET effects = probe_receipts.effects + 1"#,
             event.id
         )
-        .execute(tx)
+        .execute(crate::db::ex(tx))
         .await
         .map_err(|e| HandlerError::Transient(e.to_string()))?;
         Ok(())

@@ -9,7 +9,6 @@ use helium_domain::events::Event;
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::publisher_confirm::Confirmation;
 use lapin::{BasicProperties, Channel};
-use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
@@ -18,7 +17,7 @@ use super::topology::Topology;
 use crate::MqHandle;
 
 pub struct Relay {
-    pub pool: PgPool,
+    pub db: crate::db::Db,
     pub mq: MqHandle,
     pub topology: Topology,
     pub batch: i64,
@@ -78,7 +77,7 @@ impl Relay {
 
     /// Publishes one batch; returns how many events went out.
     pub async fn publish_batch(&self, ch: &Channel) -> anyhow::Result<usize> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         let events = outbox::lock_batch_traced(&mut tx, self.batch).await?;
         if events.is_empty() {
             tx.commit().await?;
@@ -124,7 +123,8 @@ impl Relay {
     }
 
     async fn refresh_age_gauge(&self) {
-        if let Ok(oldest) = outbox::oldest_unpublished(&self.pool).await {
+        let Ok(mut c) = self.db.conn().await else { return };
+        if let Ok(oldest) = outbox::oldest_unpublished(&mut c).await {
             let age = oldest.map(|t| (chrono::Utc::now() - t).num_milliseconds().max(0) as f64 / 1000.0).unwrap_or(0.0);
             metrics::gauge!("outbox_oldest_unpublished_age_seconds").set(age);
         }
