@@ -7,7 +7,7 @@ use helium_domain::meta::{self, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, SUBSCR
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::http::problem::{ApiError, ProblemBody};
+use crate::http::problem::ApiError;
 use crate::rest::config_error;
 use crate::state::AppState;
 
@@ -44,8 +44,6 @@ pub struct Meta {
     security(()),
     responses(
         (status = 200, description = "Deployment facts", body = Meta),
-        (status = 429, description = "Rate limited", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 503, description = "Configuration store unavailable", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_meta(State(state): State<AppState>) -> Result<Json<Meta>, ApiError> {

@@ -37,9 +37,15 @@ pub fn limited(r: UtoipaMethodRouter<AppState>, class: RouteClass) -> UtoipaMeth
     (schemas, paths, method_router.layer(from_fn(move |req, next| rate_limit::limit(class, req, next))))
 }
 
-/// Marks a POST route as requiring `Idempotency-Key`.
+/// Marks a POST route as requiring `Idempotency-Key`, in the router and in the spec (the
+/// header parameter and the statuses the layer adds).
 pub fn idempotent(r: UtoipaMethodRouter<AppState>) -> UtoipaMethodRouter<AppState> {
-    let (schemas, paths, method_router) = r;
+    let (schemas, mut paths, method_router) = r;
+    for item in paths.paths.values_mut() {
+        for op in [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten() {
+            crate::openapi::declare_idempotency_key(op);
+        }
+    }
     (schemas, paths, method_router.layer(from_fn(idempotency::require_idempotency_key)))
 }
 

@@ -56,10 +56,7 @@ pub struct AdminUpdateRequest {
     responses(
         (status = 200, description = "One page of accounts", body = AdminPage),
         (status = 400, description = "invalid_cursor", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "permission_denied", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (role, status, limit)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_list_admins(
@@ -76,10 +73,6 @@ pub async fn admin_list_admins(
     params(("id" = Uuid, Path, description = "Admin id")),
     responses(
         (status = 200, description = "The account", body = Admin),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "permission_denied", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_get_admin(State(state): State<AppState>, Path(id): Path<Uuid>) -> Result<Json<Admin>, ApiError> {
@@ -94,12 +87,8 @@ pub async fn admin_get_admin(State(state): State<AppState>, Path(id): Path<Uuid>
     request_body = AdminUpdateRequest,
     responses(
         (status = 200, description = "The account after the change", body = Admin),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied, mfa_required, role_not_grantable", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "last_super_admin", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "validation_failed", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_update_admin(
@@ -119,11 +108,7 @@ pub async fn admin_update_admin(
     params(("id" = Uuid, Path, description = "Admin id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "permission_denied, mfa_required", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "last_super_admin", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_delete_admin(

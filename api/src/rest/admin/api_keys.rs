@@ -104,10 +104,7 @@ pub struct ApiKeyPage {
     responses(
         (status = 201, description = "The key, shown this once", body = ApiKeyCreated,
             headers(("Location" = String, description = "/api/v1/admin/api-keys/{id}"))),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied, mfa_required, role_not_grantable", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "validation_failed", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_create_api_key(
@@ -147,10 +144,7 @@ pub async fn admin_create_api_key(
     responses(
         (status = 200, description = "One page of keys", body = ApiKeyPage),
         (status = 400, description = "invalid_cursor", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "permission_denied", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (limit)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_list_api_keys(
@@ -168,10 +162,6 @@ pub async fn admin_list_api_keys(
     params(("id" = Uuid, Path, description = "API key id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "permission_denied, mfa_required", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_revoke_api_key(

@@ -124,10 +124,7 @@ impl AuditQuery {
     responses(
         (status = 200, description = "One page of audit events", body = AuditEventPage),
         (status = 400, description = "invalid_cursor (unknown, or issued for other filters)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "permission_denied", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (limit outside 1–100, malformed actor_id, from or to)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_list_audit_events(

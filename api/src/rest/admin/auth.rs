@@ -26,7 +26,6 @@ use crate::state::AppState;
         (status = 204, description = "Password set; sign in with adminLogin"),
         (status = 410, description = "link_expired, link_invalid", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (password policy)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_complete_setup(
@@ -46,7 +45,6 @@ pub async fn admin_complete_setup(
         (status = 200, description = "A staff token, or an MFA challenge", body = AdminLoginResult),
         (status = 401, description = "invalid_credentials", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "account_disabled", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "validation_failed", body = ProblemBody, content_type = "application/problem+json"),
         (status = 429, description = "rate_limited; too_many_attempts (10 wrong passwords for this address in 15 min)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
@@ -64,9 +62,7 @@ pub async fn admin_login(
     summary = "End this staff session",
     responses(
         (status = 204, description = "Signed out; the token stops working at once"),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied (API keys)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_logout(State(state): State<AppState>, Staff(me): Staff) -> Result<StatusCode, ApiError> {
@@ -79,9 +75,7 @@ pub async fn admin_logout(State(state): State<AppState>, Staff(me): Staff) -> Re
     summary = "The signed-in staff member and their permissions",
     responses(
         (status = 200, description = "Profile", body = AdminMe),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied (API keys)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_get_me(State(state): State<AppState>, Staff(me): Staff) -> Result<Json<AdminMe>, ApiError> {
@@ -97,9 +91,7 @@ pub async fn admin_get_me(State(state): State<AppState>, Staff(me): Staff) -> Re
     description = "The single source of truth the server enforces (default deny).",
     responses(
         (status = 200, description = "Every role with its permissions", body = RoleMatrix),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied (API keys)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_list_roles(Staff(_me): Staff) -> Json<RoleMatrix> {
@@ -124,7 +116,6 @@ pub async fn admin_list_roles(Staff(_me): Staff) -> Json<RoleMatrix> {
         (status = 200, description = "Signed in: a staff token", body = AdminLoginResult),
         (status = 401, description = "mfa_token_invalid, invalid_code, code_already_used", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "account_disabled", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "validation_failed", body = ProblemBody, content_type = "application/problem+json"),
         (status = 429, description = "rate_limited, too_many_attempts", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
@@ -143,10 +134,8 @@ pub async fn admin_login_mfa(
     description = "Allowed before TOTP is on, so that an account the MFA rule blocks from writing can turn it on.",
     responses(
         (status = 200, description = "Secret (shown once)", body = TotpSetup),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied (API keys)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "mfa_already_enabled", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_setup_totp(State(state): State<AppState>, a: Audited) -> Result<Json<TotpSetup>, ApiError> {
@@ -160,10 +149,8 @@ pub async fn admin_setup_totp(State(state): State<AppState>, a: Audited) -> Resu
     request_body = TotpCodeRequest,
     responses(
         (status = 200, description = "Enabled", body = RecoveryCodes),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "reauth_failed (wrong code), permission_denied (API keys)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "mfa_setup_required, mfa_already_enabled", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "validation_failed", body = ProblemBody, content_type = "application/problem+json"),
         (status = 429, description = "rate_limited, too_many_attempts", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
@@ -186,7 +173,6 @@ pub async fn admin_enable_totp(
         (status = 401, description = "unauthenticated, code_already_used", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "reauth_failed, permission_denied (API keys)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "mfa_not_enabled", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "validation_failed", body = ProblemBody, content_type = "application/problem+json"),
         (status = 429, description = "rate_limited, too_many_attempts", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
@@ -209,7 +195,6 @@ pub async fn admin_disable_totp(
         (status = 401, description = "unauthenticated, code_already_used", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "reauth_failed, permission_denied (API keys)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "mfa_not_enabled", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "validation_failed", body = ProblemBody, content_type = "application/problem+json"),
         (status = 429, description = "rate_limited, too_many_attempts", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
@@ -229,10 +214,8 @@ pub async fn admin_regenerate_recovery_codes(
     request_body = ChangePasswordRequest,
     responses(
         (status = 204, description = "Changed"),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "reauth_failed, permission_denied (API keys)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (password policy)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_change_password(
@@ -251,10 +234,7 @@ pub async fn admin_change_password(
     request_body = AdminUpdateMeRequest,
     responses(
         (status = 200, description = "Profile", body = AdminMe),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied (API keys)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "validation_failed", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_update_me(

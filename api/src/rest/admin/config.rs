@@ -78,9 +78,7 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     summary = "List the module configuration documents",
     responses(
         (status = 200, description = "Every document's key and version", body = ConfigSummaryList),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied (staff JWT of a SuperAdmin only)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_list_config(
@@ -106,10 +104,8 @@ pub async fn admin_list_config(
     responses(
         (status = 200, description = "The document", body = ConfigDocument,
             headers(("ETag" = String, description = "`\"<version>\"`"))),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied (staff JWT of a SuperAdmin only)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "not_found (no such document)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_get_config(
@@ -137,12 +133,10 @@ pub async fn admin_get_config(
         (status = 200, description = "The new document (secrets masked)", body = ConfigDocument,
             headers(("ETag" = String, description = "`\"<version>\"` of the new document"))),
         (status = 400, description = "malformed_request", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied (staff JWT of a SuperAdmin only), mfa_required", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "not_found (no such document)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 412, description = "precondition_failed (If-Match is not the current version)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed, naming the field as `value.<path>`", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_put_config(

@@ -102,10 +102,7 @@ pub struct CustomerDetail {
     responses(
         (status = 200, description = "One page", body = CustomerPage),
         (status = 400, description = "invalid_cursor", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "permission_denied", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (limit, status)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_list_customers(
@@ -126,10 +123,6 @@ pub async fn admin_list_customers(
     params(("id" = Uuid, Path, description = "Customer id")),
     responses(
         (status = 200, description = "The account", body = CustomerDetail),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "permission_denied", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_get_customer(
@@ -171,12 +164,8 @@ pub async fn admin_get_customer(
     request_body = ReasonRequest,
     responses(
         (status = 200, description = "Banned", body = CustomerSummary),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "permission_denied, mfa_required", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "invalid_state (already banned)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (reason required)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_ban_customer(
@@ -195,12 +184,8 @@ pub async fn admin_ban_customer(
     request_body = ReasonRequest,
     responses(
         (status = 200, description = "Active again", body = CustomerSummary),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "permission_denied, mfa_required", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "invalid_state (not banned)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (reason required)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_unban_customer(
@@ -220,12 +205,8 @@ pub async fn admin_unban_customer(
     request_body = ReasonRequest,
     responses(
         (status = 204, description = "MFA removed"),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "permission_denied, mfa_required", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "mfa_not_enabled", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (reason required)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_reset_customer_mfa(
@@ -244,10 +225,6 @@ pub async fn admin_reset_customer_mfa(
     params(("id" = Uuid, Path, description = "Customer id")),
     responses(
         (status = 204, description = "Every session ended"),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "permission_denied, mfa_required", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_revoke_customer_sessions(

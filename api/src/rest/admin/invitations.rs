@@ -93,11 +93,8 @@ pub struct InvitationFilter {
     request_body = CreateInvitationRequest,
     responses(
         (status = 201, description = "Invitation sent", body = Invitation),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "permission_denied, mfa_required, role_not_grantable", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "admin_email_taken", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "validation_failed", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_create_invitation(
@@ -116,10 +113,7 @@ pub async fn admin_create_invitation(
     params(InvitationFilter),
     responses(
         (status = 200, description = "Invitations", body = InvitationPage),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "permission_denied", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (unknown status)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_list_invitations(
@@ -140,11 +134,7 @@ pub async fn admin_list_invitations(
     params(("id" = Uuid, Path, description = "Invitation id")),
     responses(
         (status = 204, description = "Revoked; its link stops working"),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "permission_denied, mfa_required", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "invitation_used", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_revoke_invitation(
@@ -175,7 +165,6 @@ pub(crate) fn revoke_error(e: helium_domain::DomainError) -> ApiError {
         (status = 409, description = "admin_email_taken", body = ProblemBody, content_type = "application/problem+json"),
         (status = 410, description = "invitation_used, invitation_expired, link_invalid", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (password policy)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn admin_accept_invitation(

@@ -66,7 +66,6 @@ pub async fn set_password(
     responses(
         (status = 204, description = "Removed"),
         (status = 403, description = "reauth_required", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "last_login_method", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]

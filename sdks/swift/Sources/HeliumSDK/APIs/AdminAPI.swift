@@ -217,7 +217,7 @@ open class AdminAPI {
     /**
      Delete a staff account
      - DELETE /api/v1/admin/admins/{id}
-     - Its sessions end with it. The last active SuperAdmin cannot be deleted (409 last_super_admin).
+     - Its sessions end with it and the API keys it made are revoked. The last active SuperAdmin cannot be deleted (409 last_super_admin).
      - Bearer Token:
        - type: http
        - name: adminBearer
@@ -509,11 +509,13 @@ open class AdminAPI {
      Invitations, newest first
      
      - parameter status: (query) &#x60;pending&#x60;, &#x60;accepted&#x60;, &#x60;revoked&#x60; or &#x60;expired&#x60;. (optional)
+     - parameter limit: (query) Page size, 1–100 (default 20). (optional)
+     - parameter cursor: (query) &#x60;next_cursor&#x60; of the previous page, with the same filter. (optional)
      - parameter apiConfiguration: The configuration for the http request.
      - returns: InvitationPage
      */
-    open class func adminListInvitations(status: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> InvitationPage {
-        return try await adminListInvitationsWithRequestBuilder(status: status, apiConfiguration: apiConfiguration).execute().body
+    open class func adminListInvitations(status: String? = nil, limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> InvitationPage {
+        return try await adminListInvitationsWithRequestBuilder(status: status, limit: limit, cursor: cursor, apiConfiguration: apiConfiguration).execute().body
     }
 
     /**
@@ -523,10 +525,12 @@ open class AdminAPI {
        - type: http
        - name: adminBearer
      - parameter status: (query) &#x60;pending&#x60;, &#x60;accepted&#x60;, &#x60;revoked&#x60; or &#x60;expired&#x60;. (optional)
+     - parameter limit: (query) Page size, 1–100 (default 20). (optional)
+     - parameter cursor: (query) &#x60;next_cursor&#x60; of the previous page, with the same filter. (optional)
      - parameter apiConfiguration: The configuration for the http request.
      - returns: RequestBuilder<InvitationPage> 
      */
-    open class func adminListInvitationsWithRequestBuilder(status: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<InvitationPage> {
+    open class func adminListInvitationsWithRequestBuilder(status: String? = nil, limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<InvitationPage> {
         let localVariablePath = "/api/v1/admin/invitations"
         let localVariableURLString = apiConfiguration.basePath + localVariablePath
         let localVariableParameters: [String: any Sendable]? = nil
@@ -534,6 +538,8 @@ open class AdminAPI {
         var localVariableUrlComponents = URLComponents(string: localVariableURLString)
         let localVariableQueryParameters: [String: (wrappedValue: (any Sendable)?, isExplode: Bool)] = [
             "status": (wrappedValue: status?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "limit": (wrappedValue: limit?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "cursor": (wrappedValue: cursor?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
         ]
         localVariableUrlComponents?.queryItems = APIHelper.mapValuesToQueryItems(localVariableQueryParameters)
 
@@ -697,6 +703,43 @@ open class AdminAPI {
     }
 
     /**
+     Rotate the staff refresh token and get a new 15-minute access token
+     
+     - parameter adminRefreshRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: AdminLoginResult
+     */
+    open class func adminRefreshToken(adminRefreshRequest: AdminRefreshRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> AdminLoginResult {
+        return try await adminRefreshTokenWithRequestBuilder(adminRefreshRequest: adminRefreshRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Rotate the staff refresh token and get a new 15-minute access token
+     - POST /api/v1/admin/auth/token/refresh
+     - Each refresh token works once; presenting a rotated one revokes the session. A session ends `admin-jwt.token_expiration` after sign-in.
+     - parameter adminRefreshRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<AdminLoginResult> 
+     */
+    open class func adminRefreshTokenWithRequestBuilder(adminRefreshRequest: AdminRefreshRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<AdminLoginResult> {
+        let localVariablePath = "/api/v1/admin/auth/token/refresh"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: adminRefreshRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<AdminLoginResult>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      Replace my staff recovery codes
      
      - parameter totpCodeRequest: (body)  
@@ -749,7 +792,7 @@ open class AdminAPI {
     /**
      Revoke an API key
      - DELETE /api/v1/admin/api-keys/{id}
-     - The key stops working at once. Revoking a revoked key changes nothing.
+     - The key stops working at once. Revoking a revoked key changes nothing. A key also stops working when its creator is disabled, deleted or demoted below the key's role.
      - Bearer Token:
        - type: http
        - name: adminBearer
@@ -873,7 +916,7 @@ open class AdminAPI {
     /**
      Rename, change the role of, disable or re-enable a staff account
      - PATCH /api/v1/admin/admins/{id}
-     - Nobody grants a role above their own or changes their own role (403 role_not_grantable). A role change or disable ends every session of the account at once. The last active SuperAdmin can be neither demoted nor disabled (409 last_super_admin).
+     - Nobody grants a role above their own or changes their own role (403 role_not_grantable). A role change or disable ends every session of the account at once; disabling revokes the API keys it made, a demotion those above its new role. The last active SuperAdmin can be neither demoted nor disabled (409 last_super_admin).
      - Bearer Token:
        - type: http
        - name: adminBearer

@@ -23,7 +23,7 @@ open class AuthAPI {
     /**
      Change my password
      - POST /api/v1/auth/password/change
-     - Needs the current password; every other session ends.
+     - Needs the current password (wrong ones count like failed sign-ins); every other session ends.
      - Bearer Token:
        - type: http
        - name: customerBearer
@@ -296,7 +296,7 @@ open class AuthAPI {
     /**
      Start an OAuth / OIDC sign-in (or, signed in, a link)
      - GET /api/v1/auth/oauth/{provider}/authorize
-     - Returns the provider URL with state, PKCE (S256) and, for OIDC, a nonce; the verifier and nonce stay on the server. Called with a customer bearer token, the state is bound to that customer and only `linkOauthMethod` accepts it; without one, only `completeOauthLogin`. Clients keep the `state` of the URL they open (e.g. in sessionStorage) and post a callback only when the redirect brings back the same one: that ties the flow to the browser that started it.
+     - Returns the provider URL with state, PKCE (S256) and, for OIDC, a nonce; the verifier and nonce stay on the server. The flow is bound to the client that starts it: keep `binding` (an app in memory, a web page in sessionStorage — browsers also get it as the `__Host-helium_oauth` cookie) and send it with the callback; a callback without it is refused (login CSRF). Called with a customer bearer token, the state is bound to that customer and only `linkOauthMethod` accepts it; without one, only `completeOauthLogin`.
      - Bearer Token:
        - type: http
        - name: customerBearer
@@ -334,27 +334,29 @@ open class AuthAPI {
      Link a provider account to mine
      
      - parameter provider: (path) Configured provider name 
+     - parameter xReauthToken: (header) Proof of recent re-authentication (&#x60;reauthenticate&#x60;) 
      - parameter oauthCallbackRequest: (body)  
      - parameter apiConfiguration: The configuration for the http request.
      - returns: LoginMethod
      */
-    open class func linkOauthMethod(provider: String, oauthCallbackRequest: OauthCallbackRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> LoginMethod {
-        return try await linkOauthMethodWithRequestBuilder(provider: provider, oauthCallbackRequest: oauthCallbackRequest, apiConfiguration: apiConfiguration).execute().body
+    open class func linkOauthMethod(provider: String, xReauthToken: String, oauthCallbackRequest: OauthCallbackRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> LoginMethod {
+        return try await linkOauthMethodWithRequestBuilder(provider: provider, xReauthToken: xReauthToken, oauthCallbackRequest: oauthCallbackRequest, apiConfiguration: apiConfiguration).execute().body
     }
 
     /**
      Link a provider account to mine
      - POST /api/v1/auth/methods/oauth/{provider}
-     - `code` and `state` come from a flow started by `getOauthAuthorizationUrl` with this customer's bearer token.
+     - `code` and `state` come from a flow started by `getOauthAuthorizationUrl` with this customer's bearer token. Needs a recent re-authentication (`X-Reauth-Token` from `reauthenticate`); the account's owner is e-mailed.
      - Bearer Token:
        - type: http
        - name: customerBearer
      - parameter provider: (path) Configured provider name 
+     - parameter xReauthToken: (header) Proof of recent re-authentication (&#x60;reauthenticate&#x60;) 
      - parameter oauthCallbackRequest: (body)  
      - parameter apiConfiguration: The configuration for the http request.
      - returns: RequestBuilder<LoginMethod> 
      */
-    open class func linkOauthMethodWithRequestBuilder(provider: String, oauthCallbackRequest: OauthCallbackRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<LoginMethod> {
+    open class func linkOauthMethodWithRequestBuilder(provider: String, xReauthToken: String, oauthCallbackRequest: OauthCallbackRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<LoginMethod> {
         var localVariablePath = "/api/v1/auth/methods/oauth/{provider}"
         let providerPreEscape = "\(APIHelper.mapValueToPathItem(provider))"
         let providerPostEscape = providerPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
@@ -366,6 +368,7 @@ open class AuthAPI {
 
         let localVariableNillableHeaders: [String: (any Sendable)?] = [
             "Content-Type": "application/json",
+            "X-Reauth-Token": xReauthToken.asParameter(codableHelper: apiConfiguration.codableHelper),
         ]
 
         let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
@@ -597,6 +600,46 @@ open class AuthAPI {
     }
 
     /**
+     Confirm it is me, for a sensitive change
+     
+     - parameter reauthRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: ReauthGrant
+     */
+    open class func reauthenticate(reauthRequest: ReauthRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> ReauthGrant {
+        return try await reauthenticateWithRequestBuilder(reauthRequest: reauthRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Confirm it is me, for a sensitive change
+     - POST /api/v1/auth/reauth
+     - Exactly one of the current password, a TOTP code, or the code `sendReauthCode` e-mailed. Returns a proof valid 5 minutes for this session only; send it as `X-Reauth-Token` when setting or removing a sign-in method, linking a provider or changing the e-mail address. Signing in is not such a proof. Wrong passwords and codes count like failed sign-ins.
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter reauthRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<ReauthGrant> 
+     */
+    open class func reauthenticateWithRequestBuilder(reauthRequest: ReauthRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<ReauthGrant> {
+        let localVariablePath = "/api/v1/auth/reauth"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: reauthRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<ReauthGrant>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      Rotate the refresh token and get a new access token
      
      - parameter refreshRequest: (body)  
@@ -647,6 +690,7 @@ open class AuthAPI {
     /**
      Replace my recovery codes
      - POST /api/v1/auth/mfa/recovery-codes
+     - The TOTP code is the re-authentication this change needs.
      - Bearer Token:
        - type: http
        - name: customerBearer
@@ -713,24 +757,27 @@ open class AuthAPI {
      Remove one of my ways to sign in
      
      - parameter id: (path) &#x60;password&#x60;, &#x60;email_code&#x60; or a linked identity&#39;s id 
+     - parameter xReauthToken: (header) Proof of recent re-authentication (&#x60;reauthenticate&#x60;) 
      - parameter apiConfiguration: The configuration for the http request.
      - returns: Void
      */
-    open class func removeLoginMethod(id: String, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
-        return try await removeLoginMethodWithRequestBuilder(id: id, apiConfiguration: apiConfiguration).execute().body
+    open class func removeLoginMethod(id: String, xReauthToken: String, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await removeLoginMethodWithRequestBuilder(id: id, xReauthToken: xReauthToken, apiConfiguration: apiConfiguration).execute().body
     }
 
     /**
      Remove one of my ways to sign in
      - DELETE /api/v1/auth/methods/{id}
+     - Needs a recent re-authentication (`X-Reauth-Token`); other sessions end and a security e-mail is sent.
      - Bearer Token:
        - type: http
        - name: customerBearer
      - parameter id: (path) &#x60;password&#x60;, &#x60;email_code&#x60; or a linked identity&#39;s id 
+     - parameter xReauthToken: (header) Proof of recent re-authentication (&#x60;reauthenticate&#x60;) 
      - parameter apiConfiguration: The configuration for the http request.
      - returns: RequestBuilder<Void> 
      */
-    open class func removeLoginMethodWithRequestBuilder(id: String, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+    open class func removeLoginMethodWithRequestBuilder(id: String, xReauthToken: String, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
         var localVariablePath = "/api/v1/auth/methods/{id}"
         let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
         let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
@@ -741,7 +788,7 @@ open class AuthAPI {
         let localVariableUrlComponents = URLComponents(string: localVariableURLString)
 
         let localVariableNillableHeaders: [String: (any Sendable)?] = [
-            :
+            "X-Reauth-Token": xReauthToken.asParameter(codableHelper: apiConfiguration.codableHelper),
         ]
 
         let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
@@ -868,27 +915,68 @@ open class AuthAPI {
     }
 
     /**
+     E-mail me a code to confirm it is me
+     
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Void
+     */
+    open class func sendReauthCode(apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await sendReauthCodeWithRequestBuilder(apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     E-mail me a code to confirm it is me
+     - POST /api/v1/auth/reauth/email-code
+     - For accounts without a password: a six-digit code to the account's own address, for `reauthenticate`.
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Void> 
+     */
+    open class func sendReauthCodeWithRequestBuilder(apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+        let localVariablePath = "/api/v1/auth/reauth/email-code"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      Give my account a password (when it has none)
      
+     - parameter xReauthToken: (header) Proof of recent re-authentication (&#x60;reauthenticate&#x60;) 
      - parameter setPasswordRequest: (body)  
      - parameter apiConfiguration: The configuration for the http request.
      - returns: LoginMethod
      */
-    open class func setPassword(setPasswordRequest: SetPasswordRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> LoginMethod {
-        return try await setPasswordWithRequestBuilder(setPasswordRequest: setPasswordRequest, apiConfiguration: apiConfiguration).execute().body
+    open class func setPassword(xReauthToken: String, setPasswordRequest: SetPasswordRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> LoginMethod {
+        return try await setPasswordWithRequestBuilder(xReauthToken: xReauthToken, setPasswordRequest: setPasswordRequest, apiConfiguration: apiConfiguration).execute().body
     }
 
     /**
      Give my account a password (when it has none)
      - POST /api/v1/auth/methods/password
+     - Needs a recent re-authentication (`X-Reauth-Token`); other sessions end and a security e-mail is sent.
      - Bearer Token:
        - type: http
        - name: customerBearer
+     - parameter xReauthToken: (header) Proof of recent re-authentication (&#x60;reauthenticate&#x60;) 
      - parameter setPasswordRequest: (body)  
      - parameter apiConfiguration: The configuration for the http request.
      - returns: RequestBuilder<LoginMethod> 
      */
-    open class func setPasswordWithRequestBuilder(setPasswordRequest: SetPasswordRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<LoginMethod> {
+    open class func setPasswordWithRequestBuilder(xReauthToken: String, setPasswordRequest: SetPasswordRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<LoginMethod> {
         let localVariablePath = "/api/v1/auth/methods/password"
         let localVariableURLString = apiConfiguration.basePath + localVariablePath
         let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: setPasswordRequest, codableHelper: apiConfiguration.codableHelper)
@@ -897,6 +985,7 @@ open class AuthAPI {
 
         let localVariableNillableHeaders: [String: (any Sendable)?] = [
             "Content-Type": "application/json",
+            "X-Reauth-Token": xReauthToken.asParameter(codableHelper: apiConfiguration.codableHelper),
         ]
 
         let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
@@ -957,7 +1046,7 @@ open class AuthAPI {
     /**
      Update my profile
      - PATCH /api/v1/me
-     - Merge semantics: absent fields are unchanged, `null` clears. Unknown or privileged fields are rejected with 422.
+     - Merge semantics: absent fields are unchanged, `null` clears. Unknown or privileged fields are rejected with 422; so are a display name over 64 characters, a locale that is not a BCP 47 tag and a time zone that is not an IANA name.
      - Bearer Token:
        - type: http
        - name: customerBearer
@@ -997,7 +1086,7 @@ open class AuthAPI {
     /**
      Sign in with an e-mailed code
      - POST /api/v1/auth/login/email-code/verify
-     - Five wrong codes burn the code.
+     - Five wrong codes per account in 15 minutes (across codes: asking for a new one does not reset the count), then 429.
      - parameter verifyEmailCodeRequest: (body)  
      - parameter apiConfiguration: The configuration for the http request.
      - returns: RequestBuilder<LoginResult> 

@@ -7,7 +7,7 @@
 
 import Foundation
 
-/** A staff token, or — TOTP on — &#x60;mfa_required: true&#x60; with a 300 s &#x60;mfa_token&#x60; for &#x60;adminLoginMfa&#x60;. Staff tokens are not refreshed: sign in again when one expires. */
+/** A 15-minute staff access token with the session&#39;s refresh token (rotated by &#x60;adminRefreshToken&#x60;), or — TOTP on — &#x60;mfa_required: true&#x60; with a 300 s &#x60;mfa_token&#x60; for &#x60;adminLoginMfa&#x60;. */
 public struct AdminLoginResult: Sendable, Codable, Hashable {
 
     public static let expiresInRule = NumericRule<Int64>(minimum: 0, exclusiveMinimum: false, maximum: nil, exclusiveMaximum: false, multipleOf: nil)
@@ -16,13 +16,15 @@ public struct AdminLoginResult: Sendable, Codable, Hashable {
     public var accessToken: String?
     public var tokenType: String?
     public var expiresIn: Int64?
+    public var refreshToken: String?
 
-    public init(mfaRequired: Bool, mfaToken: String? = nil, accessToken: String? = nil, tokenType: String? = nil, expiresIn: Int64? = nil) {
+    public init(mfaRequired: Bool, mfaToken: String? = nil, accessToken: String? = nil, tokenType: String? = nil, expiresIn: Int64? = nil, refreshToken: String? = nil) {
         self.mfaRequired = mfaRequired
         self.mfaToken = mfaToken
         self.accessToken = accessToken
         self.tokenType = tokenType
         self.expiresIn = expiresIn
+        self.refreshToken = refreshToken
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
@@ -31,6 +33,7 @@ public struct AdminLoginResult: Sendable, Codable, Hashable {
         case accessToken = "access_token"
         case tokenType = "token_type"
         case expiresIn = "expires_in"
+        case refreshToken = "refresh_token"
     }
 
     // Encodable protocol methods
@@ -42,5 +45,6 @@ public struct AdminLoginResult: Sendable, Codable, Hashable {
         try container.encodeIfPresent(accessToken, forKey: .accessToken)
         try container.encodeIfPresent(tokenType, forKey: .tokenType)
         try container.encodeIfPresent(expiresIn, forKey: .expiresIn)
+        try container.encodeIfPresent(refreshToken, forKey: .refreshToken)
     }
 }

@@ -11,13 +11,17 @@ public struct AuthorizationUrl: Sendable, Codable, Hashable {
 
     /** Send the browser here. Valid for the configured `challenge_expiration`, once. */
     public var authorizationUrl: String
+    /** A secret of the client that started the flow: keep it (memory, sessionStorage) and send it back with the callback. Browsers also get it as the `__Host-helium_oauth` cookie. */
+    public var binding: String
 
-    public init(authorizationUrl: String) {
+    public init(authorizationUrl: String, binding: String) {
         self.authorizationUrl = authorizationUrl
+        self.binding = binding
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case authorizationUrl = "authorization_url"
+        case binding
     }
 
     // Encodable protocol methods
@@ -25,5 +29,6 @@ public struct AuthorizationUrl: Sendable, Codable, Hashable {
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(authorizationUrl, forKey: .authorizationUrl)
+        try container.encode(binding, forKey: .binding)
     }
 }

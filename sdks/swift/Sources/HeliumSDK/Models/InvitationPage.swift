@@ -10,7 +10,7 @@ import Foundation
 public struct InvitationPage: Sendable, Codable, Hashable {
 
     public var items: [Invitation]
-    /** Always null: the newest 500 invitations are listed. */
+    /** Pass as `cursor` (with the same filter) for the next page; null at the end. */
     public var nextCursor: String?
 
     public init(items: [Invitation], nextCursor: String? = nil) {

@@ -13,15 +13,19 @@ public struct OauthCallbackRequest: Sendable, Codable, Hashable {
     public var code: String
     /** `state` from the provider's redirect. */
     public var state: String
+    /** The `binding` `getOauthAuthorizationUrl` returned; may be left out when the browser sends the `__Host-helium_oauth` cookie instead. */
+    public var binding: String?
 
-    public init(code: String, state: String) {
+    public init(code: String, state: String, binding: String? = nil) {
         self.code = code
         self.state = state
+        self.binding = binding
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case code
         case state
+        case binding
     }
 
     // Encodable protocol methods
@@ -30,5 +34,6 @@ public struct OauthCallbackRequest: Sendable, Codable, Hashable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(code, forKey: .code)
         try container.encode(state, forKey: .state)
+        try container.encodeIfPresent(binding, forKey: .binding)
     }
 }

@@ -44,6 +44,11 @@ import {
     AdminPageToJSON,
 } from '../models/AdminPage.js';
 import {
+    type AdminRefreshRequest,
+    AdminRefreshRequestFromJSON,
+    AdminRefreshRequestToJSON,
+} from '../models/AdminRefreshRequest.js';
+import {
     type AdminSetupRequest,
     AdminSetupRequestFromJSON,
     AdminSetupRequestToJSON,
@@ -227,6 +232,14 @@ export interface AdminListInvitationsRequest {
      * `pending`, `accepted`, `revoked` or `expired`.
      */
     status?: string;
+    /**
+     * Page size, 1–100 (default 20).
+     */
+    limit?: number;
+    /**
+     * `next_cursor` of the previous page, with the same filter.
+     */
+    cursor?: string;
 }
 
 export interface AdminLoginOperationRequest {
@@ -241,6 +254,13 @@ export interface AdminLoginMfaRequest {
      * 
      */
     loginMfaRequest: LoginMfaRequest;
+}
+
+export interface AdminRefreshTokenRequest {
+    /**
+     * 
+     */
+    adminRefreshRequest: AdminRefreshRequest;
 }
 
 export interface AdminRegenerateRecoveryCodesRequest {
@@ -588,7 +608,7 @@ export class AdminApi extends runtime.BaseAPI {
     }
 
     /**
-     * Its sessions end with it. The last active SuperAdmin cannot be deleted (409 last_super_admin).
+     * Its sessions end with it and the API keys it made are revoked. The last active SuperAdmin cannot be deleted (409 last_super_admin).
      * Delete a staff account
      */
     async adminDeleteAdminRaw(requestParameters: AdminDeleteAdminRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
@@ -599,7 +619,7 @@ export class AdminApi extends runtime.BaseAPI {
     }
 
     /**
-     * Its sessions end with it. The last active SuperAdmin cannot be deleted (409 last_super_admin).
+     * Its sessions end with it and the API keys it made are revoked. The last active SuperAdmin cannot be deleted (409 last_super_admin).
      * Delete a staff account
      */
     async adminDeleteAdmin(requestParameters: AdminDeleteAdminRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
@@ -945,6 +965,14 @@ export class AdminApi extends runtime.BaseAPI {
             queryParameters['status'] = requestParameters['status'];
         }
 
+        if (requestParameters['limit'] != null) {
+            queryParameters['limit'] = requestParameters['limit'];
+        }
+
+        if (requestParameters['cursor'] != null) {
+            queryParameters['cursor'] = requestParameters['cursor'];
+        }
+
         const headerParameters: runtime.HTTPHeaders = {};
 
         if (this.configuration && this.configuration.accessToken) {
@@ -1172,6 +1200,55 @@ export class AdminApi extends runtime.BaseAPI {
     }
 
     /**
+     * Creates request options for adminRefreshToken without sending the request
+     */
+    async adminRefreshTokenRequestOpts(requestParameters: AdminRefreshTokenRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['adminRefreshRequest'] == null) {
+            throw new runtime.RequiredError(
+                'adminRefreshRequest',
+                'Required parameter "adminRefreshRequest" was null or undefined when calling adminRefreshToken().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+
+        let urlPath = `/api/v1/admin/auth/token/refresh`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: AdminRefreshRequestToJSON(requestParameters['adminRefreshRequest']),
+        };
+    }
+
+    /**
+     * Each refresh token works once; presenting a rotated one revokes the session. A session ends `admin-jwt.token_expiration` after sign-in.
+     * Rotate the staff refresh token and get a new 15-minute access token
+     */
+    async adminRefreshTokenRaw(requestParameters: AdminRefreshTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AdminLoginResult>> {
+        const requestOptions = await this.adminRefreshTokenRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AdminLoginResultFromJSON(jsonValue));
+    }
+
+    /**
+     * Each refresh token works once; presenting a rotated one revokes the session. A session ends `admin-jwt.token_expiration` after sign-in.
+     * Rotate the staff refresh token and get a new 15-minute access token
+     */
+    async adminRefreshToken(requestParameters: AdminRefreshTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AdminLoginResult> {
+        const response = await this.adminRefreshTokenRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * Creates request options for adminRegenerateRecoveryCodes without sending the request
      */
     async adminRegenerateRecoveryCodesRequestOpts(requestParameters: AdminRegenerateRecoveryCodesRequest): Promise<runtime.RequestOpts> {
@@ -1262,7 +1339,7 @@ export class AdminApi extends runtime.BaseAPI {
     }
 
     /**
-     * The key stops working at once. Revoking a revoked key changes nothing.
+     * The key stops working at once. Revoking a revoked key changes nothing. A key also stops working when its creator is disabled, deleted or demoted below the key\'s role.
      * Revoke an API key
      */
     async adminRevokeApiKeyRaw(requestParameters: AdminRevokeApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
@@ -1273,7 +1350,7 @@ export class AdminApi extends runtime.BaseAPI {
     }
 
     /**
-     * The key stops working at once. Revoking a revoked key changes nothing.
+     * The key stops working at once. Revoking a revoked key changes nothing. A key also stops working when its creator is disabled, deleted or demoted below the key\'s role.
      * Revoke an API key
      */
     async adminRevokeApiKey(requestParameters: AdminRevokeApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
@@ -1425,7 +1502,7 @@ export class AdminApi extends runtime.BaseAPI {
     }
 
     /**
-     * Nobody grants a role above their own or changes their own role (403 role_not_grantable). A role change or disable ends every session of the account at once. The last active SuperAdmin can be neither demoted nor disabled (409 last_super_admin).
+     * Nobody grants a role above their own or changes their own role (403 role_not_grantable). A role change or disable ends every session of the account at once; disabling revokes the API keys it made, a demotion those above its new role. The last active SuperAdmin can be neither demoted nor disabled (409 last_super_admin).
      * Rename, change the role of, disable or re-enable a staff account
      */
     async adminUpdateAdminRaw(requestParameters: AdminUpdateAdminRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Admin>> {
@@ -1436,7 +1513,7 @@ export class AdminApi extends runtime.BaseAPI {
     }
 
     /**
-     * Nobody grants a role above their own or changes their own role (403 role_not_grantable). A role change or disable ends every session of the account at once. The last active SuperAdmin can be neither demoted nor disabled (409 last_super_admin).
+     * Nobody grants a role above their own or changes their own role (403 role_not_grantable). A role change or disable ends every session of the account at once; disabling revokes the API keys it made, a demotion those above its new role. The last active SuperAdmin can be neither demoted nor disabled (409 last_super_admin).
      * Rename, change the role of, disable or re-enable a staff account
      */
     async adminUpdateAdmin(requestParameters: AdminUpdateAdminRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Admin> {

@@ -89,6 +89,16 @@ import {
     ProblemToJSON,
 } from '../models/Problem.js';
 import {
+    type ReauthGrant,
+    ReauthGrantFromJSON,
+    ReauthGrantToJSON,
+} from '../models/ReauthGrant.js';
+import {
+    type ReauthRequest,
+    ReauthRequestFromJSON,
+    ReauthRequestToJSON,
+} from '../models/ReauthRequest.js';
+import {
     type RecoveryCodes,
     RecoveryCodesFromJSON,
     RecoveryCodesToJSON,
@@ -213,6 +223,10 @@ export interface LinkOauthMethodRequest {
      */
     provider: string;
     /**
+     * Proof of recent re-authentication (`reauthenticate`)
+     */
+    xReauthToken: string;
+    /**
      * 
      */
     oauthCallbackRequest: OauthCallbackRequest;
@@ -230,6 +244,13 @@ export interface LoginMfaOperationRequest {
      * 
      */
     loginMfaRequest: LoginMfaRequest;
+}
+
+export interface ReauthenticateRequest {
+    /**
+     * 
+     */
+    reauthRequest: ReauthRequest;
 }
 
 export interface RefreshTokenRequest {
@@ -258,6 +279,10 @@ export interface RemoveLoginMethodRequest {
      * `password`, `email_code` or a linked identity's id
      */
     id: string;
+    /**
+     * Proof of recent re-authentication (`reauthenticate`)
+     */
+    xReauthToken: string;
 }
 
 export interface RequestEmailCodeRequest {
@@ -282,6 +307,10 @@ export interface RevokeSessionRequest {
 }
 
 export interface SetPasswordOperationRequest {
+    /**
+     * Proof of recent re-authentication (`reauthenticate`)
+     */
+    xReauthToken: string;
     /**
      * 
      */
@@ -345,7 +374,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
-     * Needs the current password; every other session ends.
+     * Needs the current password (wrong ones count like failed sign-ins); every other session ends.
      * Change my password
      */
     async changePasswordRaw(requestParameters: ChangePasswordOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
@@ -356,7 +385,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
-     * Needs the current password; every other session ends.
+     * Needs the current password (wrong ones count like failed sign-ins); every other session ends.
      * Change my password
      */
     async changePassword(requestParameters: ChangePasswordOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
@@ -714,7 +743,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
-     * Returns the provider URL with state, PKCE (S256) and, for OIDC, a nonce; the verifier and nonce stay on the server. Called with a customer bearer token, the state is bound to that customer and only `linkOauthMethod` accepts it; without one, only `completeOauthLogin`. Clients keep the `state` of the URL they open (e.g. in sessionStorage) and post a callback only when the redirect brings back the same one: that ties the flow to the browser that started it.
+     * Returns the provider URL with state, PKCE (S256) and, for OIDC, a nonce; the verifier and nonce stay on the server. The flow is bound to the client that starts it: keep `binding` (an app in memory, a web page in sessionStorage — browsers also get it as the `__Host-helium_oauth` cookie) and send it with the callback; a callback without it is refused (login CSRF). Called with a customer bearer token, the state is bound to that customer and only `linkOauthMethod` accepts it; without one, only `completeOauthLogin`.
      * Start an OAuth / OIDC sign-in (or, signed in, a link)
      */
     async getOauthAuthorizationUrlRaw(requestParameters: GetOauthAuthorizationUrlRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationUrl>> {
@@ -725,7 +754,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
-     * Returns the provider URL with state, PKCE (S256) and, for OIDC, a nonce; the verifier and nonce stay on the server. Called with a customer bearer token, the state is bound to that customer and only `linkOauthMethod` accepts it; without one, only `completeOauthLogin`. Clients keep the `state` of the URL they open (e.g. in sessionStorage) and post a callback only when the redirect brings back the same one: that ties the flow to the browser that started it.
+     * Returns the provider URL with state, PKCE (S256) and, for OIDC, a nonce; the verifier and nonce stay on the server. The flow is bound to the client that starts it: keep `binding` (an app in memory, a web page in sessionStorage — browsers also get it as the `__Host-helium_oauth` cookie) and send it with the callback; a callback without it is refused (login CSRF). Called with a customer bearer token, the state is bound to that customer and only `linkOauthMethod` accepts it; without one, only `completeOauthLogin`.
      * Start an OAuth / OIDC sign-in (or, signed in, a link)
      */
     async getOauthAuthorizationUrl(requestParameters: GetOauthAuthorizationUrlRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationUrl> {
@@ -744,6 +773,13 @@ export class AuthApi extends runtime.BaseAPI {
             );
         }
 
+        if (requestParameters['xReauthToken'] == null) {
+            throw new runtime.RequiredError(
+                'xReauthToken',
+                'Required parameter "xReauthToken" was null or undefined when calling linkOauthMethod().'
+            );
+        }
+
         if (requestParameters['oauthCallbackRequest'] == null) {
             throw new runtime.RequiredError(
                 'oauthCallbackRequest',
@@ -756,6 +792,10 @@ export class AuthApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters['xReauthToken'] != null) {
+            headerParameters['X-Reauth-Token'] = String(requestParameters['xReauthToken']);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             const token = this.configuration.accessToken;
@@ -779,7 +819,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
-     * `code` and `state` come from a flow started by `getOauthAuthorizationUrl` with this customer\'s bearer token.
+     * `code` and `state` come from a flow started by `getOauthAuthorizationUrl` with this customer\'s bearer token. Needs a recent re-authentication (`X-Reauth-Token` from `reauthenticate`); the account\'s owner is e-mailed.
      * Link a provider account to mine
      */
     async linkOauthMethodRaw(requestParameters: LinkOauthMethodRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<LoginMethod>> {
@@ -790,7 +830,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
-     * `code` and `state` come from a flow started by `getOauthAuthorizationUrl` with this customer\'s bearer token.
+     * `code` and `state` come from a flow started by `getOauthAuthorizationUrl` with this customer\'s bearer token. Needs a recent re-authentication (`X-Reauth-Token` from `reauthenticate`); the account\'s owner is e-mailed.
      * Link a provider account to mine
      */
     async linkOauthMethod(requestParameters: LinkOauthMethodRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<LoginMethod> {
@@ -1073,6 +1113,63 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
+     * Creates request options for reauthenticate without sending the request
+     */
+    async reauthenticateRequestOpts(requestParameters: ReauthenticateRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['reauthRequest'] == null) {
+            throw new runtime.RequiredError(
+                'reauthRequest',
+                'Required parameter "reauthRequest" was null or undefined when calling reauthenticate().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/auth/reauth`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: ReauthRequestToJSON(requestParameters['reauthRequest']),
+        };
+    }
+
+    /**
+     * Exactly one of the current password, a TOTP code, or the code `sendReauthCode` e-mailed. Returns a proof valid 5 minutes for this session only; send it as `X-Reauth-Token` when setting or removing a sign-in method, linking a provider or changing the e-mail address. Signing in is not such a proof. Wrong passwords and codes count like failed sign-ins.
+     * Confirm it is me, for a sensitive change
+     */
+    async reauthenticateRaw(requestParameters: ReauthenticateRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ReauthGrant>> {
+        const requestOptions = await this.reauthenticateRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => ReauthGrantFromJSON(jsonValue));
+    }
+
+    /**
+     * Exactly one of the current password, a TOTP code, or the code `sendReauthCode` e-mailed. Returns a proof valid 5 minutes for this session only; send it as `X-Reauth-Token` when setting or removing a sign-in method, linking a provider or changing the e-mail address. Signing in is not such a proof. Wrong passwords and codes count like failed sign-ins.
+     * Confirm it is me, for a sensitive change
+     */
+    async reauthenticate(requestParameters: ReauthenticateRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ReauthGrant> {
+        const response = await this.reauthenticateRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * Creates request options for refreshToken without sending the request
      */
     async refreshTokenRequestOpts(requestParameters: RefreshTokenRequest): Promise<runtime.RequestOpts> {
@@ -1159,6 +1256,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
+     * The TOTP code is the re-authentication this change needs.
      * Replace my recovery codes
      */
     async regenerateRecoveryCodesRaw(requestParameters: RegenerateRecoveryCodesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<RecoveryCodes>> {
@@ -1169,6 +1267,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
+     * The TOTP code is the re-authentication this change needs.
      * Replace my recovery codes
      */
     async regenerateRecoveryCodes(requestParameters: RegenerateRecoveryCodesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<RecoveryCodes> {
@@ -1236,9 +1335,20 @@ export class AuthApi extends runtime.BaseAPI {
             );
         }
 
+        if (requestParameters['xReauthToken'] == null) {
+            throw new runtime.RequiredError(
+                'xReauthToken',
+                'Required parameter "xReauthToken" was null or undefined when calling removeLoginMethod().'
+            );
+        }
+
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
+
+        if (requestParameters['xReauthToken'] != null) {
+            headerParameters['X-Reauth-Token'] = String(requestParameters['xReauthToken']);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             const token = this.configuration.accessToken;
@@ -1261,6 +1371,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
+     * Needs a recent re-authentication (`X-Reauth-Token`); other sessions end and a security e-mail is sent.
      * Remove one of my ways to sign in
      */
     async removeLoginMethodRaw(requestParameters: RemoveLoginMethodRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
@@ -1271,6 +1382,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
+     * Needs a recent re-authentication (`X-Reauth-Token`); other sessions end and a security e-mail is sent.
      * Remove one of my ways to sign in
      */
     async removeLoginMethod(requestParameters: RemoveLoginMethodRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
@@ -1427,9 +1539,62 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
+     * Creates request options for sendReauthCode without sending the request
+     */
+    async sendReauthCodeRequestOpts(): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/auth/reauth/email-code`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * For accounts without a password: a six-digit code to the account\'s own address, for `reauthenticate`.
+     * E-mail me a code to confirm it is me
+     */
+    async sendReauthCodeRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.sendReauthCodeRequestOpts();
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * For accounts without a password: a six-digit code to the account\'s own address, for `reauthenticate`.
+     * E-mail me a code to confirm it is me
+     */
+    async sendReauthCode(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.sendReauthCodeRaw(initOverrides);
+    }
+
+    /**
      * Creates request options for setPassword without sending the request
      */
     async setPasswordRequestOpts(requestParameters: SetPasswordOperationRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['xReauthToken'] == null) {
+            throw new runtime.RequiredError(
+                'xReauthToken',
+                'Required parameter "xReauthToken" was null or undefined when calling setPassword().'
+            );
+        }
+
         if (requestParameters['setPasswordRequest'] == null) {
             throw new runtime.RequiredError(
                 'setPasswordRequest',
@@ -1442,6 +1607,10 @@ export class AuthApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters['xReauthToken'] != null) {
+            headerParameters['X-Reauth-Token'] = String(requestParameters['xReauthToken']);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             const token = this.configuration.accessToken;
@@ -1464,6 +1633,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
+     * Needs a recent re-authentication (`X-Reauth-Token`); other sessions end and a security e-mail is sent.
      * Give my account a password (when it has none)
      */
     async setPasswordRaw(requestParameters: SetPasswordOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<LoginMethod>> {
@@ -1474,6 +1644,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
+     * Needs a recent re-authentication (`X-Reauth-Token`); other sessions end and a security e-mail is sent.
      * Give my account a password (when it has none)
      */
     async setPassword(requestParameters: SetPasswordOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<LoginMethod> {
@@ -1564,7 +1735,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
-     * Merge semantics: absent fields are unchanged, `null` clears. Unknown or privileged fields are rejected with 422.
+     * Merge semantics: absent fields are unchanged, `null` clears. Unknown or privileged fields are rejected with 422; so are a display name over 64 characters, a locale that is not a BCP 47 tag and a time zone that is not an IANA name.
      * Update my profile
      */
     async updateMeRaw(requestParameters: UpdateMeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Me>> {
@@ -1575,7 +1746,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
-     * Merge semantics: absent fields are unchanged, `null` clears. Unknown or privileged fields are rejected with 422.
+     * Merge semantics: absent fields are unchanged, `null` clears. Unknown or privileged fields are rejected with 422; so are a display name over 64 characters, a locale that is not a BCP 47 tag and a time zone that is not an IANA name.
      * Update my profile
      */
     async updateMe(requestParameters: UpdateMeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Me> {
@@ -1613,7 +1784,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
-     * Five wrong codes burn the code.
+     * Five wrong codes per account in 15 minutes (across codes: asking for a new one does not reset the count), then 429.
      * Sign in with an e-mailed code
      */
     async verifyEmailCodeRaw(requestParameters: VerifyEmailCodeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<LoginResult>> {
@@ -1624,7 +1795,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
-     * Five wrong codes burn the code.
+     * Five wrong codes per account in 15 minutes (across codes: asking for a new one does not reset the count), then 429.
      * Sign in with an e-mailed code
      */
     async verifyEmailCode(requestParameters: VerifyEmailCodeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<LoginResult> {

@@ -14,8 +14,9 @@
 
 import { mapValues } from '../runtime.js';
 /**
- * A staff token, or — TOTP on — `mfa_required: true` with a 300 s `mfa_token` for
- * `adminLoginMfa`. Staff tokens are not refreshed: sign in again when one expires.
+ * A 15-minute staff access token with the session's refresh token (rotated by
+ * `adminRefreshToken`), or — TOTP on — `mfa_required: true` with a 300 s `mfa_token` for
+ * `adminLoginMfa`.
  * @export
  * @interface AdminLoginResult
  */
@@ -40,6 +41,10 @@ export interface AdminLoginResult {
      * 
      */
     expiresIn?: number | null;
+    /**
+     * 
+     */
+    refreshToken?: string | null;
 }
 
 /**
@@ -65,6 +70,7 @@ export function AdminLoginResultFromJSONTyped(json: any, ignoreDiscriminator: bo
         'accessToken': json['access_token'] === undefined ? undefined : json['access_token'] === null ? null : json['access_token'],
         'tokenType': json['token_type'] === undefined ? undefined : json['token_type'] === null ? null : json['token_type'],
         'expiresIn': json['expires_in'] === undefined ? undefined : json['expires_in'] === null ? null : json['expires_in'],
+        'refreshToken': json['refresh_token'] === undefined ? undefined : json['refresh_token'] === null ? null : json['refresh_token'],
     };
 }
 
@@ -84,5 +90,6 @@ export function AdminLoginResultToJSONTyped(value?: AdminLoginResult | null, ign
         'access_token': value['accessToken'],
         'token_type': value['tokenType'],
         'expires_in': value['expiresIn'],
+        'refresh_token': value['refreshToken'],
     };
 }

@@ -23,6 +23,11 @@ export interface AuthorizationUrl {
      * Send the browser here. Valid for the configured `challenge_expiration`, once.
      */
     authorizationUrl: string;
+    /**
+     * A secret of the client that started the flow: keep it (memory, sessionStorage) and send
+     * it back with the callback. Browsers also get it as the `__Host-helium_oauth` cookie.
+     */
+    binding: string;
 }
 
 /**
@@ -30,6 +35,7 @@ export interface AuthorizationUrl {
  */
 export function instanceOfAuthorizationUrl(value: object): value is AuthorizationUrl {
     if ((!('authorizationUrl' in (value as Record<string, any>)) && !('authorization_url' in (value as Record<string, any>))) || ((value as Record<string, any>)['authorizationUrl'] === undefined && (value as Record<string, any>)['authorization_url'] === undefined)) return false;
+    if (!('binding' in value) || value['binding'] === undefined) return false;
     return true;
 }
 
@@ -44,6 +50,7 @@ export function AuthorizationUrlFromJSONTyped(json: any, ignoreDiscriminator: bo
     return {
         
         'authorizationUrl': json['authorization_url'],
+        'binding': json['binding'],
     };
 }
 
@@ -59,5 +66,6 @@ export function AuthorizationUrlToJSONTyped(value?: AuthorizationUrl | null, ign
     return {
         
         'authorization_url': value['authorizationUrl'],
+        'binding': value['binding'],
     };
 }

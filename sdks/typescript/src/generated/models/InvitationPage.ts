@@ -32,7 +32,7 @@ export interface InvitationPage {
      */
     items: Array<Invitation>;
     /**
-     * Always null: the newest 500 invitations are listed.
+     * Pass as `cursor` (with the same filter) for the next page; null at the end.
      */
     nextCursor?: string | null;
 }

@@ -27,6 +27,11 @@ export interface OauthCallbackRequest {
      * `state` from the provider's redirect.
      */
     state: string;
+    /**
+     * The `binding` `getOauthAuthorizationUrl` returned; may be left out when the browser
+     * sends the `__Host-helium_oauth` cookie instead.
+     */
+    binding?: string | null;
 }
 
 /**
@@ -50,6 +55,7 @@ export function OauthCallbackRequestFromJSONTyped(json: any, ignoreDiscriminator
         
         'code': json['code'],
         'state': json['state'],
+        'binding': json['binding'] === undefined ? undefined : json['binding'] === null ? null : json['binding'],
     };
 }
 
@@ -66,5 +72,6 @@ export function OauthCallbackRequestToJSONTyped(value?: OauthCallbackRequest | n
         
         'code': value['code'],
         'state': value['state'],
+        'binding': value['binding'],
     };
 }
