@@ -20,6 +20,7 @@ mod http_conventions;
 mod idempotency_layer;
 mod mailer_smtp;
 mod openapi_spec;
+mod pool_pressure;
 mod process_modes;
 mod rate_limit_layer;
 mod staff_access;
