@@ -16,6 +16,9 @@ psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" >/dev/null
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=disable" REDIS_URL=redis://127.0.0.1:6379
 export MQ_URL="amqp://guest:guest@127.0.0.1:5672/%2f" REDIS_KEY_PREFIX="bench:$$:" MQ_PREFIX="bench$$"
 export RATE_LIMIT_AUTH=100000000/60 RATE_LIMIT_READ=100000000/60 RUST_LOG=warn
+# A known data key, so the script can open the e-mailed link in the outbox (sealed).
+DATA_ENCRYPTION_KEY=$(openssl rand -base64 32); export DATA_ENCRYPTION_KEY
+deploy/tools/ensure-venv.sh >/dev/null
 LISTEN_ADDR=127.0.0.1:$PORT HEALTH_CHECK_PORT=$HPORT target/release/helium --mode api >/tmp/helium-bench-auth.log 2>&1 &
 PID=$!
 cleanup() {
@@ -30,7 +33,7 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$HPORT/readyz" >/dev/null && 
 B="http://127.0.0.1:$PORT/api/v1"
 EMAIL="bench-user@example.test"; PASSWORD="a bench passphrase 123"
 curl -sf -XPOST "$B/auth/register" -H 'content-type: application/json' -d "{\"email\":\"$EMAIL\"}" >/dev/null
-TOKEN=$(psql "$DATABASE_URL" -tAc "SELECT payload->'context'->>'link' FROM outbox WHERE payload->>'to'='$EMAIL'" | sed 's/.*token=//')
+TOKEN=$(.tools/venv/bin/python deploy/tools/sealed_mail.py "$EMAIL" link | sed 's/.*token=//')
 ACCESS=$(curl -sf -XPOST "$B/auth/register/complete" -H 'content-type: application/json' \
     -d "{\"token\":\"$TOKEN\",\"password\":\"$PASSWORD\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tokens"]["access_token"])')
 
