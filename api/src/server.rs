@@ -50,6 +50,7 @@ pub async fn bootstrap(state: &AppState, migrations: Option<&DbSettings>) -> any
                 migrate(db).await.context("applying migrations")?;
             }
             let created = state.config.ensure_defaults().await.context("initialising module configuration")?;
+            state.keys.load(&state.db).await.context("loading the data key")?;
             for kind in created {
                 tracing::info!(
                     config = kind.key(),

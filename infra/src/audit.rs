@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use helium_domain::DomainError;
-use helium_domain::audit::{Actor, AuditEntry, AuditFilter, Change};
+use helium_domain::audit::{Actor, AuditAction, AuditEntry, AuditFilter, Change};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -131,6 +131,25 @@ pub enum ChainCheck {
     Intact { rows: u64 },
     /// The first row that does not verify (or the row after a gap in the sequence).
     Broken { id: Uuid, seq: i64 },
+}
+
+/// Verifies the chain (CLI, cron, staff API): the result goes to the log and to the
+/// `helium_audit_chain_broken` gauge (1 = broken) that an alert watches.
+pub async fn check_chain(db: &crate::db::Db, key: &DataKey) -> Result<ChainCheck, DomainError> {
+    key.load(db).await?;
+    let mut c = db.conn().await?;
+    let check = verify(&mut c, key).await?;
+    match &check {
+        ChainCheck::Intact { rows } => {
+            metrics::gauge!("helium_audit_chain_broken").set(0.0);
+            tracing::info!(rows, "audit chain verified");
+        }
+        ChainCheck::Broken { id, seq } => {
+            metrics::gauge!("helium_audit_chain_broken").set(1.0);
+            tracing::error!(%id, seq, action = AuditAction::AuditChainBroken.as_str(), "audit chain broken: a row was edited, removed or forged");
+        }
+    }
+    Ok(check)
 }
 
 /// Recomputes the whole chain in `seq` order, a page at a time.

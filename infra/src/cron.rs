@@ -28,6 +28,8 @@ pub const MAX_BATCHES: u32 = 50;
 pub struct JobContext {
     pub db: Db,
     pub config: ConfigStore,
+    /// The data key (the audit chain is keyed with it).
+    pub keys: crate::identity::keyring::DataKey,
 }
 
 /// An idempotent periodic job; returns how many rows it handled.
@@ -195,7 +197,8 @@ impl Job for PurgeOneTimeTokens {
     }
 }
 
-/// Deletes outbox rows published more than 7 days ago.
+/// Deletes outbox rows published more than 7 days ago, and e-mail requests an hour after
+/// they were published.
 pub struct PurgePublishedOutbox;
 
 #[async_trait::async_trait]
@@ -205,7 +208,11 @@ impl Job for PurgePublishedOutbox {
     }
 
     async fn run(&self, ctx: &JobContext) -> anyhow::Result<u64> {
-        in_batches(&ctx.db, |c| Box::pin(crate::events::outbox::purge_published(c, 7, BATCH))).await
+        use crate::events::outbox;
+        let email = helium_domain::events::types::EMAIL_REQUESTED;
+        let mut total = in_batches(&ctx.db, |c| Box::pin(outbox::purge_published_of(c, email, 60, BATCH))).await?;
+        total += in_batches(&ctx.db, |c| Box::pin(outbox::purge_published(c, 7, BATCH))).await?;
+        Ok(total)
     }
 }
 
@@ -237,6 +244,38 @@ impl Job for PurgeIdempotencyKeys {
     }
 }
 
+/// Recomputes the audit log's hash chain at most once an hour; a break sets
+/// `helium_audit_chain_broken` to 1 (alerted on) and is logged with the first broken row.
+#[derive(Default)]
+pub struct VerifyAuditChain {
+    last: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+const AUDIT_VERIFY_EVERY: Duration = Duration::from_secs(3600);
+
+#[async_trait::async_trait]
+impl Job for VerifyAuditChain {
+    fn name(&self) -> &'static str {
+        "verify_audit_chain"
+    }
+
+    async fn run(&self, ctx: &JobContext) -> anyhow::Result<u64> {
+        {
+            let mut last = self.last.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+            if last.is_some_and(|t| t.elapsed() < AUDIT_VERIFY_EVERY) {
+                return Ok(0);
+            }
+            *last = Some(std::time::Instant::now());
+        }
+        match crate::audit::check_chain(&ctx.db, &ctx.keys).await? {
+            crate::audit::ChainCheck::Intact { rows } => Ok(rows),
+            crate::audit::ChainCheck::Broken { id, seq } => {
+                anyhow::bail!("audit chain broken at row {id} (seq {seq})")
+            }
+        }
+    }
+}
+
 /// The jobs every deployment runs; later domains append theirs.
 pub fn builtin_jobs() -> Vec<Arc<dyn Job>> {
     vec![
@@ -244,5 +283,6 @@ pub fn builtin_jobs() -> Vec<Arc<dyn Job>> {
         Arc::new(PurgePublishedOutbox),
         Arc::new(PurgeConsumerInbox),
         Arc::new(PurgeIdempotencyKeys),
+        Arc::new(VerifyAuditChain::default()),
     ]
 }

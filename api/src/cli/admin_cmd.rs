@@ -13,6 +13,8 @@ use helium_infra::db::Db;
 use helium_infra::identity::keyring::DataKey;
 use uuid::Uuid;
 
+use helium_infra::audit::ChainCheck;
+
 use super::config_cmd::Connected;
 
 fn service(ctx: &Connected) -> AdminServices {
@@ -164,6 +166,20 @@ pub async fn delete(ctx: &Connected, id: &str, yes: bool) -> ExitCode {
         Ok(_) => {
             println!("Successfully deleted admin account: {id}");
             ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+pub async fn verify_audit(ctx: &Connected) -> ExitCode {
+    match service(ctx).governance.verify_audit_chain().await {
+        Ok(ChainCheck::Intact { rows }) => {
+            println!("audit chain intact: {rows} rows verified");
+            ExitCode::SUCCESS
+        }
+        Ok(ChainCheck::Broken { id, seq }) => {
+            println!("audit chain BROKEN at row {id} (seq {seq}): it or an earlier row was edited, removed or forged");
+            ExitCode::FAILURE
         }
         Err(e) => fail(e),
     }

@@ -56,11 +56,24 @@ pub enum Command {
         #[command(subcommand)]
         command: EventsCommand,
     },
+    /// The staff audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Staff accounts.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Recompute the audit log's hash chain; prints the first broken row and exits 1 if a
+    /// row was edited, removed or forged. Needs the server's DATA_ENCRYPTION_KEY (or the
+    /// generated key in the database).
+    Verify,
 }
 
 #[derive(Subcommand, Debug)]
@@ -167,6 +180,12 @@ pub fn run(cli: Cli) -> ExitCode {
                     admin_cmd::create(&ctx, name, role, email.as_deref(), avatar.as_deref()).await
                 }
                 AdminCommand::Delete { id, yes } => admin_cmd::delete(&ctx, id, *yes).await,
+            }
+        }),
+        Command::Audit { command: AuditCommand::Verify } => with_runtime(async {
+            match config_cmd::Connected::open(&cli).await {
+                Ok(ctx) => admin_cmd::verify_audit(&ctx).await,
+                Err(code) => code,
             }
         }),
         Command::InitConfig { force } => {

@@ -88,7 +88,7 @@ pub fn for_mode(
             ..settings.db.clone()
         };
         let cron = CronExecutor {
-            ctx: JobContext { db: state.db.clone(), config: state.config.clone() },
+            ctx: JobContext { db: state.db.clone(), config: state.config.clone(), keys: state.keys.clone() },
             leader_options: leader_db.connect_options()?,
             interval: Duration::from_secs(settings.scan_interval_secs),
             jobs: helium_infra::cron::builtin_jobs(),

@@ -12,8 +12,13 @@ use uuid::Uuid;
 
 const HELIUM: &str = env!("CARGO_BIN_EXE_helium");
 const POLL: Duration = Duration::from_millis(100);
-const JOBS: [&str; 4] =
-    ["purge_one_time_tokens", "purge_published_outbox", "purge_consumer_inbox", "purge_idempotency_keys"];
+const JOBS: [&str; 5] = [
+    "purge_one_time_tokens",
+    "purge_published_outbox",
+    "purge_consumer_inbox",
+    "purge_idempotency_keys",
+    "verify_audit_chain",
+];
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -195,7 +200,10 @@ async fn purge_jobs_delete_exactly_the_stale_rows(pool: PgPool) {
         INSERT INTO outbox (id, event_type, aggregate_id, occurred_at, payload, published_at) VALUES
           ('00000000-0000-7000-8000-000000000001', 'system.probe', 'published-8d', now() - interval '8 days', '{}', now() - interval '8 days'),
           ('00000000-0000-7000-8000-000000000002', 'system.probe', 'published-1d', now() - interval '1 day', '{}', now() - interval '1 day'),
-          ('00000000-0000-7000-8000-000000000003', 'system.probe', 'unpublished-30d', now() - interval '30 days', '{}', NULL);
+          ('00000000-0000-7000-8000-000000000003', 'system.probe', 'unpublished-30d', now() - interval '30 days', '{}', NULL),
+          ('00000000-0000-7000-8000-000000000004', 'email.requested', 'mail-sent-2h', now() - interval '2 hours', '{}', now() - interval '2 hours'),
+          ('00000000-0000-7000-8000-000000000005', 'email.requested', 'mail-sent-10m', now() - interval '10 minutes', '{}', now() - interval '10 minutes'),
+          ('00000000-0000-7000-8000-000000000006', 'email.requested', 'mail-unsent-2h', now() - interval '2 hours', '{}', NULL);
         INSERT INTO idempotency_keys (principal, route, key, request_hash, status, content_type, body, expires_at) VALUES
           ('user:1', 'POST /x', 'expired', '\x00', 201, 'application/json', '\x7b7d', now() - interval '1 minute'),
           ('user:1', 'POST /x', 'live', '\x00', 201, 'application/json', '\x7b7d', now() + interval '1 day');
@@ -213,7 +221,7 @@ async fn purge_jobs_delete_exactly_the_stale_rows(pool: PgPool) {
     let sql = "SELECT convert_from(token_hash, 'UTF8') FROM auth.one_time_tokens ORDER BY 1";
     assert_eq!(strings(&pool, sql).await, ["magic-fresh", "magic-mid", "otp-fresh"]);
     let sql = "SELECT aggregate_id FROM outbox ORDER BY 1";
-    assert_eq!(strings(&pool, sql).await, ["published-1d", "unpublished-30d"]);
+    assert_eq!(strings(&pool, sql).await, ["mail-sent-10m", "mail-unsent-2h", "published-1d", "unpublished-30d"]);
     assert_eq!(strings(&pool, "SELECT key FROM idempotency_keys").await, ["live"]);
     assert_eq!(strings(&pool, "SELECT consumer FROM consumer_inbox").await, ["inbox-fresh"]);
     for job in JOBS {

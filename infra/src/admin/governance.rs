@@ -119,19 +119,7 @@ impl Governance {
 
     /// Recomputes the audit chain; a break is logged, counted and reported.
     pub async fn verify_audit_chain(&self) -> Result<ChainCheck, DomainError> {
-        let mut c = self.0.db.conn().await?;
-        let check = audit::verify(&mut c, &self.0.keys).await?;
-        match &check {
-            ChainCheck::Intact { rows } => {
-                metrics::gauge!("helium_audit_chain_broken").set(0.0);
-                tracing::info!(rows, "audit chain verified");
-            }
-            ChainCheck::Broken { id, seq } => {
-                metrics::gauge!("helium_audit_chain_broken").set(1.0);
-                tracing::error!(%id, seq, action = AuditAction::AuditChainBroken.as_str(), "audit chain broken: a row was edited, removed or forged");
-            }
-        }
-        Ok(check)
+        audit::check_chain(&self.0.db, &self.0.keys).await
     }
 
     pub async fn list_config(&self) -> Result<Vec<StoredConfig>, DomainError> {

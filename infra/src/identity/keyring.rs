@@ -25,6 +25,18 @@ impl DataKey {
         Self(Arc::new(OnceCell::new_with(Some(key))))
     }
 
+    /// Loads (or generates) the key in a transaction of its own; servers and the CLI call it
+    /// at start-up, so that later uses on read-only connections find it loaded.
+    pub async fn load(&self, db: &crate::db::Db) -> Result<(), DomainError> {
+        if self.0.initialized() {
+            return Ok(());
+        }
+        let mut tx = db.begin().await?;
+        self.sealer(&mut tx).await?;
+        tx.commit().await.map_err(crate::db::DbError::from)?;
+        Ok(())
+    }
+
     /// The sealer, loading (or generating) the key on `conn` the first time.
     pub async fn sealer(&self, conn: &mut PgConnection) -> Result<Sealer, DomainError> {
         let key = self
