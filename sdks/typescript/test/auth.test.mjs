@@ -26,7 +26,7 @@ import {
     uniqueEmail,
     useAuthServer,
 } from './auth_kit.mjs';
-import { openSealed } from './harness.mjs';
+import { openSealed, randomClientAddress } from './harness.mjs';
 
 const server = useAuthServer();
 
@@ -302,7 +302,8 @@ test('refreshToken: an unknown refresh token is 401 refresh_token_invalid', asyn
 
 test('listSessions: lists my live sessions, newest first, marking the current one', async () => {
     const { email, password, tokens: first } = await signUp('sessions');
-    const second = await anon().auth.login({ loginRequest: { email, password } });
+    const address = randomClientAddress();
+    const second = await anon({ address }).auth.login({ loginRequest: { email, password } });
 
     const raw = await bearer(second.accessToken).auth.listSessionsRaw();
     assert.equal(raw.raw.status, 200);
@@ -328,6 +329,8 @@ test('listSessions: lists my live sessions, newest first, marking the current on
         assert.ok(s.ip === null || s.ip === undefined || typeof s.ip === 'string');
     }
     assert.ok(newest.createdAt.getTime() >= oldest.createdAt.getTime(), 'items should be newest first');
+    // The address the sign-in came from (X-Forwarded-For through the trusted test proxy).
+    assert.equal(newest.ip, address, 'the session records the client address');
 
     // The same list seen from the first session marks the other one as current.
     const fromFirst = await bearer(first.accessToken).auth.listSessions();
