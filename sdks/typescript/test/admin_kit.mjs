@@ -25,7 +25,7 @@ import { createHeliumClient } from '../dist/index.js';
 import { Authenticator } from './auth_kit.mjs';
 import { heliumBin, useHeliumServer } from './harness.mjs';
 
-export { Authenticator, expectProblem, expectStatus, RECOVERY_CODE, sleep } from './auth_kit.mjs';
+export { assertRecoveryCodes, Authenticator, expectProblem, expectStatus, RECOVERY_CODE, sleep } from './auth_kit.mjs';
 
 const execFileP = promisify(execFile);
 
