@@ -1,6 +1,6 @@
 // Staff account management and API keys through the generated SDK: list, get, update and
 // delete staff accounts; create, list and revoke API keys; and the error paths.
-// SuperAdmin writes need TOTP (admin-jwt.mfa_required_roles), so the acting admin turns it on.
+// Staff writes need TOTP (every role), so the acting admin turns it on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {

@@ -35,19 +35,19 @@ function customersApi(accessToken) {
     return createHeliumClient({ baseUrl: server.url, accessToken }).customers;
 }
 
-// One staff account per role, made on first use (the CLI and argon2 are slow in debug builds).
+// One staff account per role, made on first use (the CLI and argon2 are slow in debug builds),
+// with TOTP on: staff of every role need it before any write.
 const staffCache = new Map();
 function staff(role) {
     if (!staffCache.has(role)) {
-        const made =
-            role === 'super_admin' ? bootstrapAdminWithMfa(server, { role }) : bootstrapAdmin(server, { role });
+        const made = bootstrapAdminWithMfa(server, { role });
         staffCache.set(role, made);
         made.catch(() => staffCache.delete(role)); // a failed bootstrap is retried by the next test
     }
     return staffCache.get(role);
 }
 
-/** A SuperAdmin with TOTP on (staff writes need it by default): its AdminApi. */
+/** A SuperAdmin with TOTP on (staff writes need it): its AdminApi. */
 async function inviter() {
     return adminApi(server, (await staff('super_admin')).accessToken);
 }
@@ -130,13 +130,38 @@ test('adminCreateInvitation: e-mails a single-use link, never answers the token'
     assert.deepEqual(await auditRows(invitation.id), ['invitation.create||super_admin']);
 });
 
-test('adminListInvitations: newest first, filtered by status', async () => {
+test('adminListInvitations: newest first, filtered by status, keyset pages, limit 1–100', async () => {
     const a = await invite(uniqueAdminEmail('list-a'));
     const b = await invite(uniqueAdminEmail('list-b'));
     const api = await inviter();
-    const pending = (await api.adminListInvitations({ status: 'pending' })).items.map((i) => i.id);
+    const pending = (await api.adminListInvitations({ status: 'pending', limit: 100 })).items.map((i) => i.id);
     const [ia, ib] = [pending.indexOf(a.invitation.id), pending.indexOf(b.invitation.id)];
     assert.ok(ib >= 0 && ib < ia, 'newest first');
+
+    // Keyset pages of one: every pending invitation once, in the same order.
+    const paged = [];
+    let cursor;
+    for (let i = 0; i <= pending.length; i++) {
+        const page = await api.adminListInvitations({ status: 'pending', limit: 1, cursor });
+        assert.ok(page.items.length <= 1, 'limit 1');
+        paged.push(...page.items.map((x) => x.id));
+        cursor = page.nextCursor ?? undefined;
+        if (!cursor) break;
+    }
+    assert.deepEqual(paged, pending, 'pages of one list the same invitations');
+    const first = await api.adminListInvitations({ status: 'pending', limit: 1 });
+    assert.equal(typeof first.nextCursor, 'string', 'more than one pending invitation: a next page');
+    await expectProblem(
+        api.adminListInvitations({ status: 'revoked', limit: 1, cursor: first.nextCursor }),
+        400,
+        'invalid_cursor',
+        'a cursor reused with another status',
+    );
+    for (const limit of [0, 101]) {
+        const err = await expectProblem(api.adminListInvitations({ limit }), 422, 'validation_failed', `limit ${limit}`);
+        assert.ok(err.errors.some((e) => e.field === 'limit'), JSON.stringify(err.errors));
+    }
+
     await adminAnon(server).adminAcceptInvitation({
         acceptInvitationRequest: { token: a.token, password: INVITEE_PASSWORD },
     });
@@ -361,7 +386,7 @@ test('adminRevokeCustomerSessions: signs the customer out everywhere', async () 
     assert.deepEqual(await auditRows(user.account.id), ['customer.sessions_revoke||customer_support']);
 });
 
-test('customers error path: 404 unknown id, 422 missing reason, 403 for SupportBot, 401 without a token', async () => {
+test('customers error path: 404 unknown id, 422 missing reason, 403 for SupportBot, 403 mfa_required without TOTP, 401 without a token', async () => {
     const user = await signUp('errors');
     const api = await support();
     const ghost = '01900000-0000-7000-8000-000000000000';
@@ -387,6 +412,18 @@ test('customers error path: 404 unknown id, 422 missing reason, 403 for SupportB
     await expectProblem(bot.adminUnbanCustomer(withReason), 403, 'permission_denied');
     await expectProblem(bot.adminResetCustomerMfa(withReason), 403, 'permission_denied');
     await expectProblem(bot.adminRevokeCustomerSessions({ id: user.account.id }), 403, 'permission_denied');
+    // Staff of any role write only with TOTP on: refused before the target is even looked up.
+    for (const role of ['customer_support', 'moderator', 'super_admin']) {
+        const noTotp = customersApi((await bootstrapAdmin(server, { role })).accessToken);
+        await expectProblem(noTotp.adminBanCustomer(withReason), 403, 'mfa_required', `${role} without TOTP`);
+        await expectProblem(
+            noTotp.adminBanCustomer({ id: ghost, reasonRequest: { reason: 'r' } }),
+            403,
+            'mfa_required',
+            `${role} without TOTP, unknown customer`,
+        );
+        assert.equal((await noTotp.adminGetCustomer({ id: user.account.id })).id, user.account.id, `${role} reads`);
+    }
     const nobody = createHeliumClient({ baseUrl: server.url }).customers;
     await expectProblem(nobody.adminListCustomers(), 401, 'unauthenticated');
     await expectProblem(customersApi(user.tokens.accessToken).adminListCustomers(), 401, 'unauthenticated');

@@ -9,6 +9,10 @@
 //   const admin = await bootstrapAdmin(server, { role: 'super_admin' });
 //   await adminApi(server, admin.accessToken).adminGetMe();
 //
+// Every human staff account needs TOTP on before any write (403 mfa_required otherwise, for
+// every role; API keys are exempt); bootstrapAdminWithMfa makes such an account. Reads and
+// the account's own self-service (profile, password, TOTP) work without it.
+//
 // TOTP codes come from auth_kit's Authenticator (RFC 6238), re-exported here.
 
 import assert from 'node:assert/strict';
@@ -21,7 +25,7 @@ import { createHeliumClient } from '../dist/index.js';
 import { Authenticator } from './auth_kit.mjs';
 import { heliumBin, useHeliumServer } from './harness.mjs';
 
-export { Authenticator, expectProblem, expectStatus, RECOVERY_CODE, sleep } from './auth_kit.mjs';
+export { assertRecoveryCodes, Authenticator, expectProblem, expectStatus, RECOVERY_CODE, sleep } from './auth_kit.mjs';
 
 const execFileP = promisify(execFile);
 
@@ -67,6 +71,8 @@ export async function runCli(server, args) {
                 DATABASE_URL: databaseUrl(server),
                 REDIS_URL: process.env.HELIUM_TEST_REDIS_URL || 'redis://127.0.0.1:6379',
                 REDIS_KEY_PREFIX: server.redisKeyPrefix,
+                // The CLI seals and chains audit rows with the server's data key.
+                DATA_ENCRYPTION_KEY: server.dataKey.toString('base64'),
                 NO_COLOR: '1',
             },
             timeout: 60_000,
@@ -91,17 +97,23 @@ export function adminApi(server, accessToken) {
     return createHeliumClient({ baseUrl: server.url, accessToken }).admin;
 }
 
-/** adminLogin that must answer a staff token (no MFA challenge): the access token. */
-export async function adminSignIn(server, email, password = ADMIN_PASSWORD) {
+/** adminLogin that must answer a staff session (no MFA challenge): the whole result. */
+export async function adminSession(server, email, password = ADMIN_PASSWORD) {
     const result = await adminAnon(server).adminLogin({ adminLoginRequest: { email, password } });
     assert.equal(result.mfaRequired, false, `adminLogin of ${email} should not ask for MFA`);
     assert.equal(typeof result.accessToken, 'string');
-    return result.accessToken;
+    assert.equal(typeof result.refreshToken, 'string', 'a staff sign-in comes with a refresh token');
+    return result;
+}
+
+/** adminLogin that must answer a staff session (no MFA challenge): the access token. */
+export async function adminSignIn(server, email, password = ADMIN_PASSWORD) {
+    return (await adminSession(server, email, password)).accessToken;
 }
 
 /**
  * Creates a staff account with the CLI, sets its password through the setup link and signs
- * in: { id, email, name, role, password, accessToken }.
+ * in: { id, email, name, role, password, accessToken, refreshToken }.
  */
 export async function bootstrapAdmin(server, { role = 'super_admin', email, name } = {}) {
     email ??= uniqueAdminEmail(role.replaceAll('_', '-'));
@@ -111,8 +123,8 @@ export async function bootstrapAdmin(server, { role = 'super_admin', email, name
     const token = out.match(/[?&]token=([^\s&]+)/)?.[1];
     assert.ok(id && token, `helium-cli admin create should print the id and a setup link, got:\n${out}`);
     await adminAnon(server).adminCompleteSetup({ adminSetupRequest: { token, password: ADMIN_PASSWORD } });
-    const accessToken = await adminSignIn(server, email);
-    return { id, email, name, role, password: ADMIN_PASSWORD, accessToken };
+    const { accessToken, refreshToken } = await adminSession(server, email);
+    return { id, email, name, role, password: ADMIN_PASSWORD, accessToken, refreshToken };
 }
 
 /** adminLogin that must answer the MFA challenge: the mfa_token. */
@@ -136,7 +148,10 @@ export async function enableAdminTotp(server, accessToken, { earliest = 'previou
     return { totp, recoveryCodes };
 }
 
-/** bootstrapAdmin, then TOTP on: the admin plus { totp, recoveryCodes }. */
+/**
+ * bootstrapAdmin, then TOTP on: the admin plus { totp, recoveryCodes }; its `accessToken` (the
+ * enabling session) may write.
+ */
 export async function bootstrapAdminWithMfa(server, options = {}) {
     const admin = await bootstrapAdmin(server, options);
     return { ...admin, ...(await enableAdminTotp(server, admin.accessToken)) };

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import {
     ADMIN_PASSWORD,
     Authenticator,
-    RECOVERY_CODE,
+    assertRecoveryCodes,
     adminAnon,
     adminApi,
     adminChallenge,
@@ -20,17 +20,12 @@ import {
 
 const server = useAdminServer();
 
-function assertRecoveryCodes(codes) {
-    assert.equal(codes.length, 10, 'ten recovery codes');
-    for (const code of codes) assert.match(code, RECOVERY_CODE);
-    assert.equal(new Set(codes).size, 10, 'distinct recovery codes');
-}
-
 function assertStaffToken(result) {
     assert.equal(result.mfaRequired, false);
     assert.equal(typeof result.accessToken, 'string');
     assert.equal(result.tokenType, 'Bearer');
-    assert.ok(Number.isInteger(result.expiresIn) && result.expiresIn > 0);
+    assert.equal(result.expiresIn, 900, 'a staff access token lasts 15 minutes');
+    assert.equal(typeof result.refreshToken, 'string', 'with the session refresh token');
     assert.equal(result.mfaToken ?? null, null);
 }
 

@@ -3,10 +3,11 @@
 // needs a test named "<operationId>: ..." and every tag a test named "<tag> error path: ...".
 //
 // The registration e-mail is not readable through the API (by design): the link token
-// is read from the `email.requested` event in the server's outbox table.
+// is read from the `email.requested` event in the server's outbox table, where it is sealed
+// (auth_kit.mjs: mail, linkToken).
 //
 // Every test uses its own e-mail addresses. Auth routes are rate-limited per IP, so the
-// server runs with a generous RATE_LIMIT_AUTH.
+// server runs with a generous RATE_LIMIT_AUTH, and each client has an address of its own.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,45 +19,16 @@ import {
     assertTokenPair,
     bearer,
     expectProblem,
+    linkToken,
+    mailEvent,
+    signUp,
     sleep,
-    sqlString,
     uniqueEmail,
     useAuthServer,
 } from './auth_kit.mjs';
+import { openSealed, randomClientAddress } from './harness.mjs';
 
 const server = useAuthServer();
-
-/** The token of the newest sign-up link e-mailed to `email` (polls the outbox briefly). */
-async function linkToken(email) {
-    const query =
-        "SELECT payload->'context'->>'link' FROM outbox WHERE event_type = 'email.requested' " +
-        `AND payload->>'to' = ${sqlString(email)} ORDER BY occurred_at DESC LIMIT 1`;
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-        const link = await server.sql(query);
-        if (link) {
-            const token = new URL(link).searchParams.get('token');
-            assert.ok(token, `the e-mailed link should end with ?token=<token>, got ${link}`);
-            return token;
-        }
-        if (Date.now() > deadline) {
-            assert.fail(`no email.requested event with a link for ${email} in the outbox`);
-        }
-        await sleep(100);
-    }
-}
-
-/** Registers a fresh customer and completes the sign-up: { email, password, account, tokens }. */
-async function signUp(label = 'u') {
-    const email = uniqueEmail(label);
-    const helium = anon();
-    await helium.auth.register({ registerRequest: { email } });
-    const token = await linkToken(email);
-    const { account, tokens } = await helium.auth.completeRegistration({
-        completeRegistrationRequest: { token, password: PASSWORD },
-    });
-    return { email, password: PASSWORD, account, tokens };
-}
 
 function assertMe(me, email) {
     assert.equal(typeof me.id, 'string');
@@ -81,6 +53,24 @@ test('register: answers 202 {status: "email_sent"} and e-mails a sign-up link', 
 
     const token = await linkToken(email);
     assert.ok(token.length >= 16, `link token should be long enough to be unguessable, got ${token.length} chars`);
+});
+
+test('register: the sign-up link is sealed in the outbox, bound to its event; only the recipient is in clear', async () => {
+    const email = uniqueEmail('sealed');
+    await anon().auth.register({ registerRequest: { email } });
+    const { id, payload } = await mailEvent(email, 'register_magic_link');
+    const token = await linkToken(email);
+    assert.equal(payload.to, email);
+    assert.match(payload.sealed, /^v1\.[A-Za-z0-9_-]+$/, 'v1. + base64url without padding');
+    assert.ok(!('link' in payload.context), `the context carries no link: ${JSON.stringify(payload.context)}`);
+    assert.ok(!JSON.stringify(payload).includes(token), 'the token is nowhere in clear');
+    const stored = await server.sql(`SELECT payload::text FROM outbox WHERE id = '${id}'`);
+    assert.ok(!stored.includes(token), 'nor in the stored row');
+    // Bound to its event: the same ciphertext under another event id, or another key, does not open.
+    const otherId = id.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
+    assert.throws(() => openSealed(server.dataKey, otherId, payload.sealed), 'opened with another event id');
+    const otherKey = Buffer.from(server.dataKey).map((b) => b ^ 0xff);
+    assert.throws(() => openSealed(otherKey, id, payload.sealed), 'opened with another key');
 });
 
 test('register: the answer is the same whether or not the address exists', async () => {
@@ -312,7 +302,8 @@ test('refreshToken: an unknown refresh token is 401 refresh_token_invalid', asyn
 
 test('listSessions: lists my live sessions, newest first, marking the current one', async () => {
     const { email, password, tokens: first } = await signUp('sessions');
-    const second = await anon().auth.login({ loginRequest: { email, password } });
+    const address = randomClientAddress();
+    const second = await anon({ address }).auth.login({ loginRequest: { email, password } });
 
     const raw = await bearer(second.accessToken).auth.listSessionsRaw();
     assert.equal(raw.raw.status, 200);
@@ -338,6 +329,8 @@ test('listSessions: lists my live sessions, newest first, marking the current on
         assert.ok(s.ip === null || s.ip === undefined || typeof s.ip === 'string');
     }
     assert.ok(newest.createdAt.getTime() >= oldest.createdAt.getTime(), 'items should be newest first');
+    // The address the sign-in came from (X-Forwarded-For through the trusted test proxy).
+    assert.equal(newest.ip, address, 'the session records the client address');
 
     // The same list seen from the first session marks the other one as current.
     const fromFirst = await bearer(first.accessToken).auth.listSessions();

@@ -1,12 +1,20 @@
 // Shared helpers of the auth test files (auth*.test.mjs); not a test file itself.
 //
 // TOTP codes are computed here (RFC 6238: HMAC-SHA1, 6 digits, 30 s steps) from the base32
-// secret that setupTotp returns. The server accepts the previous, current and next step, and
-// a step only once per account, so every account gets an `Authenticator` that hands out codes
-// for ever later steps (waiting for the next 30 s window when it must; see next()).
+// secret that setupTotp returns. The server accepts the code of the current and of the
+// previous step only (never one from the future), and each step only once per account, so
+// every account gets an `Authenticator` that hands out codes for ever later steps, waiting
+// for the next step to become current when it must (see next()).
 //
 // E-mails are not readable through the API (by design): sign-up links and sign-in codes are
-// read from the `email.requested` events in the server's outbox table.
+// read from the `email.requested` events in the server's outbox table, where the links and
+// codes are sealed under the server's data key (payload.sealed, bound to the event id) and
+// opened here with the key the harness gave the server (see mail()).
+//
+// Every client these helpers make (anon(), bearer()) appears to the server as an address of
+// its own (X-Forwarded-For through the trusted 127.0.0.1, see harness.mjs): one address per
+// client, like devices, so the per-address send and guess caps stay out of the way of tests
+// that do not test them, and tests that do pin one address (`anon({ address })`).
 //
 // The MFA tests are split over several files because each file must finish within the
 // runner's --test-timeout (180 s) and argon2 (password, ten recovery codes per enable) is
@@ -15,7 +23,7 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { createHeliumClient, HeliumProblemError } from '../dist/index.js';
-import { useHeliumServer } from './harness.mjs';
+import { clientAddressHeaders, openSealed, useHeliumServer } from './harness.mjs';
 
 let server;
 
@@ -80,7 +88,7 @@ export function hotp(key, counter, digits = 6) {
 
 /**
  * The authenticator app of one account: codes for steps later than every step it handed
- * out before, and inside the server's window (previous, current, next) at the time of use.
+ * out before, each inside the server's window (the current and the previous step) when used.
  */
 export class Authenticator {
     constructor(secret) {
@@ -94,32 +102,31 @@ export class Authenticator {
     }
 
     /**
-     * A code the server has not seen and accepts now; waits (< 32 s) for the next window when
-     * the step it needs is not yet inside the window. `earliest` is the first step of the
-     * window it may use: 'previous' (default; only while at least 10 s of the current step
-     * remain, so that the window does not move past it during the request), 'current' or
-     * 'next' (a code that stays acceptable, e.g. for a later replay, for at least 30 s).
+     * A code the server has not seen and accepts now. `earliest` is the first step it may use:
+     * 'previous' (default; only while at least 10 s of the current step remain, so that the
+     * window does not move past it during the request) or 'current' (a code that stays
+     * acceptable for at least another 30 s, e.g. for a later replay). When every step it may
+     * use was handed out already, it waits (< 31 s) for the next step to become current.
      */
     async next({ earliest = 'previous' } = {}) {
+        assert.ok(['previous', 'current'].includes(earliest), `unknown earliest ${earliest}`);
         for (;;) {
             const now = Date.now();
             const current = Math.floor(now / STEP_MS);
             const intoStep = now - current * STEP_MS;
-            let first = { previous: current - 1, current, next: current + 1 }[earliest];
-            assert.notEqual(first, undefined, `unknown earliest ${earliest}`);
-            if (first === current - 1 && intoStep > STEP_MS - 10_000) first = current;
+            const first = earliest === 'previous' && intoStep < STEP_MS - 10_000 ? current - 1 : current;
             const step = this.lastStep === null ? first : Math.max(this.lastStep + 1, first);
-            if (step <= current + 1) {
+            if (step <= current) {
                 this.lastStep = step;
                 this.lastCode = this.codeAt(step);
                 return this.lastCode;
             }
-            // The step is current + 2 (or later): wait for the next window.
-            await sleep((current + 1) * STEP_MS - now + 1_000);
+            // The step is current + 1: a code from the future, refused until it is current.
+            await sleep(step * STEP_MS - now + 250);
         }
     }
 
-    /** A code that is none of the codes of the accepted window (a wrong code). */
+    /** A code that is none of the codes of the steps around now (a wrong code). */
     wrongCode() {
         const current = Math.floor(Date.now() / STEP_MS);
         const valid = new Set([-2, -1, 0, 1, 2].map((d) => this.codeAt(current + d)));
@@ -136,33 +143,66 @@ export function uniqueEmail(label = 'u') {
     return `${label}-${randomBytes(6).toString('hex')}@example.test`;
 }
 
-/** A client without credentials (public operations). */
-export function anon() {
-    return createHeliumClient({ baseUrl: server.url });
+/**
+ * A client without credentials (public operations), from a fresh client address, or from
+ * `address` (see harness.mjs, randomClientAddress) for tests of per-address limits; `headers`
+ * are sent with every request (e.g. a browser's Cookie).
+ */
+export function anon({ address, headers } = {}) {
+    return createHeliumClient({ baseUrl: server.url, headers: { ...clientAddressHeaders(address), ...headers } });
 }
 
-/** A client that sends `Authorization: Bearer <accessToken>`. */
-export function bearer(accessToken) {
-    return createHeliumClient({ baseUrl: server.url, accessToken });
+/** A client that sends `Authorization: Bearer <accessToken>` (from a fresh client address). */
+export function bearer(accessToken, { address } = {}) {
+    return createHeliumClient({ baseUrl: server.url, accessToken, headers: clientAddressHeaders(address) });
 }
 
 export const sqlString = (value) => `'${String(value).replaceAll("'", "''")}'`;
 
-/** The context of the newest `email.requested` event to `email` with `template` (polls briefly). */
-export async function mail(email, template) {
+/**
+ * The newest `email.requested` event to `email` with `template` (polls briefly):
+ * { id, payload } as stored in the outbox.
+ */
+export async function mailEvent(email, template) {
     const query =
-        "SELECT payload->'context' FROM outbox WHERE event_type = 'email.requested' " +
-        `AND payload->>'to' = ${sqlString(email)} AND payload->>'template' = ${sqlString(template)} ` +
-        'ORDER BY occurred_at DESC LIMIT 1';
+        "SELECT json_build_object('id', id, 'payload', payload)::text FROM outbox " +
+        `WHERE event_type = 'email.requested' AND payload->>'to' = ${sqlString(email)} ` +
+        `AND payload->>'template' = ${sqlString(template)} ORDER BY occurred_at DESC, id DESC LIMIT 1`;
     const deadline = Date.now() + 10_000;
     for (;;) {
-        const context = await server.sql(query);
-        if (context) return JSON.parse(context);
+        const row = await server.sql(query);
+        if (row) return JSON.parse(row);
         if (Date.now() > deadline) {
             assert.fail(`no ${template} e-mail for ${email} in the outbox`);
         }
         await sleep(100);
     }
+}
+
+/**
+ * The secrets (links, codes) of an `email.requested` event, opened with the server's data key
+ * and the event's id; {} when it has none. Checks that none of them is also in clear: not as
+ * a `context` field, nowhere else in the payload.
+ */
+export function mailSecrets({ id, payload }) {
+    if (payload.sealed === undefined || payload.sealed === null) return {};
+    const secrets = JSON.parse(openSealed(server.dataKey, id, payload.sealed).toString('utf8'));
+    const { sealed: _, ...clear } = payload;
+    const clearText = JSON.stringify(clear);
+    for (const [name, value] of Object.entries(secrets)) {
+        assert.ok(!(name in (payload.context ?? {})), `${payload.template}: ${name} is sealed, not a context field`);
+        assert.ok(!clearText.includes(String(value)), `${payload.template}: the ${name} must not be in clear in the outbox`);
+    }
+    return secrets;
+}
+
+/**
+ * What the newest `email.requested` event to `email` with `template` shows its reader: the
+ * template context with the sealed secrets opened in (as the mailer renders it).
+ */
+export async function mail(email, template) {
+    const event = await mailEvent(email, template);
+    return { ...event.payload.context, ...mailSecrets(event) };
 }
 
 /** How many `email.requested` events to `email` with `template` are in the outbox. */
@@ -175,19 +215,26 @@ export async function mailCount(email, template) {
     );
 }
 
-/** The token of the newest sign-up link e-mailed to `email`. */
-export async function linkToken(email) {
-    const { link } = await mail(email, 'register_magic_link');
-    assert.equal(typeof link, 'string', 'the register_magic_link e-mail should carry a link');
-    const token = new URL(link).searchParams.get('token');
+/** The URL of the newest link e-mailed to `email` with `template` (e.g. password_reset). */
+export async function mailedLink(email, template = 'register_magic_link') {
+    const { link } = await mail(email, template);
+    assert.equal(typeof link, 'string', `the ${template} e-mail should carry a link`);
+    return new URL(link);
+}
+
+/** The token of the newest link of `template` (default: the sign-up link) e-mailed to `email`. */
+export async function linkToken(email, template = 'register_magic_link') {
+    const link = await mailedLink(email, template);
+    const token = link.searchParams.get('token');
     assert.ok(token, `the e-mailed link should end with ?token=<token>, got ${link}`);
     return token;
 }
 
-/** The newest sign-in code e-mailed to `email`. */
+/** The newest six-digit code e-mailed to `email` (sign-in and re-authentication codes). */
 export async function signInCode(email) {
     const { code } = await mail(email, 'sign_in_code');
-    assert.match(code ?? '', /^\d{6}$/, `the sign_in_code e-mail should carry a six-digit code, got ${code}`);
+    assert.equal(typeof code, 'string', 'the sign_in_code e-mail should carry a code');
+    assert.match(code, /^\d{6}$/, `the code should be six digits, got ${code}`);
     return code;
 }
 
@@ -223,6 +270,34 @@ export async function challenge(email, password = PASSWORD) {
     assert.equal(result.mfaRequired, true, `login of ${email} should answer an MFA challenge`);
     assert.equal(typeof result.mfaToken, 'string');
     return result.mfaToken;
+}
+
+const reauthTokens = new Map();
+
+/**
+ * A proof of recent re-authentication (`reauthenticate`) for the session of `accessToken`, for
+ * the operations that need an `X-Reauth-Token`: `proof` is { password } or { code } (TOTP);
+ * without one, a code e-mailed by sendReauthCode (accounts without a password). A proof lives
+ * 5 minutes and serves any number of changes in its session, so one is made per session
+ * (and the e-mailed code, which may be resent only every 30 s, is asked for once).
+ */
+export async function reauthToken(accessToken, proof) {
+    if (!reauthTokens.has(accessToken)) {
+        const made = (async () => {
+            const me = bearer(accessToken);
+            let request = proof;
+            if (request === undefined) {
+                await me.auth.sendReauthCode();
+                request = { emailCode: await signInCode((await me.auth.getMe()).email) };
+            }
+            const grant = await me.auth.reauthenticate({ reauthRequest: request });
+            assert.equal(typeof grant.reauthToken, 'string');
+            return grant.reauthToken;
+        })();
+        reauthTokens.set(accessToken, made);
+        made.catch(() => reauthTokens.delete(accessToken));
+    }
+    return reauthTokens.get(accessToken);
 }
 
 /** Awaits `promise`, which must reject with a HeliumProblemError of that status and code. */

@@ -2,6 +2,10 @@
 // completeOauthLogin, linkOauthMethod, listLoginMethods, setPassword, removeLoginMethod.
 // A local OpenID provider (oauth2-mock-server, see oauth_kit.mjs) is configured as provider
 // `mock` (and `mock2`, the same issuer with another client) in the server's `auth` config.
+// A flow is bound to the client that started it (the `binding` getOauthAuthorizationUrl
+// returns goes back with the callback), and changes to the sign-in methods (link, set
+// password, remove) need a recent re-authentication of the session (`X-Reauth-Token`, see
+// auth_kit.mjs reauthToken: the password, or for accounts without one an e-mailed code).
 // Naming rule (enforced by coverage.test.mjs): every operationId needs a test named
 // "<operationId>: ...". Every test uses its own provider accounts and e-mail addresses.
 
@@ -15,9 +19,10 @@ import {
     Authenticator,
     bearer,
     expectProblem,
-    expectStatus,
+    mail,
     mailCount,
     PASSWORD,
+    reauthToken,
     signInCode,
     signUp,
     sleep,
@@ -70,12 +75,12 @@ const base64urlBits = (value) => value.length * 6;
 
 /** A full anonymous sign-in with `identity`: the LoginResult (throws a HeliumProblemError). */
 async function oauthLogin(identity, options = {}) {
-    const { code, state } = await idp.flow(anon(), identity, options);
-    return anon().auth.completeOauthLogin({
-        provider: options.provider ?? PROVIDER,
-        oauthCallbackRequest: { code, state },
-    });
+    const { callback } = await idp.flow(anon(), identity, options);
+    return anon().auth.completeOauthLogin({ provider: options.provider ?? PROVIDER, oauthCallbackRequest: callback });
 }
+
+/** The re-authentication proof of a customer who signed up with a password (see signUp). */
+const PASSWORD_PROOF = { password: PASSWORD };
 
 /** A new Helium account created by signing in with a fresh provider account. */
 async function oauthSignUp(label = 'oauth', extra = {}) {
@@ -87,13 +92,17 @@ async function oauthSignUp(label = 'oauth', extra = {}) {
     return { identity, tokens: result, account: me, email: identity.email };
 }
 
-/** Links `identity` to the customer behind `accessToken`: the LoginMethod. */
+/**
+ * Links `identity` to the customer behind `accessToken`, re-authenticated with `options.proof`
+ * (default: an e-mailed code, for accounts without a password): the LoginMethod.
+ */
 async function link(accessToken, identity, options = {}) {
     const helium = bearer(accessToken);
-    const { code, state } = await idp.flow(helium, identity, options);
+    const { callback } = await idp.flow(helium, identity, options);
     return helium.auth.linkOauthMethod({
         provider: options.provider ?? PROVIDER,
-        oauthCallbackRequest: { code, state },
+        xReauthToken: await reauthToken(accessToken, options.proof),
+        oauthCallbackRequest: callback,
     });
 }
 
@@ -120,9 +129,22 @@ test('getOauthAuthorizationUrl: the provider URL with code flow, client_id, redi
     assert.equal(raw.raw.status, 200);
     assert.match(raw.raw.headers.get('content-type') ?? '', /^application\/json/);
     const body = await raw.raw.clone().json();
-    assert.deepEqual(Object.keys(body), ['authorization_url']);
-    const { authorizationUrl } = await raw.value();
+    assert.deepEqual(Object.keys(body).sort(), ['authorization_url', 'binding']);
+    const { authorizationUrl, binding } = await raw.value();
     assert.equal(authorizationUrl, body.authorization_url);
+    assert.equal(binding, body.binding);
+    assert.match(binding, OPAQUE, 'the binding should be URL-safe');
+    assert.ok(base64urlBits(binding) >= 128, `the binding should carry at least 128 bits, got ${binding}`);
+    assert.ok(!authorizationUrl.includes(binding), 'the binding never goes to the provider');
+    // Browsers get the binding as a host-only, secure, HTTP-only cookie.
+    const cookie = raw.raw.headers.get('set-cookie') ?? '';
+    const [pair, ...attributes] = cookie.split(';').map((part) => part.trim());
+    assert.equal(pair, `__Host-helium_oauth=${binding}`, `Set-Cookie: ${cookie}`);
+    const attrs = attributes.map((a) => a.toLowerCase());
+    for (const attr of ['path=/', 'secure', 'httponly', 'samesite=lax']) {
+        assert.ok(attrs.includes(attr), `the binding cookie should have ${attr}: ${cookie}`);
+    }
+    assert.ok(!attrs.some((a) => a.startsWith('domain=')), `a __Host- cookie has no Domain: ${cookie}`);
 
     const url = new URL(authorizationUrl);
     assert.equal(
@@ -154,24 +176,26 @@ test('getOauthAuthorizationUrl: the provider URL with code flow, client_id, redi
         assert.ok(base64urlBits(p.get(name)) >= 128, `${name} should carry at least 128 bits, got ${p.get(name)}`);
     }
 
-    // Every flow has its own state, verifier and nonce.
-    const again = new URL((await anon().auth.getOauthAuthorizationUrl({ provider: PROVIDER })).authorizationUrl)
-        .searchParams;
+    // Every flow has its own state, verifier, nonce and binding.
+    const second = await anon().auth.getOauthAuthorizationUrl({ provider: PROVIDER });
+    const again = new URL(second.authorizationUrl).searchParams;
     for (const name of ['state', 'code_challenge', 'nonce']) {
         assert.notEqual(again.get(name), p.get(name), `${name} must differ between flows`);
     }
+    assert.notEqual(second.binding, binding, 'the binding must differ between flows');
     assert.notEqual(p.get('state'), p.get('nonce'));
+    assert.ok(![p.get('state'), p.get('nonce')].includes(binding));
 });
 
 test('getOauthAuthorizationUrl: the verifier sent to the token endpoint matches the S256 challenge; the redirect_uri of the flow is used', async () => {
     const identity = newIdentity('pkce-ok');
-    const { params, code, state, location } = await idp.flow(anon(), identity, { redirectUri: EXTRA_REDIRECT_URI });
+    const { params, code, state, binding, location } = await idp.flow(anon(), identity, { redirectUri: EXTRA_REDIRECT_URI });
     assert.equal(params.redirect_uri, EXTRA_REDIRECT_URI, 'an allowed redirect_uri is used as asked');
     assert.equal(`${location.origin}${location.pathname}`, EXTRA_REDIRECT_URI, 'the provider redirects there');
     assert.equal(state, params.state, 'the provider returns the state unchanged');
 
     assertTokenPair(
-        await anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state } }),
+        await anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state, binding } }),
     );
     const exchange = idp.tokenRequests.find((r) => r.code === code);
     assert.ok(exchange, 'the server exchanged the code at the token endpoint');
@@ -245,9 +269,9 @@ test('getOauthAuthorizationUrl: an invalid bearer token is 401 unauthenticated (
 
 test('completeOauthLogin: a new provider account creates a Helium account and signs in; the same identity signs into it again', async () => {
     const identity = newIdentity('oauth-new', { name: 'Ada Lovelace' });
-    const { code, state } = await idp.flow(anon(), identity);
+    const { code, state, binding } = await idp.flow(anon(), identity);
 
-    const raw = await anon().auth.completeOauthLoginRaw({ provider: PROVIDER, oauthCallbackRequest: { code, state } });
+    const raw = await anon().auth.completeOauthLoginRaw({ provider: PROVIDER, oauthCallbackRequest: { code, state, binding } });
     assert.equal(raw.raw.status, 200);
     const body = await raw.raw.clone().json();
     assert.equal(body.mfa_required, false);
@@ -293,9 +317,9 @@ test('completeOauthLogin: OAuth sign-up obeys the registration domain rules like
     try {
         // The server's in-process config cache lives 1 s.
         await new Promise((r) => setTimeout(r, 1_500));
-        const { code, state } = await idp.flow(anon(), identity);
+        const { code, state, binding } = await idp.flow(anon(), identity);
         const problem = await anon()
-            .auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state } })
+            .auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state, binding } })
             .then(() => null, (e) => e);
         assert.equal(problem?.status, 422);
         assert.equal(problem?.code, 'email_domain_not_allowed');
@@ -312,7 +336,7 @@ test('completeOauthLogin: OAuth sign-up obeys the registration domain rules like
 
 test('completeOauthLogin: an unknown state is 400 oauth_state_invalid', async () => {
     const identity = newIdentity('state-unknown');
-    const { code, state } = await idp.flow(anon(), identity);
+    const { code, state, binding } = await idp.flow(anon(), identity);
     for (const [why, bogus] of Object.entries({
         'a random state': randomBytes(32).toString('base64url'),
         'the state with one character changed': state.slice(0, -1) + (state.endsWith('A') ? 'B' : 'A'),
@@ -321,7 +345,7 @@ test('completeOauthLogin: an unknown state is 400 oauth_state_invalid', async ()
         ).searchParams.get('nonce'),
     })) {
         await expectProblem(
-            anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state: bogus } }),
+            anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state: bogus, binding } }),
             400,
             'oauth_state_invalid',
             `callback with ${why}`,
@@ -331,18 +355,59 @@ test('completeOauthLogin: an unknown state is 400 oauth_state_invalid', async ()
     assert.equal(await usersWithEmail(identity.email), 0);
     // The real state still works.
     assertTokenPair(
-        await anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state } }),
+        await anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state, binding } }),
     );
+});
+
+test('completeOauthLogin: the flow is bound to the client that started it: a missing or foreign binding is 400 oauth_state_invalid and nothing is exchanged; a browser\'s binding cookie stands in for the field', async () => {
+    const foreignBinding = async () => (await anon().auth.getOauthAuthorizationUrl({ provider: PROVIDER })).binding;
+    for (const [why, callbackOf] of Object.entries({
+        'no binding': async (f) => ({ code: f.code, state: f.state }),
+        "another flow's binding": async (f) => ({ code: f.code, state: f.state, binding: await foreignBinding() }),
+        'the state as binding': async (f) => ({ code: f.code, state: f.state, binding: f.state }),
+    })) {
+        const identity = newIdentity('binding-bad');
+        const flow = await idp.flow(anon(), identity);
+        await expectProblem(
+            anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: await callbackOf(flow) }),
+            400,
+            'oauth_state_invalid',
+            `callback with ${why}`,
+        );
+        assert.equal(idp.tokenRequests.filter((r) => r.code === flow.code).length, 0, `${why}: no code exchange`);
+        assert.equal(await usersWithEmail(identity.email), 0, `${why}: no account`);
+    }
+
+    // A browser posts no binding field; it sends the cookie the authorize answer set.
+    const cookieOf = (binding) => ({ headers: { Cookie: `__Host-helium_oauth=${binding}` } });
+    const stranger = await idp.flow(anon(), newIdentity('binding-cookie-foreign'));
+    await expectProblem(
+        anon(cookieOf(await foreignBinding())).auth.completeOauthLogin({
+            provider: PROVIDER,
+            oauthCallbackRequest: { code: stranger.code, state: stranger.state },
+        }),
+        400,
+        'oauth_state_invalid',
+        "callback with another flow's binding cookie",
+    );
+    const identity = newIdentity('binding-cookie');
+    const flow = await idp.flow(anon(), identity);
+    const pair = await anon(cookieOf(flow.binding)).auth.completeOauthLogin({
+        provider: PROVIDER,
+        oauthCallbackRequest: { code: flow.code, state: flow.state },
+    });
+    assertTokenPair(pair);
+    assert.equal((await bearer(pair.accessToken).auth.getMe()).email, identity.email);
 });
 
 test('completeOauthLogin: a state works once (reuse is 400 oauth_state_invalid), also after a failed exchange', async () => {
     const identity = newIdentity('state-reuse');
-    const { code, state } = await idp.flow(anon(), identity);
+    const { code, state, binding } = await idp.flow(anon(), identity);
     assertTokenPair(
-        await anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state } }),
+        await anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state, binding } }),
     );
     await expectProblem(
-        anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state } }),
+        anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state, binding } }),
         400,
         'oauth_state_invalid',
         'second callback with the same state',
@@ -353,7 +418,7 @@ test('completeOauthLogin: a state works once (reuse is 400 oauth_state_invalid),
     await expectProblem(
         anon().auth.completeOauthLogin({
             provider: PROVIDER,
-            oauthCallbackRequest: { code: 'wrong-code', state: failed.state },
+            oauthCallbackRequest: { code: 'wrong-code', state: failed.state, binding: failed.binding },
         }),
         401,
         'oauth_exchange_failed',
@@ -362,7 +427,7 @@ test('completeOauthLogin: a state works once (reuse is 400 oauth_state_invalid),
     await expectProblem(
         anon().auth.completeOauthLogin({
             provider: PROVIDER,
-            oauthCallbackRequest: { code: failed.code, state: failed.state },
+            oauthCallbackRequest: failed.callback,
         }),
         400,
         'oauth_state_invalid',
@@ -381,10 +446,10 @@ test('completeOauthLogin: an expired state (older than oauth_providers.challenge
     try {
         await sleep(CONFIG_LOCAL_CACHE_MS);
         const identity = newIdentity('state-expired');
-        const { code, state } = await idp.flow(anon(), identity);
+        const { code, state, binding } = await idp.flow(anon(), identity);
         await sleep(1_500);
         await expectProblem(
-            anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state } }),
+            anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state, binding } }),
             400,
             'oauth_state_invalid',
             'callback after the state expired',
@@ -403,9 +468,9 @@ test('completeOauthLogin: an expired state (older than oauth_providers.challenge
 
 test("completeOauthLogin: another provider's state is 400 oauth_state_invalid", async () => {
     const identity = newIdentity('state-provider');
-    const { code, state } = await idp.flow(anon(), identity, { provider: OTHER_PROVIDER });
+    const { code, state, binding } = await idp.flow(anon(), identity, { provider: OTHER_PROVIDER });
     await expectProblem(
-        anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state } }),
+        anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state, binding } }),
         400,
         'oauth_state_invalid',
         "mock2's state at mock's callback",
@@ -416,9 +481,9 @@ test("completeOauthLogin: another provider's state is 400 oauth_state_invalid", 
 test('completeOauthLogin: a state started by a signed-in customer (link flow) is 400 oauth_state_invalid; nothing is linked', async () => {
     const owner = await oauthSignUp('linkstate-owner');
     const identity = newIdentity('linkstate');
-    const { code, state } = await idp.flow(bearer(owner.tokens.accessToken), identity);
+    const { code, state, binding } = await idp.flow(bearer(owner.tokens.accessToken), identity);
     await expectProblem(
-        anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state } }),
+        anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state, binding } }),
         400,
         'oauth_state_invalid',
         'sign-in with a link-bound state',
@@ -431,12 +496,12 @@ test('completeOauthLogin: a state started by a signed-in customer (link flow) is
 test('completeOauthLogin: a PKCE mismatch (the provider saw another code_challenge) is 401 oauth_exchange_failed; no account is created', async () => {
     const identity = newIdentity('pkce-bad');
     const attackerVerifier = randomBytes(32).toString('base64url');
-    const { code, state, params } = await idp.flow(anon(), identity, {
+    const { code, state, binding, params } = await idp.flow(anon(), identity, {
         tamperUrl: (url) => url.searchParams.set('code_challenge', s256(attackerVerifier)),
     });
     assert.notEqual(s256(attackerVerifier), params.code_challenge);
     await expectProblem(
-        anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state } }),
+        anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state, binding } }),
         401,
         'oauth_exchange_failed',
         'callback whose code was bound to another PKCE challenge',
@@ -504,9 +569,9 @@ test('completeOauthLogin: a verified e-mail that already has an account is 409 a
     const existing = await signUp('oauth-exists');
     for (const email of [existing.email, existing.email.toUpperCase()]) {
         const identity = newIdentity('oauth-exists', { email });
-        const { code, state } = await idp.flow(anon(), identity);
+        const { code, state, binding } = await idp.flow(anon(), identity);
         await expectProblem(
-            anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state } }),
+            anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: { code, state, binding } }),
             409,
             'account_exists_link_required',
             `sign-in with a provider account sharing the e-mail ${email}`,
@@ -573,7 +638,7 @@ test('completeOauthLogin: an account with TOTP on gets an MFA challenge; loginMf
 
     const raw = await anon().auth.completeOauthLoginRaw({
         provider: PROVIDER,
-        oauthCallbackRequest: await idp.flow(anon(), identity).then(({ code, state }) => ({ code, state })),
+        oauthCallbackRequest: (await idp.flow(anon(), identity)).callback,
     });
     assert.deepEqual(Object.keys(await raw.raw.clone().json()).sort(), ['mfa_required', 'mfa_token']);
     const challenge = await raw.value();
@@ -592,16 +657,16 @@ test('completeOauthLogin: a banned account is 403 account_banned', async () => {
 });
 
 test('completeOauthLogin: an unknown provider is 404 oauth_provider_unknown; an empty code or state is 422 validation_failed', async () => {
-    const { code, state } = await idp.flow(anon(), newIdentity('callback-404'));
+    const { code, state, binding } = await idp.flow(anon(), newIdentity('callback-404'));
     await expectProblem(
-        anon().auth.completeOauthLogin({ provider: 'nope', oauthCallbackRequest: { code, state } }),
+        anon().auth.completeOauthLogin({ provider: 'nope', oauthCallbackRequest: { code, state, binding } }),
         404,
         'oauth_provider_unknown',
         'callback for an unknown provider',
     );
     for (const [why, request] of Object.entries({
-        'an empty code': { code: '', state },
-        'an empty state': { code, state: '' },
+        'an empty code': { code: '', state, binding },
+        'an empty state': { code, state: '', binding },
     })) {
         await expectProblem(
             anon().auth.completeOauthLogin({ provider: PROVIDER, oauthCallbackRequest: request }),
@@ -643,9 +708,13 @@ test('linkOauthMethod: a signed-in customer links a provider account (201 LoginM
     const user = await signUp('link');
     const helium = bearer(user.tokens.accessToken);
     const identity = newIdentity('link', { email: `other-${user.email}` });
-    const { code, state } = await idp.flow(helium, identity);
+    const { callback } = await idp.flow(helium, identity);
 
-    const raw = await helium.auth.linkOauthMethodRaw({ provider: PROVIDER, oauthCallbackRequest: { code, state } });
+    const raw = await helium.auth.linkOauthMethodRaw({
+        provider: PROVIDER,
+        xReauthToken: await reauthToken(user.tokens.accessToken, PASSWORD_PROOF),
+        oauthCallbackRequest: callback,
+    });
     assert.equal(raw.raw.status, 201);
     const body = await raw.raw.clone().json();
     for (const key of ['id', 'kind', 'provider', 'email', 'created_at'])
@@ -683,20 +752,65 @@ test('linkOauthMethod: a signed-in customer links a provider account (201 LoginM
     assert.ok(used.lastUsedAt instanceof Date, 'last_used_at is set by the sign-in');
     assert.ok(!linked.lastUsedAt || used.lastUsedAt >= linked.lastUsedAt);
 
+    // The owner is told by e-mail.
+    const notice = await mail(user.email, 'security_method_changed');
+    assert.deepEqual([notice.change, notice.method], ['linked', PROVIDER]);
+
     // Linking the same provider account again is harmless: the same method.
-    const again = await link(user.tokens.accessToken, identity);
+    const again = await link(user.tokens.accessToken, identity, { proof: PASSWORD_PROOF });
     assert.equal(again.id, linked.id);
     assert.equal((await methods(user.tokens.accessToken)).length, 3);
+});
+
+test('linkOauthMethod: needs a re-authentication of this very session (403 reauth_required without one, with another session\'s or with a sign-in token); the flow then still completes', async () => {
+    const user = await signUp('link-reauth');
+    const other = await anon().auth.login({ loginRequest: { email: user.email, password: PASSWORD } });
+    const helium = bearer(user.tokens.accessToken);
+    const identity = newIdentity('link-reauth');
+    const { callback } = await idp.flow(helium, identity);
+    for (const [why, xReauthToken] of Object.entries({
+        'an empty X-Reauth-Token': '',
+        'a garbage X-Reauth-Token': 'not-a-proof',
+        "another session's proof": await reauthToken(other.accessToken, PASSWORD_PROOF),
+        'the access token of a fresh sign-in': other.accessToken,
+        'the refresh token': user.tokens.refreshToken,
+    })) {
+        await expectProblem(
+            helium.auth.linkOauthMethod({ provider: PROVIDER, xReauthToken, oauthCallbackRequest: callback }),
+            403,
+            'reauth_required',
+            `link with ${why}`,
+        );
+    }
+    const res = await fetch(`${server.url}/api/v1/auth/methods/oauth/${PROVIDER}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${user.tokens.accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(callback),
+    });
+    assert.equal(res.status, 403, 'link without an X-Reauth-Token header');
+    assert.equal((await res.json()).code, 'reauth_required');
+    assert.equal(await identitiesWithSubject(identity.sub), 0, 'nothing linked');
+    assert.equal(idp.tokenRequests.filter((r) => r.code === callback.code).length, 0, 'no code exchange');
+
+    // The proof is checked before the state is used: with one, the same callback links.
+    const linked = await helium.auth.linkOauthMethod({
+        provider: PROVIDER,
+        xReauthToken: await reauthToken(user.tokens.accessToken, PASSWORD_PROOF),
+        oauthCallbackRequest: callback,
+    });
+    assert.equal(linked.provider, PROVIDER);
+    assert.equal(await identitiesWithSubject(identity.sub), 1);
 });
 
 test('linkOauthMethod: a sign-in state (started without a bearer token) is 400 oauth_state_invalid; nothing is linked', async () => {
     const user = await oauthSignUp('link-anon-owner');
     const identity = newIdentity('link-anon');
-    const { code, state } = await idp.flow(anon(), identity);
+    const { callback } = await idp.flow(anon(), identity);
     await expectProblem(
         bearer(user.tokens.accessToken).auth.linkOauthMethod({
             provider: PROVIDER,
-            oauthCallbackRequest: { code, state },
+            xReauthToken: await reauthToken(user.tokens.accessToken),
+            oauthCallbackRequest: callback,
         }),
         400,
         'oauth_state_invalid',
@@ -710,11 +824,12 @@ test("linkOauthMethod: another customer's link state is 400 oauth_state_invalid"
     const alice = await oauthSignUp('link-alice');
     const mallory = await oauthSignUp('link-mallory');
     const identity = newIdentity('link-stolen');
-    const { code, state } = await idp.flow(bearer(alice.tokens.accessToken), identity);
+    const { callback } = await idp.flow(bearer(alice.tokens.accessToken), identity);
     await expectProblem(
         bearer(mallory.tokens.accessToken).auth.linkOauthMethod({
             provider: PROVIDER,
-            oauthCallbackRequest: { code, state },
+            xReauthToken: await reauthToken(mallory.tokens.accessToken),
+            oauthCallbackRequest: callback,
         }),
         400,
         'oauth_state_invalid',
@@ -757,9 +872,9 @@ test('linkOauthMethod: a refused ID token is 401 oauth_exchange_failed; without 
     await expectProblem(link(user.tokens.accessToken, identity), 401, 'oauth_exchange_failed', 'link with a bad nonce');
     assert.equal(await identitiesWithSubject(identity.sub), 0);
 
-    const { code, state } = await idp.flow(anon(), newIdentity('link-noauth'));
+    const { callback } = await idp.flow(anon(), newIdentity('link-noauth'));
     await expectProblem(
-        anon().auth.linkOauthMethod({ provider: PROVIDER, oauthCallbackRequest: { code, state } }),
+        anon().auth.linkOauthMethod({ provider: PROVIDER, xReauthToken: 'not-a-proof', oauthCallbackRequest: callback }),
         401,
         'unauthenticated',
         'link without a bearer token',
@@ -768,8 +883,8 @@ test('linkOauthMethod: a refused ID token is 401 oauth_exchange_failed; without 
 
 // ---------------------------------------------------------------- setPassword
 
-test('setPassword: an OAuth-only account gets a password (201 LoginMethod); a second call is 409 password_already_set', async () => {
-    const { tokens, email, account } = await oauthSignUp('setpw');
+test('setPassword: an OAuth-only account gets a password (201 LoginMethod) after re-authenticating; other sessions end; a second call is 409 password_already_set', async () => {
+    const { identity, tokens, email, account } = await oauthSignUp('setpw');
     const me = bearer(tokens.accessToken);
     await expectProblem(
         anon().auth.login({ loginRequest: { email, password: PASSWORD } }),
@@ -777,18 +892,36 @@ test('setPassword: an OAuth-only account gets a password (201 LoginMethod); a se
         'invalid_credentials',
         'password login before a password exists',
     );
+    const other = await oauthLogin(identity);
+    await bearer(other.accessToken).auth.getMe(); // warm any session cache
 
-    const raw = await me.auth.setPasswordRaw({ setPasswordRequest: { newPassword: PASSWORD } });
+    for (const [why, xReauthToken] of Object.entries({
+        'an empty X-Reauth-Token': '',
+        'the access token': tokens.accessToken,
+    })) {
+        await expectProblem(
+            me.auth.setPassword({ xReauthToken, setPasswordRequest: { newPassword: PASSWORD } }),
+            403,
+            'reauth_required',
+            `setPassword with ${why}`,
+        );
+    }
+    assert.deepEqual(await methodIds(tokens.accessToken), ['email_code', `oauth:${PROVIDER}`], 'no password yet');
+
+    const xReauthToken = await reauthToken(tokens.accessToken);
+    const raw = await me.auth.setPasswordRaw({ xReauthToken, setPasswordRequest: { newPassword: PASSWORD } });
     assert.equal(raw.raw.status, 201);
     assert.deepEqual(await raw.raw.clone().json(), { id: 'password', kind: 'password' });
     assert.deepEqual(await methodIds(tokens.accessToken), ['password', 'email_code', `oauth:${PROVIDER}`]);
+    await expectProblem(bearer(other.accessToken).auth.getMe(), 401, 'unauthenticated', 'the other session');
+    assert.equal(await mailCount(email, 'security_password_changed'), 1, 'a security e-mail');
 
     const login = await anon().auth.login({ loginRequest: { email, password: PASSWORD } });
     assertTokenPair(login);
     assert.equal((await bearer(login.accessToken).auth.getMe()).id, account.id);
 
     await expectProblem(
-        me.auth.setPassword({ setPasswordRequest: { newPassword: `${PASSWORD}-2` } }),
+        me.auth.setPassword({ xReauthToken, setPasswordRequest: { newPassword: `${PASSWORD}-2` } }),
         409,
         'password_already_set',
         'second setPassword',
@@ -799,13 +932,14 @@ test('setPassword: an OAuth-only account gets a password (201 LoginMethod); a se
 test('setPassword: password policy violations are 422 validation_failed on new_password', async () => {
     const { tokens, email } = await oauthSignUp('setpw-policy');
     const me = bearer(tokens.accessToken);
+    const xReauthToken = await reauthToken(tokens.accessToken);
     for (const [why, newPassword] of Object.entries({
         'too short': 'Ab3$xyz',
         'equal to the e-mail address': email,
         'a very common password': 'password123',
     })) {
         const err = await expectProblem(
-            me.auth.setPassword({ setPasswordRequest: { newPassword } }),
+            me.auth.setPassword({ xReauthToken, setPasswordRequest: { newPassword } }),
             422,
             'validation_failed',
             `setPassword ${why}`,
@@ -824,20 +958,33 @@ test('removeLoginMethod: methods can be removed down to the last one, which is 4
     const { identity, tokens, email, account } = await oauthSignUp('remove');
     const me = bearer(tokens.accessToken);
     const identityId = (await methods(tokens.accessToken)).find((m) => m.kind === 'oauth').id;
+    const other = await oauthLogin(identity);
+    await bearer(other.accessToken).auth.getMe(); // warm any session cache
 
-    const raw = await me.auth.removeLoginMethodRaw({ id: 'email_code' });
+    await expectProblem(
+        me.auth.removeLoginMethod({ id: 'email_code', xReauthToken: '' }),
+        403,
+        'reauth_required',
+        'removing a method without re-authenticating',
+    );
+    assert.deepEqual(await methodIds(tokens.accessToken), ['email_code', `oauth:${PROVIDER}`], 'nothing removed');
+    const xReauthToken = await reauthToken(tokens.accessToken);
+    const raw = await me.auth.removeLoginMethodRaw({ id: 'email_code', xReauthToken });
     assert.equal(raw.raw.status, 204);
     assert.deepEqual(await methodIds(tokens.accessToken), [`oauth:${PROVIDER}`]);
+    await expectProblem(bearer(other.accessToken).auth.getMe(), 401, 'unauthenticated', 'the other session');
+    const notice = await mail(email, 'security_method_changed');
+    assert.deepEqual([notice.change, notice.method], ['removed', 'email_code']);
     await expectProblem(
-        me.auth.removeLoginMethod({ id: identityId }),
+        me.auth.removeLoginMethod({ id: identityId, xReauthToken }),
         409,
         'last_login_method',
         'removing the only method',
     );
     assert.deepEqual(await methodIds(tokens.accessToken), [`oauth:${PROVIDER}`]);
 
-    await me.auth.setPassword({ setPasswordRequest: { newPassword: PASSWORD } });
-    await me.auth.removeLoginMethod({ id: identityId });
+    await me.auth.setPassword({ xReauthToken, setPasswordRequest: { newPassword: PASSWORD } });
+    await me.auth.removeLoginMethod({ id: identityId, xReauthToken });
     assert.deepEqual(await methodIds(tokens.accessToken), ['password']);
     assert.equal(await identitiesWithSubject(identity.sub), 0);
     // The unlinked provider account no longer reaches the account (its e-mail is taken).
@@ -858,7 +1005,8 @@ test(
     'removeLoginMethod: removing the password stops password sign-in (401 invalid_credentials); as the last method it is 409',
     async () => {
         const { email, tokens } = await signUp('remove-pw');
-        const raw = await bearer(tokens.accessToken).auth.removeLoginMethodRaw({ id: 'password' });
+        const proof = await reauthToken(tokens.accessToken, PASSWORD_PROOF);
+        const raw = await bearer(tokens.accessToken).auth.removeLoginMethodRaw({ id: 'password', xReauthToken: proof });
         assert.equal(raw.raw.status, 204);
         assert.deepEqual(await methodIds(tokens.accessToken), ['email_code']);
         await expectProblem(
@@ -868,7 +1016,7 @@ test(
             'password login after removing the password',
         );
         await expectProblem(
-            bearer(tokens.accessToken).auth.removeLoginMethod({ id: 'email_code' }),
+            bearer(tokens.accessToken).auth.removeLoginMethod({ id: 'email_code', xReauthToken: proof }),
             409,
             'last_login_method',
             'removing email_code, now the last method',
@@ -877,19 +1025,20 @@ test(
         // A password that is the last method, and a password the account does not have.
         const oauthOnly = await oauthSignUp('remove-pw-last');
         const me = bearer(oauthOnly.tokens.accessToken);
+        const xReauthToken = await reauthToken(oauthOnly.tokens.accessToken);
         await expectProblem(
-            me.auth.removeLoginMethod({ id: 'password' }),
+            me.auth.removeLoginMethod({ id: 'password', xReauthToken }),
             404,
             'not_found',
             'removing a password the account does not have',
         );
-        await me.auth.setPassword({ setPasswordRequest: { newPassword: PASSWORD } });
-        await me.auth.removeLoginMethod({ id: 'email_code' });
+        await me.auth.setPassword({ xReauthToken, setPasswordRequest: { newPassword: PASSWORD } });
+        await me.auth.removeLoginMethod({ id: 'email_code', xReauthToken });
         const identityId = (await methods(oauthOnly.tokens.accessToken)).find((m) => m.kind === 'oauth').id;
-        await me.auth.removeLoginMethod({ id: identityId });
+        await me.auth.removeLoginMethod({ id: identityId, xReauthToken });
         assert.deepEqual(await methodIds(oauthOnly.tokens.accessToken), ['password']);
         await expectProblem(
-            me.auth.removeLoginMethod({ id: 'password' }),
+            me.auth.removeLoginMethod({ id: 'password', xReauthToken }),
             409,
             'last_login_method',
             'removing the password last',
@@ -902,7 +1051,10 @@ test('removeLoginMethod: removing email_code stops e-mail-code sign-in (requestE
     const early = await oauthSignUp('remove-code-early');
     await anon().auth.requestEmailCode({ emailRequest: { email: early.email } });
     const code = await signInCode(early.email);
-    await bearer(early.tokens.accessToken).auth.removeLoginMethod({ id: 'email_code' });
+    await bearer(early.tokens.accessToken).auth.removeLoginMethod({
+        id: 'email_code',
+        xReauthToken: await reauthToken(early.tokens.accessToken),
+    });
     await expectProblem(
         anon().auth.verifyEmailCode({ verifyEmailCodeRequest: { email: early.email, code } }),
         401,
@@ -910,13 +1062,19 @@ test('removeLoginMethod: removing email_code stops e-mail-code sign-in (requestE
         'a code issued before email_code was removed',
     );
 
-    // After the removal, a request is answered alike but nothing is sent.
+    // After the removal, a request is answered alike but nothing is sent (the one code e-mail
+    // so far is the re-authentication code that allowed the removal).
     const late = await oauthSignUp('remove-code-late');
-    await bearer(late.tokens.accessToken).auth.removeLoginMethod({ id: 'email_code' });
+    await bearer(late.tokens.accessToken).auth.removeLoginMethod({
+        id: 'email_code',
+        xReauthToken: await reauthToken(late.tokens.accessToken),
+    });
+    const sent = await mailCount(late.email, 'sign_in_code');
+    assert.equal(sent, 1, 'the re-authentication code');
     const raw = await anon().auth.requestEmailCodeRaw({ emailRequest: { email: late.email } });
     assert.equal(raw.raw.status, 202);
     assert.deepEqual(await raw.raw.clone().json(), { status: 'accepted' });
-    assert.equal(await mailCount(late.email, 'sign_in_code'), 0, 'no sign_in_code e-mail');
+    assert.equal(await mailCount(late.email, 'sign_in_code'), sent, 'no sign_in_code e-mail');
     await expectProblem(
         anon().auth.verifyEmailCode({ verifyEmailCodeRequest: { email: late.email, code: '000000' } }),
         401,
@@ -932,14 +1090,20 @@ test('removeLoginMethod: unknown ids are 404 not_found', async () => {
     const other = await oauthSignUp('remove-404-other');
     const othersIdentity = (await methods(other.tokens.accessToken)).find((m) => m.kind === 'oauth').id;
     const me = bearer(mine.tokens.accessToken);
+    const xReauthToken = await reauthToken(mine.tokens.accessToken);
     for (const [why, id] of Object.entries({
         'a random uuid': randomUUID(),
         "another customer's identity": othersIdentity,
         'an unknown kind': 'sms',
         'a very long id': 'x'.repeat(100),
     })) {
-        await expectProblem(me.auth.removeLoginMethod({ id }), 404, 'not_found', `removing ${why}`);
+        await expectProblem(me.auth.removeLoginMethod({ id, xReauthToken }), 404, 'not_found', `removing ${why}`);
     }
     assert.deepEqual(await methodIds(other.tokens.accessToken), ['email_code', `oauth:${PROVIDER}`], 'nothing removed');
-    await expectStatus(anon().auth.removeLoginMethod({ id: 'email_code' }), 401, 'removeLoginMethod without a token');
+    await expectProblem(
+        anon().auth.removeLoginMethod({ id: 'email_code', xReauthToken }),
+        401,
+        'unauthenticated',
+        'removeLoginMethod without a bearer token (a proof alone is not enough)',
+    );
 });

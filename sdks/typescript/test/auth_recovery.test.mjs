@@ -3,15 +3,17 @@
 // operationId needs a test named "<operationId>: ...".
 //
 // E-mails are not readable through the API (by design): reset links and sign-in codes are
-// read from the `email.requested` events in the server's outbox table.
+// read from the `email.requested` events in the server's outbox table, where they are sealed
+// (auth_kit.mjs: mail, mailedLink, signInCode).
 //
 // Every test uses its own e-mail addresses. Auth routes are rate-limited per IP, so the
-// server runs with a generous RATE_LIMIT_AUTH.
+// server runs with a generous RATE_LIMIT_AUTH, and each client has an address of its own.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { AuthApi } from '../dist/index.js';
+import { randomClientAddress } from './harness.mjs';
 import {
     PASSWORD,
     anon,
@@ -21,6 +23,8 @@ import {
     expectRefreshDead,
     mail,
     mailCount,
+    mailedLink,
+    signInCode,
     signUp,
     sqlString,
     uniqueEmail,
@@ -31,32 +35,13 @@ const server = useAuthServer();
 
 const NEW_PASSWORD = 'Staple-Battery-9-Horse';
 
-/** The token of the newest link of `template` e-mailed to `email`. */
-async function linkToken(email, template = 'register_magic_link') {
-    const { link } = await mail(email, template);
-    assert.equal(typeof link, 'string', `the ${template} e-mail should carry a link`);
-    const token = new URL(link).searchParams.get('token');
-    assert.ok(token, `the e-mailed link should end with ?token=<token>, got ${link}`);
-    return token;
-}
-
 /** The token of the newest password reset link e-mailed to `email`. */
 async function resetToken(email) {
-    const { link } = await mail(email, 'password_reset');
-    assert.equal(typeof link, 'string', 'the password_reset e-mail should carry a link');
-    const url = new URL(link);
-    assert.match(url.pathname, /\/password\/reset$/, `reset link should point at /password/reset, got ${link}`);
-    const token = url.searchParams.get('token');
+    const link = await mailedLink(email, 'password_reset');
+    assert.match(link.pathname, /\/password\/reset$/, `reset link should point at /password/reset, got ${link}`);
+    const token = link.searchParams.get('token');
     assert.ok(token, `the e-mailed link should end with ?token=<token>, got ${link}`);
     return token;
-}
-
-/** The newest sign-in code e-mailed to `email`. */
-async function signInCode(email) {
-    const { code } = await mail(email, 'sign_in_code');
-    assert.equal(typeof code, 'string', 'the sign_in_code e-mail should carry a code');
-    assert.match(code, /^\d{6}$/, `the code should be six digits, got ${code}`);
-    return code;
 }
 
 /** A six-digit code that is not `code`. */
@@ -475,11 +460,12 @@ test('verifyEmailCode: a code works only once (second use 401 invalid_code)', as
     );
 });
 
-test('verifyEmailCode: five wrong codes burn the code (the right one is then 401 invalid_code)', async () => {
+test('verifyEmailCode: five wrong codes burn the code and spend the account\'s limit: the right code is then 429 too_many_attempts with Retry-After, from any address', async () => {
     const { email } = await signUp('verify-burn');
     await anon().auth.requestEmailCode({ emailRequest: { email } });
     const code = await signInCode(email);
     for (let i = 1; i <= 5; i++) {
+        // Each guess from another address: the limit is per account, not only per address.
         await expectProblem(
             anon().auth.verifyEmailCode({ verifyEmailCodeRequest: { email, code: otherCode(code, i) } }),
             401,
@@ -487,11 +473,52 @@ test('verifyEmailCode: five wrong codes burn the code (the right one is then 401
             `wrong code #${i}`,
         );
     }
-    await expectProblem(
+    const err = await expectProblem(
         anon().auth.verifyEmailCode({ verifyEmailCodeRequest: { email, code } }),
+        429,
+        'too_many_attempts',
+        'the right code after five wrong ones',
+    );
+    assert.equal(typeof err.retryAfter, 'number', 'a Retry-After header should be sent');
+    assert.ok(err.retryAfter >= 1 && err.retryAfter <= 900, `Retry-After should be 1..900 s, got ${err.retryAfter}`);
+    assert.equal(
+        await server.sql(
+            'SELECT count(*) FROM auth.one_time_tokens ' +
+                `WHERE email = ${sqlString(email)} AND purpose = 'email_login' AND expires_at > now()`,
+        ),
+        '0',
+        'the code is burnt',
+    );
+});
+
+test('verifyEmailCode: wrong codes are limited per address too: past 50 failures from one address its next check is 429 too_many_attempts; other addresses still get checked', async () => {
+    const address = randomClientAddress();
+    const fromAddress = anon({ address });
+    // Unknown addresses fail like wrong codes; five per account keeps each under its own limit.
+    for (let account = 0; account < 10; account++) {
+        const email = uniqueEmail(`verify-ip${account}`);
+        for (let i = 0; i < 5; i++) {
+            await expectProblem(
+                fromAddress.auth.verifyEmailCode({ verifyEmailCodeRequest: { email, code: otherCode('000000', i + 1) } }),
+                401,
+                'invalid_code',
+                `failure ${account * 5 + i + 1} from one address`,
+            );
+        }
+    }
+    const fresh = uniqueEmail('verify-ip-fresh');
+    const err = await expectProblem(
+        fromAddress.auth.verifyEmailCode({ verifyEmailCodeRequest: { email: fresh, code: '123456' } }),
+        429,
+        'too_many_attempts',
+        'the 51st check from one address',
+    );
+    assert.ok(err.retryAfter >= 1 && err.retryAfter <= 900, `Retry-After should be 1..900 s, got ${err.retryAfter}`);
+    await expectProblem(
+        anon().auth.verifyEmailCode({ verifyEmailCodeRequest: { email: fresh, code: '123456' } }),
         401,
         'invalid_code',
-        'the right code after five wrong ones',
+        'the same check from another address',
     );
 });
 

@@ -7,6 +7,14 @@
 //
 //   useHeliumServer({ env: { RATE_LIMIT_AUTH: '1000/60' } })  // extra server env
 //   await server.sql('SELECT 1')                               // psql -tA on the test database
+//   openSealed(server.dataKey, eventId, payload.sealed)        // the sealed secrets of an e-mail
+//   createHeliumClient({ baseUrl, headers: clientAddressHeaders() })  // a client of its own address
+//
+// The server runs with its own DATA_ENCRYPTION_KEY (random per server, `handle.dataKey`), so
+// tests can open what it seals (the links and codes of `email.requested` events), and trusts
+// 127.0.0.1 as a proxy (TRUSTED_PROXIES): a test client that sends X-Forwarded-For is seen
+// as that address, which is how tests stand in for many clients without running into the
+// per-address caps (SECURITY.md §1.9) that one shared address would.
 //
 // Environment (all optional):
 //   HELIUM_BIN                  server binary (default: <repo>/target/debug/helium)
@@ -18,7 +26,7 @@
 //   HELIUM_TEST_VERBOSE=1       stream the server's output to stderr
 
 import { spawn, execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -26,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 
 const execFileP = promisify(execFile);
 
@@ -36,6 +45,44 @@ export const specPath = path.join(repoRoot, 'openapi', 'openapi.json');
 /** The committed OpenAPI document. */
 export function loadSpec() {
     return JSON.parse(readFileSync(specPath, 'utf8'));
+}
+
+/**
+ * Opens a value the server sealed (infra/src/identity/seal.rs): `v1.` + base64url (no
+ * padding) of a 24-byte nonce followed by the XChaCha20-Poly1305 ciphertext and tag, under
+ * `key` (the 32-byte data key), authenticated with `aad` (a Buffer, or a UUID string whose 16
+ * raw bytes are the binding, as for e-mail events bound to their outbox id). Throws when the
+ * value does not open with that key and binding.
+ */
+export function openSealed(key, aad, sealed) {
+    assert.equal(typeof sealed, 'string', 'a sealed value should be a string');
+    assert.ok(sealed.startsWith('v1.'), `a sealed value should start with v1., got ${sealed.slice(0, 12)}…`);
+    const raw = Buffer.from(sealed.slice(3), 'base64url');
+    assert.ok(raw.length > 24 + 16, 'a sealed value should hold a nonce, a ciphertext and a tag');
+    const binding = typeof aad === 'string' ? uuidBytes(aad) : aad;
+    const cipher = xchacha20poly1305(new Uint8Array(key), raw.subarray(0, 24), new Uint8Array(binding));
+    return Buffer.from(cipher.decrypt(raw.subarray(24)));
+}
+
+/** The 16 raw bytes of a UUID in its text form. */
+export function uuidBytes(uuid) {
+    const hex = uuid.replaceAll('-', '');
+    assert.match(hex, /^[0-9a-f]{32}$/i, `not a UUID: ${uuid}`);
+    return Buffer.from(hex, 'hex');
+}
+
+/**
+ * A random client address in 198.18.0.0/15 (RFC 2544, never routed), for X-Forwarded-For: the
+ * harness server trusts 127.0.0.1 as a proxy, so each address is a client of its own.
+ */
+export function randomClientAddress() {
+    const n = randomInt(1, 2 ** 17 - 1);
+    return `198.${18 + (n >> 16)}.${(n >> 8) & 0xff}.${n & 0xff}`;
+}
+
+/** Headers that make a test client appear as `address` (default: a fresh random one). */
+export function clientAddressHeaders(address = randomClientAddress()) {
+    return { 'X-Forwarded-For': address };
 }
 
 export function heliumBin() {
@@ -115,7 +162,8 @@ class OutputTail {
 /**
  * Starts helium in `all` mode on free ports with a fresh database.
  * `options.env` adds to / overrides the server's environment.
- * Returns { url, healthUrl, grpcAddr, database, redisKeyPrefix, sql(query), output(), stop() };
+ * Returns { url, healthUrl, grpcAddr, database, redisKeyPrefix, dataKey, sql(query), output(), stop() };
+ * `dataKey` is the server's DATA_ENCRYPTION_KEY (32 bytes; see openSealed).
  * `sql(query)` runs one statement on the server's database (psql -tA) and returns its
  * output with the trailing newline removed (rows on lines, columns separated by `|`).
  */
@@ -135,6 +183,11 @@ export async function startHeliumServer(options = {}) {
         await psql(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     };
 
+    // The data key seals TOTP seeds and e-mailed secrets; tests open the latter with it.
+    const dataKeyText = options.env?.DATA_ENCRYPTION_KEY ?? randomBytes(32).toString('base64');
+    const dataKey = Buffer.from(dataKeyText, 'base64');
+    assert.equal(dataKey.length, 32, 'DATA_ENCRYPTION_KEY should be 32 bytes, standard base64');
+
     const tail = new OutputTail();
     const verbose = process.env.HELIUM_TEST_VERBOSE === '1';
     const env = {
@@ -149,6 +202,8 @@ export async function startHeliumServer(options = {}) {
         REDIS_KEY_PREFIX: redisKeyPrefix,
         RUST_LOG: process.env.HELIUM_TEST_RUST_LOG || 'info',
         NO_COLOR: '1',
+        DATA_ENCRYPTION_KEY: dataKeyText,
+        TRUSTED_PROXIES: '127.0.0.1',
         ...(options.env ?? {}),
     };
 
@@ -245,6 +300,7 @@ export async function startHeliumServer(options = {}) {
         grpcAddr: `127.0.0.1:${grpcPort}`,
         database,
         redisKeyPrefix,
+        dataKey,
         sql: async (query) => (await psql(query, database)).replace(/\n$/, ''),
         output: () => tail.text,
         stop,

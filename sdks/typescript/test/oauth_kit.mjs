@@ -7,7 +7,9 @@
 //
 // The browser step is a plain `fetch(authorization_url, {redirect: 'manual'})`: the mock
 // answers 302 to the redirect_uri with ?code=…&state=…, which is what a front end would post
-// to completeOauthLogin / linkOauthMethod. Nothing listens on the redirect_uri.
+// to completeOauthLogin / linkOauthMethod, together with the `binding` that
+// getOauthAuthorizationUrl gave the client that started the flow (a browser would send the
+// `__Host-helium_oauth` cookie instead). Nothing listens on the redirect_uri.
 //
 // Who the provider says the user is: `flow()` registers an identity (sub, email,
 // email_verified, optional userinfo answer and token tampering) under the authorization code
@@ -185,18 +187,32 @@ export class MockProvider {
     /**
      * One browser round trip: asks Helium for the authorization URL (as `helium`, a client
      * with or without a bearer token), optionally rewrites it (`tamperUrl(url: URL)`), visits
-     * it and returns { url, params, code, state, location } from the provider's redirect.
+     * it and returns { url, params, code, state, location } from the provider's redirect, the
+     * flow's `binding` and `setCookie` (the binding cookie header), and `callback`: the
+     * { code, state, binding } a client posts back.
      * `identity` (see newIdentity; plus optional idToken(payload, header), tokenResponse(res),
      * userinfo) is who the provider will say signed in when this code is exchanged.
      */
     async flow(helium, identity, { provider = PROVIDER, redirectUri, tamperUrl } = {}) {
-        const { authorizationUrl } = await helium.auth.getOauthAuthorizationUrl({ provider, redirectUri });
+        const raw = await helium.auth.getOauthAuthorizationUrlRaw({ provider, redirectUri });
+        const setCookie = raw.raw.headers.get('set-cookie');
+        const { authorizationUrl, binding } = await raw.value();
+        assert.equal(typeof binding, 'string', 'getOauthAuthorizationUrl should return the flow binding');
         const url = new URL(authorizationUrl);
         const params = Object.fromEntries(url.searchParams);
         if (tamperUrl) tamperUrl(url);
         const { code, state, location } = await visit(url);
         if (identity) this.byCode.set(code, identity);
-        return { url: new URL(authorizationUrl), params, code, state, location };
+        return {
+            url: new URL(authorizationUrl),
+            params,
+            code,
+            state,
+            location,
+            binding,
+            setCookie,
+            callback: { code, state, binding },
+        };
     }
 }
 
