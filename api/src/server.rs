@@ -176,7 +176,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     }
     if let Some((listener, addr)) = grpc_listener {
         tracing::info!(%addr, "gRPC listening");
-        let fut = crate::grpc::serve(listener, state.clone(), stop.clone());
+        let fut = crate::grpc::serve(listener, state.clone(), stop.clone(), settings.grpc_reflection);
         spawn_worker(&mut tasks, fut);
     }
     for worker in crate::workers::for_mode(mode, &settings, &state, &stop)? {

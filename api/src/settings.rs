@@ -36,6 +36,8 @@ pub struct Settings {
     pub mq_url: String,
     pub listen_addr: Option<SocketAddr>,
     pub grpc_listen_addr: SocketAddr,
+    /// Serve gRPC server reflection (GRPC_REFLECTION=true; off by default).
+    pub grpc_reflection: bool,
     pub health_check_port: u16,
     /// The internal health/metrics listener (HEALTH_LISTEN_ADDR, default 0.0.0.0:HEALTH_CHECK_PORT).
     pub health_listen_addr: SocketAddr,
@@ -228,14 +230,9 @@ impl Settings {
             Some("json") => LogFormat::Json,
             Some(other) => return Err(invalid("LOG_FORMAT", other, "expected text or json")),
         };
-        let skip_migrations = skip_migration_flag
-            || match env.get("SKIP_MIGRATIONS").as_deref().map(str::trim) {
-                None | Some("0") | Some("false") => false,
-                Some("1") | Some("true") => true,
-                Some(other) => {
-                    return Err(invalid("SKIP_MIGRATIONS", other, "expected true or false"));
-                }
-            };
+        let skip_migrations = skip_migration_flag || flag(env, "SKIP_MIGRATIONS")?;
+        // Reflection describes every RPC to anyone who connects: opt-in (grpcurl in development).
+        let grpc_reflection = flag(env, "GRPC_REFLECTION")?;
         let cron_database_url = env.get("CRON_DATABASE_URL");
         if let Some(u) = &cron_database_url {
             let probe = DbSettings { url: u.clone(), ..db.clone() };
@@ -274,6 +271,7 @@ impl Settings {
             mq_url,
             listen_addr,
             grpc_listen_addr,
+            grpc_reflection,
             health_check_port,
             health_listen_addr,
             migration_db,
@@ -282,6 +280,15 @@ impl Settings {
             log_format,
             skip_migrations,
         })
+    }
+}
+
+/// A true/false variable (also 1/0); absent is false.
+fn flag(env: &Env<'_>, name: &'static str) -> Result<bool, SettingsError> {
+    match env.get(name).as_deref().map(str::trim) {
+        None | Some("0") | Some("false") => Ok(false),
+        Some("1") | Some("true") => Ok(true),
+        Some(other) => Err(invalid(name, other, "expected true or false")),
     }
 }
 

@@ -54,7 +54,7 @@ def alerts_cover_the_runbook() -> None:
     rules = yaml.safe_load((OBS / "alerts.yaml").read_text())["groups"][0]["rules"]
     names = {r["alert"] for r in rules}
     need = {"HeliumDeadLetterQueueNotEmpty", "HeliumCronLeaderMissing", "HeliumNotReady", "HeliumHigh5xxRate",
-            "HeliumOutboxLag"}
+            "HeliumOutboxLag", "HeliumAuditChainBroken"}
     assert need <= names, need - names
     runbook = (h.REPO / "deploy/RUNBOOK.md").read_text().lower()
     known = exported_metrics()

@@ -18,7 +18,13 @@ pub mod pb {
     pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("helium_descriptor");
 }
 
-pub async fn serve(listener: TcpListener, state: AppState, stop: CancellationToken) -> anyhow::Result<()> {
+/// Serves every gRPC service on `listener` until `stop`; server reflection only when `reflection`.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    stop: CancellationToken,
+    reflection: bool,
+) -> anyhow::Result<()> {
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter.set_serving::<pb::meta_service_server::MetaServiceServer<meta::MetaGrpc>>().await;
     reporter.set_serving::<pb::auth_service_server::AuthServiceServer<auth::AuthGrpc>>().await;
@@ -29,14 +35,20 @@ pub async fn serve(listener: TcpListener, state: AppState, stop: CancellationTok
         .set_serving::<pb::customers_service_server::CustomersServiceServer<admin_governance::CustomersGrpc>>()
         .await;
     reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
-    let reflection = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1()?;
+    let reflection = if reflection {
+        Some(
+            tonic_reflection::server::Builder::configure()
+                .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+                .build_v1()?,
+        )
+    } else {
+        None
+    };
     tonic::transport::Server::builder()
         .trace_fn(crate::otel::grpc_span)
         .add_service(health)
-        .add_service(reflection)
+        .add_optional_service(reflection)
         .add_service(pb::meta_service_server::MetaServiceServer::new(meta::MetaGrpc::new(state.clone())))
         .add_service(pb::auth_service_server::AuthServiceServer::new(auth::AuthGrpc::new(state.clone())))
         .add_service(pb::admin_service_server::AdminServiceServer::new(admin::AdminGrpc::new(state.clone())))

@@ -8,6 +8,7 @@ pub mod params;
 pub mod problem;
 pub mod rate_limit;
 pub mod request_id;
+pub mod security_headers;
 pub mod staff;
 
 use axum::Router;
@@ -60,6 +61,7 @@ pub fn with_layers(router: Router<AppState>, state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(problem::panic_response))
         .layer(from_fn(problem::render_problems))
         .layer(from_fn(request_id::request_id))
+        .layer(from_fn(security_headers::security_headers))
         .layer(axum::Extension(state.clone()))
         .with_state(state)
 }

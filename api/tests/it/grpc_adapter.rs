@@ -9,13 +9,17 @@ use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
 async fn start(pool: PgPool) -> (String, CancellationToken) {
+    start_with(pool, false).await
+}
+
+async fn start_with(pool: PgPool, reflection: bool) -> (String, CancellationToken) {
     let redis = RedisHandle::new("redis://127.0.0.1:6379", format!("test:{}:", uuid::Uuid::new_v4())).unwrap();
     let state = helium_api::state::AppState::new(pool, redis, MqHandle::new("amqp://guest:guest@127.0.0.1:5672/%2f"));
     state.config.ensure_defaults().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let stop = CancellationToken::new();
-    tokio::spawn(helium_api::grpc::serve(listener, state, stop.clone()));
+    tokio::spawn(helium_api::grpc::serve(listener, state, stop.clone(), reflection));
     (format!("http://{addr}"), stop)
 }
 
@@ -74,13 +78,30 @@ async fn errors_carry_the_rest_code(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
-async fn reflection_lists_the_services(pool: PgPool) {
+async fn reflection_is_off_unless_enabled(pool: PgPool) {
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+
+    let (url, stop) = start(pool).await;
+    let mut client = ServerReflectionClient::new(channel(&url).await);
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let status = client.server_reflection_info(futures::stream::iter(vec![request])).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::Unimplemented, "{status:?}");
+    stop.cancel();
+}
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn reflection_lists_the_services_when_enabled(pool: PgPool) {
     use tonic_reflection::pb::v1::ServerReflectionRequest;
     use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
     use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
     use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
 
-    let (url, stop) = start(pool).await;
+    let (url, stop) = start_with(pool, true).await;
     let mut client = ServerReflectionClient::new(channel(&url).await);
     let request = ServerReflectionRequest {
         host: String::new(),
@@ -232,7 +253,7 @@ async fn sign_in_attempts_share_the_rest_rate_limit(pool: PgPool) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let stop = CancellationToken::new();
-    tokio::spawn(helium_api::grpc::serve(listener, state, stop.clone()));
+    tokio::spawn(helium_api::grpc::serve(listener, state, stop.clone(), false));
     let mut client = AuthServiceClient::new(channel(&url).await);
     let attempt = || LoginRequest { email: "nobody@example.test".into(), password: "wrong password 1".into() };
     for _ in 0..3 {

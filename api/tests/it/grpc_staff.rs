@@ -26,7 +26,7 @@ async fn start(pool: PgPool) -> (AppState, Channel, CancellationToken) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let stop = CancellationToken::new();
-    tokio::spawn(helium_api::grpc::serve(listener, state.clone(), stop.clone()));
+    tokio::spawn(helium_api::grpc::serve(listener, state.clone(), stop.clone(), false));
     for _ in 0..100 {
         if let Ok(ch) = tonic::transport::Endpoint::from_shared(url.clone()).unwrap().connect().await {
             return (state, ch, stop);

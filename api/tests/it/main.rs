@@ -4,6 +4,7 @@
 
 mod support;
 
+mod audit_chain;
 mod auth_flows;
 mod auth_mfa;
 mod auth_recovery;
@@ -16,6 +17,7 @@ mod events_chaos;
 mod events_pipeline;
 mod grpc_adapter;
 mod grpc_staff;
+mod hardening;
 mod http_conventions;
 mod idempotency_layer;
 mod mailer_smtp;

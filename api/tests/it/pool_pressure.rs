@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::support::REDIS_URL;
-use crate::support::{GOOD_PASSWORD, Harness, create_user, harness_with, request};
 use crate::support::staff::staff;
+use crate::support::{GOOD_PASSWORD, Harness, create_user, harness_with, request};
 
 const POOL: u32 = 3;
 const WORKERS: usize = 4 * POOL as usize;
@@ -106,7 +106,12 @@ async fn no_route_waits_for_a_second_connection(pool: PgPoolOptions, opts: PgCon
     let (access, _) = h.session("load@example.test", GOOD_PASSWORD).await;
     let admin = staff(&h, Role::SuperAdmin).await;
     let key = h
-        .authed(Method::POST, "/api/v1/admin/api-keys", &admin.token, Some(json!({"name": "load", "role": "super_admin"})))
+        .authed(
+            Method::POST,
+            "/api/v1/admin/api-keys",
+            &admin.token,
+            Some(json!({"name": "load", "role": "super_admin"})),
+        )
         .await
         .ok(201)["key"]
         .as_str()

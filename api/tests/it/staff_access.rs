@@ -311,7 +311,11 @@ async fn the_purge_job_removes_stale_setup_links_only(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
-    let ctx = JobContext { db: helium_infra::db::Db::new(pool.clone()), config: h.state.config.clone(), keys: h.state.keys.clone() };
+    let ctx = JobContext {
+        db: helium_infra::db::Db::new(pool.clone()),
+        config: h.state.config.clone(),
+        keys: h.state.keys.clone(),
+    };
     assert_eq!(PurgeOneTimeTokens.run(&ctx).await.unwrap(), 1);
     let left: Vec<Uuid> =
         sqlx::query_scalar("SELECT admin_id FROM staff.one_time_tokens").fetch_all(&pool).await.unwrap();

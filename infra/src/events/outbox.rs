@@ -89,7 +89,12 @@ pub async fn purge_published(c: &mut PgConnection, days: i32, batch: i64) -> Res
 
 /// Cron: drops published events of `event_type` older than `minutes` (e-mail requests go
 /// within the hour: even sealed, their secrets need not outlive delivery).
-pub async fn purge_published_of(c: &mut PgConnection, event_type: &str, minutes: i32, batch: i64) -> Result<u64, sqlx::Error> {
+pub async fn purge_published_of(
+    c: &mut PgConnection,
+    event_type: &str,
+    minutes: i32,
+    batch: i64,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query!(
         r#"DELETE FROM outbox WHERE id IN (SELECT id FROM outbox
            WHERE event_type = $1 AND published_at < now() - make_interval(mins => $2) LIMIT $3)"#,

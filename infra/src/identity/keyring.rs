@@ -15,20 +15,34 @@ use crate::db::{DbResult, ex};
 /// Name of the generated key in `keyring`.
 const KEY_NAME: &str = "totp-seed-v1";
 
+/// Name of the fingerprint of the key in use: every process that opens this database must
+/// use the same key (a server with DATA_ENCRYPTION_KEY and a CLI without it would otherwise
+/// seal and chain the audit log with two different keys).
+const CHECK_NAME: &str = "data-key-check-v1";
+
 /// Shared by every service that seals: cloned cheaply, loaded at most once per process.
-#[derive(Debug, Clone, Default)]
-pub struct DataKey(Arc<OnceCell<[u8; 32]>>);
+#[derive(Clone, Default)]
+pub struct DataKey {
+    configured: Option<[u8; 32]>,
+    loaded: Arc<OnceCell<[u8; 32]>>,
+}
+
+impl std::fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DataKey(********)")
+    }
+}
 
 impl DataKey {
     /// A key given by the operator (`DATA_ENCRYPTION_KEY`).
     pub fn fixed(key: [u8; 32]) -> Self {
-        Self(Arc::new(OnceCell::new_with(Some(key))))
+        Self { configured: Some(key), loaded: Arc::default() }
     }
 
     /// Loads (or generates) the key in a transaction of its own; servers and the CLI call it
     /// at start-up, so that later uses on read-only connections find it loaded.
     pub async fn load(&self, db: &crate::db::Db) -> Result<(), DomainError> {
-        if self.0.initialized() {
+        if self.loaded.initialized() {
             return Ok(());
         }
         let mut tx = db.begin().await?;
@@ -37,16 +51,31 @@ impl DataKey {
         Ok(())
     }
 
-    /// The sealer, loading (or generating) the key on `conn` the first time.
+    /// The sealer, loading (or generating) the key on `conn` the first time and checking it
+    /// is the key this database was sealed with.
     pub async fn sealer(&self, conn: &mut PgConnection) -> Result<Sealer, DomainError> {
         let key = self
-            .0
+            .loaded
             .get_or_try_init(|| async {
-                let mut fresh = [0u8; 32];
-                rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
-                let stored = keyring_key(conn, KEY_NAME, &fresh).await?;
-                <[u8; 32]>::try_from(stored.as_slice())
-                    .map_err(|_| DomainError::Internal("keyring key has the wrong length".into()))
+                let key = match self.configured {
+                    Some(key) => key,
+                    None => {
+                        let mut fresh = [0u8; 32];
+                        rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
+                        let stored = keyring_key(conn, KEY_NAME, &fresh).await?;
+                        <[u8; 32]>::try_from(stored.as_slice())
+                            .map_err(|_| DomainError::Internal("keyring key has the wrong length".into()))?
+                    }
+                };
+                let check = fingerprint(&key);
+                if keyring_key(conn, CHECK_NAME, &check).await? != check {
+                    return Err(DomainError::Internal(
+                        "the data key differs from the one this database was sealed with: every process must use \
+                         the same DATA_ENCRYPTION_KEY (or none)"
+                            .into(),
+                    ));
+                }
+                Ok(key)
             })
             .await?;
         Ok(Sealer::new(key))
@@ -55,17 +84,20 @@ impl DataKey {
     /// A 32-byte key for one purpose, derived from the data key: SHA-256(label ‖ data key).
     pub async fn derived(&self, conn: &mut PgConnection, label: &str) -> Result<[u8; 32], DomainError> {
         self.sealer(conn).await?;
-        let key = self.0.get().ok_or_else(|| DomainError::Internal("data key not loaded".into()))?;
+        let key = self.loaded.get().ok_or_else(|| DomainError::Internal("data key not loaded".into()))?;
         let mut h = Sha256::new();
         h.update(label.as_bytes());
         h.update(key);
         Ok(h.finalize().into())
     }
+}
 
-    /// The sealer if the key is already known (no database needed).
-    pub fn loaded(&self) -> Option<Sealer> {
-        self.0.get().map(Sealer::new)
-    }
+/// Identifies a key without revealing it.
+fn fingerprint(key: &[u8; 32]) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(b"helium data key check v1");
+    h.update(key);
+    h.finalize().to_vec()
 }
 
 /// The key `name`, generated from `fresh` on first use.
