@@ -1,10 +1,12 @@
 //! Helium's delivery layer: REST (axum + utoipa), gRPC (tonic), health, workers, the
 //! `helium` server and the `helium-cli` operator tool.
 
+pub mod app;
 pub mod cli;
 pub mod grpc;
 pub mod health;
 pub mod http;
+pub mod limits;
 pub mod metrics;
 pub mod mode;
 pub mod openapi;

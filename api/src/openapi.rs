@@ -186,17 +186,9 @@ pub fn declare_idempotency_key(op: &mut openapi::path::Operation) {
     }
 }
 
-/// The complete document (router-derived paths merged into `ApiDoc`).
-pub fn document() -> OpenApiDoc {
-    let (_, mut doc) = crate::http::router_parts();
-    // Modifiers ran on ApiDoc before the routes were merged; run the path ones again.
+/// Completes a document whose paths were merged after `ApiDoc`'s modifiers ran: the shared
+/// responses are added to every operation.
+pub fn finish(mut doc: OpenApiDoc) -> OpenApiDoc {
     CommonResponses.modify(&mut doc);
     doc
-}
-
-/// Pretty JSON with a trailing newline: the committed `openapi/openapi.json`.
-pub fn document_json() -> String {
-    let mut s = document().to_pretty_json().unwrap_or_else(|_| "{}".to_owned());
-    s.push('\n');
-    s
 }

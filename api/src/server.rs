@@ -172,7 +172,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 
     if let Some((listener, addr)) = http_listener {
         tracing::info!(%addr, %mode, "HTTP listening");
-        spawn_http(&mut tasks, listener, crate::http::app(mode, state.clone()), stop.clone());
+        spawn_http(&mut tasks, listener, crate::app::build(mode, state.clone()), stop.clone());
     }
     if let Some((listener, addr)) = grpc_listener {
         tracing::info!(%addr, "gRPC listening");

@@ -10,7 +10,7 @@ use helium_infra::identity::keyring::DataKey;
 use helium_infra::{ConfigStore, MqHandle, RedisHandle};
 use sqlx::PgPool;
 
-use crate::http::rate_limit::RateLimits;
+use crate::limits::RateLimits;
 
 /// Cheap to clone (one reference count): every middleware layer and handler takes a copy.
 #[derive(Clone)]

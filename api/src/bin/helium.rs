@@ -51,7 +51,7 @@ fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Health { path } => health_probe(&path),
         Command::Openapi => {
-            print!("{}", helium_api::openapi::document_json());
+            print!("{}", helium_api::app::openapi_json());
             ExitCode::SUCCESS
         }
         Command::Migrate => {

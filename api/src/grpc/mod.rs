@@ -13,6 +13,11 @@ use tokio_util::sync::CancellationToken;
 use crate::state::AppState;
 
 /// Generated protobuf/tonic code.
+#[expect(
+    clippy::allow_attributes,
+    clippy::allow_attributes_without_reason,
+    reason = "tonic-prost writes its own #[allow]s into generated code"
+)]
 pub mod pb {
     tonic::include_proto!("helium.v1");
     pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("helium_descriptor");

@@ -1,5 +1,5 @@
 //! HTTP plumbing shared by every listener: problem+json errors, request ids, body limits,
-//! panics, metrics, and router assembly per mode.
+//! panics, metrics, security headers. The routers themselves are assembled in `crate::app`.
 
 pub mod customer;
 pub mod idempotency;
@@ -15,12 +15,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn;
 use tower_http::catch_panic::CatchPanicLayer;
-use utoipa::OpenApi;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_swagger_ui::SwaggerUi;
 
-use crate::mode::WorkMode;
-use crate::openapi::ApiDoc;
 use crate::state::AppState;
 
 /// The authenticated caller's stable id (customer, admin or API key), set by the auth
@@ -30,24 +25,6 @@ pub struct Principal(pub String);
 
 /// Request bodies above this are refused with 413 before any handler runs.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-
-/// The REST router and its OpenAPI document, from one declaration.
-pub fn router_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(crate::rest::api_routes()).split_for_parts()
-}
-
-/// Routes served by a given HTTP mode (`all` merges every HTTP mode on one listener).
-pub fn routes_for(mode: WorkMode) -> Router<AppState> {
-    match mode {
-        WorkMode::Api | WorkMode::All => {
-            let (router, _) = router_parts();
-            let spec = crate::openapi::document();
-            router.merge(SwaggerUi::new("/docs").url("/openapi.json", spec))
-        }
-        // The subscription/node API and gateway webhooks land with their domains.
-        _ => Router::new(),
-    }
-}
 
 /// Wraps a router with the shared layers. Order (outermost first): request id → problem
 /// rendering → panic catcher → body limit → metrics → routes.
@@ -64,9 +41,4 @@ pub fn with_layers(router: Router<AppState>, state: AppState) -> Router {
         .layer(from_fn(security_headers::security_headers))
         .layer(axum::Extension(state.clone()))
         .with_state(state)
-}
-
-/// The complete app for a mode.
-pub fn app(mode: WorkMode, state: AppState) -> Router {
-    with_layers(routes_for(mode), state)
 }

@@ -83,7 +83,7 @@ async fn app(pool: PgPool) -> App {
     let state = AppState::new(pool.clone(), redis, MqHandle::new("amqp://guest:guest@127.0.0.1:5672/%2f"))
         .with_rate_limits(limits);
     state.config.ensure_defaults().await.unwrap();
-    App { router: helium_api::http::app(WorkMode::Api, state), pool }
+    App { router: helium_api::app::build(WorkMode::Api, state), pool }
 }
 
 /// A pool large enough that racing requests really run side by side (the default test pool

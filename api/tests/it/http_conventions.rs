@@ -213,7 +213,7 @@ async fn handler_panic_is_500_internal_error_without_the_panic_message(pool: PgP
 
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
 async fn unknown_route_is_404_not_found_on_the_real_app(pool: PgPool) {
-    let app = helium_api::http::app(WorkMode::Api, test_state(pool, &redis_prefix()));
+    let app = helium_api::app::build(WorkMode::Api, test_state(pool, &redis_prefix()));
     let req = Request::get("/api/v1/does-not-exist").header("x-request-id", "abc-123").body(Body::empty()).unwrap();
     let reply = send(app, req).await;
     let body = assert_problem(&reply, 404, "not_found");
@@ -222,7 +222,7 @@ async fn unknown_route_is_404_not_found_on_the_real_app(pool: PgPool) {
 
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
 async fn wrong_method_on_meta_is_405_with_allow_header(pool: PgPool) {
-    let app = helium_api::http::app(WorkMode::Api, test_state(pool, &redis_prefix()));
+    let app = helium_api::app::build(WorkMode::Api, test_state(pool, &redis_prefix()));
     let req = Request::builder().method(Method::POST).uri("/api/v1/meta").body(Body::empty()).unwrap();
     let reply = send(app, req).await;
     assert_problem(&reply, 405, "method_not_allowed");
@@ -234,7 +234,7 @@ async fn wrong_method_on_meta_is_405_with_allow_header(pool: PgPool) {
 async fn meta_reports_version_registration_and_password_policy(pool: PgPool) {
     let state = test_state(pool, &redis_prefix());
     state.config.ensure_defaults().await.unwrap();
-    let app = helium_api::http::app(WorkMode::Api, state);
+    let app = helium_api::app::build(WorkMode::Api, state);
     let reply = send(app, Request::get("/api/v1/meta").body(Body::empty()).unwrap()).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.raw);
     let b = &reply.body;
@@ -251,7 +251,7 @@ async fn meta_is_503_service_unavailable_with_retry_after_without_auth_config(po
     let state = test_state(pool.clone(), &redis_prefix());
     state.config.ensure_defaults().await.unwrap();
     sqlx::query("DELETE FROM application__config WHERE key = 'auth'").execute(&pool).await.unwrap();
-    let app = helium_api::http::app(WorkMode::Api, state);
+    let app = helium_api::app::build(WorkMode::Api, state);
     let reply = send(app, Request::get("/api/v1/meta").body(Body::empty()).unwrap()).await;
     assert_problem(&reply, 503, "service_unavailable");
     let retry: u64 = reply.headers["retry-after"].to_str().unwrap().parse().unwrap();
@@ -260,7 +260,7 @@ async fn meta_is_503_service_unavailable_with_retry_after_without_auth_config(po
 
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
 async fn api_mode_serves_swagger_ui_and_the_openapi_document(pool: PgPool) {
-    let app = helium_api::http::app(WorkMode::Api, test_state(pool, &redis_prefix()));
+    let app = helium_api::app::build(WorkMode::Api, test_state(pool, &redis_prefix()));
     let ui = app.clone().oneshot(Request::get("/docs/").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(ui.status(), StatusCode::OK);
     let html = String::from_utf8(ui.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
@@ -268,6 +268,6 @@ async fn api_mode_serves_swagger_ui_and_the_openapi_document(pool: PgPool) {
     let spec = app.oneshot(Request::get("/openapi.json").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(spec.status(), StatusCode::OK);
     let served: Value = serde_json::from_slice(&spec.into_body().collect().await.unwrap().to_bytes()).unwrap();
-    let expected: Value = serde_json::from_str(&helium_api::openapi::document_json()).unwrap();
+    let expected: Value = serde_json::from_str(&helium_api::app::openapi_json()).unwrap();
     assert_eq!(served, expected, "/openapi.json is the document `helium openapi` prints");
 }

@@ -21,6 +21,7 @@ mod hardening;
 mod http_conventions;
 mod idempotency_layer;
 mod mailer_smtp;
+mod module_cycles;
 mod openapi_spec;
 mod pool_pressure;
 mod process_modes;

@@ -7,14 +7,14 @@ use serde_json::Value;
 const REGENERATE: &str = "deploy/gen-sdks.sh";
 
 fn spec() -> Value {
-    serde_json::from_str(&helium_api::openapi::document_json()).expect("spec is JSON")
+    serde_json::from_str(&helium_api::app::openapi_json()).expect("spec is JSON")
 }
 
 #[test]
 fn committed_spec_matches_the_handlers() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json");
     let committed = std::fs::read_to_string(path).unwrap_or_default();
-    let current = helium_api::openapi::document_json();
+    let current = helium_api::app::openapi_json();
     assert!(
         committed == current,
         "openapi/openapi.json is stale or missing: run `{REGENERATE}` and commit openapi/ and sdks/"

@@ -81,7 +81,7 @@ async fn hammer(h: &Harness, caller: &Caller, method: Method, path: &str, body: 
 
 /// The spec's GET operations: (path, security schemes).
 fn read_routes() -> Vec<(String, Vec<String>)> {
-    let doc = serde_json::to_value(helium_api::openapi::document()).unwrap();
+    let doc = serde_json::to_value(helium_api::app::openapi_document()).unwrap();
     let mut out = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         let Some(op) = item.get("get") else { continue };

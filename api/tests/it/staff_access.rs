@@ -51,7 +51,7 @@ async fn api_key(pool: &PgPool, role: Role, created_by: Uuid) -> String {
 
 /// Every staff operation of the spec: (method, concrete path, permission).
 fn staff_operations() -> Vec<(Method, String, String)> {
-    let spec: Value = serde_json::from_str(&helium_api::openapi::document_json()).unwrap();
+    let spec: Value = serde_json::from_str(&helium_api::app::openapi_json()).unwrap();
     let mut ops = Vec::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         if !path.starts_with("/api/v1/admin/") {

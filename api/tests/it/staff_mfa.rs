@@ -108,7 +108,7 @@ async fn audit_rows(pool: &PgPool, action: &str, admin: Uuid) -> Vec<(Option<Val
 
 /// A write route of the spec guarded by a permission other than `self` (none may exist yet).
 fn non_self_write() -> Option<(Method, String)> {
-    let spec: Value = serde_json::from_str(&helium_api::openapi::document_json()).unwrap();
+    let spec: Value = serde_json::from_str(&helium_api::app::openapi_json()).unwrap();
     for (path, item) in spec["paths"].as_object().unwrap() {
         if !path.starts_with("/api/v1/admin/") {
             continue;

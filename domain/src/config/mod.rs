@@ -13,11 +13,11 @@ mod defaults;
 mod duration;
 mod kind;
 mod modules;
+pub mod providers;
 mod secrets;
 mod validate;
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests;
 
 pub use defaults::{default_config, default_value};

@@ -86,8 +86,8 @@ fn auth(c: &AuthConfig, mode: Mode) -> Check {
         for (j, uri) in p.allowed_redirect_uris.iter().enumerate() {
             http_url(format!("{at}.allowed_redirect_uris[{j}]"), uri)?;
         }
-        match (&p.issuer, crate::auth::oauth::ProviderKind::builtin(&p.name)) {
-            (Some(issuer), _) if !crate::auth::oauth::issuer_url_acceptable(issuer) => {
+        match (&p.issuer, super::providers::ProviderKind::builtin(&p.name)) {
+            (Some(issuer), _) if !super::providers::issuer_url_acceptable(issuer) => {
                 fail(format!("{at}.issuer"), "must be an https:// URL (http:// only for localhost)")?
             }
             (None, None) => {

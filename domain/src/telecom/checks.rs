@@ -4,10 +4,25 @@ use std::net::IpAddr;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use rust_decimal::Decimal;
 
-use super::commands::{MAX_NAME_CHARS, MAX_TAG_CHARS, MAX_TAGS, check_rate};
 use super::model::{ProtocolSettings, Rate, RealitySettings, Security, SsCipher, TlsSettings, Transport, VlessFlow};
 use crate::FieldError;
+
+pub const MAX_NAME_CHARS: usize = 64;
+pub const MAX_TAGS: usize = 16;
+pub const MAX_TAG_CHARS: usize = 32;
+
+/// Checks a rate alone (also used by PATCH handlers).
+pub fn check_rate(rate: Rate) -> Result<(), FieldError> {
+    if rate.0 < Decimal::ZERO || rate > Rate::MAX {
+        return Err(FieldError::new("rate", "out_of_range", "must be between 0 and 100"));
+    }
+    if rate.0.normalize().scale() > Rate::MAX_SCALE {
+        return Err(FieldError::new("rate", "invalid_format", "at most 4 decimal places"));
+    }
+    Ok(())
+}
 
 const MAX_PATH_CHARS: usize = 256;
 const MAX_SECRET_CHARS: usize = 128;

@@ -4,18 +4,15 @@
 //! regexes that compile, well-formed REALITY keys and SS-2022 PSKs, no control characters,
 //! bounded lengths. Field names are JSON paths into the request body.
 
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::checks::{Errors, check_settings};
+pub use super::checks::{MAX_NAME_CHARS, MAX_TAG_CHARS, MAX_TAGS, check_rate};
 use super::model::{
     AgentNodeId, AlivelistShape, GroupId, PortRange, Protocol, ProtocolSettings, Rate, Route, RouteAction,
 };
 use crate::FieldError;
 
-pub const MAX_NAME_CHARS: usize = 64;
-pub const MAX_TAGS: usize = 16;
-pub const MAX_TAG_CHARS: usize = 32;
 pub const MAX_ROUTES: usize = 64;
 pub const MAX_ROUTE_MATCHES: usize = 256;
 pub const MAX_MATCH_CHARS: usize = 1024;
@@ -138,17 +135,6 @@ fn check_routes(e: &mut Errors, routes: &[Route]) {
             e.text(&format!("{at}.server"), server, 255, true);
         }
     }
-}
-
-/// Checks a rate alone (also used by PATCH handlers).
-pub fn check_rate(rate: Rate) -> Result<(), FieldError> {
-    if rate.0 < Decimal::ZERO || rate > Rate::MAX {
-        return Err(FieldError::new("rate", "out_of_range", "must be between 0 and 100"));
-    }
-    if rate.0.normalize().scale() > Rate::MAX_SCALE {
-        return Err(FieldError::new("rate", "invalid_format", "at most 4 decimal places"));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod checks;
 pub mod commands;
 pub(crate) mod encode;
 pub(crate) mod json;
+mod layers;
 pub mod links;
 pub mod model;
 pub mod node_api;

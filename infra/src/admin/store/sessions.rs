@@ -28,7 +28,6 @@ pub enum Rotation {
     Reused,
 }
 
-#[allow(clippy::too_many_arguments)]
 pub async fn create(
     c: &mut PgConnection,
     id: Uuid,

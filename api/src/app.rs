@@ -1,0 +1,46 @@
+//! The composition root of the HTTP side: which routes each mode serves, the OpenAPI
+//! document they come with, and the shared layers around them.
+
+use axum::Router;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::mode::WorkMode;
+use crate::openapi::ApiDoc;
+use crate::state::AppState;
+
+/// The REST router and its OpenAPI document, from one declaration.
+pub fn router_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(crate::rest::api_routes()).split_for_parts()
+}
+
+/// The complete OpenAPI document of the REST routes.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    crate::openapi::finish(router_parts().1)
+}
+
+/// Pretty JSON with a trailing newline: the committed `openapi/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut s = openapi_document().to_pretty_json().unwrap_or_else(|_| "{}".to_owned());
+    s.push('\n');
+    s
+}
+
+/// Routes served by a given HTTP mode (`all` merges every HTTP mode on one listener).
+pub fn routes_for(mode: WorkMode) -> Router<AppState> {
+    match mode {
+        WorkMode::Api | WorkMode::All => {
+            let (router, _) = router_parts();
+            let spec = openapi_document();
+            router.merge(SwaggerUi::new("/docs").url("/openapi.json", spec))
+        }
+        // The subscription/node API and gateway webhooks land with their domains.
+        _ => Router::new(),
+    }
+}
+
+/// The complete app for a mode.
+pub fn build(mode: WorkMode, state: AppState) -> Router {
+    crate::http::with_layers(routes_for(mode), state)
+}
