@@ -231,3 +231,23 @@ fn the_scanner_sees_grouped_and_relative_paths_and_finds_cycles() {
     g.get_mut("b").unwrap().clear();
     assert_eq!(cycle(&g), None);
 }
+
+/// Rules take `now` from a `Clock`: only `domain/src/clock.rs` may read the wall clock.
+#[test]
+fn the_domain_reads_no_wall_clock() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut found = Vec::new();
+    for file in files.iter().filter(|f| !f.ends_with("clock.rs")) {
+        let code = code_only(&std::fs::read_to_string(file).unwrap());
+        // Unit tests at the bottom of a file may build instants however they like.
+        let code = code.split("#[cfg(test)]").next().unwrap_or_default();
+        for needle in ["Utc::now", "Local::now", "SystemTime::now", "Instant::now"] {
+            if code.contains(needle) {
+                found.push(format!("{}: {needle}", file.display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "wall clock in domain/: {found:?}");
+}

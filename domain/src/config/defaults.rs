@@ -46,7 +46,6 @@ pub fn default_config(kind: ConfigKind, rng: &mut (impl rand::RngCore + ?Sized))
             token_expiration: Seconds(864_000),
             issuer: "https://helium.local/admin".into(),
             audience: "HeliumAdmin".into(),
-            mfa_required_roles: vec!["super_admin".into()],
             invitation_expiration: Seconds(72 * 3600),
         }),
         ConfigKind::Telecom => ModuleConfig::Telecom(TelecomConfig {

@@ -83,9 +83,6 @@ pub struct AdminJwtConfig {
     pub token_expiration: Seconds,
     pub issuer: String,
     pub audience: String,
-    /// Roles whose members get 403 `mfa_required` on writes until their TOTP is on.
-    #[serde(default = "default_mfa_required_roles")]
-    pub mfa_required_roles: Vec<String>,
     /// How long a staff invitation link stays valid (default 72 h).
     #[serde(default = "default_invitation_expiration")]
     pub invitation_expiration: Seconds,
@@ -93,10 +90,6 @@ pub struct AdminJwtConfig {
 
 fn default_invitation_expiration() -> Seconds {
     Seconds(72 * 3600)
-}
-
-fn default_mfa_required_roles() -> Vec<String> {
-    vec!["super_admin".to_owned()]
 }
 
 /// `telecom`: VPN nodes, subscription links and node sync.
