@@ -12,6 +12,21 @@ pub mod types {
     pub const USER_SIGNED_IN: &str = "user.signed_in";
     pub const USER_PASSWORD_CHANGED: &str = "user.password_changed";
     pub const USER_MFA_CHANGED: &str = "user.mfa_changed";
+    pub const USER_BANNED: &str = "user.banned";
+    pub const USER_UNBANNED: &str = "user.unbanned";
+    /// An order was paid (wallet, gateway or staff); delivery follows.
+    pub const ORDER_PAID: &str = "order.paid";
+    /// The paid order's entitlement is recorded (`shop::model::OrderDelivered`).
+    pub const ORDER_DELIVERED: &str = "order.delivered";
+    pub const ORDER_CANCELLED: &str = "order.cancelled";
+    /// Money went back to the wallet (`shop::model::OrderRefunded`).
+    pub const ORDER_REFUNDED: &str = "order.refunded";
+    pub const PAYMENT_SUCCEEDED: &str = "payment.succeeded";
+    pub const PACKAGE_ACTIVATED: &str = "package.activated";
+    pub const PACKAGE_EXPIRING: &str = "package.expiring";
+    pub const PACKAGE_CONSUMED: &str = "package.consumed";
+    pub const NODE_OFFLINE: &str = "node.offline";
+    pub const NODE_ONLINE: &str = "node.online";
 }
 
 /// The envelope every event travels in (also the AMQP message body).

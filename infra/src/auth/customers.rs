@@ -4,8 +4,10 @@
 
 use std::sync::Arc;
 
+use chrono::Utc;
 use helium_domain::audit::{Actor, AuditAction, Change};
 use helium_domain::auth::{CustomerAccount, CustomerDetails, CustomerStatus};
+use helium_domain::events::{Event, types};
 use helium_domain::{DomainError, ErrorCode, FieldError};
 use serde_json::json;
 use uuid::Uuid;
@@ -15,6 +17,7 @@ use super::mfa::mfa_changed;
 use super::session_cache;
 use super::store::{customers, identities, mfa, sessions, users};
 use crate::audit;
+use crate::events::outbox;
 use crate::paging::{Page, decode_cursor, page_limit, page_of};
 
 fn not_found() -> DomainError {
@@ -94,6 +97,10 @@ impl CustomerAccounts {
                 .after(state_json(&after))
                 .reason(reason);
             audit::append(tx, &ctx.keys, actor, change).await?;
+            // Nodes and subscriptions stop (or resume) serving the account on this event.
+            let event_type = if banned { types::USER_BANNED } else { types::USER_UNBANNED };
+            let payload = json!({ "user_id": id, "reason": reason });
+            outbox::append(tx, &Event::new(Uuid::now_v7(), event_type, id.to_string(), Utc::now(), payload)).await?;
             Ok((after, live))
         })?;
         session_cache::forget(ctx, &to_forget).await;
