@@ -7,6 +7,8 @@ use helium_infra::auth::oauth_client::OauthClient;
 use helium_infra::auth::{AuthContext, AuthServices};
 use helium_infra::db::Db;
 use helium_infra::identity::keyring::DataKey;
+use helium_infra::shop::{ShopContext, ShopServices};
+use helium_infra::wallet::{WalletContext, WalletServices};
 use helium_infra::{ConfigStore, MqHandle, RedisHandle};
 use sqlx::PgPool;
 
@@ -27,6 +29,10 @@ pub struct Handles {
     pub auth: AuthServices,
     /// Staff identity and governance use cases.
     pub admin: AdminServices,
+    /// Groups, catalog, coupons, orders, payments.
+    pub shop: ShopServices,
+    /// Wallets, the ledger, gift cards.
+    pub wallet: WalletServices,
     /// Seals TOTP seeds and e-mailed secrets; keys the audit chain.
     pub keys: DataKey,
     /// Set once start-up (migrations, config) finished; /readyz reports not ready before.
@@ -35,13 +41,15 @@ pub struct Handles {
 
 const DEFAULT_PUBLIC_URL: &str = "http://localhost:8080";
 
-fn services(
-    db: &Db,
-    config: &ConfigStore,
-    redis: &RedisHandle,
-    keys: &DataKey,
-    public_url: &str,
-) -> (AuthServices, AdminServices) {
+/// The use-case services of every domain, over the shared handles.
+struct Services {
+    auth: AuthServices,
+    admin: AdminServices,
+    shop: ShopServices,
+    wallet: WalletServices,
+}
+
+fn services(db: &Db, config: &ConfigStore, redis: &RedisHandle, keys: &DataKey, public_url: &str) -> Services {
     let auth = AuthServices::new(AuthContext {
         db: db.clone(),
         config: config.clone(),
@@ -57,7 +65,20 @@ fn services(
         admin_url: format!("{}/admin", public_url.trim_end_matches('/')),
         keys: keys.clone(),
     });
-    (auth, admin)
+    let shop = ShopServices::new(ShopContext {
+        db: db.clone(),
+        config: config.clone(),
+        redis: redis.clone(),
+        keys: keys.clone(),
+        public_url: public_url.to_owned(),
+    });
+    let wallet = WalletServices::new(WalletContext {
+        db: db.clone(),
+        config: config.clone(),
+        redis: redis.clone(),
+        keys: keys.clone(),
+    });
+    Services { auth, admin, shop, wallet }
 }
 
 impl AppState {
@@ -65,7 +86,7 @@ impl AppState {
         let db = Db::new(pool.clone());
         let config = ConfigStore::new(db.clone(), redis.clone());
         let keys = DataKey::default();
-        let (auth, admin) = services(&db, &config, &redis, &keys, DEFAULT_PUBLIC_URL);
+        let Services { auth, admin, shop, wallet } = services(&db, &config, &redis, &keys, DEFAULT_PUBLIC_URL);
         Self(Arc::new(Handles {
             db,
             redis,
@@ -74,6 +95,8 @@ impl AppState {
             rate_limits: Arc::new(RateLimits::default()),
             auth,
             admin,
+            shop,
+            wallet,
             keys,
             started: Arc::new(std::sync::atomic::AtomicBool::new(true)),
         }))
@@ -92,7 +115,7 @@ impl AppState {
     /// Base URL of the customer web app, used in e-mailed links (`/admin` under it for staff).
     pub fn with_public_url(self, url: impl Into<String>) -> Self {
         let url = url.into();
-        self.edit(|h| (h.auth, h.admin) = services(&h.db, &h.config, &h.redis, &h.keys, &url))
+        self.edit(|h| h.rebuild_services(&url))
     }
 
     /// The data-encryption key from DATA_ENCRYPTION_KEY (else one is generated into the keyring).
@@ -101,13 +124,21 @@ impl AppState {
         self.edit(|h| {
             h.keys = DataKey::fixed(key);
             let url = h.auth.context.public_url.clone();
-            (h.auth, h.admin) = services(&h.db, &h.config, &h.redis, &h.keys, &url);
+            h.rebuild_services(&url);
         })
     }
 
     /// The database pool (readiness, metrics, workers that own their connections).
     pub fn pool(&self) -> &PgPool {
         self.db.pool()
+    }
+}
+
+impl Handles {
+    fn rebuild_services(&mut self, public_url: &str) {
+        let Services { auth, admin, shop, wallet } =
+            services(&self.db, &self.config, &self.redis, &self.keys, public_url);
+        (self.auth, self.admin, self.shop, self.wallet) = (auth, admin, shop, wallet);
     }
 }
 

@@ -103,6 +103,25 @@ error_codes! {
     RedirectUriNotAllowed = "redirect_uri_not_allowed", 422, InvalidArgument, "Redirect URI not allowed";
     OauthEmailRequired = "oauth_email_required", 422, FailedPrecondition, "Provider gave no verified e-mail";
     OauthStateInvalid = "oauth_state_invalid", 400, InvalidArgument, "OAuth state invalid";
+    SignatureInvalid = "signature_invalid", 400, InvalidArgument, "Gateway signature invalid";
+    CurrencyMismatch = "currency_mismatch", 422, InvalidArgument, "Not the shop currency";
+    ProductNotAvailable = "product_not_available", 422, FailedPrecondition, "Product not available";
+    CouponNotFound = "coupon_not_found", 422, FailedPrecondition, "No such coupon";
+    CouponInactive = "coupon_inactive", 422, FailedPrecondition, "Coupon deactivated";
+    CouponNotStarted = "coupon_not_started", 422, FailedPrecondition, "Coupon not valid yet";
+    CouponExpired = "coupon_expired", 422, FailedPrecondition, "Coupon expired";
+    CouponUsageExhausted = "coupon_usage_exhausted", 422, FailedPrecondition, "Coupon used up";
+    CouponUserLimitReached = "coupon_user_limit_reached", 422, FailedPrecondition, "You used this coupon as often as allowed";
+    CouponMinAmountNotMet = "coupon_min_amount_not_met", 422, FailedPrecondition, "Order below the coupon's minimum";
+    CouponNotApplicable = "coupon_not_applicable", 422, FailedPrecondition, "Coupon not valid for this product";
+    CouponExceedsPrice = "coupon_exceeds_price", 422, FailedPrecondition, "Coupon would make the order free";
+    PaymentMethodUnavailable = "payment_method_unavailable", 422, FailedPrecondition, "Payment method unavailable";
+    PaymentMismatch = "payment_mismatch", 422, InvalidArgument, "Payment does not match the order";
+    UrlNotAllowed = "url_not_allowed", 422, InvalidArgument, "URL not allowed";
+    GiftCardNotFound = "gift_card_not_found", 422, FailedPrecondition, "No such gift card";
+    GiftCardExpired = "gift_card_expired", 422, FailedPrecondition, "Gift card expired";
+    GiftCardDisabled = "gift_card_disabled", 422, FailedPrecondition, "Gift card disabled";
+    TopUpOutOfRange = "top_up_out_of_range", 422, InvalidArgument, "Top-up amount out of range";
     // State conflicts.
     Conflict = "conflict", 409, Aborted, "Conflict";
     InvalidState = "invalid_state", 409, FailedPrecondition, "Wrong state for this action";
@@ -115,6 +134,21 @@ error_codes! {
     LastLoginMethod = "last_login_method", 409, FailedPrecondition, "Keep at least one sign-in method";
     AdminEmailTaken = "admin_email_taken", 409, AlreadyExists, "Staff address exists or invited";
     LastSuperAdmin = "last_super_admin", 409, FailedPrecondition, "Would leave no SuperAdmin";
+    GroupNameTaken = "group_name_taken", 409, AlreadyExists, "Group name taken";
+    GroupInUse = "group_in_use", 409, FailedPrecondition, "Group still in use";
+    MaxUnpaidOrdersReached = "max_unpaid_orders_reached", 409, ResourceExhausted, "Too many unpaid orders";
+    OrderNotPayable = "order_not_payable", 409, FailedPrecondition, "Order cannot be paid";
+    OrderNotCancellable = "order_not_cancellable", 409, FailedPrecondition, "Order cannot be cancelled";
+    OrderNotRefundable = "order_not_refundable", 409, FailedPrecondition, "Order cannot be refunded";
+    InsufficientFunds = "insufficient_funds", 409, FailedPrecondition, "Insufficient funds";
+    InsufficientFrozenFunds = "insufficient_frozen_funds", 409, FailedPrecondition, "Insufficient frozen funds";
+    CouponCodeTaken = "coupon_code_taken", 409, AlreadyExists, "Coupon code taken";
+    CouponInUse = "coupon_in_use", 409, FailedPrecondition, "Coupon already used";
+    SeriesArchived = "series_archived", 409, FailedPrecondition, "Package series archived";
+    VersionAlreadyPublished = "version_already_published", 409, FailedPrecondition, "Version already published";
+    GiftCardAlreadyRedeemed = "gift_card_already_redeemed", 409, AlreadyExists, "Gift card already redeemed";
+    GiftCardExhausted = "gift_card_exhausted", 409, FailedPrecondition, "Gift card redemption limit reached";
+    GiftCardCodeTaken = "gift_card_code_taken", 409, AlreadyExists, "Gift card code taken";
 }
 
 impl fmt::Display for ErrorCode {

@@ -88,10 +88,11 @@ pub enum EmailTemplate {
     OrderPaid,
     PackageActivated,
     PackageExpiring,
+    AutoRenewFailed,
 }
 
 impl EmailTemplate {
-    pub const ALL: [EmailTemplate; 15] = [
+    pub const ALL: [EmailTemplate; 16] = [
         EmailTemplate::RegisterMagicLink,
         EmailTemplate::RegisterExistingAccount,
         EmailTemplate::PasswordReset,
@@ -107,6 +108,7 @@ impl EmailTemplate {
         EmailTemplate::OrderPaid,
         EmailTemplate::PackageActivated,
         EmailTemplate::PackageExpiring,
+        EmailTemplate::AutoRenewFailed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -126,6 +128,7 @@ impl EmailTemplate {
             EmailTemplate::OrderPaid => "order_paid",
             EmailTemplate::PackageActivated => "package_activated",
             EmailTemplate::PackageExpiring => "package_expiring",
+            EmailTemplate::AutoRenewFailed => "auto_renew_failed",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod meta;
 pub mod shop;
 pub mod telecom;
 pub mod text;
+pub mod wallet;
 
 pub use client::ClientInfo;
 pub use clock::{Clock, SystemClock};

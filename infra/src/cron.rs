@@ -244,14 +244,40 @@ impl Job for PurgeIdempotencyKeys {
     }
 }
 
-/// Recomputes the audit log's hash chain at most once an hour; a break sets
-/// `helium_audit_chain_broken` to 1 (alerted on) and is logged with the first broken row.
-#[derive(Default)]
-pub struct VerifyAuditChain {
+/// A job that runs less often than the cron wakes: `due()` says yes once per `period`.
+#[derive(Debug)]
+pub struct Every {
+    period: Duration,
     last: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
-const AUDIT_VERIFY_EVERY: Duration = Duration::from_secs(3600);
+impl Every {
+    pub const fn new(period: Duration) -> Self {
+        Self { period, last: std::sync::Mutex::new(None) }
+    }
+
+    /// True when the period has passed since the last `true` (or never was); then restarts it.
+    pub fn due(&self) -> bool {
+        let Ok(mut last) = self.last.lock() else { return false };
+        if last.is_some_and(|t| t.elapsed() < self.period) {
+            return false;
+        }
+        *last = Some(std::time::Instant::now());
+        true
+    }
+}
+
+/// Recomputes the audit log's hash chain at most once an hour; a break sets
+/// `helium_audit_chain_broken` to 1 (alerted on) and is logged with the first broken row.
+pub struct VerifyAuditChain {
+    every: Every,
+}
+
+impl Default for VerifyAuditChain {
+    fn default() -> Self {
+        Self { every: Every::new(Duration::from_secs(3600)) }
+    }
+}
 
 #[async_trait::async_trait]
 impl Job for VerifyAuditChain {
@@ -260,12 +286,8 @@ impl Job for VerifyAuditChain {
     }
 
     async fn run(&self, ctx: &JobContext) -> anyhow::Result<u64> {
-        {
-            let mut last = self.last.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
-            if last.is_some_and(|t| t.elapsed() < AUDIT_VERIFY_EVERY) {
-                return Ok(0);
-            }
-            *last = Some(std::time::Instant::now());
+        if !self.every.due() {
+            return Ok(0);
         }
         match crate::audit::check_chain(&ctx.db, &ctx.keys).await? {
             crate::audit::ChainCheck::Intact { rows } => Ok(rows),

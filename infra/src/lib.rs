@@ -8,13 +8,16 @@ pub mod config_store;
 pub mod cron;
 pub mod db;
 pub mod events;
+pub mod gateways;
 pub mod idempotency;
 pub mod identity;
 pub mod mail;
 pub mod mq;
 pub mod paging;
 pub mod redis_conn;
+pub mod shop;
 pub mod trace;
+pub mod wallet;
 
 pub use config_store::ConfigStore;
 pub use db::{DbSettings, MIGRATOR};

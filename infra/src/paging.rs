@@ -27,19 +27,31 @@ pub fn encode_cursor(scope: &str, at: DateTime<Utc>, id: Uuid) -> String {
 
 /// Reads a cursor of `encode_cursor`; a foreign one, or one of other filters, is 400 invalid_cursor.
 pub fn decode_cursor(scope: &str, raw: &str) -> Result<(DateTime<Utc>, Uuid), DomainError> {
+    decode_key(scope, raw)
+}
+
+/// A cursor over `(created_at, sequence number)` keys (ledger entries).
+pub fn encode_seq_cursor(scope: &str, at: DateTime<Utc>, seq: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{scope}|{}|{seq}", at.timestamp_micros()))
+}
+
+pub fn decode_seq_cursor(scope: &str, raw: &str) -> Result<(DateTime<Utc>, i64), DomainError> {
+    decode_key(scope, raw)
+}
+
+fn decode_key<K: std::str::FromStr>(scope: &str, raw: &str) -> Result<(DateTime<Utc>, K), DomainError> {
     let invalid = || DomainError::rejected(ErrorCode::InvalidCursor, "this cursor is unknown or its filters changed");
     let bytes = URL_SAFE_NO_PAD.decode(raw.trim()).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let mut parts = text.rsplitn(3, '|');
-    let (Some(id), Some(micros), Some(bound)) = (parts.next(), parts.next(), parts.next()) else {
+    let (Some(key), Some(micros), Some(bound)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(invalid());
     };
     if bound != scope {
         return Err(invalid());
     }
     let at = micros.parse::<i64>().ok().and_then(DateTime::from_timestamp_micros).ok_or_else(invalid)?;
-    let id = id.parse::<Uuid>().map_err(|_| invalid())?;
-    Ok((at, id))
+    Ok((at, key.parse::<K>().map_err(|_| invalid())?))
 }
 
 /// One page of a list and the cursor of the next (none at the end).

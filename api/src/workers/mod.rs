@@ -23,15 +23,29 @@ mod dlq_gauge;
 
 pub type Worker = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
 
+/// The names of [`event_consumers`] (queue names derive from them), for tools that clean up
+/// or inspect queues without a running app. A test keeps the two in step.
+pub const CONSUMER_NAMES: &[&str] = &["probe", "shop_delivery", "shop_auto_renew"];
+
 /// Consumers of the `consumer` mode (the mailer has its own mode).
-pub fn event_consumers() -> Vec<Arc<dyn Handler>> {
-    vec![Arc::new(ProbeHandler)]
+pub fn event_consumers(state: &AppState) -> Vec<Arc<dyn Handler>> {
+    let mut out: Vec<Arc<dyn Handler>> = vec![Arc::new(ProbeHandler)];
+    out.extend(state.shop.handlers());
+    out
+}
+
+/// Every scheduled job: the built-in purges and each domain's jobs.
+pub fn cron_jobs(state: &AppState) -> Vec<Arc<dyn helium_infra::cron::Job>> {
+    let mut jobs = helium_infra::cron::builtin_jobs();
+    jobs.extend(state.shop.jobs());
+    jobs.push(Arc::new(helium_infra::wallet::reconcile::ReconcileWallets::default()));
+    jobs
 }
 
 /// (name, event types) of every consumer in any mode, for the relay to declare.
-pub fn all_consumer_bindings() -> Vec<(&'static str, &'static [&'static str])> {
+pub fn all_consumer_bindings(state: &AppState) -> Vec<(&'static str, &'static [&'static str])> {
     let mut out: Vec<(&'static str, &'static [&'static str])> =
-        event_consumers().iter().map(|h| (h.name(), h.event_types())).collect();
+        event_consumers(state).iter().map(|h| (h.name(), h.event_types())).collect();
     out.push(("mailer", &[helium_domain::events::types::EMAIL_REQUESTED]));
     out
 }
@@ -63,14 +77,14 @@ pub fn for_mode(
             mq: state.mq.clone(),
             topology: Topology::new(settings.events.mq_prefix.clone()),
             batch: settings.events.relay_batch,
-            consumers: all_consumer_bindings(),
+            consumers: all_consumer_bindings(state),
             retry_delays_ms: settings.events.consumer.retry_delays_ms(),
         };
         out.push(Box::pin(relay.run(stop.clone())));
-        for handler in event_consumers() {
+        for handler in event_consumers(state) {
             out.push(consumer(settings, state, handler, stop));
         }
-        let names = all_consumer_bindings().into_iter().map(|(name, _)| name).collect();
+        let names = all_consumer_bindings(state).into_iter().map(|(name, _)| name).collect();
         let topology = Topology::new(settings.events.mq_prefix.clone());
         out.push(Box::pin(dlq_gauge::run(state.mq.clone(), topology, names, stop.clone())));
     }
@@ -91,7 +105,7 @@ pub fn for_mode(
             ctx: JobContext { db: state.db.clone(), config: state.config.clone(), keys: state.keys.clone() },
             leader_options: leader_db.connect_options()?,
             interval: Duration::from_secs(settings.scan_interval_secs),
-            jobs: helium_infra::cron::builtin_jobs(),
+            jobs: cron_jobs(state),
         };
         out.push(Box::pin(cron.run(stop.clone())));
     }

@@ -960,3 +960,10 @@ async fn cancelling_mid_message_finishes_and_acks_it(pool: PgPool) {
     println!("graceful stop drained the in-hand message in {drained_in:?}");
     mq.handle.close().await;
 }
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn consumer_names_list_every_consumer(pool: PgPool) {
+    let state = crate::support::test_state(pool, &crate::support::redis_prefix());
+    let names: Vec<&str> = helium_api::workers::event_consumers(&state).iter().map(|h| h.name()).collect();
+    assert_eq!(names, helium_api::workers::CONSUMER_NAMES);
+}

@@ -64,6 +64,9 @@ pub fn default_config(kind: ConfigKind, rng: &mut (impl rand::RngCore + ?Sized))
             auto_cancel_after: Seconds(1800),
             epay_notify_url: "http://localhost:8080/webhooks/epay/notify".into(),
             epay_return_url: "http://localhost:8080/payment/success".into(),
+            currency: "CNY".into(),
+            top_up_min: 100,
+            top_up_max: 10_000_000,
         }),
         ConfigKind::Affiliate => ModuleConfig::Affiliate(AffiliateConfig {
             max_invite_code_per_user: 10,

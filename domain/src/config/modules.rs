@@ -137,6 +137,26 @@ pub struct ShopConfig {
     pub auto_cancel_after: Seconds,
     pub epay_notify_url: String,
     pub epay_return_url: String,
+    /// The one shop currency (ISO 4217); every price and balance is in its minor units.
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    /// Wallet top-up bounds, minor units.
+    #[serde(default = "default_top_up_min")]
+    pub top_up_min: i64,
+    #[serde(default = "default_top_up_max")]
+    pub top_up_max: i64,
+}
+
+fn default_currency() -> String {
+    "CNY".to_owned()
+}
+
+fn default_top_up_min() -> i64 {
+    100
+}
+
+fn default_top_up_max() -> i64 {
+    10_000_000
 }
 
 /// `mailer`: outgoing SMTP.

@@ -140,7 +140,14 @@ fn shop(c: &ShopConfig) -> Check {
     }
     positive("auto_cancel_after", c.auto_cancel_after)?;
     http_url("epay_notify_url", &c.epay_notify_url)?;
-    http_url("epay_return_url", &c.epay_return_url)
+    http_url("epay_return_url", &c.epay_return_url)?;
+    if c.currency.len() != 3 || !c.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        fail("currency", "an ISO 4217 code such as CNY or USD")?;
+    }
+    if c.top_up_min < 1 || c.top_up_min > c.top_up_max || c.top_up_max > crate::shop::commands::MAX_AMOUNT {
+        fail("top_up_min", "1 <= top_up_min <= top_up_max <= 10^12 minor units")?;
+    }
+    Ok(())
 }
 
 fn mailer(c: &MailerConfig) -> Check {

@@ -1,4 +1,6 @@
 //! Commerce: customer groups, the catalog (package series with immutable versions, products),
-//! coupons and orders.
+//! coupons, orders and payments.
 
+pub mod commands;
 pub mod model;
+pub mod rules;

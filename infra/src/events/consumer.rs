@@ -36,6 +36,24 @@ pub enum HandlerError {
     Permanent(String),
 }
 
+impl From<helium_domain::DomainError> for HandlerError {
+    /// Infrastructure trouble is worth a retry; a refused input is not.
+    fn from(e: helium_domain::DomainError) -> Self {
+        use helium_domain::DomainError as E;
+        match e {
+            E::Unavailable(m) | E::Contention(m) | E::Internal(m) => HandlerError::Transient(m),
+            E::Throttled { code, .. } => HandlerError::Transient(code.to_string()),
+            E::Rejected { code, detail, .. } => HandlerError::Permanent(format!("{code}: {detail}")),
+        }
+    }
+}
+
+impl From<crate::db::DbError> for HandlerError {
+    fn from(e: crate::db::DbError) -> Self {
+        helium_domain::DomainError::from(e).into()
+    }
+}
+
 /// One consumer. `handle` does its database work in `tx`; the framework commits it together
 /// with the dedupe record, then acks.
 #[async_trait::async_trait]

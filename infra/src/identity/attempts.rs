@@ -98,6 +98,62 @@ pub fn code_limits(redis: &RedisHandle, scope: &str, account: &str, ip: Option<&
     }
 }
 
+/// Gift-card codes (SECURITY.md §1.9): 10 wrong codes per account and 30 per address in an
+/// hour. Only wrong codes count (see [`refuse_if_spent`] / [`count_failure`]): a valid code
+/// that was already used is not a guess.
+pub fn gift_card_limits(redis: &RedisHandle, account: &str, ip: Option<&str>) -> Limits {
+    let i = ip.unwrap_or("unknown");
+    Limits {
+        counters: vec![
+            Counter {
+                key: redis.key(&format!("att:gift:acct:{}", hashed(account))),
+                max: 10,
+                window_secs: HOUR,
+                clear_on_success: false,
+            },
+            Counter {
+                key: redis.key(&format!("att:gift:ip:{i}")),
+                max: 30,
+                window_secs: HOUR,
+                clear_on_success: false,
+            },
+        ],
+        soft: None,
+    }
+}
+
+/// 429 `too_many_attempts` when a counter of `limits` is spent; counts nothing.
+pub async fn refuse_if_spent(redis: &RedisHandle, limits: &Limits) -> Result<(), DomainError> {
+    let mut conn = redis.conn().await.map_err(redis_down)?;
+    let mut pipe = redis::pipe();
+    for c in &limits.counters {
+        pipe.cmd("GET").arg(&c.key).ttl(&c.key);
+    }
+    let replies: Vec<(Option<i64>, i64)> = pipe.query_async(&mut conn).await.map_err(redis_down)?;
+    for (c, (count, ttl)) in limits.counters.iter().zip(replies) {
+        if count.unwrap_or(0) >= c.max {
+            tracing::warn!(max = c.max, "attempts throttled");
+            return Err(DomainError::Throttled {
+                code: ErrorCode::TooManyAttempts,
+                retry_after_secs: ttl.clamp(1, c.window_secs) as u64,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Counts one failure on every counter of `limits`.
+pub async fn count_failure(redis: &RedisHandle, limits: &Limits) {
+    let Ok(mut conn) = redis.conn().await else { return };
+    let mut pipe = redis::pipe();
+    for c in &limits.counters {
+        pipe.incr(&c.key, 1).ignore().cmd("EXPIRE").arg(&c.key).arg(c.window_secs).arg("NX").ignore();
+    }
+    if let Err(e) = pipe.query_async::<()>(&mut conn).await {
+        tracing::warn!(error = %e, "could not count a failed attempt");
+    }
+}
+
 /// Every limit one attempt is checked against.
 #[derive(Debug, Clone)]
 pub struct Limits {

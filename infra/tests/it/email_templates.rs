@@ -16,7 +16,7 @@ const SUPPORT: &str = "support@helium.example";
 const RECIPIENT: &str = "alice@example.com";
 const LOCALE: &str = "en-GB";
 
-const NAMES: [&str; 15] = [
+const NAMES: [&str; 16] = [
     "register_magic_link",
     "register_existing_account",
     "password_reset",
@@ -32,14 +32,15 @@ const NAMES: [&str; 15] = [
     "order_paid",
     "package_activated",
     "package_expiring",
+    "auto_renew_failed",
 ];
 
 /// Keys present in every context; all but `site_name` are optional for the templates.
 const COMMON_OPTIONAL: [&str; 3] = ["support_email", "locale", "recipient"];
 
 /// Variables whose values are URLs: they must be clickable in HTML and verbatim in text.
-const URL_KEYS: [&str; 7] =
-    ["link", "sign_in_url", "reset_url", "ticket_url", "order_url", "dashboard_url", "renew_url"];
+const URL_KEYS: [&str; 8] =
+    ["link", "sign_in_url", "reset_url", "ticket_url", "order_url", "dashboard_url", "renew_url", "wallet_url"];
 
 /// Phrases one of which tells the recipient what to do if it was not them.
 const NOT_ME_PHRASES: [&str; 5] = [
@@ -192,6 +193,18 @@ fn specs() -> Vec<Spec> {
                 "expires_at": "2026-12-26",
                 "days_left": 3,
                 "renew_url": "https://app.helium.example/renew?package=pro-monthly",
+            }),
+            optional: &[],
+            security: false,
+        },
+        Spec {
+            name: "auto_renew_failed",
+            vars: json!({
+                "product_name": "Pro Monthly",
+                "expires_at": "2026-12-26",
+                "available": "5 CNY",
+                "price": "30 CNY",
+                "wallet_url": "https://app.helium.example/wallet?top_up=1&product=pro",
             }),
             optional: &[],
             security: false,

@@ -85,6 +85,8 @@ pub async fn harness_with(pool: PgPool, redis_url: &str, limits: &[(RouteClass, 
     let state =
         AppState::new(pool.clone(), redis, MqHandle::new("amqp://guest:guest@127.0.0.1:5672/%2f")).with_rate_limits(rl);
     state.config.ensure_defaults().await.unwrap();
+    // As the server does at start-up: the data key exists before any use case seals with it.
+    state.keys.load(&state.db).await.unwrap();
     let app = helium_api::app::build(WorkMode::Api, state.clone());
     Harness { app, state, pool, seen: Arc::default() }
 }

@@ -454,7 +454,7 @@ fn delete_mq_topology(prefix: String) {
             let ch = mq.connection().await.ok()?.create_channel().await.ok()?;
             let topology = Topology::new(prefix);
             // The mail sender's consumer is named "mailer"; the others are listed by the app.
-            let mut consumers: Vec<&str> = helium_api::workers::event_consumers().iter().map(|h| h.name()).collect();
+            let mut consumers: Vec<&str> = helium_api::workers::CONSUMER_NAMES.to_vec();
             consumers.push("mailer");
             let mut queues = vec![topology.unrouted_queue()];
             for c in consumers {
