@@ -1,17 +1,18 @@
 // The signed-in part of the app: without a session go to sign-in (remembering where to come
-// back); with one, load the profile and the role table, watch for the session's end (expiry,
-// 401, sign-out in another tab) and render the layout.
+// back); with one, load the profile and the role table, renew the access token a minute before
+// it runs out, watch for the session's end (refresh refused, sign-out in another tab) and
+// render the layout.
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router';
-import { api } from '../api/client';
+import { api, renew } from '../api/client';
 import { Layout } from '../components/Layout';
 import { FullPageLoader, ProblemState } from '../components/states';
 import { permissionsOf } from '../lib/nav';
 import { meQuery, rolesQuery } from '../queries';
 import { AuthContext, makeCan, type Auth } from './AuthContext';
-import { currentSession, endSession, lastEndReason, onSessionChange, type EndReason } from './session';
+import { currentSession, endSession, lastEndReason, onSessionChange, refreshDelay, type EndReason } from './session';
 
 function subscribe(cb: () => void) {
     return onSessionChange(() => cb());
@@ -50,12 +51,12 @@ export function Protected() {
         [navigate, queryClient],
     );
 
-    // Staff tokens are not refreshed: end the session when it runs out.
+    // Access tokens last 15 minutes: renew a minute ahead (a failure here is retried by the
+    // next request; a refused refresh token ends the session through the session events).
     useEffect(() => {
         const s = currentSession();
         if (!s) return undefined;
-        const ms = Math.min(Math.max(s.expiresAt - Date.now(), 0), 2_147_000_000);
-        const timer = window.setTimeout(() => endSession('expired'), ms);
+        const timer = window.setTimeout(() => void renew().catch(() => undefined), refreshDelay(s));
         return () => window.clearTimeout(timer);
     }, [token]);
 

@@ -1,14 +1,23 @@
-// The staff session: the access token of adminLogin / adminLoginMfa and when it expires. Staff
-// tokens are not refreshed (API.md §2.2): when one expires or the server answers 401, the
-// session ends and the app goes back to sign-in once (no loop: sign-in needs no token).
+// The staff session: a 15-minute access token, when it expires, and the session's refresh
+// token (adminLogin / adminLoginMfa give both; adminRefreshToken rotates them, API.md §2.2).
+// It lives in localStorage, so new tabs stay signed in and a sign-out in one tab signs out all.
+// The session ends when the server refuses the refresh token (session over, revoked, password
+// or role changed, account disabled) or on sign-out; the app then goes back to sign-in once
+// (no loop: sign-in needs no token). Renewal itself is in api/client.ts.
 
 const KEY = 'helium.admin.session';
 export const SESSION_EVENT = 'helium:session';
+/** Renew the access token this long before it runs out. */
+export const REFRESH_MARGIN_MS = 60_000;
+/** Lifetime assumed when an answer names none: the server's staff access-token lifetime. */
+const DEFAULT_ACCESS_SECS = 900;
 
 export interface StoredSession {
     token: string;
-    /** Epoch milliseconds. */
+    /** When the access token runs out, epoch milliseconds. */
     expiresAt: number;
+    /** Single use: each renewal returns the next one. */
+    refreshToken: string | null;
 }
 
 export type EndReason = 'expired' | 'signed_out';
@@ -25,7 +34,8 @@ function read(): StoredSession | null {
         if (!raw) return null;
         const s = JSON.parse(raw) as Partial<StoredSession>;
         if (typeof s.token !== 'string' || typeof s.expiresAt !== 'number') return null;
-        return { token: s.token, expiresAt: s.expiresAt };
+        const refreshToken = typeof s.refreshToken === 'string' && s.refreshToken ? s.refreshToken : null;
+        return { token: s.token, expiresAt: s.expiresAt, refreshToken };
     } catch {
         return null;
     }
@@ -35,10 +45,13 @@ function announce(reason?: EndReason): void {
     window.dispatchEvent(new CustomEvent(SESSION_EVENT, { detail: reason }));
 }
 
-/** The live session, or null (an expired one is dropped). */
+/**
+ * The live session, or null. An expired access token with a refresh token is still a session
+ * (it is renewed on the next request); without one it is dropped.
+ */
 export function currentSession(now = Date.now()): StoredSession | null {
     const s = read();
-    if (s && s.expiresAt <= now) {
+    if (s && s.expiresAt <= now && !s.refreshToken) {
         localStorage.removeItem(KEY);
         return null;
     }
@@ -49,10 +62,20 @@ export function getToken(): string | undefined {
     return currentSession()?.token;
 }
 
-export function saveSession(token: string, expiresInSecs: number | null | undefined): void {
-    // Without a lifetime, assume the admin-jwt default (10 days); a 401 ends it earlier anyway.
-    const secs = typeof expiresInSecs === 'number' && expiresInSecs > 0 ? expiresInSecs : 864_000;
-    localStorage.setItem(KEY, JSON.stringify({ token, expiresAt: Date.now() + secs * 1000 }));
+/** Whether the access token has run out or will within `marginMs`. */
+export function needsRefresh(s: StoredSession, now = Date.now(), marginMs = REFRESH_MARGIN_MS): boolean {
+    return s.expiresAt - marginMs <= now;
+}
+
+/** When to renew `s` proactively: `marginMs` before it runs out (at once if that passed). */
+export function refreshDelay(s: StoredSession, now = Date.now(), marginMs = REFRESH_MARGIN_MS): number {
+    return Math.min(Math.max(s.expiresAt - marginMs - now, 0), 2_147_000_000);
+}
+
+export function saveSession(token: string, expiresInSecs: number | null | undefined, refreshToken: string | null | undefined): void {
+    const secs = typeof expiresInSecs === 'number' && expiresInSecs > 0 ? expiresInSecs : DEFAULT_ACCESS_SECS;
+    const session: StoredSession = { token, expiresAt: Date.now() + secs * 1000, refreshToken: refreshToken || null };
+    localStorage.setItem(KEY, JSON.stringify(session));
     lastEnd = null;
     announce();
 }
@@ -65,7 +88,7 @@ export function endSession(reason: EndReason): void {
     if (had) announce(reason);
 }
 
-/** Calls `cb` when the session starts or ends, here or in another tab. */
+/** Calls `cb` when the session starts, is renewed or ends, here or in another tab. */
 export function onSessionChange(cb: (reason?: EndReason) => void): () => void {
     const local = (e: Event) => cb((e as CustomEvent<EndReason | undefined>).detail);
     const other = (e: StorageEvent) => {

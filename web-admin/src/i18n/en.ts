@@ -118,6 +118,8 @@ export const en = {
     'error.requestId': 'Request ID',
     'error.unauthenticated': 'Your session has ended. Sign in again.',
     'error.token_expired': 'Your session has expired. Sign in again.',
+    'error.refresh_token_invalid': 'Your session has ended. Sign in again.',
+    'error.refresh_token_reused': 'Your session was ended for safety (it was renewed twice). Sign in again.',
     'error.invalid_credentials': 'Wrong e-mail address or password.',
     'error.mfa_token_invalid': 'The verification step timed out. Sign in again.',
     'error.invalid_code': 'That code is wrong or has expired.',

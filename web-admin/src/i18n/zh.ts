@@ -119,6 +119,8 @@ export const zh: Record<MessageKey, string> = {
     'error.requestId': '请求 ID',
     'error.unauthenticated': '会话已结束，请重新登录。',
     'error.token_expired': '会话已过期，请重新登录。',
+    'error.refresh_token_invalid': '会话已结束，请重新登录。',
+    'error.refresh_token_reused': '为安全起见，会话已被终止（同一凭据被续期了两次）。请重新登录。',
     'error.invalid_credentials': '邮箱或密码错误。',
     'error.mfa_token_invalid': '验证步骤已超时，请重新登录。',
     'error.invalid_code': '验证码错误或已过期。',

@@ -35,6 +35,8 @@ export const FIELD_ERROR_CODES = [
 export const PROBLEM_CODES = [
     'unauthenticated',
     'token_expired',
+    'refresh_token_invalid',
+    'refresh_token_reused',
     'invalid_credentials',
     'mfa_token_invalid',
     'invalid_code',

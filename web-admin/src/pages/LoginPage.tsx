@@ -3,6 +3,7 @@
 
 import { Alert, Anchor, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
+import type { AdminLoginResult } from '@helium/sdk';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { api } from '../api/client';
 import { fieldErrors, problemCode } from '../api/errors';
@@ -31,9 +32,9 @@ export default function LoginPage() {
         return <Navigate to={next} replace />;
     }
 
-    const finish = (token: string | null | undefined, expiresIn: number | null | undefined) => {
-        if (!token) return;
-        saveSession(token, expiresIn);
+    const finish = (r: AdminLoginResult) => {
+        if (!r.accessToken) return;
+        saveSession(r.accessToken, r.expiresIn, r.refreshToken);
         navigate(next, { replace: true });
     };
 
@@ -49,7 +50,7 @@ export default function LoginPage() {
                 setStep('mfa');
                 setCode('');
             } else {
-                finish(r.accessToken, r.expiresIn);
+                finish(r);
             }
         } catch (err) {
             setError(err);
@@ -67,7 +68,7 @@ export default function LoginPage() {
             const r = await api.admin.adminLoginMfa({
                 loginMfaRequest: recovery ? { mfaToken, recoveryCode: value } : { mfaToken, code: value.replace(/\s+/g, '') },
             });
-            finish(r.accessToken, r.expiresIn);
+            finish(r);
         } catch (err) {
             if (problemCode(err) === 'mfa_token_invalid') {
                 setStep('password');
