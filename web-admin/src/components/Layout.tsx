@@ -1,5 +1,6 @@
 // The signed-in frame: header (language, account menu), navigation from the role table,
-// a banner while TOTP is off, and the current screen.
+// a banner while TOTP is off (and the prompt to turn it on before a change), and the current
+// screen.
 
 import { Alert, Anchor, AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
@@ -22,6 +23,7 @@ import { useAuth } from '../auth/AuthContext';
 import { useI18n } from '../i18n';
 import { itemForPath, navFor } from '../lib/nav';
 import { LanguageSwitch, RoleBadge } from './bits';
+import { MfaPrompt } from './MfaPrompt';
 import { TableSkeleton } from './states';
 
 const ICONS: Record<string, ComponentType<{ size?: number; 'aria-hidden'?: boolean }>> = {
@@ -130,11 +132,12 @@ export function Layout() {
                 {me.mfaEnabled ? null : (
                     <Alert color="orange" mb="md" title={t('mfaBanner.title')} data-testid="mfa-banner">
                         {t('mfaBanner.body')}{' '}
-                        <Anchor component={Link} to="/account#security">
+                        <Anchor component={Link} to="/account?setup=totp#security">
                             {t('mfaBanner.link')}
                         </Anchor>
                     </Alert>
                 )}
+                <MfaPrompt />
                 <Suspense fallback={<TableSkeleton rows={8} />}>
                     <Outlet />
                 </Suspense>

@@ -105,8 +105,12 @@ export const en = {
     'invite.revoked': 'Invitation revoked.',
 
     'mfaBanner.title': 'Turn on two-factor sign-in',
-    'mfaBanner.body': 'Your account has no second factor. SuperAdmins (and roles the configuration lists) cannot make changes until it is on.',
+    'mfaBanner.body': 'Your account has no second factor. Every staff account needs one before it can make changes.',
     'mfaBanner.link': 'Set it up now',
+    'mfaPrompt.title': 'Turn on two-factor sign-in first',
+    'mfaPrompt.body': 'Every staff account needs an authenticator app before it can make changes. Setting it up takes a minute: scan a QR code and enter one code.',
+    'mfaPrompt.setUp': 'Set up two-factor sign-in',
+    'mfaPrompt.later': 'Not now',
 
     'forbidden.title': 'Not allowed',
     'forbidden.body': 'Your role does not include this screen. Ask a SuperAdmin if you need it.',
@@ -398,6 +402,7 @@ export const en = {
     'mfa.regenerate': 'New recovery codes',
     'mfa.turnOffStart': 'Turn off…',
     'mfa.turnOff': 'Turn off two-factor',
+    'mfa.turnOffHint': 'Without a second factor you can no longer make changes.',
     'mfa.codeOrRecovery': 'Authentication code or recovery code',
     'mfa.disabled': 'Two-factor sign-in is off.',
 

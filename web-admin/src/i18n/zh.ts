@@ -106,8 +106,12 @@ export const zh: Record<MessageKey, string> = {
     'invite.revoked': '邀请已撤销。',
 
     'mfaBanner.title': '请开启双重验证',
-    'mfaBanner.body': '你的账户尚未设置第二验证因素。超级管理员（以及配置中列出的角色）在开启之前无法进行修改操作。',
+    'mfaBanner.body': '你的账户尚未设置第二验证因素。所有员工账户都必须先开启，才能进行修改操作。',
     'mfaBanner.link': '立即设置',
+    'mfaPrompt.title': '请先开启双重验证',
+    'mfaPrompt.body': '所有员工账户都必须先绑定身份验证器应用，才能进行修改操作。设置只需一分钟：扫描二维码并输入一次验证码。',
+    'mfaPrompt.setUp': '设置双重验证',
+    'mfaPrompt.later': '以后再说',
 
     'forbidden.title': '无权访问',
     'forbidden.body': '你的角色不包含此页面。如有需要，请联系超级管理员。',
@@ -399,6 +403,7 @@ export const zh: Record<MessageKey, string> = {
     'mfa.regenerate': '重新生成恢复码',
     'mfa.turnOffStart': '关闭…',
     'mfa.turnOff': '关闭双重验证',
+    'mfa.turnOffHint': '关闭第二验证因素后，你将无法再进行修改操作。',
     'mfa.codeOrRecovery': '验证码或恢复码',
     'mfa.disabled': '双重验证已关闭。',
 

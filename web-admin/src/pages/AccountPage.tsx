@@ -5,6 +5,7 @@ import { Alert, Anchor, Button, Card, Code, Group, PasswordInput, SimpleGrid, St
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { QRCodeSVG } from 'qrcode.react';
 import { useEffect, useState, type FormEvent } from 'react';
+import { useLocation } from 'react-router';
 import type { TotpSetup } from '@helium/sdk';
 import { api } from '../api/client';
 import { fieldErrors } from '../api/errors';
@@ -206,7 +207,10 @@ function TwoFactor() {
                             maw={320}
                         />
                         {disabling ? (
-                            <PasswordInput label={t('auth.password')} required autoComplete="current-password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={fields.password} maw={320} />
+                            <>
+                                <PasswordInput label={t('auth.password')} required autoComplete="current-password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={fields.password} maw={320} />
+                                <Text size="sm">{t('mfa.turnOffHint')}</Text>
+                            </>
                         ) : null}
                         <ProblemAlert error={Object.keys(fields).length ? null : anyError} />
                         <Group>
@@ -279,7 +283,7 @@ function TwoFactor() {
                         <Text size="sm">{t('mfa.off')}</Text>
                         <ProblemAlert error={start.error} />
                         <Group>
-                            <Button onClick={() => start.mutate()} loading={start.isPending} data-testid="setup-totp">
+                            <Button id="setup-totp" onClick={() => start.mutate()} loading={start.isPending} data-testid="setup-totp">
                                 {t('mfa.setUp')}
                             </Button>
                         </Group>
@@ -293,9 +297,13 @@ function TwoFactor() {
 export default function AccountPage() {
     const { t } = useI18n();
     const { signOut } = useAuth();
+    const location = useLocation();
+    // From the TOTP prompt or banner: straight to the two-factor card, its setup button focused.
     useEffect(() => {
-        if (window.location.hash === '#security') document.getElementById('security')?.scrollIntoView();
-    }, []);
+        if (location.hash !== '#security') return;
+        document.getElementById('security')?.scrollIntoView();
+        if (new URLSearchParams(location.search).get('setup') === 'totp') document.getElementById('setup-totp')?.focus();
+    }, [location.hash, location.search]);
     return (
         <Stack>
             <PageHeader

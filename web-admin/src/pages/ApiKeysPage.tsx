@@ -9,7 +9,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useMemo, useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import { fieldErrors } from '../api/errors';
-import { useAuth } from '../auth/AuthContext';
+import { useAuth, useWriteGate } from '../auth/AuthContext';
 import { CopyButton, PageHeader, Pager, RoleBadge, StatusBadge, When } from '../components/bits';
 import { ConfirmModal } from '../components/dialogs';
 import { EmptyState, ProblemAlert, ProblemState, TableSkeleton } from '../components/states';
@@ -117,6 +117,7 @@ function CreateKeyModal({ opened, onClose, onCreated }: { opened: boolean; onClo
 
 export default function ApiKeysPage() {
     const { t, tx } = useI18n();
+    const gate = useWriteGate();
     const notify = useNotify();
     const paging = useCursorPaging();
     const queryClient = useQueryClient();
@@ -143,7 +144,7 @@ export default function ApiKeysPage() {
                 title={t('apiKeys.title')}
                 description={t('apiKeys.subtitle')}
                 actions={
-                    <Button leftSection={<IconKey size={16} aria-hidden />} onClick={() => setCreating(true)} data-testid="key-new">
+                    <Button leftSection={<IconKey size={16} aria-hidden />} onClick={() => gate(() => setCreating(true))} data-testid="key-new">
                         {t('apiKeys.new')}
                     </Button>
                 }
@@ -230,7 +231,7 @@ export default function ApiKeysPage() {
                                             <Table.Td>{k.lastUsedAt ? <When value={k.lastUsedAt} /> : t('apiKeys.never')}</Table.Td>
                                             <Table.Td>
                                                 {status === 'revoked' ? null : (
-                                                    <Button size="xs" variant="subtle" color="red" onClick={() => setRevoking(k)} aria-label={t('apiKeys.revokeFor', { name: k.name })}>
+                                                    <Button size="xs" variant="subtle" color="red" onClick={() => gate(() => setRevoking(k))} aria-label={t('apiKeys.revokeFor', { name: k.name })}>
                                                         {t('apiKeys.revoke')}
                                                     </Button>
                                                 )}

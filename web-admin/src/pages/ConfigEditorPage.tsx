@@ -8,6 +8,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../api/client';
+import { useWriteGate } from '../auth/AuthContext';
 import { asProblem, problemCode } from '../api/errors';
 import { CopyButton, PageHeader } from '../components/bits';
 import { ConfigFields } from '../components/ConfigFields';
@@ -21,6 +22,7 @@ type Mode = 'form' | 'json';
 export default function ConfigEditorPage() {
     const { key = '' } = useParams();
     const { t, tx } = useI18n();
+    const gate = useWriteGate();
     const notify = useNotify();
     const queryClient = useQueryClient();
     const doc = useQuery({ queryKey: ['config', key], queryFn: () => api.config.adminGetConfig({ key }) });
@@ -93,7 +95,7 @@ export default function ConfigEditorPage() {
             setJsonError(t('config.notObject'));
             return;
         }
-        save.mutate(value);
+        gate(() => save.mutate(value));
     };
 
     if (doc.isPending) return <TableSkeleton rows={10} />;

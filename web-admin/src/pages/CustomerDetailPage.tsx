@@ -8,7 +8,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../api/client';
-import { useAuth } from '../auth/AuthContext';
+import { useAuth, useWriteGate } from '../auth/AuthContext';
 import { CopyButton, PageHeader, StatusBadge, When, YesNo } from '../components/bits';
 import { ConfirmModal, ReasonModal } from '../components/dialogs';
 import { EmptyState, ProblemState, TableSkeleton } from '../components/states';
@@ -33,6 +33,7 @@ export default function CustomerDetailPage() {
     const { t, tx } = useI18n();
     const notify = useNotify();
     const { can } = useAuth();
+    const gate = useWriteGate();
     const queryClient = useQueryClient();
     const [action, setAction] = useState<Action>(null);
     const detail = useQuery({ queryKey: ['customer', id], queryFn: () => api.customers.adminGetCustomer({ id }) });
@@ -79,22 +80,22 @@ export default function CustomerDetailPage() {
                     <>
                         {can('customers.ban') ? (
                             banned ? (
-                                <Button color="green" onClick={() => setAction('unban')} data-testid="unban">
+                                <Button color="green" onClick={() => gate(() => setAction('unban'))} data-testid="unban">
                                     {t('customer.unban')}
                                 </Button>
                             ) : (
-                                <Button color="red" onClick={() => setAction('ban')} data-testid="ban">
+                                <Button color="red" onClick={() => gate(() => setAction('ban'))} data-testid="ban">
                                     {t('customer.ban')}
                                 </Button>
                             )
                         ) : null}
                         {can('customers.mfa_reset') ? (
-                            <Button variant="default" disabled={!c.mfaEnabled} onClick={() => setAction('mfa')} data-testid="reset-mfa">
+                            <Button variant="default" disabled={!c.mfaEnabled} onClick={() => gate(() => setAction('mfa'))} data-testid="reset-mfa">
                                 {t('customer.resetMfa')}
                             </Button>
                         ) : null}
                         {can('customers.ban') ? (
-                            <Button variant="default" disabled={c.sessions.length === 0} onClick={() => setAction('sessions')} data-testid="end-sessions">
+                            <Button variant="default" disabled={c.sessions.length === 0} onClick={() => gate(() => setAction('sessions'))} data-testid="end-sessions">
                                 {t('customer.endSessions')}
                             </Button>
                         ) : null}

@@ -8,7 +8,7 @@ import { useState, type FormEvent } from 'react';
 import type { Invitation } from '@helium/sdk';
 import { api } from '../api/client';
 import { fieldErrors } from '../api/errors';
-import { useAuth } from '../auth/AuthContext';
+import { useAuth, useWriteGate } from '../auth/AuthContext';
 import { PageHeader, RoleBadge, StatusBadge, When } from '../components/bits';
 import { ConfirmModal } from '../components/dialogs';
 import { EmptyState, ProblemAlert, ProblemState, TableSkeleton } from '../components/states';
@@ -83,6 +83,7 @@ function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void
 export default function InvitationsPage() {
     const { t } = useI18n();
     const notify = useNotify();
+    const gate = useWriteGate();
     const { values, set } = useFilters(KEYS);
     const queryClient = useQueryClient();
     const [revoking, setRevoking] = useState<Invitation | null>(null);
@@ -105,7 +106,7 @@ export default function InvitationsPage() {
                 title={t('invite.title')}
                 description={t('invite.subtitle')}
                 actions={
-                    <Button leftSection={<IconMailPlus size={16} aria-hidden />} onClick={() => set({ new: '1' })} data-testid="invite-open">
+                    <Button leftSection={<IconMailPlus size={16} aria-hidden />} onClick={() => gate(() => set({ new: '1' }))} data-testid="invite-open">
                         {t('invite.new')}
                     </Button>
                 }
@@ -158,7 +159,7 @@ export default function InvitationsPage() {
                                         </Table.Td>
                                         <Table.Td>
                                             {i.status === 'pending' ? (
-                                                <Button size="xs" variant="subtle" color="red" onClick={() => setRevoking(i)} aria-label={t('invite.revokeFor', { email: i.email })}>
+                                                <Button size="xs" variant="subtle" color="red" onClick={() => gate(() => setRevoking(i))} aria-label={t('invite.revokeFor', { email: i.email })}>
                                                     {t('invite.revoke')}
                                                 </Button>
                                             ) : null}

@@ -8,7 +8,7 @@ import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../api/client';
 import { fieldErrors } from '../api/errors';
-import { useAuth } from '../auth/AuthContext';
+import { useAuth, useWriteGate } from '../auth/AuthContext';
 import { CopyButton, PageHeader, RoleBadge, StatusBadge, When, YesNo } from '../components/bits';
 import { ConfirmModal } from '../components/dialogs';
 import { ProblemAlert, ProblemState, TableSkeleton } from '../components/states';
@@ -32,6 +32,7 @@ export default function StaffDetailPage() {
     const { t, tx } = useI18n();
     const notify = useNotify();
     const { me, can } = useAuth();
+    const gate = useWriteGate();
     const navigate = useNavigate();
     const queryClient = useQueryClient();
     const detail = useQuery({ queryKey: ['admin', id], queryFn: () => api.admin.adminGetAdmin({ id }) });
@@ -83,7 +84,7 @@ export default function StaffDetailPage() {
     const fields = fieldErrors(save.error, tx);
     const submit = (e: FormEvent) => {
         e.preventDefault();
-        save.mutate();
+        gate(() => save.mutate());
     };
 
     return (
@@ -92,7 +93,7 @@ export default function StaffDetailPage() {
                 title={a.name}
                 description={a.email ?? undefined}
                 actions={
-                    <Button color="red" variant="outline" disabled={self} onClick={() => setConfirmDelete(true)} data-testid="delete-admin">
+                    <Button color="red" variant="outline" disabled={self} onClick={() => gate(() => setConfirmDelete(true))} data-testid="delete-admin">
                         {t('staff.delete')}
                     </Button>
                 }
