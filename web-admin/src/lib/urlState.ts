@@ -15,19 +15,22 @@ export function useFilters<K extends string>(keys: readonly K[]) {
         return v;
     }, [params, keys]);
 
-    /** Changes filters (empty string removes one) and goes back to the first page. */
+    /**
+     * Changes filters (empty string removes one) and goes back to the first page — unless
+     * `keepPage` (a value that does not filter, such as an open dialog).
+     */
     const set = useCallback(
-        (patch: Partial<Record<K, string>>) => {
+        (patch: Partial<Record<K, string>>, { keepPage = false }: { keepPage?: boolean } = {}) => {
             const next = new URLSearchParams(location.search);
             for (const [k, v] of Object.entries(patch) as [K, string | undefined][]) {
                 if (v) next.set(k, v);
                 else next.delete(k);
             }
-            next.delete('cursor');
+            if (!keepPage) next.delete('cursor');
             const q = next.toString();
-            navigate({ pathname: location.pathname, search: q ? `?${q}` : '' });
+            navigate({ pathname: location.pathname, search: q ? `?${q}` : '' }, keepPage ? { state: location.state } : undefined);
         },
-        [location.pathname, location.search, navigate],
+        [location.pathname, location.search, location.state, navigate],
     );
     return { values, set };
 }

@@ -1,21 +1,21 @@
 // Staff invitations (invitations.manage): invite by e-mail (the link goes only by e-mail),
-// list by status, revoke an open one.
+// list by status (server-paginated, newest first, filter and page in the URL), revoke an open one.
 
 import { Button, Group, Modal, Paper, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { IconMailPlus } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { Invitation } from '@helium/sdk';
 import { api } from '../api/client';
 import { fieldErrors } from '../api/errors';
 import { useAuth, useWriteGate } from '../auth/AuthContext';
-import { PageHeader, RoleBadge, StatusBadge, When } from '../components/bits';
+import { PageHeader, Pager, RoleBadge, StatusBadge, When } from '../components/bits';
 import { ConfirmModal } from '../components/dialogs';
 import { EmptyState, ProblemAlert, ProblemState, TableSkeleton } from '../components/states';
 import { useI18n } from '../i18n';
 import { useNotify } from '../components/notify';
 import { grantableRoles, INVITATION_STATUSES } from '../lib/domain';
-import { useFilters } from '../lib/urlState';
+import { useCursorPaging, useFilters } from '../lib/urlState';
 
 const KEYS = ['status', 'new'] as const;
 
@@ -85,11 +85,18 @@ export default function InvitationsPage() {
     const notify = useNotify();
     const gate = useWriteGate();
     const { values, set } = useFilters(KEYS);
+    const paging = useCursorPaging();
     const queryClient = useQueryClient();
     const [revoking, setRevoking] = useState<Invitation | null>(null);
     const list = useQuery({
-        queryKey: ['invitations', values.status],
-        queryFn: () => api.admin.adminListInvitations(values.status ? { status: values.status } : {}),
+        queryKey: ['invitations', values.status, paging.cursor, paging.limit],
+        queryFn: () =>
+            api.admin.adminListInvitations({
+                ...(values.status ? { status: values.status } : {}),
+                limit: paging.limit,
+                ...(paging.cursor ? { cursor: paging.cursor } : {}),
+            }),
+        placeholderData: keepPreviousData,
     });
     const revoke = useMutation({
         mutationFn: (id: string) => api.admin.adminRevokeInvitation({ id }),
@@ -106,12 +113,12 @@ export default function InvitationsPage() {
                 title={t('invite.title')}
                 description={t('invite.subtitle')}
                 actions={
-                    <Button leftSection={<IconMailPlus size={16} aria-hidden />} onClick={() => gate(() => set({ new: '1' }))} data-testid="invite-open">
+                    <Button leftSection={<IconMailPlus size={16} aria-hidden />} onClick={() => gate(() => set({ new: '1' }, { keepPage: true }))} data-testid="invite-open">
                         {t('invite.new')}
                     </Button>
                 }
             />
-            <InviteModal opened={values.new === '1'} onClose={() => set({ new: '' })} />
+            <InviteModal opened={values.new === '1'} onClose={() => set({ new: '' }, { keepPage: true })} />
             <Paper withBorder p="md" mb="md">
                 <Select
                     label={t('common.status')}
@@ -169,6 +176,17 @@ export default function InvitationsPage() {
                             </Table.Tbody>
                         </Table>
                     </Table.ScrollContainer>
+                ) : null}
+                {list.data ? (
+                    <Pager
+                        page={paging.page}
+                        hasPrev={paging.hasPrev}
+                        nextCursor={list.data.nextCursor}
+                        onPrev={paging.prev}
+                        onNext={paging.next}
+                        limit={paging.limit}
+                        onLimit={paging.setLimit}
+                    />
                 ) : null}
             </Paper>
             <ConfirmModal
