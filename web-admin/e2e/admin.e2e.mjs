@@ -1,9 +1,12 @@
 // The admin SPA end to end in headless Chromium against a live helium with the real services
-// (issue 16, "Tests"): bootstrap a SuperAdmin with helium-cli + the setup page, enrol TOTP,
-// sign in with a code, invite a CustomerSupport and accept in a second browser context,
-// their navigation lacks config and staff screens, ban and unban a customer with a reason and
-// find both in the audit viewer, a config value with a field error, Chinese and back. axe-core
-// on every main screen; screenshots of each under test-artifacts/ (also on failure).
+// (issue 16, "Tests"): bootstrap a SuperAdmin with helium-cli + the setup page, the TOTP prompt
+// before any change (every staff account needs a second factor to write), enrol TOTP, sign in
+// with a code, 15-minute access tokens renewed once for parallel requests, invite a
+// CustomerSupport (the link read from the e-mail the SMTP sink received) and accept in a second
+// browser context, their navigation lacks config and staff screens, ban and unban a customer
+// with a reason and find both in the audit viewer, paged invitations, a config value with a
+// field error, Chinese and back. axe-core on every main screen; screenshots of each under
+// test-artifacts/ (also on failure).
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -14,7 +17,7 @@ import {
     checkA11y,
     cli,
     launchBrowser,
-    mail,
+    mailedLink,
     newStaffContext,
     PASSWORD,
     screenshot,
@@ -88,6 +91,7 @@ describe('admin SPA', { concurrency: false }, () => {
         const csp = [boss?.context, support?.context].flatMap((c) => c?.cspViolations ?? []);
         await browser?.close();
         const stopped = await server?.stop();
+        server?.mail.stop();
         console.log(`screenshots and reports: ${artifacts}`);
         assert.deepEqual(csp, [], 'no Content-Security-Policy violation and no uncaught page error');
         assert.ok(!stopped || stopped.code === 0, `helium exited with ${JSON.stringify(stopped)}`);
@@ -129,30 +133,41 @@ describe('admin SPA', { concurrency: false }, () => {
             await page.getByTestId('mfa-banner').waitFor();
             assert.deepEqual(await navKeys(page), ['dashboard', 'customers', 'staff', 'invitations', 'apiKeys', 'audit', 'config', 'account']);
 
-            // Without TOTP a SuperAdmin may not write: the server's 403 is shown as such.
+            // Without TOTP nobody may write: a change starts with the prompt to turn it on…
             await nav(page).locator('[data-nav="invitations"]').click();
             await page.getByTestId('invite-open').click();
+            const prompt = page.getByRole('dialog', { name: 'Turn on two-factor sign-in first' });
+            await prompt.waitFor();
+            assert.equal(await page.getByTestId('invite-email').count(), 0, 'the invitation form does not open');
+            await checkA11y(page, 'mfa-prompt');
+            await screenshot(page, '03a-mfa-prompt');
+            await prompt.getByRole('button', { name: 'Not now' }).click();
+            await prompt.waitFor({ state: 'detached' });
+
+            // …and where a change slips through (a shared link that opens the form), the
+            // server's 403 mfa_required raises the same prompt.
+            await page.goto(`${server.url}/admin/invitations?new=1`);
             await page.getByTestId('invite-email').fill(uniqueEmail('too-early'));
             await page.getByTestId('invite-name').fill('Too Early');
             await page.getByTestId('invite-send').click();
-            const alert = page.getByRole('dialog').getByTestId('problem');
-            await alert.waitFor();
-            assert.match(await alert.textContent(), /Turn on two-factor sign-in/);
-            await screenshot(page, '03a-mfa-required-403');
-            await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
-            await page.getByTestId('invite-email').waitFor({ state: 'detached' });
+            await page.getByTestId('mfa-prompt-setup').waitFor();
+            assert.match(await page.getByTestId('problem').first().textContent(), /Turn on two-factor sign-in/);
+            await screenshot(page, '03b-mfa-required-403');
+            await page.getByTestId('mfa-prompt-setup').click();
+            await page.waitForURL(/\/admin\/account\?setup=totp#security$/);
+            await page.getByTestId('setup-totp').waitFor();
+            await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'setup-totp', null, { timeout: 5_000 });
         }));
 
     it('enrols TOTP with the QR code and shows the recovery codes once', () =>
         step('totp', async () => {
             const { page } = boss;
-            await nav(page).locator('[data-nav="account"]').click();
             await page.getByTestId('setup-totp').click();
             await page.getByRole('img', { name: 'QR code for your authenticator app' }).first().waitFor();
             const secret = (await page.getByTestId('totp-secret').textContent()).trim();
             boss.totp = new Authenticator(secret);
             await checkA11y(page, 'account-totp-setup');
-            await screenshot(page, '03b-totp-enrol');
+            await screenshot(page, '03c-totp-enrol');
             await page.getByTestId('enable-code').fill(await boss.totp.code());
             await page.getByTestId('enable-totp').click();
             await page.getByTestId('recovery-codes').waitFor();
@@ -184,6 +199,44 @@ describe('admin SPA', { concurrency: false }, () => {
             await screenshot(page, '07-dashboard');
         }));
 
+    it('renews the 15-minute access token once for parallel requests, before expiry and after a 401', () =>
+        step('refresh', async () => {
+            const { page } = boss;
+            const renewals = [];
+            const count = (req) => {
+                if (req.url().endsWith('/api/v1/admin/auth/token/refresh')) renewals.push(req.url());
+            };
+            page.on('request', count);
+            const stored = () => page.evaluate(() => JSON.parse(localStorage.getItem('helium.admin.session')));
+            const before = await stored();
+            assert.ok(before.refreshToken, 'sign-in stored a refresh token');
+            assert.ok(before.expiresAt - Date.now() <= 15 * 60_000 + 5_000, 'access tokens last 15 minutes');
+
+            // Run out: the start-up requests (profile, roles, statistics) wait for one renewal.
+            await page.evaluate(() => {
+                const s = JSON.parse(localStorage.getItem('helium.admin.session'));
+                localStorage.setItem('helium.admin.session', JSON.stringify({ ...s, expiresAt: Date.now() - 1_000 }));
+            });
+            await page.reload();
+            await page.getByTestId('dashboard-ready').waitFor();
+            assert.equal(renewals.length, 1, 'one renewal for every request of the page');
+            const renewed = await stored();
+            assert.notEqual(renewed.refreshToken, before.refreshToken, 'the refresh token rotated');
+            assert.notEqual(renewed.token, before.token);
+
+            // A token the server refuses (401): renewed once, the requests repeated, no sign-in.
+            await page.evaluate(() => {
+                const s = JSON.parse(localStorage.getItem('helium.admin.session'));
+                localStorage.setItem('helium.admin.session', JSON.stringify({ ...s, token: 'not-a-valid-token' }));
+            });
+            await page.goto(`${server.url}/admin/customers`);
+            await page.getByTestId('customers-table').or(page.getByTestId('empty')).first().waitFor();
+            assert.equal(path(page), '/admin/customers');
+            assert.equal(renewals.length, 2, 'one more renewal for the refused token');
+            assert.notEqual((await stored()).token, 'not-a-valid-token');
+            page.off('request', count);
+        }));
+
     it('invites a CustomerSupport, who accepts in a second browser context', () =>
         step('invite', async () => {
             const { page } = boss;
@@ -202,8 +255,27 @@ describe('admin SPA', { concurrency: false }, () => {
             await checkA11y(page, 'invitations');
             await screenshot(page, '08-invitations');
 
-            const { link } = await mail(server, email, 'admin_invitation');
+            // A second, never accepted invitation: the list pages by cursor, newest first.
+            const later = uniqueEmail('moderator');
+            await page.getByTestId('invite-open').click();
+            await page.getByTestId('invite-email').fill(later);
+            await page.getByTestId('invite-name').fill('Mo Moderator');
+            await choose(page, page.getByTestId('invite-role'), 'Moderator');
+            await page.getByTestId('invite-send').click();
+            await page.getByTestId('invite-email').waitFor({ state: 'detached' });
+            await page.goto(`${server.url}/admin/invitations?limit=1`);
+            const table = page.getByTestId('invitations-table');
+            await table.getByRole('row', { name: new RegExp(later) }).waitFor();
+            assert.equal(await table.getByRole('row', { name: new RegExp(email) }).count(), 0, 'one per page');
+            await page.getByRole('button', { name: 'Next' }).click();
+            await page.waitForURL(/cursor=/);
+            await table.getByRole('row', { name: new RegExp(email) }).waitFor();
+            await page.getByRole('button', { name: 'Previous' }).click();
+            await table.getByRole('row', { name: new RegExp(later) }).waitFor();
+
+            const { link, subject } = await mailedLink(server, email, '/admin/invitations/accept');
             assert.ok(link.startsWith(`${server.url}/admin/invitations/accept?token=`), link);
+            assert.ok(subject, 'a real e-mail with a subject');
             const context = await newStaffContext(browser);
             const page2 = await context.newPage();
             support = { context, page: page2, email };
@@ -242,11 +314,19 @@ describe('admin SPA', { concurrency: false }, () => {
             await screenshot(page, '11-support-forbidden');
             await page.goto(`${server.url}/admin/staff`);
             await page.getByTestId('forbidden').waitFor();
+
+            // A CustomerSupport may ban, but not before turning TOTP on.
+            customer = await signUpCustomer(server);
+            await page.goto(`${server.url}/admin/customers/${customer.id}`);
+            await page.getByTestId('ban').click();
+            await page.getByTestId('mfa-prompt-setup').waitFor();
+            assert.equal(await page.getByTestId('reason').count(), 0, 'no ban dialog without TOTP');
+            await screenshot(page, '11b-support-mfa-prompt');
+            await page.getByRole('dialog').getByRole('button', { name: 'Not now' }).click();
         }));
 
     it('bans and unbans a customer with a reason; both are in the audit viewer', () =>
         step('ban', async () => {
-            customer = await signUpCustomer(server);
             const other = await signUpCustomer(server);
             const { page } = boss;
 
