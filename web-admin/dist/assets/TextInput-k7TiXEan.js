@@ -1,1 +1,0 @@
-import{Jt as e,Kt as t,St as n,zt as r}from"./index-CzVPJm7R.js";var i=e(),a=r(e=>{let r=t([`Input`,`InputWrapper`,`TextInput`],null,e);return(0,i.jsx)(n,{component:`input`,...r,__staticSelector:`TextInput`})});a.classes=n.classes,a.displayName=`@mantine/core/TextInput`;export{a as t};
