@@ -78,7 +78,8 @@ Mail:            every e-mail is saved in ${MAIL_DIR}/<n>.eml  (catcher on 127.0
 
 First SuperAdmin (prints a one-time setup link):
   DATABASE_URL='${DATABASE_URL}' ${BIN}/helium-cli admin create --name "System Administrator" --role super_admin --email admin@example.com
-Admin:           ${PUBLIC%/}/admin   (setup links point there; the admin API is http://127.0.0.1:${port}/api/v1/admin, see /docs)
+Admin web app:   http://127.0.0.1:${port}/admin/   (setup and invitation links point to ${PUBLIC%/}/admin; the admin API is
+                 http://127.0.0.1:${port}/api/v1/admin, see /docs)
 
 INFO
 "$BIN/helium" --mode all &

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, against real PostgreSQL, Redis and RabbitMQ, a real SMTP sink and a
-# live helium for the SDK tests, then the deploy checks (deploy/tests/run.sh). Usage: deploy/test.sh   (what CI runs)
+# live helium for the SDK and admin SPA tests, then the deploy checks (deploy/tests/run.sh).
+# Usage: deploy/test.sh   (what CI runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,9 @@ cargo test --workspace --no-fail-fast
 
 echo "::: SDK pipeline and SDK tests"
 HELIUM_BIN="$PWD/target/debug/helium" deploy/sdk-tests.sh
+
+echo "::: admin SPA: unit tests, committed build, browser tests"
+HELIUM_BIN="$PWD/target/debug/helium" deploy/web-admin-tests.sh
 
 echo "::: deploy checks (image, compose, Kubernetes, observability, traces, quick start, PgBouncer)"
 HELIUM_BIN="$PWD/target/debug/helium" deploy/tests/run.sh

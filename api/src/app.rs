@@ -1,5 +1,6 @@
-//! The composition root of the HTTP side: which routes each mode serves, the OpenAPI
-//! document they come with, and the shared layers around them.
+//! The composition root of the HTTP side: which routes each mode serves (the REST API, its
+//! docs and the admin web app), the OpenAPI document they come with, and the shared layers
+//! around them.
 
 use axum::Router;
 use utoipa::OpenApi;
@@ -33,7 +34,7 @@ pub fn routes_for(mode: WorkMode) -> Router<AppState> {
         WorkMode::Api | WorkMode::All => {
             let (router, _) = router_parts();
             let spec = openapi_document();
-            router.merge(SwaggerUi::new("/docs").url("/openapi.json", spec))
+            router.merge(SwaggerUi::new("/docs").url("/openapi.json", spec)).merge(crate::http::admin_spa::routes())
         }
         // The subscription/node API and gateway webhooks land with their domains.
         _ => Router::new(),

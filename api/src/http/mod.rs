@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every listener: problem+json errors, request ids, body limits,
 //! panics, metrics, security headers. The routers themselves are assembled in `crate::app`.
 
+pub mod admin_spa;
 pub mod customer;
 pub mod idempotency;
 pub mod json;

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod admin_spa;
 mod audit_chain;
 mod auth_flows;
 mod auth_mfa;

@@ -1,6 +1,6 @@
 //! Staff identity and governance: accounts, sign-in and the per-request check, self-service,
-//! API keys, invitations, the audit log and the config API — one service per group of use
-//! cases over one shared [`AdminContext`], and their SQL (`store`).
+//! API keys, invitations, the audit log, the config API and the dashboard's statistics — one
+//! service per group of use cases over one shared [`AdminContext`], and their SQL (`store`).
 
 pub mod accounts;
 pub mod api_keys;
@@ -10,6 +10,7 @@ pub mod factors;
 pub mod governance;
 pub mod invitations;
 pub mod self_service;
+pub mod stats;
 pub mod store;
 
 use std::sync::Arc;
@@ -26,6 +27,8 @@ pub struct AdminServices {
     pub api_keys: api_keys::ApiKeys,
     pub invitations: invitations::Invitations,
     pub governance: governance::Governance,
+    /// The dashboard's statistics.
+    pub stats: stats::Stats,
 }
 
 impl AdminServices {
@@ -38,6 +41,7 @@ impl AdminServices {
             api_keys: api_keys::ApiKeys(ctx.clone()),
             invitations: invitations::Invitations(ctx.clone()),
             governance: governance::Governance(ctx.clone()),
+            stats: stats::Stats(ctx.clone()),
             context: ctx,
         }
     }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod customers;
 pub mod dto;
 pub mod invitations;
+pub mod stats;
 
 use axum::middleware::from_fn;
 use helium_domain::admin::Permission;
@@ -96,4 +97,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(staff_route(routes!(customers::admin_unban_customer), P::CustomersBan, Write))
         .routes(staff_route(routes!(customers::admin_reset_customer_mfa), P::CustomersMfaReset, Write))
         .routes(staff_route(routes!(customers::admin_revoke_customer_sessions), P::CustomersBan, Write))
+        .routes(staff_route(routes!(stats::admin_get_dashboard_stats), P::CustomersRead, Read))
 }

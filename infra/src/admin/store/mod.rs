@@ -6,3 +6,4 @@ pub mod invitations;
 pub mod keys;
 pub mod mfa;
 pub mod sessions;
+pub mod stats;

@@ -369,6 +369,56 @@ open class AdminAPI {
     }
 
     /**
+     Dashboard statistics
+     
+     - parameter days: (query) Days in the per-day series, 1–90 (default 30), ending today. (optional)
+     - parameter tz: (query) IANA time zone of the day buckets, e.g. &#x60;Asia/Shanghai&#x60; (default &#x60;UTC&#x60;). (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: DashboardStats
+     */
+    open class func adminGetDashboardStats(days: Int? = nil, tz: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> DashboardStats {
+        return try await adminGetDashboardStatsWithRequestBuilder(days: days, tz: tz, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Dashboard statistics
+     - GET /api/v1/admin/stats/dashboard
+     - Totals and per-day series for the staff dashboard, aggregated in SQL and cached up to 30 s. Days are bucketed in `tz`. Sections need their own permission and are null without it: `customers` (customers.read), `staff` (admins.manage).
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter days: (query) Days in the per-day series, 1–90 (default 30), ending today. (optional)
+     - parameter tz: (query) IANA time zone of the day buckets, e.g. &#x60;Asia/Shanghai&#x60; (default &#x60;UTC&#x60;). (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<DashboardStats> 
+     */
+    open class func adminGetDashboardStatsWithRequestBuilder(days: Int? = nil, tz: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<DashboardStats> {
+        let localVariablePath = "/api/v1/admin/stats/dashboard"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        var localVariableUrlComponents = URLComponents(string: localVariableURLString)
+        let localVariableQueryParameters: [String: (wrappedValue: (any Sendable)?, isExplode: Bool)] = [
+            "days": (wrappedValue: days?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "tz": (wrappedValue: tz?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+        ]
+        localVariableUrlComponents?.queryItems = APIHelper.mapValuesToQueryItems(localVariableQueryParameters)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<DashboardStats>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      The signed-in staff member and their permissions
      
      - parameter apiConfiguration: The configuration for the http request.

@@ -89,6 +89,11 @@ import {
     CreateInvitationRequestToJSON,
 } from '../models/CreateInvitationRequest.js';
 import {
+    type DashboardStats,
+    DashboardStatsFromJSON,
+    DashboardStatsToJSON,
+} from '../models/DashboardStats.js';
+import {
     type DisableTotpRequest,
     DisableTotpRequestFromJSON,
     DisableTotpRequestToJSON,
@@ -195,6 +200,17 @@ export interface AdminGetAdminRequest {
      * Admin id
      */
     id: string;
+}
+
+export interface AdminGetDashboardStatsRequest {
+    /**
+     * Days in the per-day series, 1–90 (default 30), ending today.
+     */
+    days?: number;
+    /**
+     * IANA time zone of the day buckets, e.g. `Asia/Shanghai` (default `UTC`).
+     */
+    tz?: string;
 }
 
 export interface AdminListAdminsRequest {
@@ -789,6 +805,65 @@ export class AdminApi extends runtime.BaseAPI {
      */
     async adminGetAdmin(requestParameters: AdminGetAdminRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Admin> {
         const response = await this.adminGetAdminRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminGetDashboardStats without sending the request
+     */
+    async adminGetDashboardStatsRequestOpts(requestParameters: AdminGetDashboardStatsRequest): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        if (requestParameters['days'] != null) {
+            queryParameters['days'] = requestParameters['days'];
+        }
+
+        if (requestParameters['tz'] != null) {
+            queryParameters['tz'] = requestParameters['tz'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/stats/dashboard`;
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Totals and per-day series for the staff dashboard, aggregated in SQL and cached up to 30 s. Days are bucketed in `tz`. Sections need their own permission and are null without it: `customers` (customers.read), `staff` (admins.manage).
+     * Dashboard statistics
+     */
+    async adminGetDashboardStatsRaw(requestParameters: AdminGetDashboardStatsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<DashboardStats>> {
+        const requestOptions = await this.adminGetDashboardStatsRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => DashboardStatsFromJSON(jsonValue));
+    }
+
+    /**
+     * Totals and per-day series for the staff dashboard, aggregated in SQL and cached up to 30 s. Days are bucketed in `tz`. Sections need their own permission and are null without it: `customers` (customers.read), `staff` (admins.manage).
+     * Dashboard statistics
+     */
+    async adminGetDashboardStats(requestParameters: AdminGetDashboardStatsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<DashboardStats> {
+        const response = await this.adminGetDashboardStatsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -1,0 +1,66 @@
+// Client routes under /admin. The signed-in screens sit under <Protected>; each declares the
+// permission it needs (the same one the navigation uses), so a screen a role cannot use says
+// so instead of rendering empty. Screens load on demand.
+
+import { lazy, Suspense, type ReactNode } from 'react';
+import { createBrowserRouter } from 'react-router';
+import { useAuth } from './auth/AuthContext';
+import { Protected } from './auth/Protected';
+import { Forbidden, FullPageLoader } from './components/states';
+import { NAV_ITEMS } from './lib/nav';
+
+const LoginPage = lazy(() => import('./pages/LoginPage'));
+const SetupPage = lazy(() => import('./pages/SetupPage'));
+const AcceptInvitationPage = lazy(() => import('./pages/AcceptInvitationPage'));
+const DashboardPage = lazy(() => import('./pages/DashboardPage'));
+const CustomersPage = lazy(() => import('./pages/CustomersPage'));
+const CustomerDetailPage = lazy(() => import('./pages/CustomerDetailPage'));
+const StaffPage = lazy(() => import('./pages/StaffPage'));
+const StaffDetailPage = lazy(() => import('./pages/StaffDetailPage'));
+const InvitationsPage = lazy(() => import('./pages/InvitationsPage'));
+const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage'));
+const AuditPage = lazy(() => import('./pages/AuditPage'));
+const ConfigListPage = lazy(() => import('./pages/ConfigListPage'));
+const ConfigEditorPage = lazy(() => import('./pages/ConfigEditorPage'));
+const AccountPage = lazy(() => import('./pages/AccountPage'));
+const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+
+function permissionOf(key: string): string {
+    return NAV_ITEMS.find((i) => i.key === key)?.permission ?? 'self';
+}
+
+function Guard({ screen, children }: { screen: string; children: ReactNode }) {
+    const { can } = useAuth();
+    const permission = permissionOf(screen);
+    return can(permission) ? <>{children}</> : <Forbidden permission={permission} />;
+}
+
+function Public({ children }: { children: ReactNode }) {
+    return <Suspense fallback={<FullPageLoader />}>{children}</Suspense>;
+}
+
+export const router = createBrowserRouter(
+    [
+        { path: '/login', element: <Public><LoginPage /></Public> },
+        { path: '/setup', element: <Public><SetupPage /></Public> },
+        { path: '/invitations/accept', element: <Public><AcceptInvitationPage /></Public> },
+        {
+            element: <Protected />,
+            children: [
+                { index: true, element: <Guard screen="dashboard"><DashboardPage /></Guard> },
+                { path: 'customers', element: <Guard screen="customers"><CustomersPage /></Guard> },
+                { path: 'customers/:id', element: <Guard screen="customers"><CustomerDetailPage /></Guard> },
+                { path: 'staff', element: <Guard screen="staff"><StaffPage /></Guard> },
+                { path: 'staff/:id', element: <Guard screen="staff"><StaffDetailPage /></Guard> },
+                { path: 'invitations', element: <Guard screen="invitations"><InvitationsPage /></Guard> },
+                { path: 'api-keys', element: <Guard screen="apiKeys"><ApiKeysPage /></Guard> },
+                { path: 'audit', element: <Guard screen="audit"><AuditPage /></Guard> },
+                { path: 'config', element: <Guard screen="config"><ConfigListPage /></Guard> },
+                { path: 'config/:key', element: <Guard screen="config"><ConfigEditorPage /></Guard> },
+                { path: 'account', element: <AccountPage /> },
+                { path: '*', element: <NotFoundPage /> },
+            ],
+        },
+    ],
+    { basename: '/admin' },
+);

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { allowed, homePath, itemForPath, NAV_ITEMS, navFor, permissionsOf, type RoleRow } from '../src/lib/nav';
+
+// The role table as adminListRoles answers it (API.md §3), trimmed to what the screens use.
+const ROLES: RoleRow[] = [
+    {
+        role: 'super_admin',
+        permissions: ['admins.manage', 'invitations.manage', 'api_keys.manage', 'config.manage', 'audit.read', 'customers.read', 'customers.ban', 'customers.mfa_reset'],
+    },
+    { role: 'moderator', permissions: ['customers.read', 'customers.ban', 'customers.mfa_reset'] },
+    { role: 'customer_support', permissions: ['customers.read', 'customers.ban', 'customers.mfa_reset'] },
+    { role: 'support_bot', permissions: ['customers.read'] },
+];
+
+const keys = (role: string) => navFor(ROLES, role).flatMap((g) => g.items.map((i) => i.key));
+
+describe('permission → navigation', () => {
+    it('a SuperAdmin sees every screen, grouped in order', () => {
+        expect(keys('super_admin')).toEqual(['dashboard', 'customers', 'staff', 'invitations', 'apiKeys', 'audit', 'config', 'account']);
+        expect(navFor(ROLES, 'super_admin').map((g) => g.key)).toEqual(['overview', 'customers', 'team', 'system', 'me']);
+    });
+    it('customer support lacks staff, invitations, keys, audit and configuration', () => {
+        expect(keys('customer_support')).toEqual(['dashboard', 'customers', 'account']);
+        expect(navFor(ROLES, 'customer_support').map((g) => g.key)).toEqual(['overview', 'customers', 'me']);
+    });
+    it('follows the table, not the role name', () => {
+        const custom: RoleRow[] = [{ role: 'moderator', permissions: ['customers.read', 'audit.read'] }];
+        expect(navFor(custom, 'moderator').flatMap((g) => g.items.map((i) => i.key))).toEqual(['dashboard', 'customers', 'audit', 'account']);
+    });
+    it('an unknown role gets only its own account (default deny)', () => {
+        expect(keys('intruder')).toEqual(['account']);
+        expect(permissionsOf(ROLES, 'intruder')).toEqual(new Set(['self']));
+    });
+    it('self-service is always allowed, everything else only when held', () => {
+        const perms = permissionsOf(ROLES, 'support_bot');
+        expect(allowed(perms, 'self')).toBe(true);
+        expect(allowed(perms, 'customers.read')).toBe(true);
+        expect(allowed(perms, 'customers.ban')).toBe(false);
+    });
+    it('every screen names a permission and a unique path', () => {
+        expect(new Set(NAV_ITEMS.map((i) => i.path)).size).toBe(NAV_ITEMS.length);
+        for (const i of NAV_ITEMS) expect(i.permission).toMatch(/^(self|[a-z_]+\.[a-z_]+)$/);
+    });
+    it('maps a location to its screen (longest prefix)', () => {
+        expect(itemForPath('/')?.key).toBe('dashboard');
+        expect(itemForPath('/customers/0190')?.key).toBe('customers');
+        expect(itemForPath('/config/auth')?.key).toBe('config');
+        expect(itemForPath('/nowhere')).toBeUndefined();
+    });
+    it('lands on the first screen the role may use', () => {
+        expect(homePath(ROLES, 'support_bot')).toBe('/');
+        expect(homePath(ROLES, 'intruder')).toBe('/account');
+    });
+});
