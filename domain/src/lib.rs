@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod meta;
+pub mod money;
 pub mod shop;
 pub mod telecom;
 pub mod text;

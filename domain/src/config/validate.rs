@@ -144,7 +144,7 @@ fn shop(c: &ShopConfig) -> Check {
     if c.currency.len() != 3 || !c.currency.bytes().all(|b| b.is_ascii_uppercase()) {
         fail("currency", "an ISO 4217 code such as CNY or USD")?;
     }
-    if c.top_up_min < 1 || c.top_up_min > c.top_up_max || c.top_up_max > crate::shop::commands::MAX_AMOUNT {
+    if c.top_up_min < 1 || c.top_up_min > c.top_up_max || c.top_up_max > crate::money::MAX_AMOUNT {
         fail("top_up_min", "1 <= top_up_min <= top_up_max <= 10^12 minor units")?;
     }
     Ok(())

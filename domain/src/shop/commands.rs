@@ -8,9 +8,7 @@ use super::model::{DiscountType, PackageTerms, TrafficReset};
 use crate::error::{DomainError, FieldError};
 use crate::text::Fields;
 
-/// The largest amount any money field accepts (minor units): far below `i64::MAX`, so sums of
-/// many amounts cannot overflow.
-pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
+pub use crate::money::MAX_AMOUNT;
 const MAX_IDS: usize = 100;
 
 /// A money amount: `1..=MAX_AMOUNT` (`0..` when `allow_zero`).

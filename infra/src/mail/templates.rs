@@ -35,6 +35,7 @@ static FILES: &[(&str, &str)] = email_files!(
     "order_paid",
     "package_activated",
     "package_expiring",
+    "auto_renew_failed",
 );
 
 #[derive(Debug, Clone, PartialEq, Eq)]
