@@ -16,9 +16,16 @@ pub fn router_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(crate::rest::api_routes()).split_for_parts()
 }
 
+/// The gateway callbacks (`webhook_api`) and their part of the document.
+fn webhook_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::new().merge(crate::rest::webhooks::routes()).split_for_parts()
+}
+
 /// The complete OpenAPI document of the REST routes.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    crate::openapi::finish(router_parts().1)
+    let mut doc = router_parts().1;
+    doc.merge(webhook_parts().1);
+    crate::openapi::finish(doc)
 }
 
 /// Pretty JSON with a trailing newline: the committed `openapi/openapi.json`.
@@ -31,14 +38,19 @@ pub fn openapi_json() -> String {
 /// Routes served by a given HTTP mode (`all` merges every HTTP mode on one listener).
 pub fn routes_for(mode: WorkMode) -> Router<AppState> {
     match mode {
-        WorkMode::Api | WorkMode::All => {
-            let (router, _) = router_parts();
-            let spec = openapi_document();
-            router.merge(SwaggerUi::new("/docs").url("/openapi.json", spec)).merge(crate::http::admin_spa::routes())
-        }
-        // The subscription/node API and gateway webhooks land with their domains.
+        WorkMode::Api => api_routes(),
+        WorkMode::WebhookApi => webhook_parts().0,
+        WorkMode::All => api_routes().merge(webhook_parts().0),
+        // The subscription/node API lands with telecom.
         _ => Router::new(),
     }
+}
+
+/// The REST API, its docs and the admin web app.
+fn api_routes() -> Router<AppState> {
+    let (router, _) = router_parts();
+    let spec = openapi_document();
+    router.merge(SwaggerUi::new("/docs").url("/openapi.json", spec)).merge(crate::http::admin_spa::routes())
 }
 
 /// The complete app for a mode.

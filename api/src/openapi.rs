@@ -22,7 +22,12 @@ use crate::http::problem::{ProblemBody, ProblemField};
         (name = "admin", description = "Staff identity: sign-in, accounts, invitations, roles, API keys"),
         (name = "audit", description = "The append-only staff audit log"),
         (name = "config", description = "Module configuration (SuperAdmin)"),
-        (name = "customers", description = "Customer account operations for staff"),
+        (name = "customers", description = "Customer account operations and customer groups for staff"),
+        (name = "shop", description = "Products, coupons, orders and payment for customers"),
+        (name = "catalog", description = "Package series and versions, products and coupons for staff"),
+        (name = "orders", description = "Orders and gateway accounts for staff"),
+        (name = "wallet", description = "Wallet balance, its ledger, gift cards and top-ups"),
+        (name = "webhooks", description = "Payment gateway callbacks"),
     ),
     modifiers(&SecuritySchemes, &CommonResponses)
 )]

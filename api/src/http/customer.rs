@@ -70,6 +70,18 @@ pub async fn identify(mut req: axum::extract::Request, next: axum::middleware::N
     next.run(req).await
 }
 
+/// The customer when a valid bearer token came with the request, else nobody (public
+/// routes that show more to customers, e.g. the product list).
+pub struct OptionalCustomer(pub Option<CustomerPrincipal>);
+
+impl<S: Send + Sync> FromRequestParts<S> for OptionalCustomer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(OptionalCustomer(parts.extensions.get::<CustomerPrincipal>().copied()))
+    }
+}
+
 /// `X-Reauth-Token`: the proof of a recent re-authentication a sensitive change needs.
 pub struct ReauthToken(pub Option<String>);
 

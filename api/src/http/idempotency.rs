@@ -22,6 +22,25 @@ use crate::state::AppState;
 pub static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 pub static IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
+/// The request's (principal, route, Idempotency-Key), for use cases that record it with their
+/// effect so that a retry after a lost response finds the first effect instead of making a
+/// second. `None` on routes without the layer or without a key.
+pub struct RequestKey(pub Option<String>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestKey {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let key = parts.headers.get(&IDEMPOTENCY_KEY).and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty());
+        let principal = parts.extensions.get::<Principal>().map(|p| p.0.as_str());
+        let route = parts.extensions.get::<MatchedPath>().map(MatchedPath::as_str);
+        Ok(RequestKey(match (key, principal, route) {
+            (Some(k), Some(p), Some(r)) => Some(format!("{p}\u{1f}{} {r}\u{1f}{k}", parts.method)),
+            _ => None,
+        }))
+    }
+}
+
 /// Statuses whose responses are not stored, so that a corrected retry can run.
 fn storable(status: StatusCode) -> bool {
     !(status.is_server_error() || matches!(status.as_u16(), 400 | 401 | 403 | 413 | 415 | 422 | 429))

@@ -4,6 +4,9 @@
 pub mod admin;
 pub mod auth;
 pub mod meta;
+pub mod shop;
+pub mod wallet;
+pub mod webhooks;
 
 use axum::middleware::from_fn;
 use helium_infra::config_store::ConfigStoreError;
@@ -21,6 +24,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(limited(routes!(meta::get_meta), RouteClass::PublicRead))
         .merge(auth::routes())
+        .merge(shop::routes())
+        .merge(wallet::routes())
         .merge(admin::routes())
 }
 

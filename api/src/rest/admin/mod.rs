@@ -6,11 +6,17 @@ pub mod admins;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod config;
+pub mod coupons;
 pub mod customers;
 pub mod dto;
+pub mod groups;
 pub mod invitations;
+pub mod orders;
+pub mod payment_methods;
 pub mod stats;
+pub mod wallets;
 
 use axum::middleware::from_fn;
 use helium_domain::admin::Permission;
@@ -19,7 +25,7 @@ use utoipa::openapi::security::SecurityRequirement;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
-use super::limited;
+use super::{idempotent, limited};
 use crate::http::rate_limit::RouteClass;
 use crate::http::staff;
 use crate::state::AppState;
@@ -98,4 +104,54 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(staff_route(routes!(customers::admin_reset_customer_mfa), P::CustomersMfaReset, Write))
         .routes(staff_route(routes!(customers::admin_revoke_customer_sessions), P::CustomersBan, Write))
         .routes(staff_route(routes!(stats::admin_get_dashboard_stats), P::CustomersRead, Read))
+        .merge(commerce_routes())
+}
+
+/// Groups, catalog, coupons, orders, gateways, wallets and gift cards (issue 13). Money
+/// writes take `Idempotency-Key`; the guard runs before the idempotency layer.
+fn commerce_routes() -> OpenApiRouter<AppState> {
+    use Permission as P;
+    use RouteClass::{Read, Write};
+    OpenApiRouter::new()
+        .routes(staff_route(routes!(groups::admin_list_groups), P::CatalogRead, Read))
+        .routes(staff_route(routes!(groups::admin_create_group), P::CatalogWrite, Write))
+        .routes(staff_route(routes!(groups::admin_update_group), P::CatalogWrite, Write))
+        .routes(staff_route(routes!(groups::admin_delete_group), P::CatalogWrite, Write))
+        .routes(staff_route(routes!(groups::admin_set_customer_groups), P::CatalogWrite, Write))
+        .routes(staff_route(routes!(catalog::admin_list_package_series), P::CatalogRead, Read))
+        .routes(staff_route(routes!(catalog::admin_create_package_series), P::CatalogWrite, Write))
+        .routes(staff_route(routes!(catalog::admin_get_package_series), P::CatalogRead, Read))
+        .routes(staff_route(routes!(catalog::admin_update_package_series), P::CatalogWrite, Write))
+        .routes(staff_route(routes!(catalog::admin_create_package_version), P::CatalogWrite, Write))
+        .routes(staff_route(routes!(catalog::admin_publish_package_version), P::CatalogWrite, Write))
+        .routes(staff_route(routes!(catalog::admin_list_products), P::CatalogRead, Read))
+        .routes(staff_route(routes!(catalog::admin_create_product), P::CatalogWrite, Write))
+        .routes(staff_route(routes!(catalog::admin_get_product), P::CatalogRead, Read))
+        .routes(staff_route(routes!(catalog::admin_update_product), P::CatalogWrite, Write))
+        .routes(staff_route(routes!(catalog::admin_archive_product), P::CatalogWrite, Write))
+        .routes(staff_route(routes!(coupons::admin_list_coupons), P::CouponsRead, Read))
+        .routes(staff_route(routes!(coupons::admin_create_coupon), P::CouponsWrite, Write))
+        .routes(staff_route(routes!(coupons::admin_get_coupon), P::CouponsRead, Read))
+        .routes(staff_route(routes!(coupons::admin_update_coupon), P::CouponsWrite, Write))
+        .routes(staff_route(routes!(coupons::admin_delete_coupon), P::CouponsWrite, Write))
+        .routes(staff_route(routes!(orders::admin_list_orders), P::OrdersRead, Read))
+        .routes(staff_route(routes!(orders::admin_get_order), P::OrdersRead, Read))
+        .routes(staff_route(routes!(orders::admin_cancel_order), P::OrdersCancel, Write))
+        .routes(staff_route(idempotent(routes!(orders::admin_mark_order_paid)), P::OrdersMarkPaid, Write))
+        .routes(staff_route(idempotent(routes!(orders::admin_refund_order)), P::OrdersRefund, Write))
+        .routes(staff_route(routes!(payment_methods::admin_list_payment_methods), P::ConfigManage, Read))
+        .routes(staff_route(routes!(payment_methods::admin_create_payment_method), P::ConfigManage, Write))
+        .routes(staff_route(routes!(payment_methods::admin_update_payment_method), P::ConfigManage, Write))
+        .routes(staff_route(routes!(payment_methods::admin_disable_payment_method), P::ConfigManage, Write))
+        .routes(staff_route(routes!(wallets::admin_get_wallet), P::CustomersRead, Read))
+        .routes(staff_route(routes!(wallets::admin_list_wallet_ledger), P::CustomersRead, Read))
+        .routes(staff_route(idempotent(routes!(wallets::admin_adjust_wallet)), P::WalletAdjust, Write))
+        .routes(staff_route(idempotent(routes!(wallets::admin_create_gift_card_batch)), P::GiftCardsWrite, Write))
+        .routes(staff_route(routes!(wallets::admin_list_gift_card_batches), P::GiftCardsRead, Read))
+        .routes(staff_route(routes!(wallets::admin_export_gift_card_batch), P::GiftCardsExport, Write))
+        .routes(staff_route(idempotent(routes!(wallets::admin_create_special_gift_card)), P::GiftCardsWrite, Write))
+        .routes(staff_route(routes!(wallets::admin_list_gift_cards), P::GiftCardsRead, Read))
+        .routes(staff_route(routes!(wallets::admin_lookup_gift_card), P::GiftCardsRead, Read))
+        .routes(staff_route(routes!(wallets::admin_get_gift_card), P::GiftCardsRead, Read))
+        .routes(staff_route(routes!(wallets::admin_update_gift_card), P::GiftCardsWrite, Write))
 }

@@ -57,6 +57,93 @@ open class CustomersAPI {
     }
 
     /**
+     Create a customer group
+     
+     - parameter groupCreateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Group
+     */
+    open class func adminCreateGroup(groupCreateRequest: GroupCreateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> Group {
+        return try await adminCreateGroupWithRequestBuilder(groupCreateRequest: groupCreateRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Create a customer group
+     - POST /api/v1/admin/groups
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter groupCreateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Group> 
+     */
+    open class func adminCreateGroupWithRequestBuilder(groupCreateRequest: GroupCreateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Group> {
+        let localVariablePath = "/api/v1/admin/groups"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: groupCreateRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Group>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Delete a group nothing uses
+     
+     - parameter id: (path) Group id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Void
+     */
+    open class func adminDeleteGroup(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await adminDeleteGroupWithRequestBuilder(id: id, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Delete a group nothing uses
+     - DELETE /api/v1/admin/groups/{id}
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter id: (path) Group id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Void> 
+     */
+    open class func adminDeleteGroupWithRequestBuilder(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+        var localVariablePath = "/api/v1/admin/groups/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
+
+        return localVariableRequestBuilder.init(method: "DELETE", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      One customer account: state, login methods, MFA, sessions
      
      - parameter id: (path) Customer id 
@@ -158,6 +245,55 @@ open class CustomersAPI {
     }
 
     /**
+     Customer groups, newest first
+     
+     - parameter limit: (query) Page size, 1–100 (default 20). (optional)
+     - parameter cursor: (query) &#x60;next_cursor&#x60; of the previous page. (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: GroupPage
+     */
+    open class func adminListGroups(limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> GroupPage {
+        return try await adminListGroupsWithRequestBuilder(limit: limit, cursor: cursor, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Customer groups, newest first
+     - GET /api/v1/admin/groups
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter limit: (query) Page size, 1–100 (default 20). (optional)
+     - parameter cursor: (query) &#x60;next_cursor&#x60; of the previous page. (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<GroupPage> 
+     */
+    open class func adminListGroupsWithRequestBuilder(limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<GroupPage> {
+        let localVariablePath = "/api/v1/admin/groups"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        var localVariableUrlComponents = URLComponents(string: localVariableURLString)
+        let localVariableQueryParameters: [String: (wrappedValue: (any Sendable)?, isExplode: Bool)] = [
+            "limit": (wrappedValue: limit?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "cursor": (wrappedValue: cursor?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+        ]
+        localVariableUrlComponents?.queryItems = APIHelper.mapValuesToQueryItems(localVariableQueryParameters)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<GroupPage>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      Remove a customer's TOTP and recovery codes
      
      - parameter id: (path) Customer id 
@@ -251,6 +387,54 @@ open class CustomersAPI {
     }
 
     /**
+     Set a customer's manual groups
+     
+     - parameter id: (path) Customer id 
+     - parameter customerGroupsRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: CustomerGroups
+     */
+    open class func adminSetCustomerGroups(id: UUID, customerGroupsRequest: CustomerGroupsRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> CustomerGroups {
+        return try await adminSetCustomerGroupsWithRequestBuilder(id: id, customerGroupsRequest: customerGroupsRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Set a customer's manual groups
+     - PUT /api/v1/admin/customers/{id}/groups
+     - A customer is in these groups plus their active package's groups.
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter id: (path) Customer id 
+     - parameter customerGroupsRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<CustomerGroups> 
+     */
+    open class func adminSetCustomerGroupsWithRequestBuilder(id: UUID, customerGroupsRequest: CustomerGroupsRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<CustomerGroups> {
+        var localVariablePath = "/api/v1/admin/customers/{id}/groups"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: customerGroupsRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<CustomerGroups>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "PUT", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      Lift a ban
      
      - parameter id: (path) Customer id 
@@ -295,5 +479,52 @@ open class CustomersAPI {
         let localVariableRequestBuilder: RequestBuilder<CustomerSummary>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
 
         return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Rename or describe a group
+     
+     - parameter id: (path) Group id 
+     - parameter groupUpdateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Group
+     */
+    open class func adminUpdateGroup(id: UUID, groupUpdateRequest: GroupUpdateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> Group {
+        return try await adminUpdateGroupWithRequestBuilder(id: id, groupUpdateRequest: groupUpdateRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Rename or describe a group
+     - PATCH /api/v1/admin/groups/{id}
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter id: (path) Group id 
+     - parameter groupUpdateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Group> 
+     */
+    open class func adminUpdateGroupWithRequestBuilder(id: UUID, groupUpdateRequest: GroupUpdateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Group> {
+        var localVariablePath = "/api/v1/admin/groups/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: groupUpdateRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Group>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "PATCH", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
     }
 }

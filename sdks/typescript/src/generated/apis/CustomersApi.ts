@@ -19,6 +19,16 @@ import {
     CustomerDetailToJSON,
 } from '../models/CustomerDetail.js';
 import {
+    type CustomerGroups,
+    CustomerGroupsFromJSON,
+    CustomerGroupsToJSON,
+} from '../models/CustomerGroups.js';
+import {
+    type CustomerGroupsRequest,
+    CustomerGroupsRequestFromJSON,
+    CustomerGroupsRequestToJSON,
+} from '../models/CustomerGroupsRequest.js';
+import {
     type CustomerPage,
     CustomerPageFromJSON,
     CustomerPageToJSON,
@@ -28,6 +38,26 @@ import {
     CustomerSummaryFromJSON,
     CustomerSummaryToJSON,
 } from '../models/CustomerSummary.js';
+import {
+    type Group,
+    GroupFromJSON,
+    GroupToJSON,
+} from '../models/Group.js';
+import {
+    type GroupCreateRequest,
+    GroupCreateRequestFromJSON,
+    GroupCreateRequestToJSON,
+} from '../models/GroupCreateRequest.js';
+import {
+    type GroupPage,
+    GroupPageFromJSON,
+    GroupPageToJSON,
+} from '../models/GroupPage.js';
+import {
+    type GroupUpdateRequest,
+    GroupUpdateRequestFromJSON,
+    GroupUpdateRequestToJSON,
+} from '../models/GroupUpdateRequest.js';
 import {
     type Problem,
     ProblemFromJSON,
@@ -48,6 +78,20 @@ export interface AdminBanCustomerRequest {
      * 
      */
     reasonRequest: ReasonRequest;
+}
+
+export interface AdminCreateGroupRequest {
+    /**
+     * 
+     */
+    groupCreateRequest: GroupCreateRequest;
+}
+
+export interface AdminDeleteGroupRequest {
+    /**
+     * Group id
+     */
+    id: string;
 }
 
 export interface AdminGetCustomerRequest {
@@ -76,6 +120,17 @@ export interface AdminListCustomersRequest {
     cursor?: string;
 }
 
+export interface AdminListGroupsRequest {
+    /**
+     * Page size, 1–100 (default 20).
+     */
+    limit?: number;
+    /**
+     * `next_cursor` of the previous page.
+     */
+    cursor?: string;
+}
+
 export interface AdminResetCustomerMfaRequest {
     /**
      * Customer id
@@ -94,6 +149,17 @@ export interface AdminRevokeCustomerSessionsRequest {
     id: string;
 }
 
+export interface AdminSetCustomerGroupsRequest {
+    /**
+     * Customer id
+     */
+    id: string;
+    /**
+     * 
+     */
+    customerGroupsRequest: CustomerGroupsRequest;
+}
+
 export interface AdminUnbanCustomerRequest {
     /**
      * Customer id
@@ -103,6 +169,17 @@ export interface AdminUnbanCustomerRequest {
      * 
      */
     reasonRequest: ReasonRequest;
+}
+
+export interface AdminUpdateGroupRequest {
+    /**
+     * Group id
+     */
+    id: string;
+    /**
+     * 
+     */
+    groupUpdateRequest: GroupUpdateRequest;
 }
 
 /**
@@ -175,6 +252,121 @@ export class CustomersApi extends runtime.BaseAPI {
     async adminBanCustomer(requestParameters: AdminBanCustomerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CustomerSummary> {
         const response = await this.adminBanCustomerRaw(requestParameters, initOverrides);
         return await response.value();
+    }
+
+    /**
+     * Creates request options for adminCreateGroup without sending the request
+     */
+    async adminCreateGroupRequestOpts(requestParameters: AdminCreateGroupRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['groupCreateRequest'] == null) {
+            throw new runtime.RequiredError(
+                'groupCreateRequest',
+                'Required parameter "groupCreateRequest" was null or undefined when calling adminCreateGroup().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/groups`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: GroupCreateRequestToJSON(requestParameters['groupCreateRequest']),
+        };
+    }
+
+    /**
+     * Create a customer group
+     */
+    async adminCreateGroupRaw(requestParameters: AdminCreateGroupRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Group>> {
+        const requestOptions = await this.adminCreateGroupRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => GroupFromJSON(jsonValue));
+    }
+
+    /**
+     * Create a customer group
+     */
+    async adminCreateGroup(requestParameters: AdminCreateGroupRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Group> {
+        const response = await this.adminCreateGroupRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminDeleteGroup without sending the request
+     */
+    async adminDeleteGroupRequestOpts(requestParameters: AdminDeleteGroupRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminDeleteGroup().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/groups/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'DELETE',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Delete a group nothing uses
+     */
+    async adminDeleteGroupRaw(requestParameters: AdminDeleteGroupRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.adminDeleteGroupRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * Delete a group nothing uses
+     */
+    async adminDeleteGroup(requestParameters: AdminDeleteGroupRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.adminDeleteGroupRaw(requestParameters, initOverrides);
     }
 
     /**
@@ -298,6 +490,63 @@ export class CustomersApi extends runtime.BaseAPI {
      */
     async adminListCustomers(requestParameters: AdminListCustomersRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CustomerPage> {
         const response = await this.adminListCustomersRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminListGroups without sending the request
+     */
+    async adminListGroupsRequestOpts(requestParameters: AdminListGroupsRequest): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        if (requestParameters['limit'] != null) {
+            queryParameters['limit'] = requestParameters['limit'];
+        }
+
+        if (requestParameters['cursor'] != null) {
+            queryParameters['cursor'] = requestParameters['cursor'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/groups`;
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Customer groups, newest first
+     */
+    async adminListGroupsRaw(requestParameters: AdminListGroupsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<GroupPage>> {
+        const requestOptions = await this.adminListGroupsRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => GroupPageFromJSON(jsonValue));
+    }
+
+    /**
+     * Customer groups, newest first
+     */
+    async adminListGroups(requestParameters: AdminListGroupsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<GroupPage> {
+        const response = await this.adminListGroupsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -426,6 +675,75 @@ export class CustomersApi extends runtime.BaseAPI {
     }
 
     /**
+     * Creates request options for adminSetCustomerGroups without sending the request
+     */
+    async adminSetCustomerGroupsRequestOpts(requestParameters: AdminSetCustomerGroupsRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminSetCustomerGroups().'
+            );
+        }
+
+        if (requestParameters['customerGroupsRequest'] == null) {
+            throw new runtime.RequiredError(
+                'customerGroupsRequest',
+                'Required parameter "customerGroupsRequest" was null or undefined when calling adminSetCustomerGroups().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/customers/{id}/groups`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'PUT',
+            headers: headerParameters,
+            query: queryParameters,
+            body: CustomerGroupsRequestToJSON(requestParameters['customerGroupsRequest']),
+        };
+    }
+
+    /**
+     * A customer is in these groups plus their active package\'s groups.
+     * Set a customer\'s manual groups
+     */
+    async adminSetCustomerGroupsRaw(requestParameters: AdminSetCustomerGroupsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CustomerGroups>> {
+        const requestOptions = await this.adminSetCustomerGroupsRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => CustomerGroupsFromJSON(jsonValue));
+    }
+
+    /**
+     * A customer is in these groups plus their active package\'s groups.
+     * Set a customer\'s manual groups
+     */
+    async adminSetCustomerGroups(requestParameters: AdminSetCustomerGroupsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CustomerGroups> {
+        const response = await this.adminSetCustomerGroupsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * Creates request options for adminUnbanCustomer without sending the request
      */
     async adminUnbanCustomerRequestOpts(requestParameters: AdminUnbanCustomerRequest): Promise<runtime.RequestOpts> {
@@ -489,6 +807,73 @@ export class CustomersApi extends runtime.BaseAPI {
      */
     async adminUnbanCustomer(requestParameters: AdminUnbanCustomerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CustomerSummary> {
         const response = await this.adminUnbanCustomerRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminUpdateGroup without sending the request
+     */
+    async adminUpdateGroupRequestOpts(requestParameters: AdminUpdateGroupRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminUpdateGroup().'
+            );
+        }
+
+        if (requestParameters['groupUpdateRequest'] == null) {
+            throw new runtime.RequiredError(
+                'groupUpdateRequest',
+                'Required parameter "groupUpdateRequest" was null or undefined when calling adminUpdateGroup().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/groups/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'PATCH',
+            headers: headerParameters,
+            query: queryParameters,
+            body: GroupUpdateRequestToJSON(requestParameters['groupUpdateRequest']),
+        };
+    }
+
+    /**
+     * Rename or describe a group
+     */
+    async adminUpdateGroupRaw(requestParameters: AdminUpdateGroupRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Group>> {
+        const requestOptions = await this.adminUpdateGroupRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => GroupFromJSON(jsonValue));
+    }
+
+    /**
+     * Rename or describe a group
+     */
+    async adminUpdateGroup(requestParameters: AdminUpdateGroupRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Group> {
+        const response = await this.adminUpdateGroupRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
