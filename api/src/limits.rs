@@ -16,10 +16,13 @@ pub enum RouteClass {
     Read,
     /// Authenticated writes.
     Write,
+    /// Signed gateway callbacks: bursts from a few gateway addresses are normal.
+    Webhook,
 }
 
 impl RouteClass {
-    pub const ALL: [RouteClass; 4] = [RouteClass::PublicRead, RouteClass::Auth, RouteClass::Read, RouteClass::Write];
+    pub const ALL: [RouteClass; 5] =
+        [RouteClass::PublicRead, RouteClass::Auth, RouteClass::Read, RouteClass::Write, RouteClass::Webhook];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -27,6 +30,7 @@ impl RouteClass {
             RouteClass::Auth => "auth",
             RouteClass::Read => "read",
             RouteClass::Write => "write",
+            RouteClass::Webhook => "webhook",
         }
     }
 
@@ -55,6 +59,7 @@ impl Default for RateLimits {
             (RouteClass::Auth, Limit { requests: 30, window_secs: 60 }),
             (RouteClass::Read, Limit { requests: 600, window_secs: 60 }),
             (RouteClass::Write, Limit { requests: 120, window_secs: 60 }),
+            (RouteClass::Webhook, Limit { requests: 12_000, window_secs: 60 }),
         ]);
         Self { limits, trusted_proxies: Vec::new() }
     }

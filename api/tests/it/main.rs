@@ -10,6 +10,8 @@ mod auth_flows;
 mod auth_mfa;
 mod auth_recovery;
 mod cli;
+mod commerce;
+mod commerce_gateway;
 mod config_store;
 mod cron_leader;
 mod cross_process_revocation;

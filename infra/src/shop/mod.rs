@@ -7,6 +7,7 @@ pub mod checkout;
 pub mod context;
 pub mod coupons;
 pub mod delivery;
+pub mod gateway_query;
 pub mod groups;
 pub mod jobs;
 pub mod methods;
@@ -62,6 +63,9 @@ impl ShopServices {
 
     /// The shop's cron jobs.
     pub fn jobs(&self) -> Vec<Arc<dyn crate::cron::Job>> {
-        vec![Arc::new(jobs::CancelExpiredOrders(self.orders.clone()))]
+        vec![
+            Arc::new(jobs::CancelExpiredOrders(self.orders.clone())),
+            Arc::new(gateway_query::QueryGatewayPayments::new(self.checkout.clone())),
+        ]
     }
 }

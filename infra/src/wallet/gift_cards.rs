@@ -213,6 +213,8 @@ impl GiftCards {
         request_key: Option<&str>,
     ) -> Result<Redeemed, DomainError> {
         let ctx = &self.0;
+        // Whatever the adapter: the code as printed, typed or pasted, normalised here.
+        let code = &helium_domain::wallet::commands::redeem_code(code)?;
         let limits = attempts::gift_card_limits(&ctx.redis, &user_id.to_string(), client.ip.as_deref());
         attempts::refuse_if_spent(&ctx.redis, &limits).await?;
         let currency = ctx.shop_config().await?.currency;

@@ -17,6 +17,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// A gateway callback: anonymous, limited per address, small bodies only.
 fn gateway(r: UtoipaMethodRouter<AppState>) -> UtoipaMethodRouter<AppState> {
-    let (schemas, paths, method_router) = limited(r, RouteClass::PublicRead);
+    let (schemas, paths, method_router) = limited(r, RouteClass::Webhook);
     (schemas, paths, method_router.layer(epay::body_limit()))
 }

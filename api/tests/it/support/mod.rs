@@ -17,6 +17,7 @@ use helium_api::state::AppState;
 
 mod app;
 pub mod mail;
+pub mod shop;
 pub mod smtp;
 pub mod staff;
 pub mod totp;
