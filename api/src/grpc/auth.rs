@@ -2,16 +2,16 @@
 //! commands as REST (`helium_domain::auth::commands`: one rule set, the same field errors),
 //! applies the same rate-limit classes, and calls the same services — nothing more.
 
+use helium_domain::DomainError;
 use helium_domain::auth::commands::{
     self, ChangePassword, Credentials, DisableTotp, EmailCode, MfaStep, ProfileUpdate, ReauthProof, Register,
     TokenPassword,
 };
 use helium_domain::auth::{Customer, CustomerPrincipal, LoginMethod, LoginOutcome, TokenPair};
 use helium_domain::text::Fields;
-use helium_domain::{DomainError, ErrorCode};
 use tonic::{Request, Response, Status};
 
-use super::{client, err, limit, limit_principal, pb};
+use super::{client, err, limit, pb};
 use crate::http::problem::ApiError;
 use crate::http::rate_limit::RouteClass::{self, Auth, Read, Write};
 use crate::state::AppState;
@@ -27,16 +27,7 @@ impl AuthGrpc {
 
     /// The signed-in customer of the call, counted in `class` like the REST route.
     async fn customer<T>(&self, req: &Request<T>, class: RouteClass) -> Result<CustomerPrincipal, Status> {
-        let token = req
-            .metadata()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(crate::http::customer::bearer_token)
-            .map(str::to_owned)
-            .ok_or_else(|| Status::from(ApiError::new(ErrorCode::Unauthenticated, "sign in to use this operation")))?;
-        let me = self.state.auth.sessions.authenticate(&token).await.map_err(err)?;
-        limit_principal(&self.state, req, class, &format!("customer:{}", me.user_id)).await?;
-        Ok(me)
+        super::customer(&self.state, req, class).await
     }
 }
 

@@ -6,6 +6,7 @@ pub mod admin_governance;
 pub mod auth;
 pub mod error;
 pub mod meta;
+pub mod shop;
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -39,6 +40,8 @@ pub async fn serve(
     reporter
         .set_serving::<pb::customers_service_server::CustomersServiceServer<admin_governance::CustomersGrpc>>()
         .await;
+    reporter.set_serving::<pb::shop_service_server::ShopServiceServer<shop::ShopGrpc>>().await;
+    reporter.set_serving::<pb::wallet_service_server::WalletServiceServer<shop::WalletGrpc>>().await;
     reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
     let reflection = if reflection {
         Some(
@@ -62,8 +65,10 @@ pub async fn serve(
             state.clone(),
         )))
         .add_service(pb::customers_service_server::CustomersServiceServer::new(admin_governance::CustomersGrpc::new(
-            state,
+            state.clone(),
         )))
+        .add_service(pb::shop_service_server::ShopServiceServer::new(shop::ShopGrpc::new(state.clone())))
+        .add_service(pb::wallet_service_server::WalletServiceServer::new(shop::WalletGrpc::new(state)))
         .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), stop.cancelled_owned())
         .await?;
     Ok(())
@@ -92,6 +97,36 @@ pub(crate) async fn limit_principal<T>(
         return limit(state, req, class).await;
     }
     crate::http::rate_limit::check(state, class, &format!("p:{principal}")).await.map_err(tonic::Status::from)
+}
+
+/// The signed-in customer of a call (`authorization: Bearer …`), counted in `class` like the
+/// REST route.
+pub(crate) async fn customer<T>(
+    state: &AppState,
+    req: &tonic::Request<T>,
+    class: crate::http::rate_limit::RouteClass,
+) -> Result<helium_domain::auth::CustomerPrincipal, tonic::Status> {
+    let me = optional_customer(state, req).await?.ok_or_else(|| {
+        tonic::Status::from(crate::http::problem::ApiError::new(
+            helium_domain::ErrorCode::Unauthenticated,
+            "sign in to use this operation",
+        ))
+    })?;
+    limit_principal(state, req, class, &format!("customer:{}", me.user_id)).await?;
+    Ok(me)
+}
+
+/// The customer of a call that may also be anonymous; a bad token is still 401.
+pub(crate) async fn optional_customer<T>(
+    state: &AppState,
+    req: &tonic::Request<T>,
+) -> Result<Option<helium_domain::auth::CustomerPrincipal>, tonic::Status> {
+    let Some(token) =
+        req.metadata().get("authorization").and_then(|v| v.to_str().ok()).and_then(crate::http::customer::bearer_token)
+    else {
+        return Ok(None);
+    };
+    Ok(Some(state.auth.sessions.authenticate(token).await.map_err(err)?))
 }
 
 /// The caller's user agent and address, as REST's `Client` records them.

@@ -19,6 +19,7 @@ mod e2e_identity;
 mod events_chaos;
 mod events_pipeline;
 mod grpc_adapter;
+mod grpc_shop;
 mod grpc_staff;
 mod hardening;
 mod http_conventions;
