@@ -11,6 +11,7 @@ mod auth_mfa;
 mod auth_recovery;
 mod cli;
 mod commerce;
+mod commerce_events;
 mod commerce_gateway;
 mod config_store;
 mod cron_leader;
