@@ -74,6 +74,7 @@ error_codes! {
     Unauthenticated = "unauthenticated", 401, Unauthenticated, "Authentication required";
     TokenExpired = "token_expired", 401, Unauthenticated, "Access token expired";
     InvalidCredentials = "invalid_credentials", 401, Unauthenticated, "Invalid e-mail or password";
+    NodeTokenInvalid = "node_token_invalid", 401, Unauthenticated, "Node token missing or wrong";
     RefreshTokenInvalid = "refresh_token_invalid", 401, Unauthenticated, "Refresh token invalid";
     RefreshTokenReused = "refresh_token_reused", 401, Unauthenticated, "Refresh token reused";
     MfaTokenInvalid = "mfa_token_invalid", 401, Unauthenticated, "MFA token invalid or expired";
@@ -92,6 +93,8 @@ error_codes! {
     ResendTooSoon = "resend_too_soon", 429, ResourceExhausted, "Requested again too soon";
     // Lookups.
     NotFound = "not_found", 404, NotFound, "Not found";
+    SubscriptionNotFound = "subscription_not_found", 404, NotFound, "No such subscription";
+    NodeNotFound = "node_not_found", 404, NotFound, "No such node";
     OauthProviderUnknown = "oauth_provider_unknown", 404, NotFound, "OAuth provider not configured";
     // Single-use links and codes.
     LinkExpired = "link_expired", 410, FailedPrecondition, "Link expired";
@@ -136,6 +139,8 @@ error_codes! {
     LastSuperAdmin = "last_super_admin", 409, FailedPrecondition, "Would leave no SuperAdmin";
     GroupNameTaken = "group_name_taken", 409, AlreadyExists, "Group name taken";
     GroupInUse = "group_in_use", 409, FailedPrecondition, "Group still in use";
+    NodeIdTaken = "node_id_taken", 409, AlreadyExists, "Node id taken for this protocol";
+    ServerHasClients = "server_has_clients", 409, FailedPrecondition, "Delete the server's clients first";
     MaxUnpaidOrdersReached = "max_unpaid_orders_reached", 409, ResourceExhausted, "Too many unpaid orders";
     OrderNotPayable = "order_not_payable", 409, FailedPrecondition, "Order cannot be paid";
     OrderNotCancellable = "order_not_cancellable", 409, FailedPrecondition, "Order cannot be cancelled";

@@ -57,7 +57,7 @@ pub async fn guard(permission: Permission, mut req: axum::extract::Request, next
         return ApiError::internal().into_response();
     };
     let cred = credential(req.headers());
-    let write = req.method() != Method::GET;
+    let write = req.method() != Method::GET || permission.reveals_secrets();
     let principal = match authorize(&state, cred.as_deref(), permission, write).await {
         Ok(p) => p,
         Err(e) => return e.into_response(),

@@ -368,3 +368,58 @@ async fn another_customers_order_is_not_found_everywhere(pool: PgPool) {
         sqlx::query_scalar("SELECT status FROM shop.orders WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap();
     assert_eq!(status, "unpaid");
 }
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn partial_refunds_add_up_to_the_total_and_top_ups_are_not_refunded(pool: PgPool) {
+    use helium_domain::shop::commands::{MarkPaid, Refund};
+    let h = harness(pool.clone()).await;
+    let big = product(&h, 2_000).await;
+    let user = customer(&pool).await;
+    deposit(&h, user, 2_000).await;
+    let id = order(&h, user, big, None).await;
+    h.state.shop.checkout.pay_with_wallet(user, id).await.unwrap();
+    let refund = |amount: Option<i64>| Refund::new("goodwill", amount, false).unwrap();
+    let checkout = &h.state.shop.checkout;
+    assert_eq!(checkout.refund(&Actor::cli(), id, &refund(Some(500))).await.unwrap().refund_amount, Some(500));
+    assert_eq!(checkout.refund(&Actor::cli(), id, &refund(Some(700))).await.unwrap().refund_amount, Some(1_200));
+    let too_much = checkout.refund(&Actor::cli(), id, &refund(Some(900))).await.unwrap_err();
+    assert_eq!(too_much.code().as_str(), "validation_failed");
+    assert_eq!(checkout.refund(&Actor::cli(), id, &refund(None)).await.unwrap().refund_amount, Some(2_000));
+    let done = checkout.refund(&Actor::cli(), id, &refund(None)).await.unwrap_err();
+    assert_eq!(done.code().as_str(), "order_not_refundable");
+    assert_eq!(available(&pool, user).await, 2_000, "refunded exactly what was paid");
+
+    // Twenty refunds of 100 at once on a fresh order: never more than the total.
+    deposit(&h, user, 1_000).await;
+    let small = product(&h, 1_000).await;
+    let id = order(&h, user, small, None).await;
+    h.state.shop.checkout.pay_with_wallet(user, id).await.unwrap();
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let h = h.clone();
+            tokio::spawn(async move {
+                h.state.shop.checkout.refund(&Actor::cli(), id, &Refund::new("x", Some(100), false).unwrap()).await
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tasks {
+        if t.await.unwrap().is_ok() {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 10);
+
+    let top_up = h.state.shop.top_ups.create(user, 500, None).await.unwrap();
+    h.state
+        .shop
+        .checkout
+        .mark_paid(&Actor::cli(), top_up.id, &MarkPaid::new("bank transfer", None).unwrap())
+        .await
+        .unwrap();
+    let before = available(&pool, user).await;
+    let refused = checkout.refund(&Actor::cli(), top_up.id, &refund(None)).await.unwrap_err();
+    assert_eq!(refused.code().as_str(), "order_not_refundable");
+    assert_eq!(available(&pool, user).await, before, "a top-up is never paid back twice");
+    assert_ledger_balanced(&pool).await;
+}

@@ -4,7 +4,6 @@
 use chrono::Utc;
 use helium_domain::events::{Event, types};
 use helium_domain::shop::commands::NewOrder;
-use helium_infra::events::consumer::Handler;
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;

@@ -119,6 +119,12 @@ impl Permission {
         Permission::ALL.into_iter().find(|p| p.as_str() == raw)
     }
 
+    /// Reveals secrets (every code of a gift-card batch) and changes state although it is a
+    /// GET: guarded like a write (TOTP required).
+    pub fn reveals_secrets(self) -> bool {
+        matches!(self, GiftCardsExport)
+    }
+
     /// Human-only: an API key never holds these (API.md §1).
     pub fn human_only(self) -> bool {
         matches!(self, SelfService | AdminsManage | InvitationsManage | ApiKeysManage | ConfigManage | WebhooksManage)

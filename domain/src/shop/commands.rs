@@ -422,7 +422,14 @@ fn check_gateway_url(f: &mut Fields, raw: &str) -> String {
         .iter()
         .any(|p| lower.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
     let ok = (lower.starts_with("https://") && lower.len() > "https://".len()) || local;
-    if !ok || url.len() > 500 || url.chars().any(|c| c.is_whitespace() || c.is_control()) || url.contains(['?', '#']) {
+    // No `user:password@` in the authority: it would be shown to staff and logged as a URL.
+    let authority = url.split_once("://").map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
+    if !ok
+        || authority.contains('@')
+        || url.len() > 500
+        || url.chars().any(|c| c.is_whitespace() || c.is_control())
+        || url.contains(['?', '#'])
+    {
         f.push(FieldError::new("url", "url_not_allowed", "an https:// gateway base URL without query"));
     }
     url
@@ -526,7 +533,10 @@ mod tests {
         for ok in ["https://pay.example.com", "https://pay.example.com/epay/", "http://127.0.0.1:9000"] {
             assert!(gateway_url(ok).is_ok(), "{ok}");
         }
-        for bad in ["http://pay.example.com", "ftp://x", "https://", "https://x/?a=1", "http://127.0.0.1.evil.com"] {
+        let creds = "https://user:secret@pay.example.com";
+        for bad in
+            ["http://pay.example.com", "ftp://x", "https://", "https://x/?a=1", "http://127.0.0.1.evil.com", creds]
+        {
             assert_eq!(gateway_url(bad).unwrap_err().code(), crate::ErrorCode::UrlNotAllowed, "{bad}");
         }
     }

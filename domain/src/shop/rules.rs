@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use uuid::Uuid;
 
-use super::model::{Coupon, DiscountType, OrderStatus};
+use super::model::{Coupon, DiscountType, OrderKind, OrderStatus};
 use crate::ErrorCode;
 
 /// Whether `coupon` may be used for `product_id` at `subtotal` now (the use counters are
@@ -57,6 +57,19 @@ pub fn refundable(status: OrderStatus) -> bool {
     matches!(status, OrderStatus::Paid | OrderStatus::Delivered)
 }
 
+/// What may still be refunded of an order: partial refunds add up to at most its total. A
+/// top-up is never refundable (its money already sits in the wallet), nor an order that was
+/// not paid. `None` = not refundable at all.
+pub fn refundable_amount(kind: OrderKind, status: OrderStatus, total: i64, refunded: Option<i64>) -> Option<i64> {
+    let remaining = total - refunded.unwrap_or(0);
+    match (kind, status) {
+        (OrderKind::TopUp, _) => None,
+        (_, OrderStatus::Paid | OrderStatus::Delivered) => Some(remaining),
+        (_, OrderStatus::Refunded) if remaining > 0 => Some(remaining),
+        _ => None,
+    }
+}
+
 /// The gateway-facing order number: `H`, the UTC date and 12 random digits (unique in the
 /// table; a collision is retried).
 pub fn trade_no(now: DateTime<Utc>, random: u64) -> String {
@@ -89,6 +102,17 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+
+    #[test]
+    fn partial_refunds_add_up_to_the_total_and_top_ups_never_refund() {
+        use OrderStatus::*;
+        assert_eq!(refundable_amount(OrderKind::Purchase, Delivered, 2000, None), Some(2000));
+        assert_eq!(refundable_amount(OrderKind::Purchase, Refunded, 2000, Some(500)), Some(1500));
+        assert_eq!(refundable_amount(OrderKind::Renewal, Refunded, 2000, Some(2000)), None);
+        assert_eq!(refundable_amount(OrderKind::TopUp, Delivered, 500, None), None);
+        assert_eq!(refundable_amount(OrderKind::Purchase, Unpaid, 500, None), None);
+        assert_eq!(refundable_amount(OrderKind::Purchase, Cancelled, 500, None), None);
+    }
 
     fn at(h: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, 6, h, 0, 0).single().unwrap_or_default()

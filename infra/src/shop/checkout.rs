@@ -9,7 +9,7 @@ use helium_domain::audit::{Actor, AuditAction, Change};
 use helium_domain::events::{Event, types};
 use helium_domain::shop::commands::{MarkPaid, Refund};
 use helium_domain::shop::model::{Order, OrderKind, OrderRefunded, PaidVia, PaymentStatus};
-use helium_domain::shop::rules::{minor_from_yuan, payable, refundable, yuan};
+use helium_domain::shop::rules::{minor_from_yuan, payable, refundable_amount, yuan};
 use helium_domain::wallet::model::PostingKind;
 use helium_domain::wallet::rules::lines;
 use helium_domain::{DomainError, ErrorCode};
@@ -144,23 +144,19 @@ impl Checkout {
         let actor_name = actor_ref(actor);
         crate::transaction!(ctx.db, |tx| {
             let before = orders::lock(tx, order_id).await?.ok_or_else(|| not_found("order"))?;
-            if !refundable(before.status) {
-                return Err(DomainError::rejected(
+            let not_refundable = || {
+                DomainError::rejected(
                     ErrorCode::OrderNotRefundable,
-                    "only paid or delivered orders can be refunded",
-                ));
+                    "only paid or delivered orders with something left to refund can be refunded (never top-ups)",
+                )
+            };
+            let remaining = refundable_amount(before.kind, before.status, before.total, before.refund_amount)
+                .ok_or_else(not_refundable)?;
+            let amount = cmd.amount.unwrap_or(remaining);
+            if amount > remaining {
+                return Err(DomainError::field("amount", "out_of_range", "at most what is left of the order's total"));
             }
-            let amount = cmd.amount.unwrap_or(before.total);
-            if amount > before.total {
-                return Err(DomainError::field("amount", "out_of_range", "at most the order's total"));
-            }
-            let refunded =
-                orders::refund(tx, order_id, (amount > 0).then_some(amount), &cmd.reason).await?.ok_or_else(|| {
-                    DomainError::rejected(
-                        ErrorCode::OrderNotRefundable,
-                        "only paid or delivered orders can be refunded",
-                    )
-                })?;
+            let refunded = orders::refund(tx, order_id, amount, &cmd.reason).await?.ok_or_else(not_refundable)?;
             if amount > 0 {
                 post(
                     tx,

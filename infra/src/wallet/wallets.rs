@@ -100,13 +100,14 @@ impl Wallets {
 
     /// A staff deposit, consumption, freeze or unfreeze, with its reason, audited. A retried
     /// request (same `request_key`) returns the first one's result without a second posting.
+    /// Returns the customer's ledger entry (as `listWalletLedger` shows it) and the wallet.
     pub async fn adjust(
         &self,
         actor: &Actor,
         user_id: Uuid,
         cmd: &Adjustment,
         request_key: Option<&str>,
-    ) -> Result<(Uuid, Wallet), DomainError> {
+    ) -> Result<(i64, Wallet), DomainError> {
         let ctx = &self.0;
         let currency = ctx.shop_config().await?.currency;
         let (kind, lines) = adjustment_lines(cmd.kind, cmd.amount);
@@ -117,7 +118,7 @@ impl Wallets {
             {
                 let wallet =
                     wallets::get(tx, user_id).await?.ok_or_else(|| DomainError::not_found("no such wallet"))?;
-                return Ok((posting_id, wallet));
+                return Ok((entry_of(tx, posting_id, user_id).await?, wallet));
             }
             if !customer_exists(tx, user_id).await? {
                 return Err(DomainError::not_found("no such customer"));
@@ -143,9 +144,15 @@ impl Wallets {
                 }))
                 .reason(&cmd.reason);
             audit::append(tx, &ctx.keys, actor, change).await?;
-            Ok((posted.posting_id, posted.wallet))
+            Ok((entry_of(tx, posted.posting_id, user_id).await?, posted.wallet))
         })
     }
+}
+
+async fn entry_of(c: &mut sqlx::PgConnection, posting_id: Uuid, user_id: Uuid) -> Result<i64, DomainError> {
+    ledger::customer_entry(c, posting_id, user_id)
+        .await?
+        .ok_or_else(|| DomainError::Internal(format!("posting {posting_id} has no entry for its customer")))
 }
 
 async fn customer_exists(c: &mut sqlx::PgConnection, user_id: Uuid) -> Result<bool, DomainError> {

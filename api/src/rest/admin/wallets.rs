@@ -63,8 +63,8 @@ pub struct WalletAdjustmentRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WalletAdjusted {
-    /// The posting that made the change.
-    pub ledger_entry_id: Uuid,
+    /// The entry in the customer's ledger (`listWalletLedger` / `adminListWalletLedger` `id`).
+    pub ledger_entry_id: i64,
     pub wallet: Wallet,
 }
 

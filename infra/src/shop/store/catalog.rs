@@ -164,7 +164,7 @@ pub async fn versions(c: &mut PgConnection, series_id: Uuid) -> DbResult<Vec<Pac
         VersionRow,
         r#"SELECT id, series_id, version, traffic_bytes, duration_days, speed_limit_mbps, device_limit,
                   traffic_reset AS "traffic_reset: TrafficReset", group_ids, created_at, published_at
-             FROM shop.package_versions WHERE series_id = $1 ORDER BY version DESC"#,
+             FROM shop.package_versions WHERE series_id = $1 ORDER BY version"#,
         series_id
     )
     .fetch_all(ex(c))

@@ -186,12 +186,16 @@ pub async fn cancel(c: &mut PgConnection, id: Uuid, user_id: Option<Uuid>, reaso
 }
 
 /// paid|delivered → refunded.
-pub async fn refund(c: &mut PgConnection, id: Uuid, amount: Option<i64>, reason: &str) -> DbResult<Option<Order>> {
+/// Adds `amount` to what was refunded; `None` when the order is not refundable or the sum
+/// would pass its total (the guard holds even without the caller's row lock).
+pub async fn refund(c: &mut PgConnection, id: Uuid, amount: i64, reason: &str) -> DbResult<Option<Order>> {
     Ok(sqlx::query_as!(
         Order,
-        r#"UPDATE shop.orders SET status = 'refunded', refunded_at = now(), refund_amount = $2, refund_reason = $3,
+        r#"UPDATE shop.orders SET status = 'refunded', refunded_at = now(),
+                                  refund_amount = coalesce(refund_amount, 0) + $2, refund_reason = $3,
                                   updated_at = now()
-            WHERE id = $1 AND status IN ('paid', 'delivered')
+            WHERE id = $1 AND status IN ('paid', 'delivered', 'refunded') AND kind <> 'top_up'
+              AND coalesce(refund_amount, 0) + $2 <= total
         RETURNING id, trade_no, user_id, kind AS "kind: OrderKind", product_id, package_version_id, product_name,
                   status AS "status: OrderStatus", subtotal, discount, total, currency, coupon_id,
                   paid_via AS "paid_via: PaidVia", cancel_reason, refund_amount, refund_reason, created_at,

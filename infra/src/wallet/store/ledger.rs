@@ -56,6 +56,17 @@ pub async fn posting_by_request(c: &mut PgConnection, request_key: &str) -> DbRe
         .await?)
 }
 
+/// The first entry a posting made in a customer's wallet (what their ledger lists).
+pub async fn customer_entry(c: &mut PgConnection, posting_id: Uuid, user_id: Uuid) -> DbResult<Option<i64>> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT id FROM wallet.entries WHERE posting_id = $1 AND user_id = $2 ORDER BY id LIMIT 1"#,
+        posting_id,
+        user_id
+    )
+    .fetch_optional(ex(c))
+    .await?)
+}
+
 /// A customer's ledger, newest first, optionally of one kind and time range.
 pub async fn page(
     c: &mut PgConnection,

@@ -9,11 +9,11 @@ import Foundation
 
 public struct WalletAdjusted: Sendable, Codable, Hashable {
 
-    /** The posting that made the change. */
-    public var ledgerEntryId: UUID
+    /** The entry in the customer's ledger (`listWalletLedger` / `adminListWalletLedger` `id`). */
+    public var ledgerEntryId: Int64
     public var wallet: Wallet
 
-    public init(ledgerEntryId: UUID, wallet: Wallet) {
+    public init(ledgerEntryId: Int64, wallet: Wallet) {
         self.ledgerEntryId = ledgerEntryId
         self.wallet = wallet
     }

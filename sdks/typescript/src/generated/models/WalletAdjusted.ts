@@ -28,9 +28,9 @@ import {
  */
 export interface WalletAdjusted {
     /**
-     * The posting that made the change.
+     * The entry in the customer's ledger (`listWalletLedger` / `adminListWalletLedger` `id`).
      */
-    ledgerEntryId: string;
+    ledgerEntryId: number;
     /**
      * 
      */
