@@ -316,6 +316,16 @@ test('cancelOrder: an unpaid order becomes cancelled; twice, paid or foreign ord
     await expectProblem(buyer.client.shop.cancelOrder({ id: paid.id }), 409, 'order_not_cancellable', 'a paid order');
     const theirs = await order(await customer('cancel-other'), product.id);
     await expectProblem(buyer.client.shop.cancelOrder({ id: theirs.id }), 404, 'not_found', "another customer's order");
+
+    // Cancelling gives the coupon use back (once), so the customer may use it again.
+    const once = await coupon({ maxUses: 1 });
+    const withCoupon = await order(buyer, product.id, { couponCode: once.code });
+    assert.equal((await boss.client.catalog.adminGetCoupon({ id: once.id })).uses, 1);
+    await buyer.client.shop.cancelOrder({ id: withCoupon.id });
+    const freed = await boss.client.catalog.adminGetCoupon({ id: once.id });
+    assert.equal(freed.uses, 0);
+    assert.equal(freed.everUsed, true);
+    assert.deepEqual((await order(buyer, product.id, { couponCode: once.code })).discount, money(100));
 });
 
 test('payOrderWithWallet: 409 insufficient_funds, then paid from the deposit and delivered', async () => {
