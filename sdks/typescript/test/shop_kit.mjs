@@ -278,8 +278,3 @@ export function yuan(minor) {
     if (cents === 0) return String(whole);
     return `${whole}.${String(cents).padStart(2, '0').replace(/0$/, '')}`;
 }
-
-/** The JSON body of a raw response as text (for "this secret appears nowhere" checks). */
-export async function rawText(apiResponse) {
-    return apiResponse.raw.clone().text();
-}

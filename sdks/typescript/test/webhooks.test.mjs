@@ -14,7 +14,6 @@ import {
     epayMethod,
     epaySign,
     expectProblem,
-    gatewayParams,
     ik,
     order,
     sellProduct,
