@@ -29,10 +29,11 @@ let server;
 
 /**
  * Registers the file's server (generous RATE_LIMIT_AUTH: every test signs up and in several
- * times from one IP) for the helpers below; returns its handle.
+ * times from one IP) for the helpers below; returns its handle. `env` adds to the server
+ * environment.
  */
-export function useAuthServer() {
-    server = useHeliumServer({ env: { RATE_LIMIT_AUTH: '1000/60' } });
+export function useAuthServer(env = {}) {
+    server = useHeliumServer({ env: { RATE_LIMIT_AUTH: '1000/60', ...env } });
     return server;
 }
 
