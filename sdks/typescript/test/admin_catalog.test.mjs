@@ -270,9 +270,7 @@ test('adminGetPackageSeries: the series with every version, published or not', a
     await expectProblem(cs.client.catalog.adminGetPackageSeries({ id: GHOST }), 404, 'not_found');
 });
 
-// SERVER BUG (reported): openapi PackageSeriesDetail.versions says "Oldest first", but
-// infra/src/shop/store/catalog.rs `versions` orders by `version DESC` (newest first).
-test.todo('adminGetPackageSeries: versions are listed oldest first, as the spec says', async () => {
+test('adminGetPackageSeries: versions are listed oldest first, as the spec says', async () => {
     const { series, first, second } = await seriesWithTwoVersions();
     const detail = await (await staff('customer_support')).client.catalog.adminGetPackageSeries({ id: series.id });
     assert.deepEqual(detail.versions.map((v) => v.id), [first.id, second.id]);

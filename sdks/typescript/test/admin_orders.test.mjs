@@ -255,11 +255,7 @@ test('adminRefundOrder: refunds credit the wallet, partly or in full, at most th
     );
 });
 
-// SERVER BUG (reported): adminRefundOrder is documented as "Partial refunds add up to at most
-// the total", but the first partial refund moves the order to `refunded` (store::orders::refund
-// requires status paid/delivered), so a second partial refund is 409 order_not_refundable and
-// the rest of the total can never be refunded.
-test.todo('adminRefundOrder: partial refunds add up to at most the total', async () => {
+test('adminRefundOrder: partial refunds add up to at most the total', async () => {
     const { buyer, order: placed } = await deliveredOrder(2000);
     const boss = await staff('super_admin');
     const refund = (amount) =>
@@ -275,11 +271,7 @@ test.todo('adminRefundOrder: partial refunds add up to at most the total', async
     await expectProblem(refund(801), 422, 'validation_failed', 'beyond the total');
 });
 
-// SERVER BUG (reported): a paid top-up has already put its amount in the wallet, yet
-// adminRefundOrder accepts it (infra shop::checkout::refund checks only paid/delivered) and
-// credits the wallet a second time: a 500 top-up marked paid leaves 500 in the wallet, its
-// "refund" makes it 1000. Expected 409 order_not_refundable (or a refund that does not add money).
-test.todo('adminRefundOrder: a top-up cannot be refunded into the wallet it already credited', async () => {
+test('adminRefundOrder: a top-up cannot be refunded into the wallet it already credited', async () => {
     const boss = await staff('super_admin');
     const buyer = await customer('refund-top-up');
     const topUp = await buyer.client.wallet.createTopUp({ idempotencyKey: ik(), createTopUpRequest: { amount: 500 } });
