@@ -351,6 +351,22 @@ describe('admin SPA: commerce', { concurrency: false }, () => {
             await screenshot(page, 'commerce-14-payment-methods');
         }));
 
+    it('opens in Chinese when that is the saved language (its dictionary loads before the first render)', () =>
+        step('chinese', async () => {
+            const { page } = boss;
+            await page.evaluate(() => localStorage.setItem('helium.admin.lang', 'zh'));
+            await page.goto(`${server.url}/admin/gift-cards`);
+            await page.getByRole('heading', { name: '礼品卡' }).waitFor();
+            assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+            assert.ok(await nav(page).getByText('支付方式').isVisible());
+            assert.match(await page.getByTestId('batch-row').first().textContent(), /导出 CSV/);
+            await checkA11y(page, 'gift-cards-zh');
+            await screenshot(page, 'commerce-16-gift-cards-zh');
+            await page.evaluate(() => localStorage.setItem('helium.admin.lang', 'en'));
+            await page.reload();
+            await page.getByRole('heading', { name: 'Gift cards' }).waitFor();
+        }));
+
     it('a CustomerSupport sees the commerce screens but not Payment methods', () =>
         step('support-nav', async () => {
             support = await staffMember(server, browser, { role: 'customer_support', name: 'Sue Support' });
