@@ -145,6 +145,10 @@ describe('admin SPA: commerce', { concurrency: false }, () => {
             await page.getByTestId('confirm').click();
             await page.locator('[data-testid="version-row"][data-current="true"]').waitFor();
             assert.equal(await page.getByTestId('series-current').textContent(), 'v1');
+            await nav(page).locator('[data-nav="packages"]').click();
+            await page.getByTestId('series-table').getByRole('link', { name: created.series }).waitFor();
+            await checkA11y(page, 'packages');
+            await page.getByTestId('series-table').getByRole('link', { name: created.series }).click();
             assert.equal(await page.getByTestId('series-unpublished').count(), 0);
             await checkA11y(page, 'package-detail');
             await screenshot(page, 'commerce-03-package');
@@ -309,6 +313,14 @@ describe('admin SPA: commerce', { concurrency: false }, () => {
             const code = csv[1].split(',')[0];
             assert.ok(code.length >= 8, code);
             await row.getByTestId('batch-exported').locator('time').waitFor();
+
+            // The batch's cards, codes masked.
+            await row.getByRole('button', { name: 'Cards of batch E2E launch' }).click();
+            await page.waitForURL(/tab=cards&batch=/);
+            await page.getByTestId('cards-table').waitFor();
+            assert.equal(await page.getByTestId('cards-table').locator('tbody tr').count(), 5);
+            assert.ok(!(await page.getByTestId('cards-table').textContent()).includes(code), 'codes are masked');
+            await checkA11y(page, 'gift-cards-cards');
 
             // Look a code up: it goes in a POST body, never in the address.
             const lookups = [];
