@@ -28,9 +28,10 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * helium in `all` mode on free ports, PUBLIC_URL = its own origin, its mailer pointed at a
- * fresh SMTP sink: `{ ...server, url, mail }` (`mail.stop()` with the server).
+ * fresh SMTP sink: `{ ...server, url, mail }` (`mail.stop()` with the server). Each test file
+ * passes its own `mqPrefix`, so files running side by side never take each other's messages.
  */
-export async function startServer() {
+export async function startServer({ mqPrefix = 'webadmin_e2e' } = {}) {
     const [port] = await freePorts(1);
     const url = `http://127.0.0.1:${port}`;
     const mailbox = await startSmtpSink();
@@ -43,7 +44,7 @@ export async function startServer() {
                 RATE_LIMIT_AUTH: '1000/60',
                 RATE_LIMIT_WRITE: '1000/60',
                 RATE_LIMIT_READ: '5000/60',
-                MQ_PREFIX: 'webadmin_e2e',
+                MQ_PREFIX: mqPrefix,
             },
         });
         // Straight into the config table (the test's setup, not the SPA's traffic); every
@@ -53,11 +54,82 @@ export async function startServer() {
                 `${mailbox.port}, 'starttls', false, 'username', ''), version = version + 1 WHERE key = 'mailer'`,
         );
         await sleep(5_000);
+        await checkEmbeddedBuild(url);
     } catch (err) {
         mailbox.stop();
         throw err;
     }
     return { ...server, url, mail: mailbox };
+}
+
+// ------------------------------------------------------------------------------ the build under test
+
+const distDir = path.join(webAdminDir, 'dist');
+/** Set when HELIUM_BIN embeds another web-admin/dist than the one on disk (see below). */
+let localBuild = null;
+
+const CONTENT_TYPES = {
+    '.js': 'text/javascript; charset=utf-8',
+    '.css': 'text/css; charset=utf-8',
+    '.html': 'text/html; charset=utf-8',
+    '.svg': 'image/svg+xml',
+    '.png': 'image/png',
+    '.woff2': 'font/woff2',
+    '.json': 'application/json',
+};
+
+/**
+ * helium embeds web-admin/dist when it is compiled (CI builds it from this tree, so the two
+ * match). A prebuilt HELIUM_BIN from another commit serves an older app: then the browser's
+ * requests for /admin/… are answered from web-admin/dist on disk instead — the sources under
+ * test — with the headers helium sends for its own shell (CSP and the rest), so CSP
+ * violations are still caught. Said loudly, and recorded in metrics.json.
+ */
+async function checkEmbeddedBuild(url) {
+    const res = await fetch(`${url}/admin/`);
+    const served = await res.text();
+    const local = readFileSync(path.join(distDir, 'index.html'), 'utf8');
+    if (served === local) {
+        localBuild = null;
+        return;
+    }
+    const headers = {};
+    for (const [k, v] of res.headers) {
+        if (!['content-length', 'content-encoding', 'etag', 'vary', 'transfer-encoding', 'date', 'connection', 'keep-alive'].includes(k)) headers[k] = v;
+    }
+    localBuild = { origin: url, headers };
+    console.warn(`web-admin e2e: ${heliumBin()} embeds another web-admin/dist; serving web-admin/dist from disk to the browser (with helium's headers)`);
+}
+
+/** Whether the browser gets web-admin/dist from disk (the server's embedded build differs). */
+export function servingLocalBuild() {
+    return localBuild !== null;
+}
+
+/** Routes a browser context's /admin/ requests to web-admin/dist when the embedded build differs. */
+export async function applyLocalBuild(context) {
+    if (!localBuild) return;
+    const { origin, headers } = localBuild;
+    await context.route(
+        (u) => u.origin === origin && (u.pathname === '/admin' || u.pathname.startsWith('/admin/')),
+        async (route) => {
+            const { pathname } = new URL(route.request().url());
+            const rel = pathname.replace(/^\/admin\/?/, '');
+            const file = rel && !rel.includes('..') ? path.join(distDir, rel) : null;
+            if (file && existsSync(file) && !file.endsWith(`${path.sep}index.html`)) {
+                const ext = path.extname(file);
+                await route.fulfill({
+                    status: 200,
+                    headers: { ...headers, 'content-type': CONTENT_TYPES[ext] ?? 'application/octet-stream', 'cache-control': 'public, max-age=31536000, immutable' },
+                    body: readFileSync(file),
+                });
+            } else if (rel.startsWith('assets/')) {
+                await route.fulfill({ status: 404, headers: { ...headers, 'content-type': 'text/plain' }, body: 'not found' });
+            } else {
+                await route.fulfill({ status: 200, headers: { ...headers, 'content-type': CONTENT_TYPES['.html'], 'cache-control': 'no-cache' }, body: readFileSync(path.join(distDir, 'index.html')) });
+            }
+        },
+    );
 }
 
 // ------------------------------------------------------------------------------ mail
@@ -214,7 +286,7 @@ export async function signUpCustomer(server, label = 'customer') {
     await post('/api/v1/auth/register', { email });
     const { token } = await mailedLink(server, email, '?token=');
     const done = await post('/api/v1/auth/register/complete', { token, password: 'Correct-Horse-7-Battery' });
-    return { email, id: done.account.id };
+    return { email, id: done.account.id, accessToken: done.tokens?.access_token };
 }
 
 // ------------------------------------------------------------------------------ TOTP
@@ -294,7 +366,8 @@ export async function launchBrowser() {
 
 /** A browser context like a staff member's: English, a non-UTC zone; records CSP violations. */
 export async function newStaffContext(browser, { locale = 'en-US', timezoneId = 'Asia/Shanghai' } = {}) {
-    const context = await browser.newContext({ locale, timezoneId, reducedMotion: 'reduce', viewport: { width: 1366, height: 860 } });
+    const context = await browser.newContext({ locale, timezoneId, reducedMotion: 'reduce', viewport: { width: 1366, height: 860 }, acceptDownloads: true });
+    await applyLocalBuild(context);
     context.setDefaultTimeout(Number(process.env.WEB_ADMIN_E2E_TIMEOUT_MS ?? 15_000));
     context.cspViolations = [];
     context.on('console', (msg) => {
@@ -333,4 +406,47 @@ export async function checkA11y(page, screen) {
 export function writeReport(name, data) {
     mkdirSync(artifacts, { recursive: true });
     writeFileSync(path.join(artifacts, name), `${JSON.stringify(data, null, 2)}\n`);
+}
+
+// ------------------------------------------------------------------------------ staff
+
+/**
+ * A staff member of `role`, signed in in a browser context of their own: created with
+ * helium-cli, password set on the printed setup link, signed in; with `totp`, two-factor
+ * sign-in turned on from My account (every change needs it). `{ context, page, email, totp }`.
+ */
+export async function staffMember(server, browser, { role, name, totp = false }) {
+    const email = uniqueEmail(role.replace(/_/g, '-'));
+    const out = await cli(server, ['admin', 'create', '--name', name, '--role', role, '--email', email]);
+    const link = out.match(/https?:\/\/\S+\/admin\/setup\?token=\S+/)?.[0];
+    assert.ok(link, `helium-cli printed no setup link:\n${out}`);
+    const context = await newStaffContext(browser);
+    const page = await context.newPage();
+    await page.goto(link);
+    await page.getByTestId('new-password').fill(PASSWORD);
+    await page.getByTestId('confirm-password').fill(PASSWORD);
+    await page.getByTestId('set-password').click();
+    await page.getByTestId('go-sign-in').click();
+    await page.getByTestId('email').fill(email);
+    await page.getByTestId('password').fill(PASSWORD);
+    await page.getByTestId('sign-in').click();
+    await page.getByTestId('nav').waitFor();
+    const member = { context, page, email, totp: null };
+    if (totp) {
+        await page.goto(`${server.url}/admin/account?setup=totp#security`);
+        await page.getByTestId('setup-totp').click();
+        const secret = (await page.getByTestId('totp-secret').textContent()).trim();
+        member.totp = new Authenticator(secret);
+        await page.getByTestId('enable-code').fill(await member.totp.code());
+        await page.getByTestId('enable-totp').click();
+        await page.getByTestId('codes-done').click();
+        await page.getByTestId('mfa-on').waitFor();
+    }
+    return member;
+}
+
+/** Picks `option` of a Mantine Select / MultiSelect. */
+export async function choose(page, input, option) {
+    await input.click();
+    await page.getByRole('option', { name: option, exact: true }).click();
 }

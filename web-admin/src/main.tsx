@@ -9,7 +9,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router';
 import { asProblem } from './api/errors';
-import { I18nProvider } from './i18n';
+import { I18nProvider, initialLang, loadLang } from './i18n';
 import { warmUp } from './prefetch';
 import { router } from './routes';
 
@@ -40,8 +40,7 @@ const queryClient = new QueryClient({
 
 warmUp(queryClient);
 
-const root = document.getElementById('root');
-if (root) {
+function render(root: HTMLElement) {
     createRoot(root).render(
         <StrictMode>
             <MantineProvider theme={theme} defaultColorScheme="light">
@@ -54,4 +53,14 @@ if (root) {
             </MantineProvider>
         </StrictMode>,
     );
+}
+
+// The chosen language's dictionary first (Chinese is a chunk of its own, fetched alongside the
+// warm-up requests); without it the app starts in English. Not a top-level await: that would
+// make the bundler split the app shell into many chunks.
+const root = document.getElementById('root');
+if (root) {
+    void loadLang(initialLang())
+        .catch(() => undefined)
+        .then(() => render(root));
 }

@@ -22,6 +22,18 @@ const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 const ConfigListPage = lazy(() => import('./pages/ConfigListPage'));
 const ConfigEditorPage = lazy(() => import('./pages/ConfigEditorPage'));
+const GroupsPage = lazy(() => import('./pages/GroupsPage'));
+const OrdersPage = lazy(() => import('./pages/OrdersPage'));
+const OrderDetailPage = lazy(() => import('./pages/OrderDetailPage'));
+const PackagesPage = lazy(() => import('./pages/PackagesPage'));
+const PackageDetailPage = lazy(() => import('./pages/PackageDetailPage'));
+const ProductsPage = lazy(() => import('./pages/ProductsPage'));
+const ProductDetailPage = lazy(() => import('./pages/ProductDetailPage'));
+const CouponsPage = lazy(() => import('./pages/CouponsPage'));
+const CouponDetailPage = lazy(() => import('./pages/CouponDetailPage'));
+const GiftCardsPage = lazy(() => import('./pages/GiftCardsPage'));
+const GiftCardDetailPage = lazy(() => import('./pages/GiftCardDetailPage'));
+const PaymentMethodsPage = lazy(() => import('./pages/PaymentMethodsPage'));
 const AccountPage = lazy(() => import('./pages/AccountPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
@@ -50,6 +62,18 @@ export const router = createBrowserRouter(
                 { index: true, element: <Guard screen="dashboard"><DashboardPage /></Guard> },
                 { path: 'customers', element: <Guard screen="customers"><CustomersPage /></Guard> },
                 { path: 'customers/:id', element: <Guard screen="customers"><CustomerDetailPage /></Guard> },
+                { path: 'groups', element: <Guard screen="groups"><GroupsPage /></Guard> },
+                { path: 'orders', element: <Guard screen="orders"><OrdersPage /></Guard> },
+                { path: 'orders/:id', element: <Guard screen="orders"><OrderDetailPage /></Guard> },
+                { path: 'packages', element: <Guard screen="packages"><PackagesPage /></Guard> },
+                { path: 'packages/:id', element: <Guard screen="packages"><PackageDetailPage /></Guard> },
+                { path: 'products', element: <Guard screen="products"><ProductsPage /></Guard> },
+                { path: 'products/:id', element: <Guard screen="products"><ProductDetailPage /></Guard> },
+                { path: 'coupons', element: <Guard screen="coupons"><CouponsPage /></Guard> },
+                { path: 'coupons/:id', element: <Guard screen="coupons"><CouponDetailPage /></Guard> },
+                { path: 'gift-cards', element: <Guard screen="giftCards"><GiftCardsPage /></Guard> },
+                { path: 'gift-cards/:id', element: <Guard screen="giftCards"><GiftCardDetailPage /></Guard> },
+                { path: 'payment-methods', element: <Guard screen="paymentMethods"><PaymentMethodsPage /></Guard> },
                 { path: 'staff', element: <Guard screen="staff"><StaffPage /></Guard> },
                 { path: 'staff/:id', element: <Guard screen="staff"><StaffDetailPage /></Guard> },
                 { path: 'invitations', element: <Guard screen="invitations"><InvitationsPage /></Guard> },

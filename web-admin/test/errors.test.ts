@@ -1,7 +1,7 @@
 import { HeliumProblemError } from '@helium/sdk';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fieldErrors, isForbidden, problemCode, problemMessage } from '../src/api/errors';
-import { translator, hasKey, type Lang } from '../src/i18n';
+import { hasKey, loadLang, translator, type Lang } from '../src/i18n';
 
 function tx(lang: Lang) {
     const t = translator(lang);
@@ -9,6 +9,8 @@ function tx(lang: Lang) {
 }
 
 const problem = (status: number, body: Record<string, unknown>) => new HeliumProblemError(status, body);
+
+beforeAll(() => loadLang('zh'));
 
 describe('server errors as the screens show them', () => {
     it('a 403 permission_denied is recognised (shown as "not allowed", never a blank page)', () => {

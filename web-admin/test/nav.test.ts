@@ -1,27 +1,63 @@
 import { describe, expect, it } from 'vitest';
 import { allowed, homePath, itemForPath, NAV_ITEMS, navFor, permissionsOf, type RoleRow } from '../src/lib/nav';
 
-// The role table as adminListRoles answers it (API.md §3), trimmed to what the screens use.
+// The role table as adminListRoles answers it (API.md §3, domain/src/admin/permissions.rs),
+// trimmed to what the screens use.
+const COMMERCE_WRITE = ['catalog.write', 'coupons.write', 'gift_cards.write', 'gift_cards.export', 'wallet.adjust'];
+const COMMERCE_READ = ['catalog.read', 'coupons.read', 'gift_cards.read', 'orders.read', 'orders.cancel'];
 const ROLES: RoleRow[] = [
     {
         role: 'super_admin',
-        permissions: ['admins.manage', 'invitations.manage', 'api_keys.manage', 'config.manage', 'audit.read', 'customers.read', 'customers.ban', 'customers.mfa_reset'],
+        permissions: [
+            'admins.manage',
+            'invitations.manage',
+            'api_keys.manage',
+            'config.manage',
+            'audit.read',
+            'customers.read',
+            'customers.ban',
+            'customers.mfa_reset',
+            ...COMMERCE_READ,
+            ...COMMERCE_WRITE,
+            'orders.mark_paid',
+            'orders.refund',
+        ],
     },
-    { role: 'moderator', permissions: ['customers.read', 'customers.ban', 'customers.mfa_reset'] },
-    { role: 'customer_support', permissions: ['customers.read', 'customers.ban', 'customers.mfa_reset'] },
-    { role: 'support_bot', permissions: ['customers.read'] },
+    { role: 'moderator', permissions: ['customers.read', 'customers.ban', 'customers.mfa_reset', ...COMMERCE_READ, ...COMMERCE_WRITE] },
+    { role: 'customer_support', permissions: ['customers.read', 'customers.ban', 'customers.mfa_reset', ...COMMERCE_READ] },
+    { role: 'support_bot', permissions: ['customers.read', 'orders.read'] },
 ];
+const COMMERCE_SCREENS = ['orders', 'packages', 'products', 'coupons', 'giftCards'];
 
 const keys = (role: string) => navFor(ROLES, role).flatMap((g) => g.items.map((i) => i.key));
 
 describe('permission → navigation', () => {
     it('a SuperAdmin sees every screen, grouped in order', () => {
-        expect(keys('super_admin')).toEqual(['dashboard', 'customers', 'staff', 'invitations', 'apiKeys', 'audit', 'config', 'account']);
-        expect(navFor(ROLES, 'super_admin').map((g) => g.key)).toEqual(['overview', 'customers', 'team', 'system', 'me']);
+        expect(keys('super_admin')).toEqual([
+            'dashboard',
+            'customers',
+            'groups',
+            ...COMMERCE_SCREENS,
+            'paymentMethods',
+            'staff',
+            'invitations',
+            'apiKeys',
+            'audit',
+            'config',
+            'account',
+        ]);
+        expect(navFor(ROLES, 'super_admin').map((g) => g.key)).toEqual(['overview', 'customers', 'commerce', 'team', 'system', 'me']);
     });
-    it('customer support lacks staff, invitations, keys, audit and configuration', () => {
-        expect(keys('customer_support')).toEqual(['dashboard', 'customers', 'account']);
-        expect(navFor(ROLES, 'customer_support').map((g) => g.key)).toEqual(['overview', 'customers', 'me']);
+    it('customer support lacks staff, invitations, keys, audit, configuration and payment methods', () => {
+        expect(keys('customer_support')).toEqual(['dashboard', 'customers', 'groups', ...COMMERCE_SCREENS, 'account']);
+        expect(navFor(ROLES, 'customer_support').map((g) => g.key)).toEqual(['overview', 'customers', 'commerce', 'me']);
+    });
+    it('payment methods need config.manage (SuperAdmins), not a commerce permission', () => {
+        expect(keys('moderator')).not.toContain('paymentMethods');
+        expect(NAV_ITEMS.find((i) => i.key === 'paymentMethods')?.permission).toBe('config.manage');
+    });
+    it('a support bot sees orders but no catalog', () => {
+        expect(keys('support_bot')).toEqual(['dashboard', 'customers', 'orders', 'account']);
     });
     it('follows the table, not the role name', () => {
         const custom: RoleRow[] = [{ role: 'moderator', permissions: ['customers.read', 'audit.read'] }];
@@ -45,6 +81,9 @@ describe('permission → navigation', () => {
         expect(itemForPath('/')?.key).toBe('dashboard');
         expect(itemForPath('/customers/0190')?.key).toBe('customers');
         expect(itemForPath('/config/auth')?.key).toBe('config');
+        expect(itemForPath('/packages/0190')?.key).toBe('packages');
+        expect(itemForPath('/gift-cards/0190')?.key).toBe('giftCards');
+        expect(itemForPath('/payment-methods')?.key).toBe('paymentMethods');
         expect(itemForPath('/nowhere')).toBeUndefined();
     });
     it('lands on the first screen the role may use', () => {

@@ -65,7 +65,8 @@ const sessionGuard: Middleware = {
     },
 };
 
-const configuration = createHeliumConfiguration({
+/** Shared by every API instance (the commerce ones live in ./commerce.ts, loaded with their screens). */
+export const configuration = createHeliumConfiguration({
     baseUrl: typeof window === 'undefined' ? 'http://localhost' : window.location.origin,
     accessToken: async () => (await usableToken()) ?? '',
     middleware: [sessionGuard],

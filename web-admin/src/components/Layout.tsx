@@ -5,8 +5,15 @@
 import { Alert, Anchor, AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
+    IconCategory,
     IconChevronDown,
+    IconCreditCard,
     IconDashboard,
+    IconGift,
+    IconPackage,
+    IconReceipt,
+    IconShoppingBag,
+    IconTicket,
     IconKey,
     IconLogout,
     IconMail,
@@ -29,6 +36,13 @@ import { TableSkeleton } from './states';
 const ICONS: Record<string, ComponentType<{ size?: number; 'aria-hidden'?: boolean }>> = {
     dashboard: IconDashboard,
     customers: IconUsers,
+    groups: IconCategory,
+    orders: IconReceipt,
+    packages: IconPackage,
+    products: IconShoppingBag,
+    coupons: IconTicket,
+    giftCards: IconGift,
+    paymentMethods: IconCreditCard,
     staff: IconUsersGroup,
     invitations: IconMail,
     apiKeys: IconKey,

@@ -56,6 +56,20 @@ const STATUS_COLORS: Record<string, string> = {
     disabled: 'red',
     revoked: 'gray',
     expired: 'gray',
+    unpaid: 'orange',
+    paid: 'blue',
+    delivered: 'green',
+    cancelled: 'gray',
+    refunded: 'grape',
+    succeeded: 'green',
+    failed: 'red',
+    redeemed: 'blue',
+    inactive: 'gray',
+    scheduled: 'blue',
+    exhausted: 'orange',
+    archived: 'gray',
+    live: 'green',
+    enabled: 'green',
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -1,18 +1,19 @@
 // The i18n layer: every visible string goes through `t(key)`. English is the reference
 // dictionary (en.ts, whose keys type-check every call); zh.ts must have every key
-// (test/i18n.test.ts fails on a missing or extra key in either language).
+// (test/i18n.test.ts fails on a missing or extra key in either language). English ships with
+// the app shell; Chinese is a chunk of its own, loaded before the first render when it is the
+// chosen language (main.tsx) or when someone switches to it — nobody downloads both.
 
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Locale } from '../lib/format';
 import { en, type MessageKey } from './en';
-import { zh } from './zh';
 
 export type Lang = 'en' | 'zh';
 export const LANGS: { lang: Lang; label: string }[] = [
     { lang: 'en', label: 'English' },
     { lang: 'zh', label: '简体中文' },
 ];
-const DICTS: Record<Lang, Record<MessageKey, string>> = { en, zh };
+const DICTS: Partial<Record<Lang, Record<MessageKey, string>>> = { en };
 const STORAGE_KEY = 'helium.admin.lang';
 
 export type Vars = Record<string, string | number>;
@@ -23,8 +24,14 @@ export function interpolate(text: string, vars?: Vars): string {
     return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
+/** Loads a language's dictionary (once); `translator` falls back to English until it is in. */
+export async function loadLang(lang: Lang): Promise<void> {
+    if (DICTS[lang]) return;
+    if (lang === 'zh') DICTS.zh = (await import('./zh')).zh;
+}
+
 export function translator(lang: Lang): Translate {
-    const dict = DICTS[lang];
+    const dict = DICTS[lang] ?? en;
     return (key, vars) => interpolate(dict[key] ?? en[key] ?? key, vars);
 }
 
@@ -33,7 +40,8 @@ export function hasKey(key: string): key is MessageKey {
     return Object.prototype.hasOwnProperty.call(en, key);
 }
 
-function initialLang(): Lang {
+/** The saved language, else the browser's. */
+export function initialLang(): Lang {
     try {
         const saved = localStorage.getItem(STORAGE_KEY);
         if (saved === 'en' || saved === 'zh') return saved;
@@ -55,14 +63,21 @@ interface I18n {
 const Ctx = createContext<I18n | null>(null);
 
 export function I18nProvider({ children }: { children: ReactNode }) {
-    const [lang, setLangState] = useState<Lang>(initialLang);
+    // main.tsx loads the initial language first; should that have failed, start in English.
+    const [lang, setLangState] = useState<Lang>(() => {
+        const l = initialLang();
+        return DICTS[l] ? l : 'en';
+    });
     const setLang = useCallback((l: Lang) => {
-        setLangState(l);
         try {
             localStorage.setItem(STORAGE_KEY, l);
         } catch {
             // not persisted; the choice still applies to this page
         }
+        loadLang(l).then(
+            () => setLangState(l),
+            () => undefined, // the chunk could not be fetched: stay in the current language
+        );
     }, []);
     useEffect(() => {
         document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';

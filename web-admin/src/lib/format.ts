@@ -102,3 +102,85 @@ export function fromLocalInput(value: string | null | undefined): Date | null {
 export function shortId(id: string | null | undefined): string {
     return id ? id.slice(0, 8) : EMPTY;
 }
+
+// ------------------------------------------------------------------------------ money input
+
+/**
+ * Integer minor units from an amount typed in major units, exactly (no float arithmetic):
+ * `toMinorUnits('12.5', 'CNY')` → `1250`. Null when it is not a non-negative decimal with at
+ * most the currency's fraction digits, or beyond what a number holds exactly.
+ */
+export function toMinorUnits(input: string, currency: string): number | null {
+    const m = /^(\d*)(?:\.(\d*))?$/.exec(input.trim());
+    if (!m || (!m[1] && !m[2])) return null;
+    const digits = currencyDigits(currency);
+    const fraction = m[2] ?? '';
+    if (fraction.length > digits) return null;
+    const minor = BigInt(m[1] || '0') * 10n ** BigInt(digits) + BigInt(fraction.padEnd(digits, '0') || '0');
+    return minor > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(minor);
+}
+
+/** The major-unit text of minor units, for an input: `toMajorInput(1250, 'CNY')` → `12.50`. */
+export function toMajorInput(minor: number | null | undefined, currency: string): string {
+    if (minor === null || minor === undefined || !Number.isSafeInteger(minor)) return '';
+    const digits = currencyDigits(currency);
+    const abs = BigInt(Math.abs(minor));
+    const unit = 10n ** BigInt(digits);
+    const fraction = digits > 0 ? `.${(abs % unit).toString().padStart(digits, '0')}` : '';
+    return `${minor < 0 ? '-' : ''}${(abs / unit).toString()}${fraction}`;
+}
+
+/** Moves the decimal point of a plain decimal string `shift` places (negative: left). */
+function shiftDecimal(int: string, fraction: string, shift: number): string {
+    const all = `${int}${fraction}`;
+    const point = int.length + shift;
+    const whole = point <= 0 ? '0' : all.slice(0, point).padEnd(point, '0');
+    const rest = point <= 0 ? `${'0'.repeat(-point)}${all}` : all.slice(point);
+    const w = whole.replace(/^0+(?=\d)/, '');
+    const r = rest.replace(/0+$/, '');
+    return r ? `${w}.${r}` : w;
+}
+
+/**
+ * A coupon's rate from a percentage typed by staff: `'15'` → `'0.15'`, `'12.5'` → `'0.125'`.
+ * Null unless 0 < percent ≤ 100 with at most two decimals (the server keeps four places).
+ */
+export function percentToRate(input: string): string | null {
+    const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(input.trim());
+    if (!m) return null;
+    const rate = shiftDecimal(m[1] ?? '0', m[2] ?? '', -2);
+    const n = Number(rate);
+    return n > 0 && n <= 1 ? rate : null;
+}
+
+/** The percentage of a rate: `'0.15'` → `'15'`, `'0.125'` → `'12.5'`. */
+export function rateToPercent(rate: string | null | undefined): string {
+    const m = /^(\d+)(?:\.(\d+))?$/.exec((rate ?? '').trim());
+    return m ? shiftDecimal(m[1] ?? '0', m[2] ?? '', 2) : '';
+}
+
+// ------------------------------------------------------------------------------ traffic
+
+/** Bytes in a GB as plans count it (1024³, as formatBytes does). */
+export const GB = 1024 ** 3;
+
+/** Bytes from GB typed by staff (`'100'`, `'0.5'`); null unless positive and at most 1 PiB. */
+export function gbToBytes(input: string): number | null {
+    if (!/^(\d+)(\.\d{1,3})?$/.test(input.trim())) return null;
+    const bytes = Math.round(Number(input.trim()) * GB);
+    return bytes >= 1 && bytes <= 2 ** 50 ? bytes : null;
+}
+
+/** Traffic in GB for tables and inputs: `107374182400` → `100` (up to 3 decimals). */
+export function bytesToGb(bytes: number, locale?: Locale): string {
+    const gb = bytes / GB;
+    return locale ? new Intl.NumberFormat(locale, { maximumFractionDigits: 3 }).format(gb) : String(Math.round(gb * 1000) / 1000);
+}
+
+/** A whole number typed by staff within [min, max]; null when empty or not one. */
+export function parseWhole(input: string, min: number, max: number): number | null {
+    const s = input.trim();
+    if (!/^\d+$/.test(s)) return null;
+    const n = Number(s);
+    return Number.isSafeInteger(n) && n >= min && n <= max ? n : null;
+}

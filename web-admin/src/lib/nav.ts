@@ -7,7 +7,7 @@ import type { MessageKey } from '../i18n/en';
 /** `self`: every signed-in staff member (profile, password, MFA). */
 export const SELF = 'self';
 
-export type NavGroupKey = 'overview' | 'customers' | 'team' | 'system' | 'me';
+export type NavGroupKey = 'overview' | 'customers' | 'commerce' | 'team' | 'system' | 'me';
 
 export interface NavItem {
     key: string;
@@ -28,6 +28,7 @@ export interface NavGroup {
 export const NAV_GROUPS: { key: NavGroupKey; label: MessageKey }[] = [
     { key: 'overview', label: 'nav.group.overview' },
     { key: 'customers', label: 'nav.group.customers' },
+    { key: 'commerce', label: 'nav.group.commerce' },
     { key: 'team', label: 'nav.group.team' },
     { key: 'system', label: 'nav.group.system' },
     { key: 'me', label: 'nav.group.me' },
@@ -36,6 +37,13 @@ export const NAV_GROUPS: { key: NavGroupKey; label: MessageKey }[] = [
 export const NAV_ITEMS: NavItem[] = [
     { key: 'dashboard', path: '/', label: 'nav.dashboard', group: 'overview', permission: 'customers.read' },
     { key: 'customers', path: '/customers', label: 'nav.customers', group: 'customers', permission: 'customers.read' },
+    { key: 'groups', path: '/groups', label: 'nav.groups', group: 'customers', permission: 'catalog.read' },
+    { key: 'orders', path: '/orders', label: 'nav.orders', group: 'commerce', permission: 'orders.read' },
+    { key: 'packages', path: '/packages', label: 'nav.packages', group: 'commerce', permission: 'catalog.read' },
+    { key: 'products', path: '/products', label: 'nav.products', group: 'commerce', permission: 'catalog.read' },
+    { key: 'coupons', path: '/coupons', label: 'nav.coupons', group: 'commerce', permission: 'coupons.read' },
+    { key: 'giftCards', path: '/gift-cards', label: 'nav.giftCards', group: 'commerce', permission: 'gift_cards.read' },
+    { key: 'paymentMethods', path: '/payment-methods', label: 'nav.paymentMethods', group: 'commerce', permission: 'config.manage' },
     { key: 'staff', path: '/staff', label: 'nav.staff', group: 'team', permission: 'admins.manage' },
     { key: 'invitations', path: '/invitations', label: 'nav.invitations', group: 'team', permission: 'invitations.manage' },
     { key: 'apiKeys', path: '/api-keys', label: 'nav.apiKeys', group: 'team', permission: 'api_keys.manage' },

@@ -1,6 +1,7 @@
-// One customer: account state, login methods, live sessions; ban / unban / MFA reset with a
-// required reason (kept in the audit log), sign-out everywhere. Actions show only for roles
-// that may use them.
+// One customer: account state, wallet (balances, ledger, adjustments), groups, login methods,
+// live sessions; ban / unban / MFA reset with a required reason (kept in the audit log),
+// sign-out everywhere; links to their orders and redeemed gift cards. Actions show only for
+// roles that may use them.
 
 import type { CustomerDetail } from '@helium/sdk';
 import { Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
@@ -10,6 +11,8 @@ import { Link, useParams } from 'react-router';
 import { api } from '../api/client';
 import { useAuth, useWriteGate } from '../auth/AuthContext';
 import { CopyButton, PageHeader, StatusBadge, When, YesNo } from '../components/bits';
+import { CustomerGroupsCard } from '../components/CustomerGroupsCard';
+import { CustomerWallet } from '../components/CustomerWallet';
 import { ConfirmModal, ReasonModal } from '../components/dialogs';
 import { EmptyState, ProblemState, TableSkeleton } from '../components/states';
 import { useI18n } from '../i18n';
@@ -129,8 +132,25 @@ export default function CustomerDetailPage() {
                             </Anchor>
                         </Field>
                     ) : null}
+                    {can('orders.read') ? (
+                        <Field label={t('nav.orders')}>
+                            <Anchor component={Link} to={`/orders?user=${c.id}`} size="sm" data-testid="customer-orders">
+                                {t('customer.orders')}
+                            </Anchor>
+                        </Field>
+                    ) : null}
+                    {can('gift_cards.read') ? (
+                        <Field label={t('nav.giftCards')}>
+                            <Anchor component={Link} to={`/gift-cards?tab=cards&redeemed_by=${c.id}`} size="sm">
+                                {t('customer.giftCards')}
+                            </Anchor>
+                        </Field>
+                    ) : null}
                 </SimpleGrid>
             </Card>
+
+            <CustomerWallet userId={c.id} />
+            {can('catalog.read') ? <CustomerGroupsCard userId={c.id} /> : null}
 
             <Card withBorder>
                 <Title order={2} size="h4" mb="sm">

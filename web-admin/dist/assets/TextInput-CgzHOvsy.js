@@ -1,1 +1,0 @@
-import{Kt as e,Lt as t,Wt as n,wt as r}from"./index-CIR-vn1J.js";var i=e(),a=t(e=>{let t=n([`Input`,`InputWrapper`,`TextInput`],null,e);return(0,i.jsx)(r,{component:`input`,...t,__staticSelector:`TextInput`})});a.classes=r.classes,a.displayName=`@mantine/core/TextInput`;export{a as t};
