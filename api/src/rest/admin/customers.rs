@@ -92,6 +92,8 @@ pub struct CustomerDetail {
     pub login_methods: Vec<CustomerLoginMethod>,
     /// Live sessions, most recently used first.
     pub sessions: Vec<CustomerSessionInfo>,
+    /// The customer's manual groups (what `adminSetCustomerGroups` sets).
+    pub group_ids: Vec<Uuid>,
 }
 
 #[utoipa::path(
@@ -154,7 +156,8 @@ pub async fn admin_get_customer(
             last_used_at: s.last_used_at,
         })
         .collect();
-    Ok(Json(CustomerDetail { account: d.account.into(), login_methods, sessions }))
+    let group_ids = state.shop.groups.of_customer(id).await?;
+    Ok(Json(CustomerDetail { account: d.account.into(), login_methods, sessions, group_ids }))
 }
 
 #[utoipa::path(

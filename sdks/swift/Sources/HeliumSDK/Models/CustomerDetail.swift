@@ -20,8 +20,10 @@ public struct CustomerDetail: Sendable, Codable, Hashable {
     public var loginMethods: [CustomerLoginMethod]
     /** Live sessions, most recently used first. */
     public var sessions: [CustomerSessionInfo]
+    /** The customer's manual groups (what `adminSetCustomerGroups` sets). */
+    public var groupIds: [UUID]
 
-    public init(id: UUID, email: String, displayName: String? = nil, status: String, mfaEnabled: Bool, createdAt: Date, updatedAt: Date, loginMethods: [CustomerLoginMethod], sessions: [CustomerSessionInfo]) {
+    public init(id: UUID, email: String, displayName: String? = nil, status: String, mfaEnabled: Bool, createdAt: Date, updatedAt: Date, loginMethods: [CustomerLoginMethod], sessions: [CustomerSessionInfo], groupIds: [UUID]) {
         self.id = id
         self.email = email
         self.displayName = displayName
@@ -31,6 +33,7 @@ public struct CustomerDetail: Sendable, Codable, Hashable {
         self.updatedAt = updatedAt
         self.loginMethods = loginMethods
         self.sessions = sessions
+        self.groupIds = groupIds
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
@@ -43,6 +46,7 @@ public struct CustomerDetail: Sendable, Codable, Hashable {
         case updatedAt = "updated_at"
         case loginMethods = "login_methods"
         case sessions
+        case groupIds = "group_ids"
     }
 
     // Encodable protocol methods
@@ -58,6 +62,7 @@ public struct CustomerDetail: Sendable, Codable, Hashable {
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encode(loginMethods, forKey: .loginMethods)
         try container.encode(sessions, forKey: .sessions)
+        try container.encode(groupIds, forKey: .groupIds)
     }
 }
 

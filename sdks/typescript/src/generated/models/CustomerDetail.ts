@@ -70,6 +70,10 @@ export interface CustomerDetail {
      * Live sessions, most recently used first.
      */
     sessions: Array<CustomerSessionInfo>;
+    /**
+     * The customer's manual groups (what `adminSetCustomerGroups` sets).
+     */
+    groupIds: Array<string>;
 }
 
 /**
@@ -84,6 +88,7 @@ export function instanceOfCustomerDetail(value: object): value is CustomerDetail
     if ((!('updatedAt' in (value as Record<string, any>)) && !('updated_at' in (value as Record<string, any>))) || ((value as Record<string, any>)['updatedAt'] === undefined && (value as Record<string, any>)['updated_at'] === undefined)) return false;
     if ((!('loginMethods' in (value as Record<string, any>)) && !('login_methods' in (value as Record<string, any>))) || ((value as Record<string, any>)['loginMethods'] === undefined && (value as Record<string, any>)['login_methods'] === undefined)) return false;
     if (!('sessions' in value) || value['sessions'] === undefined) return false;
+    if ((!('groupIds' in (value as Record<string, any>)) && !('group_ids' in (value as Record<string, any>))) || ((value as Record<string, any>)['groupIds'] === undefined && (value as Record<string, any>)['group_ids'] === undefined)) return false;
     return true;
 }
 
@@ -106,6 +111,7 @@ export function CustomerDetailFromJSONTyped(json: any, ignoreDiscriminator: bool
         'updatedAt': (json['updated_at'] == null ? json['updated_at'] : parseDateTime(json['updated_at'])),
         'loginMethods': ((json['login_methods'] as Array<any>).map(CustomerLoginMethodFromJSON)),
         'sessions': ((json['sessions'] as Array<any>).map(CustomerSessionInfoFromJSON)),
+        'groupIds': json['group_ids'],
     };
 }
 
@@ -129,5 +135,6 @@ export function CustomerDetailToJSONTyped(value?: CustomerDetail | null, ignoreD
         'updated_at': value['updatedAt'] == null ? value['updatedAt'] : serializeDateTime(value['updatedAt']),
         'login_methods': ((value['loginMethods'] as Array<any>).map(CustomerLoginMethodToJSON)),
         'sessions': ((value['sessions'] as Array<any>).map(CustomerSessionInfoToJSON)),
+        'group_ids': value['groupIds'],
     };
 }
