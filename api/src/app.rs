@@ -16,6 +16,11 @@ pub fn router_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(crate::rest::api_routes()).split_for_parts()
 }
 
+/// Subscription documents and the node-agent API (`subscribe_api`).
+fn subscribe_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::new().merge(crate::rest::telecom::subscribe_routes()).split_for_parts()
+}
+
 /// The gateway callbacks (`webhook_api`) and their part of the document.
 fn webhook_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::new().merge(crate::rest::webhooks::routes()).split_for_parts()
@@ -25,6 +30,7 @@ fn webhook_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut doc = router_parts().1;
     doc.merge(webhook_parts().1);
+    doc.merge(subscribe_parts().1);
     crate::openapi::finish(doc)
 }
 
@@ -40,8 +46,8 @@ pub fn routes_for(mode: WorkMode) -> Router<AppState> {
     match mode {
         WorkMode::Api => api_routes(),
         WorkMode::WebhookApi => webhook_parts().0,
-        WorkMode::All => api_routes().merge(webhook_parts().0),
-        // The subscription/node API lands with telecom.
+        WorkMode::SubscribeApi => subscribe_parts().0,
+        WorkMode::All => api_routes().merge(webhook_parts().0).merge(subscribe_parts().0),
         _ => Router::new(),
     }
 }

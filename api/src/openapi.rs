@@ -28,6 +28,7 @@ use crate::http::problem::{ProblemBody, ProblemField};
         (name = "orders", description = "Orders and gateway accounts for staff"),
         (name = "wallet", description = "Wallet balance, its ledger, gift cards and top-ups"),
         (name = "webhooks", description = "Payment gateway callbacks"),
+        (name = "telecom", description = "Packages, nodes, subscriptions, and the node-agent API"),
     ),
     modifiers(&SecuritySchemes, &CommonResponses)
 )]

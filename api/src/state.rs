@@ -8,6 +8,8 @@ use helium_infra::auth::{AuthContext, AuthServices};
 use helium_infra::db::Db;
 use helium_infra::identity::keyring::DataKey;
 use helium_infra::shop::{ShopContext, ShopServices};
+use helium_infra::telecom::snapshots::Snapshots;
+use helium_infra::telecom::{TelecomContext, TelecomServices};
 use helium_infra::wallet::{WalletContext, WalletServices};
 use helium_infra::{ConfigStore, MqHandle, RedisHandle};
 use sqlx::PgPool;
@@ -31,6 +33,8 @@ pub struct Handles {
     pub admin: AdminServices,
     /// Groups, catalog, coupons, orders, payments.
     pub shop: ShopServices,
+    /// Nodes, packages, subscriptions, the node API.
+    pub telecom: TelecomServices,
     /// Wallets, the ledger, gift cards.
     pub wallet: WalletServices,
     /// Seals TOTP seeds and e-mailed secrets; keys the audit chain.
@@ -47,6 +51,7 @@ struct Services {
     admin: AdminServices,
     shop: ShopServices,
     wallet: WalletServices,
+    telecom: TelecomServices,
 }
 
 fn services(db: &Db, config: &ConfigStore, redis: &RedisHandle, keys: &DataKey, public_url: &str) -> Services {
@@ -78,7 +83,14 @@ fn services(db: &Db, config: &ConfigStore, redis: &RedisHandle, keys: &DataKey, 
         redis: redis.clone(),
         keys: keys.clone(),
     });
-    Services { auth, admin, shop, wallet }
+    let telecom = TelecomServices::new(TelecomContext {
+        db: db.clone(),
+        config: config.clone(),
+        redis: redis.clone(),
+        keys: keys.clone(),
+        snapshots: std::sync::Arc::new(Snapshots::new(redis.clone())),
+    });
+    Services { auth, admin, shop, wallet, telecom }
 }
 
 impl AppState {
@@ -86,7 +98,7 @@ impl AppState {
         let db = Db::new(pool.clone());
         let config = ConfigStore::new(db.clone(), redis.clone());
         let keys = DataKey::default();
-        let Services { auth, admin, shop, wallet } = services(&db, &config, &redis, &keys, DEFAULT_PUBLIC_URL);
+        let Services { auth, admin, shop, wallet, telecom } = services(&db, &config, &redis, &keys, DEFAULT_PUBLIC_URL);
         Self(Arc::new(Handles {
             db,
             redis,
@@ -97,6 +109,7 @@ impl AppState {
             admin,
             shop,
             wallet,
+            telecom,
             keys,
             started: Arc::new(std::sync::atomic::AtomicBool::new(true)),
         }))
@@ -136,9 +149,9 @@ impl AppState {
 
 impl Handles {
     fn rebuild_services(&mut self, public_url: &str) {
-        let Services { auth, admin, shop, wallet } =
+        let Services { auth, admin, shop, wallet, telecom } =
             services(&self.db, &self.config, &self.redis, &self.keys, public_url);
-        (self.auth, self.admin, self.shop, self.wallet) = (auth, admin, shop, wallet);
+        (self.auth, self.admin, self.shop, self.wallet, self.telecom) = (auth, admin, shop, wallet, telecom);
     }
 }
 

@@ -116,6 +116,15 @@ audit_actions! {
     GiftCardBatchExport = "gift_card_batch.export",
     GiftCardSpecialCreate = "gift_card.create_special",
     GiftCardUpdate = "gift_card.update",
+    SubscriptionRotate = "subscription.rotate",
+    PackageCancel = "package.cancel",
+    NodeServerCreate = "node_server.create",
+    NodeServerUpdate = "node_server.update",
+    NodeServerDelete = "node_server.delete",
+    NodeServerMaintenance = "node_server.maintenance",
+    NodeClientCreate = "node_client.create",
+    NodeClientUpdate = "node_client.update",
+    NodeClientDelete = "node_client.delete",
 }
 
 /// One change: `before`/`after` hold only the changed fields, secrets already redacted.

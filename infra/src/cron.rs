@@ -128,7 +128,7 @@ impl CronExecutor {
 
 /// Runs a bounded batched DELETE, each batch in its own short transaction (locks held
 /// briefly, pooler-safe), until one removes fewer than a full batch.
-async fn in_batches<F>(db: &Db, step: F) -> anyhow::Result<u64>
+pub(crate) async fn in_batches<F>(db: &Db, step: F) -> anyhow::Result<u64>
 where
     F: for<'c> Fn(&'c mut PgConnection) -> BoxFuture<'c, Result<u64, sqlx::Error>>,
 {

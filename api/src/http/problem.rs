@@ -156,11 +156,16 @@ impl IntoResponse for ApiError {
 
 /// Outermost middleware: renders stashed `ApiError`s with the request id and converts any
 /// non-problem error response (axum's own text rejections, 405s, panics) into problem+json.
+/// Marks a deliberately empty error response (a subscription app gets a bare 403 for an
+/// account that may not be served, WIRE-FORMATS B.1): left as it is.
+#[derive(Debug, Clone, Copy)]
+pub struct BareStatus;
+
 pub async fn render_problems(req: Request, next: Next) -> Response {
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     let res = next.run(req).await;
     let status = res.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    if !(status.is_client_error() || status.is_server_error()) || res.extensions().get::<BareStatus>().is_some() {
         return res;
     }
     let error = match res.extensions().get::<ApiError>() {

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod meta;
 pub mod shop;
+pub mod telecom;
 pub mod wallet;
 pub mod webhooks;
 

@@ -25,12 +25,13 @@ pub type Worker = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
 
 /// The names of [`event_consumers`] (queue names derive from them), for tools that clean up
 /// or inspect queues without a running app. A test keeps the two in step.
-pub const CONSUMER_NAMES: &[&str] = &["probe", "shop_delivery", "shop_auto_renew"];
+pub const CONSUMER_NAMES: &[&str] = &["probe", "shop_delivery", "shop_auto_renew", "telecom_packages"];
 
 /// Consumers of the `consumer` mode (the mailer has its own mode).
 pub fn event_consumers(state: &AppState) -> Vec<Arc<dyn Handler>> {
     let mut out: Vec<Arc<dyn Handler>> = vec![Arc::new(ProbeHandler)];
     out.extend(state.shop.handlers());
+    out.extend(state.telecom.handlers());
     out
 }
 
@@ -38,6 +39,7 @@ pub fn event_consumers(state: &AppState) -> Vec<Arc<dyn Handler>> {
 pub fn cron_jobs(state: &AppState) -> Vec<Arc<dyn helium_infra::cron::Job>> {
     let mut jobs = helium_infra::cron::builtin_jobs();
     jobs.extend(state.shop.jobs());
+    jobs.extend(state.telecom.jobs());
     jobs.push(Arc::new(helium_infra::wallet::reconcile::ReconcileWallets::default()));
     jobs
 }

@@ -36,3 +36,4 @@ mod staff_admins;
 mod staff_audit_config;
 mod staff_customers;
 mod staff_mfa;
+mod telecom_agents;

@@ -11,6 +11,7 @@ mod layers;
 pub mod links;
 pub mod model;
 pub mod node_api;
+pub mod package;
 mod protocols;
 mod settings;
 pub mod subscribe;

@@ -1,5 +1,7 @@
 // Every operationId in openapi/openapi.json must have a test named "<operationId>: ...",
 // and every tag a test named "<tag> error path: ..." in some test/*.test.mjs file.
+// Operations marked `x-helium-sdk: false` (the node-agent API and subscription documents,
+// which proxy software calls, not apps) are tested in Rust (api/tests/it/telecom_agents.rs).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +20,7 @@ function specInventory() {
     for (const [route, item] of Object.entries(spec.paths ?? {})) {
         for (const method of HTTP_METHODS) {
             const op = item?.[method];
-            if (!op) continue;
+            if (!op || op['x-helium-sdk'] === false) continue;
             assert.ok(op.operationId, `${method.toUpperCase()} ${route} has no operationId`);
             operationIds.add(op.operationId);
             for (const tag of op.tags ?? []) tags.add(tag);

@@ -92,7 +92,7 @@ struct ClientRow {
 }
 
 fn decode<T: serde::de::DeserializeOwned>(v: serde_json::Value, what: &str) -> DbResult<T> {
-    serde_json::from_value(v).map_err(|e| DbError::Decode(format!("node client {what}: {e}")))
+    serde_json::from_value(v).map_err(|e| DbError::from(sqlx::Error::Decode(format!("node client {what}: {e}").into())))
 }
 
 impl TryFrom<ClientRow> for ClientRecord {
@@ -254,9 +254,6 @@ pub async fn delete_server(c: &mut PgConnection, id: Uuid) -> DbResult<Option<bo
     }
 }
 
-const CLIENT_COLUMNS: &str = "id, server_id, node_id, name, port, hop_ports, settings, group_ids, tags, show, sort, \
-     rate, alivelist_shape, routes, online, last_pull_at, last_push_at, load, created_at, updated_at";
-
 /// `None` when `(protocol, node_id)` is taken.
 pub async fn insert_client(
     c: &mut PgConnection,
@@ -293,14 +290,21 @@ pub async fn insert_client(
     row.map(TryInto::try_into).transpose()
 }
 
-/// `Ok(None)` when there is no such client, `Err(Conflict)`-like `Some(None)` when the new
-/// `(protocol, node_id)` is taken.
+/// What replacing a client did.
+#[derive(Debug)]
+pub enum ClientUpdate {
+    Updated(Box<ClientRecord>),
+    NotFound,
+    /// The new `(protocol, node_id)` belongs to another client.
+    NodeIdTaken,
+}
+
 pub async fn update_client(
     c: &mut PgConnection,
     id: Uuid,
     server_id: Uuid,
     d: &NodeClientDraft,
-) -> DbResult<Option<Option<ClientRecord>>> {
+) -> DbResult<ClientUpdate> {
     let result = sqlx::query_as!(
         ClientRow,
         r#"UPDATE telecom.node_clients
@@ -329,8 +333,9 @@ pub async fn update_client(
     .fetch_optional(ex(c))
     .await;
     match result {
-        Ok(row) => Ok(Some(row.map(TryInto::try_into).transpose()?).filter(|r| r.is_some()).or(Some(None)).and_then(|r| r.map(Some))),
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23505") => Ok(Some(None)),
+        Ok(Some(row)) => Ok(ClientUpdate::Updated(Box::new(row.try_into()?))),
+        Ok(None) => Ok(ClientUpdate::NotFound),
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23505") => Ok(ClientUpdate::NodeIdTaken),
         Err(e) => Err(e.into()),
     }
 }

@@ -9,5 +9,6 @@ export * from './CustomersApi.js';
 export * from './MetaApi.js';
 export * from './OrdersApi.js';
 export * from './ShopApi.js';
+export * from './TelecomApi.js';
 export * from './WalletApi.js';
 export * from './WebhooksApi.js';

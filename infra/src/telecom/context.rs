@@ -1,0 +1,36 @@
+//! What every telecom service shares.
+
+use std::sync::Arc;
+
+use helium_domain::DomainError;
+use helium_domain::config::{ConfigKind, ModuleConfig, TelecomConfig};
+
+use super::snapshots::Snapshots;
+use crate::db::Db;
+use crate::identity::keyring::DataKey;
+use crate::{ConfigStore, RedisHandle};
+
+#[derive(Clone)]
+pub struct TelecomContext {
+    pub db: Db,
+    pub config: ConfigStore,
+    pub redis: RedisHandle,
+    /// Seals subscription tokens, keys their lookup hash, keys the audit chain.
+    pub keys: DataKey,
+    /// Node lists, configs and customer views, rebuilt when something relevant changes.
+    pub snapshots: Arc<Snapshots>,
+}
+
+impl TelecomContext {
+    pub async fn telecom_config(&self) -> Result<TelecomConfig, DomainError> {
+        match self.config.module_arc(ConfigKind::Telecom).await.as_deref() {
+            Ok(ModuleConfig::Telecom(c)) => Ok(c.clone()),
+            Ok(_) => Err(DomainError::Internal("telecom config has the wrong shape".into())),
+            Err(e) => Err(DomainError::Unavailable(format!("telecom config: {e}"))),
+        }
+    }
+}
+
+pub(crate) fn not_found(what: &str) -> DomainError {
+    DomainError::not_found(format!("no such {what}"))
+}

@@ -1,0 +1,151 @@
+//! `GET /subscribe/{token}`: the customer's nodes as the detected client app wants them
+//! (WIRE-FORMATS Part B). Views are cached per token hash and epoch, so a repeated fetch
+//! renders from memory and never writes to the database.
+
+use std::sync::{Arc, OnceLock};
+
+use helium_domain::DomainError;
+use helium_domain::ErrorCode;
+use helium_domain::telecom::subscribe::{
+    Document, NodeFilter, RenderOptions, SubscriptionNode, SubscriptionUser, SubscriptionView, detect_client, render,
+};
+use uuid::Uuid;
+
+use super::context::TelecomContext;
+use super::store::{nodes, packages, subscriptions as subs, users};
+use super::subscriptions::token_hash;
+
+/// The site name in profile titles and file names.
+pub const APP_NAME: &str = "Helium";
+
+/// What a subscription fetch answers.
+#[derive(Debug)]
+pub enum Answer {
+    Document(Document),
+    /// The account exists but may not be served (banned): 403, empty body.
+    Forbidden,
+}
+
+/// The request-side inputs of one fetch.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fetch<'a> {
+    pub flag: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+    pub types: Option<&'a str>,
+    pub filter: Option<&'a str>,
+    pub request_host: &'a str,
+    pub subscribe_url: &'a str,
+}
+
+struct CachedView {
+    usable: bool,
+    view: SubscriptionView,
+}
+
+pub struct Documents {
+    ctx: Arc<TelecomContext>,
+    hash_key: OnceLock<[u8; 32]>,
+}
+
+fn not_found() -> DomainError {
+    DomainError::rejected(ErrorCode::SubscriptionNotFound, "no subscription has this token")
+}
+
+impl Documents {
+    pub fn new(ctx: Arc<TelecomContext>) -> Self {
+        Self { ctx, hash_key: OnceLock::new() }
+    }
+
+    async fn hash(&self, token: &str) -> Result<Vec<u8>, DomainError> {
+        if let Some(key) = self.hash_key.get() {
+            return token_hash(key, token);
+        }
+        let mut c = self.ctx.db.conn().await?;
+        let key = self.ctx.keys.derived(&mut c, "helium subscription tokens v1").await?;
+        let _ = self.hash_key.set(key);
+        token_hash(&key, token)
+    }
+
+    pub async fn fetch(&self, token: &str, f: Fetch<'_>) -> Result<Answer, DomainError> {
+        if token.is_empty()
+            || token.len() > 128
+            || !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(not_found());
+        }
+        let hash = self.hash(token).await?;
+        let epoch = self.ctx.snapshots.epoch().await;
+        let cached = match self.ctx.snapshots.view::<CachedView>(&hash, epoch) {
+            Some(v) => v,
+            None => {
+                let v = Arc::new(self.build(&hash).await?);
+                self.ctx.snapshots.keep_view(&hash, epoch, v.clone());
+                v
+            }
+        };
+        if !cached.usable {
+            return Ok(Answer::Forbidden);
+        }
+        let client = detect_client(f.flag, f.user_agent);
+        let filter = NodeFilter::parse(f.types, f.filter);
+        let opts = RenderOptions {
+            app_name: APP_NAME,
+            request_host: f.request_host,
+            subscribe_url: f.subscribe_url,
+            site_url: None,
+        };
+        Ok(Answer::Document(render(&cached.view, &filter, client, &opts)))
+    }
+
+    async fn build(&self, hash: &[u8]) -> Result<CachedView, DomainError> {
+        let mut c = self.ctx.db.conn().await?;
+        let sub = subs::by_token_hash(&mut c, hash).await?.ok_or_else(not_found)?;
+        let usable = users::in_good_standing(&mut c, sub.user_id).await?;
+        let active = packages::active(&mut c, sub.user_id).await?.filter(|p| p.usable(chrono::Utc::now()));
+        let mut list = Vec::new();
+        if let Some(p) = &active {
+            for (client, server) in nodes::visible(&mut c).await? {
+                let cl = &client.client;
+                let opens = cl.group_ids.is_empty() || cl.group_ids.iter().any(|g| p.group_ids.contains(&g.0));
+                if !opens {
+                    continue;
+                }
+                list.push(SubscriptionNode {
+                    name: cl.name.clone(),
+                    host: server.server.address.clone(),
+                    port: cl.port,
+                    hop_ports: cl.hop_ports,
+                    rate: cl.effective_rate(&server.server),
+                    tags: cl.tags.clone(),
+                    settings: cl.settings.clone(),
+                });
+            }
+        }
+        let user = SubscriptionUser {
+            uuid: sub.uuid,
+            upload: active.as_ref().map_or(0, |p| u64::try_from(p.upload).unwrap_or(0)),
+            download: active.as_ref().map_or(0, |p| u64::try_from(p.download).unwrap_or(0)),
+            total: active.as_ref().map_or(0, |p| u64::try_from(p.traffic_bytes).unwrap_or(0)),
+            expire_at: active.as_ref().and_then(|p| p.expires_at).map(|e| e.timestamp()),
+        };
+        Ok(CachedView { usable, view: SubscriptionView::new(user, list) })
+    }
+
+    /// The nodes a customer may use (for `listMyNodes`): empty without an active package.
+    pub async fn nodes_of(
+        &self,
+        user_id: Uuid,
+    ) -> Result<Vec<(nodes::ClientRecord, nodes::ServerRecord)>, DomainError> {
+        let mut c = self.ctx.db.conn().await?;
+        let Some(p) = packages::active(&mut c, user_id).await?.filter(|p| p.usable(chrono::Utc::now())) else {
+            return Ok(Vec::new());
+        };
+        Ok(nodes::visible(&mut c)
+            .await?
+            .into_iter()
+            .filter(|(cl, _)| {
+                cl.client.group_ids.is_empty() || cl.client.group_ids.iter().any(|g| p.group_ids.contains(&g.0))
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,56 @@
+//! Telecom cron jobs.
+
+use std::time::Duration;
+
+use super::packages::Packages;
+use crate::cron::{BATCH, Job, JobContext, MAX_BATCHES};
+
+/// Ends expired or used-up packages (activating the next ones), resets monthly traffic and
+/// announces packages that end within a day (`package.expiring`, for auto-renewal).
+pub struct SweepPackages(pub Packages);
+
+#[async_trait::async_trait]
+impl Job for SweepPackages {
+    fn name(&self) -> &'static str {
+        "sweep_packages"
+    }
+
+    async fn run(&self, _ctx: &JobContext) -> anyhow::Result<u64> {
+        let mut total = 0;
+        for _ in 0..MAX_BATCHES {
+            let n = self.0.sweep(BATCH).await?;
+            total += n;
+            if n < BATCH as u64 {
+                break;
+            }
+        }
+        total += self.0.reset_due().await?;
+        total += self.0.announce_expiring(Duration::from_secs(24 * 3600), BATCH).await?;
+        Ok(total)
+    }
+}
+
+/// Forgets push receipts older than an hour (the retry window is seconds).
+pub struct PurgePushReceipts;
+
+#[async_trait::async_trait]
+impl Job for PurgePushReceipts {
+    fn name(&self) -> &'static str {
+        "purge_push_receipts"
+    }
+
+    async fn run(&self, ctx: &JobContext) -> anyhow::Result<u64> {
+        crate::cron::in_batches(&ctx.db, |c| {
+            Box::pin(async move {
+                Ok(sqlx::query!(
+                    "DELETE FROM telecom.push_receipts WHERE ctid IN (SELECT ctid FROM telecom.push_receipts
+                      WHERE received_at < now() - interval '1 hour' LIMIT 1000)"
+                )
+                .execute(crate::db::ex(c))
+                .await?
+                .rows_affected())
+            })
+        })
+        .await
+    }
+}

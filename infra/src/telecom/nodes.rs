@@ -1,0 +1,232 @@
+//! Node servers and node clients for staff: validated (nothing an agent or client app would
+//! crash on is saved), audited, and every change bumps the snapshot epoch.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use helium_domain::audit::{Actor, AuditAction, Change};
+use helium_domain::telecom::commands::{NodeClientDraft, NodeServerDraft};
+use helium_domain::{DomainError, ErrorCode};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::context::{TelecomContext, not_found};
+use super::store::nodes::{self as store, ClientRecord, ClientUpdate, ServerRecord};
+use crate::audit;
+use crate::paging::{Page, decode_cursor, page_limit, page_of};
+
+fn invalid(errors: Vec<helium_domain::FieldError>) -> DomainError {
+    DomainError::validation(errors)
+}
+
+fn server_json(s: &ServerRecord) -> serde_json::Value {
+    json!({ "name": s.server.name, "address": s.server.address, "region": s.server.region,
+            "rate": s.server.rate.to_string(), "tags": s.server.tags, "maintenance": s.server.maintenance })
+}
+
+fn client_json(c: &ClientRecord) -> serde_json::Value {
+    // Settings may hold secrets (SS-2022 server keys, REALITY private keys): names only.
+    json!({ "server_id": c.client.server_id, "node_id": c.client.node_id, "protocol": c.client.protocol().as_str(),
+            "name": c.client.name, "port": c.client.port, "show": c.client.show, "group_ids": c.client.group_ids })
+}
+
+fn taken() -> DomainError {
+    DomainError::rejected(ErrorCode::NodeIdTaken, "this node_id is taken for this protocol")
+}
+
+#[derive(Clone)]
+pub struct Nodes(pub(crate) Arc<TelecomContext>);
+
+impl Nodes {
+    pub async fn create_server(&self, actor: &Actor, d: &NodeServerDraft) -> Result<ServerRecord, DomainError> {
+        d.validate().map_err(invalid)?;
+        let ctx = &self.0;
+        let s = crate::transaction!(ctx.db, |tx| {
+            let s = store::insert_server(tx, Uuid::now_v7(), d).await?;
+            let change = Change::new(AuditAction::NodeServerCreate, "node_server", s.server.id).after(server_json(&s));
+            audit::append(tx, &ctx.keys, actor, change).await?;
+            Ok(s)
+        })?;
+        ctx.snapshots.bump().await;
+        Ok(s)
+    }
+
+    pub async fn update_server(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        d: &NodeServerDraft,
+    ) -> Result<ServerRecord, DomainError> {
+        d.validate().map_err(invalid)?;
+        let ctx = &self.0;
+        let s = crate::transaction!(ctx.db, |tx| {
+            let before = store::server(tx, id).await?.ok_or_else(|| not_found("node server"))?;
+            let after = store::update_server(tx, id, d).await?.ok_or_else(|| not_found("node server"))?;
+            let change = Change::new(AuditAction::NodeServerUpdate, "node_server", id)
+                .before(server_json(&before))
+                .after(server_json(&after));
+            audit::append(tx, &ctx.keys, actor, change).await?;
+            Ok(after)
+        })?;
+        ctx.snapshots.bump().await;
+        Ok(s)
+    }
+
+    pub async fn set_maintenance(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        enabled: bool,
+        message: Option<&str>,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<ServerRecord, DomainError> {
+        if message.is_some_and(|m| m.chars().count() > 500 || m.chars().any(char::is_control)) {
+            return Err(DomainError::field(
+                "message",
+                "invalid_format",
+                "at most 500 characters, no control characters",
+            ));
+        }
+        let ctx = &self.0;
+        let s = crate::transaction!(ctx.db, |tx| {
+            let after = store::set_maintenance(tx, id, enabled, message, until)
+                .await?
+                .ok_or_else(|| not_found("node server"))?;
+            let change = Change::new(AuditAction::NodeServerMaintenance, "node_server", id)
+                .after(json!({ "maintenance": enabled, "message": message, "until": until }));
+            audit::append(tx, &ctx.keys, actor, change).await?;
+            Ok(after)
+        })?;
+        ctx.snapshots.bump().await;
+        Ok(s)
+    }
+
+    pub async fn delete_server(&self, actor: &Actor, id: Uuid) -> Result<(), DomainError> {
+        let ctx = &self.0;
+        crate::transaction!(ctx.db, |tx| {
+            let before = store::server(tx, id).await?.ok_or_else(|| not_found("node server"))?;
+            match store::delete_server(tx, id).await? {
+                None => return Err(not_found("node server")),
+                Some(false) => {
+                    return Err(DomainError::rejected(
+                        ErrorCode::ServerHasClients,
+                        "delete this server's clients first",
+                    ));
+                }
+                Some(true) => {}
+            }
+            let change = Change::new(AuditAction::NodeServerDelete, "node_server", id).before(server_json(&before));
+            audit::append(tx, &ctx.keys, actor, change).await?;
+            Ok(())
+        })?;
+        ctx.snapshots.bump().await;
+        Ok(())
+    }
+
+    pub async fn server(&self, id: Uuid) -> Result<(ServerRecord, Vec<ClientRecord>), DomainError> {
+        let mut c = self.0.db.conn().await?;
+        let s = store::server(&mut c, id).await?.ok_or_else(|| not_found("node server"))?;
+        let clients = store::clients_of(&mut c, id).await?;
+        Ok((s, clients))
+    }
+
+    pub async fn servers(
+        &self,
+        region: Option<&str>,
+        maintenance: Option<bool>,
+        cursor: Option<&str>,
+        limit: Option<i64>,
+    ) -> Result<Page<ServerRecord>, DomainError> {
+        let limit = page_limit(limit)?;
+        let scope = format!("node_servers|{region:?}|{maintenance:?}");
+        let after = cursor.map(|c| decode_cursor(&scope, c)).transpose()?;
+        let mut c = self.0.db.conn().await?;
+        let rows = store::servers(&mut c, region, maintenance, after, limit + 1).await?;
+        Ok(page_of(rows, limit, &scope, |s| (s.created_at, s.server.id.0)))
+    }
+
+    pub async fn create_client(
+        &self,
+        actor: &Actor,
+        server_id: Uuid,
+        d: &NodeClientDraft,
+    ) -> Result<ClientRecord, DomainError> {
+        d.validate().map_err(invalid)?;
+        let ctx = &self.0;
+        let cl = crate::transaction!(ctx.db, |tx| {
+            store::server(tx, server_id)
+                .await?
+                .ok_or_else(|| DomainError::field("server_id", "not_found", "no such server"))?;
+            let cl = store::insert_client(tx, Uuid::now_v7(), server_id, d).await?.ok_or_else(taken)?;
+            let change =
+                Change::new(AuditAction::NodeClientCreate, "node_client", cl.client.id).after(client_json(&cl));
+            audit::append(tx, &ctx.keys, actor, change).await?;
+            Ok(cl)
+        })?;
+        ctx.snapshots.bump().await;
+        Ok(cl)
+    }
+
+    pub async fn update_client(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        server_id: Uuid,
+        d: &NodeClientDraft,
+    ) -> Result<ClientRecord, DomainError> {
+        d.validate().map_err(invalid)?;
+        let ctx = &self.0;
+        let cl = crate::transaction!(ctx.db, |tx| {
+            let before = store::client(tx, id).await?.ok_or_else(|| not_found("node client"))?;
+            store::server(tx, server_id)
+                .await?
+                .ok_or_else(|| DomainError::field("server_id", "not_found", "no such server"))?;
+            let after = match store::update_client(tx, id, server_id, d).await? {
+                ClientUpdate::Updated(c) => *c,
+                ClientUpdate::NotFound => return Err(not_found("node client")),
+                ClientUpdate::NodeIdTaken => return Err(taken()),
+            };
+            let change = Change::new(AuditAction::NodeClientUpdate, "node_client", id)
+                .before(client_json(&before))
+                .after(client_json(&after));
+            audit::append(tx, &ctx.keys, actor, change).await?;
+            Ok(after)
+        })?;
+        ctx.snapshots.bump().await;
+        Ok(cl)
+    }
+
+    pub async fn delete_client(&self, actor: &Actor, id: Uuid) -> Result<(), DomainError> {
+        let ctx = &self.0;
+        crate::transaction!(ctx.db, |tx| {
+            let before = store::client(tx, id).await?.ok_or_else(|| not_found("node client"))?;
+            store::delete_client(tx, id).await?;
+            let change = Change::new(AuditAction::NodeClientDelete, "node_client", id).before(client_json(&before));
+            audit::append(tx, &ctx.keys, actor, change).await?;
+            Ok(())
+        })?;
+        ctx.snapshots.bump().await;
+        Ok(())
+    }
+
+    pub async fn client(&self, id: Uuid) -> Result<ClientRecord, DomainError> {
+        let mut c = self.0.db.conn().await?;
+        store::client(&mut c, id).await?.ok_or_else(|| not_found("node client"))
+    }
+
+    pub async fn clients(
+        &self,
+        server_id: Option<Uuid>,
+        protocol: Option<&str>,
+        group_id: Option<Uuid>,
+        cursor: Option<&str>,
+        limit: Option<i64>,
+    ) -> Result<Page<ClientRecord>, DomainError> {
+        let limit = page_limit(limit)?;
+        let scope = format!("node_clients|{server_id:?}|{protocol:?}|{group_id:?}");
+        let after = cursor.map(|c| decode_cursor(&scope, c)).transpose()?;
+        let mut c = self.0.db.conn().await?;
+        let rows = store::clients(&mut c, server_id, protocol, group_id, after, limit + 1).await?;
+        Ok(page_of(rows, limit, &scope, |r| (r.created_at, r.client.id.0)))
+    }
+}
