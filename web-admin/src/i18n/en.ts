@@ -525,8 +525,6 @@ export const en = {
     'customerGroups.title': 'Groups',
     'customerGroups.current': 'Manual groups:',
     'customerGroups.none': 'none',
-    'customerGroups.unknown': 'The server does not list a customer’s groups yet; they show here after a change.',
-    'customerGroups.unknownEdit': 'The server does not list a customer’s groups yet. Saving replaces the manual groups with the ones chosen below (the default group is preselected: every new customer joins it).',
     'customerGroups.manual': 'Manual groups',
     'customerGroups.manualHint': 'Added to the groups of the customer’s active package.',
     'customerGroups.save': 'Save groups',

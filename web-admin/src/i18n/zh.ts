@@ -526,8 +526,6 @@ export const zh: Record<MessageKey, string> = {
     'customerGroups.title': '分组',
     'customerGroups.current': '手动分组：',
     'customerGroups.none': '无',
-    'customerGroups.unknown': '服务器暂不提供客户分组的查询；修改后将在此显示。',
-    'customerGroups.unknownEdit': '服务器暂不提供客户分组的查询。保存会用下方所选分组替换其手动分组（已预选默认分组：每个新客户都会加入）。',
     'customerGroups.manual': '手动分组',
     'customerGroups.manualHint': '在客户当前套餐所带分组之外额外加入。',
     'customerGroups.save': '保存分组',
