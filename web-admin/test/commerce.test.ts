@@ -5,9 +5,10 @@
 
 import { HeliumProblemError } from '@helium/sdk';
 import { describe, expect, it } from 'vitest';
-import { couponStatus, giftCardStatus, refundableAmount, refundAmountValid } from '../src/lib/domain';
+import { couponStatus, giftCardStatus } from '../src/lib/domain';
 import { bytesToGb, gbToBytes, parseWhole, percentToRate, rateToPercent, toMajorInput, toMinorUnits } from '../src/lib/format';
 import { newIdempotencyKey, refusedForGood } from '../src/lib/idempotency';
+import { refundableAmount, refundAmountValid } from '../src/lib/refunds';
 
 describe('money typed in major units', () => {
     it('converts exactly, with the currency’s fraction digits', () => {

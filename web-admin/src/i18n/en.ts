@@ -754,7 +754,7 @@ export const en = {
     'order.externalReferenceHint': 'Optional: the bank or gateway reference the money came with.',
     'order.refund': 'Refund',
     'order.refundTitle': 'Refund the order',
-    'order.refundBody': 'The money goes back to the customer’s wallet (not to the card or gateway). Order {tradeNo} becomes refunded; what is left of its total can still be refunded later.',
+    'order.refundBody': 'The money goes back to the customer’s wallet (not to the card or gateway). Order {tradeNo} becomes refunded.',
     'order.refundAmount': 'Refund amount',
     'order.refundAmountHint': 'At most {remaining}, what is left to refund. Empty: all of it.',
     'order.refundAmountInvalid': 'An amount above zero, at most {max} (what is left to refund).',

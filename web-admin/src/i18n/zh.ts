@@ -755,7 +755,7 @@ export const zh: Record<MessageKey, string> = {
     'order.externalReferenceHint': '可选：银行或支付平台的流水号。',
     'order.refund': '退款',
     'order.refundTitle': '订单退款',
-    'order.refundBody': '款项将退回客户钱包（而不是原支付渠道）。订单 {tradeNo} 将变为已退款；总额中未退的部分之后仍可退款。',
+    'order.refundBody': '款项将退回客户钱包（而不是原支付渠道）。订单 {tradeNo} 将变为已退款。',
     'order.refundAmount': '退款金额',
     'order.refundAmountHint': '最多 {remaining}，即尚可退款的金额。留空表示全部退还。',
     'order.refundAmountInvalid': '请输入大于 0、不超过 {max}（尚可退款金额）的金额。',

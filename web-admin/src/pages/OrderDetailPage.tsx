@@ -20,9 +20,9 @@ import { ReasonModal } from '../components/dialogs';
 import { useNotify } from '../components/notify';
 import { EmptyState, ProblemAlert, ProblemState, TableSkeleton } from '../components/states';
 import { useI18n } from '../i18n';
-import { refundableAmount, refundAmountValid } from '../lib/domain';
 import { formatMoney, toMajorInput, toMinorUnits } from '../lib/format';
 import { useIdempotencyKey } from '../lib/idempotency';
+import { refundableAmount, refundAmountValid } from '../lib/refunds';
 
 type Action = 'cancel' | 'paid' | 'refund' | null;
 
@@ -328,16 +328,16 @@ export default function OrderDetailPage() {
                     ) : null}
                     {o.refundAmount ? (
                         <Field label={t('order.refundedSoFar')}>
-                            <Text size="sm" data-testid="order-refunded-so-far">
+                            <span data-testid="order-refunded-so-far">
                                 <MoneyText value={o.refundAmount} />
-                            </Text>
+                            </span>
                         </Field>
                     ) : null}
                     {o.refundAmount && o.kind !== 'top_up' ? (
                         <Field label={t('order.refundRemaining')}>
-                            <Text size="sm" data-testid="order-refund-remaining">
+                            <span data-testid="order-refund-remaining">
                                 <MoneyText value={{ amount: remaining ?? 0, currency: o.total.currency }} />
-                            </Text>
+                            </span>
                         </Field>
                     ) : null}
                     {can('audit.read') ? (
