@@ -2,8 +2,10 @@
 // Redis prefix and MQ prefix): customer groups; a package series, a version with its terms, the
 // version published, a product selling it (price typed in major units, stored in minor units);
 // a coupon (percentage typed, stored as a decimal rate); a deposit to a customer's wallet under
-// one Idempotency-Key (a double click posts once) and its ledger row; a customer's order marked
-// paid and partly refunded to the wallet; a gift-card batch issued and exported as CSV, one of
+// one Idempotency-Key (a double click posts once) and its ledger row; the customer's manual
+// groups, shown from the server after a reload; a customer's order marked paid and refunded to
+// the wallet in two parts that add up to its total (then no refund is left to offer), and a
+// top-up order that offers none; a gift-card batch issued and exported as CSV, one of
 // its codes looked up; a payment method whose key is never shown; and a CustomerSupport who
 // sees the commerce screens but not Payment methods. axe-core on every new screen; screenshots
 // under test-artifacts/commerce-*.png.
@@ -240,17 +242,35 @@ describe('admin SPA: commerce', { concurrency: false }, () => {
             await page.getByText(/More than the balance it comes from/).waitFor();
             await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
 
-            // The customer's manual groups.
+            // The customer's manual groups: the editor starts from the set in force (the default
+            // group every new customer joins, which the product is visible to); add the new group,
+            // save, reload.
+            const groupsCard = page.getByTestId('customer-groups');
+            const pills = () => groupsCard.locator('.mantine-Pill-label').allTextContents();
+            await groupsCard.locator('.mantine-Pill-label').filter({ hasText: 'Everyone' }).waitFor();
+            assert.deepEqual(await pills(), ['Everyone'], 'the editor starts from the customer’s groups');
+            assert.match(await page.getByTestId('customer-groups-current').textContent(), /Everyone/);
             await choose(page, page.getByTestId('customer-groups-select'), created.group);
             await page.keyboard.press('Escape');
+            assert.deepEqual(await pills(), ['Everyone', created.group]);
             await page.getByTestId('customer-groups-save').click();
             await toast(page, 'Groups saved.').waitFor();
-            assert.match(await page.getByTestId('customer-groups').textContent(), new RegExp(created.group));
+            assert.match(await page.getByTestId('customer-groups-current').textContent(), new RegExp(created.group));
+            assert.equal(
+                await server.sql(`SELECT string_agg(g.name, ',' ORDER BY g.is_default DESC) FROM shop.customer_group_members m JOIN shop.customer_groups g ON g.id = m.group_id WHERE m.user_id = '${customer.id}'`),
+                `Everyone,${created.group}`,
+                'the new group joined',
+            );
+            await page.reload();
+            await groupsCard.locator('.mantine-Pill-label').filter({ hasText: created.group }).waitFor();
+            assert.deepEqual((await pills()).sort(), ['Everyone', created.group].sort(), 'after a reload the editor shows the saved groups');
+            const current = await page.getByTestId('customer-groups-current').textContent();
+            assert.ok(current.includes(created.group) && current.includes('Everyone'), current);
             await checkA11y(page, 'customer-detail-commerce');
             await screenshot(page, 'commerce-08-customer-wallet');
         }));
 
-    it('marks a customer order paid, then refunds part of it to the wallet', () =>
+    it('marks a customer order paid, refunds it to the wallet in two parts, and offers no refund of a top-up', () =>
         step('orders', async () => {
             const { page } = boss;
             const order = await asCustomer('POST', '/api/v1/orders', { product_id: created.productId });
@@ -272,20 +292,65 @@ describe('admin SPA: commerce', { concurrency: false }, () => {
             await page.getByTestId('order-refund').waitFor();
             assert.equal(await server.sql(`SELECT count(*) FROM shop.payments WHERE order_id = '${order.id}' AND via = 'staff'`), '1', 'paid once');
 
+            // First refund: the dialog offers what is left (all of it), more is refused before
+            // it is sent, 5.00 goes through.
+            const refundedSoFar = () => server.sql(`SELECT coalesce(refund_amount, 0) FROM shop.orders WHERE id = '${order.id}'`);
             await page.getByTestId('order-refund').click();
-            await page.getByTestId('refund-amount').fill('5');
+            assert.equal(await page.getByTestId('refund-amount').inputValue(), '19.90', 'the amount defaults to what is left');
+            assert.match(await page.getByTestId('refund-summary').textContent(), /refunded so far CN¥0\.00, left to refund CN¥19\.90/);
+            await page.getByTestId('refund-amount').fill('19.91');
             await page.getByTestId('reason').fill('E2E: partial refund');
+            await page.getByTestId('confirm').click();
+            await page.getByText('An amount above zero, at most CN¥19.90 (what is left to refund).').waitFor();
+            assert.equal(await refundedSoFar(), '0', 'not sent');
+            await page.getByTestId('refund-amount').fill('5');
+            await checkA11y(page, 'order-refund-dialog');
             await screenshot(page, 'commerce-10-refund-dialog');
             await page.getByTestId('confirm').click();
             await page.getByTestId('status').filter({ hasText: 'Refunded' }).waitFor();
+            await page.getByTestId('order-refunded-so-far').filter({ hasText: 'CN¥5.00' }).waitFor();
+            assert.match(await page.getByTestId('order-refund-remaining').textContent(), /CN¥14\.90/);
+            assert.equal(await refundedSoFar(), '500');
             await checkA11y(page, 'order-detail');
             await screenshot(page, 'commerce-11-order');
+
+            // Second refund: a refunded order with something left is offered again, the amount
+            // defaulting to the 14.90 left; after it nothing is left and the action is gone.
+            await page.getByTestId('order-refund').click();
+            assert.equal(await page.getByTestId('refund-amount').inputValue(), '14.90');
+            assert.match(await page.getByTestId('refund-summary').textContent(), /refunded so far CN¥5\.00, left to refund CN¥14\.90/);
+            await page.getByTestId('refund-amount').fill('14.91');
+            await page.getByTestId('reason').fill('E2E: the rest');
+            await page.getByTestId('confirm').click();
+            await page.getByText('An amount above zero, at most CN¥14.90 (what is left to refund).').waitFor();
+            await page.getByTestId('refund-amount').fill('14.90');
+            await page.getByTestId('confirm').click();
+            await page.getByTestId('order-refunded-so-far').filter({ hasText: 'CN¥19.90' }).waitFor();
+            assert.match(await page.getByTestId('order-refund-remaining').textContent(), /CN¥0\.00/);
+            await page.getByTestId('order-refund').waitFor({ state: 'detached' });
+            assert.equal(await refundedSoFar(), '1990', 'the two refunds add up to the total');
+            await page.reload();
+            await page.getByTestId('order-refunded-so-far').waitFor();
+            assert.equal(await page.getByTestId('order-refund').count(), 0, 'nothing left to refund');
 
             await page.goto(`${server.url}/admin/customers/${customer.id}`);
             const refundRow = page.getByTestId('ledger-row').filter({ hasText: 'E2E: partial refund' });
             await refundRow.waitFor();
             assert.match(await refundRow.textContent(), /Refund.*\+CN¥5\.00/s);
-            assert.match(await page.getByTestId('wallet-available').textContent(), /30\.50/);
+            assert.match(await page.getByTestId('ledger-row').filter({ hasText: 'E2E: the rest' }).textContent(), /Refund.*\+CN¥14\.90/s);
+            assert.match(await page.getByTestId('wallet-available').textContent(), /45\.40/, '25.50 + 5.00 + 14.90');
+
+            // A top-up order, once paid, is never offered for refund (its money is in the wallet).
+            const topUp = await asCustomer('POST', '/api/v1/wallet/top-ups', { amount: 1000 });
+            assert.equal(topUp.kind, 'top_up');
+            await page.goto(`${server.url}/admin/orders/${topUp.id}`);
+            await page.getByTestId('order-mark-paid').click();
+            await page.getByTestId('reason').fill('E2E: top-up paid by bank transfer');
+            await page.getByTestId('confirm').click();
+            await page.getByTestId('order-mark-paid').waitFor({ state: 'detached' });
+            await page.getByTestId('status').filter({ hasText: /Paid|Delivered/ }).waitFor();
+            assert.equal(await page.getByTestId('order-refund').count(), 0, 'no refund of a top-up');
+            assert.equal(await page.getByTestId('order-refund-remaining').count(), 0);
         }));
 
     it('issues a gift-card batch, exports its codes as CSV and looks one up', () =>

@@ -1,13 +1,14 @@
 // The commerce screens' conversions and rules: amounts typed in major units to exact minor
 // units, a percentage to the coupon's decimal rate, GB to bytes, idempotency keys (one per
-// dialog, a new one only after a definite refusal), and the derived states of gift cards and
-// coupons.
+// dialog, a new one only after a definite refusal), the derived states of gift cards and
+// coupons, and what is left to refund of an order.
 
 import { HeliumProblemError } from '@helium/sdk';
 import { describe, expect, it } from 'vitest';
 import { couponStatus, giftCardStatus } from '../src/lib/domain';
 import { bytesToGb, gbToBytes, parseWhole, percentToRate, rateToPercent, toMajorInput, toMinorUnits } from '../src/lib/format';
 import { newIdempotencyKey, refusedForGood } from '../src/lib/idempotency';
+import { refundableAmount, refundAmountValid } from '../src/lib/refunds';
 
 describe('money typed in major units', () => {
     it('converts exactly, with the currency’s fraction digits', () => {
@@ -121,5 +122,38 @@ describe('derived states', () => {
         expect(couponStatus({ ...c, endsAt: new Date(now) }, now)).toBe('expired');
         expect(couponStatus({ ...c, uses: 2 }, now)).toBe('exhausted');
         expect(couponStatus({ ...c, uses: 200, maxUses: null }, now)).toBe('active');
+    });
+});
+
+describe('refunds', () => {
+    const money = (amount: number) => ({ amount, currency: 'CNY' });
+    const order = { kind: 'purchase', status: 'delivered', total: money(1990), refundAmount: null as { amount: number; currency: string } | null };
+    it('paid or delivered orders may be refunded in full', () => {
+        expect(refundableAmount(order)).toBe(1990);
+        expect(refundableAmount({ ...order, status: 'paid', kind: 'renewal' })).toBe(1990);
+        expect(refundableAmount({ ...order, refundAmount: undefined })).toBe(1990);
+    });
+    it('partial refunds add up to at most the total: a refunded order with something left may be refunded again', () => {
+        expect(refundableAmount({ ...order, status: 'refunded', refundAmount: money(500) })).toBe(1490);
+        expect(refundableAmount({ ...order, status: 'refunded', refundAmount: money(1989) })).toBe(1);
+        expect(refundableAmount({ ...order, status: 'refunded', refundAmount: money(1990) })).toBeNull();
+    });
+    it('unpaid and cancelled orders, and top-ups, never', () => {
+        expect(refundableAmount({ ...order, status: 'unpaid' })).toBeNull();
+        expect(refundableAmount({ ...order, status: 'cancelled' })).toBeNull();
+        for (const status of ['paid', 'delivered', 'refunded']) expect(refundableAmount({ ...order, kind: 'top_up', status }), status).toBeNull();
+        expect(refundableAmount({ ...order, kind: 'top_up', status: 'refunded', refundAmount: money(100) })).toBeNull();
+    });
+    it('a free order may be refunded (of nothing)', () => {
+        expect(refundableAmount({ ...order, total: money(0) })).toBe(0);
+    });
+    it('a typed amount is above zero and at most what is left', () => {
+        expect(refundAmountValid(1490, 1490)).toBe(true);
+        expect(refundAmountValid(1, 1490)).toBe(true);
+        expect(refundAmountValid(1491, 1490)).toBe(false);
+        expect(refundAmountValid(0, 1490)).toBe(false);
+        expect(refundAmountValid(null, 1490)).toBe(false);
+        expect(refundAmountValid(toMinorUnits('14.90', 'CNY'), 1490)).toBe(true);
+        expect(refundAmountValid(toMinorUnits('14.91', 'CNY'), 1490)).toBe(false);
     });
 });

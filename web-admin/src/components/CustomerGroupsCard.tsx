@@ -1,11 +1,11 @@
 // A customer's manual groups (catalog.read to see the names, catalog.write to change them):
-// what they may see and buy, on top of the groups of their active package. The API replaces the
-// whole set (adminSetCustomerGroups) and answers the set now in force; it has no call that
-// reads a customer's groups, so until a change is saved here the editor starts from the default
-// group, which every new customer joins.
+// what they may see and buy, on top of the groups of their active package. The customer's
+// detail (adminGetCustomer) carries the set in force; the API replaces the whole set
+// (adminSetCustomerGroups), and the customer is read again after a save.
 
-import { Alert, Button, Card, Group, MultiSelect, Stack, Text, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { CustomerDetail } from '@helium/sdk';
+import { Button, Card, Group, MultiSelect, Stack, Text, Title } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import { fieldErrors } from '../api/errors';
@@ -16,27 +16,26 @@ import { GroupBadges } from './commerce';
 import { useNotify } from './notify';
 import { ProblemAlert } from './states';
 
-export function CustomerGroupsCard({ userId }: { userId: string }) {
+/** `groupIds`: the customer's manual groups as last read (CustomerDetail.groupIds). */
+export function CustomerGroupsCard({ userId, groupIds }: { userId: string; groupIds: readonly string[] }) {
     const { t, tx } = useI18n();
     const notify = useNotify();
     const { can } = useAuth();
     const gate = useWriteGate();
     const queryClient = useQueryClient();
     const groups = useGroups();
-    // The set as last saved from this browser (the API has no read of it).
-    const known = useQuery<string[] | null>({ queryKey: ['customer-groups', userId], queryFn: () => null, staleTime: Infinity, gcTime: Infinity });
-    const [selected, setSelected] = useState<string[]>([]);
+    const [selected, setSelected] = useState<string[]>(() => [...groupIds]);
     const [dirty, setDirty] = useState(false);
-    const ready = groups.isSuccess && known.isSuccess;
+    // Follow the saved set (first read, a save, a refetch) unless an edit is under way.
+    const savedKey = groupIds.join(',');
     useEffect(() => {
-        if (!ready || dirty) return;
-        setSelected(known.data ?? groups.items.filter((g) => g.isDefault).map((g) => g.id));
-        // Only when the sources arrive or change, not on every edit.
-    }, [ready, known.data, groups.items, dirty]);
+        if (!dirty) setSelected(savedKey ? savedKey.split(',') : []);
+    }, [savedKey, dirty]);
     const save = useMutation({
         mutationFn: () => api.customers.adminSetCustomerGroups({ id: userId, customerGroupsRequest: { groupIds: selected } }),
         onSuccess: (r) => {
-            queryClient.setQueryData(['customer-groups', userId], r.groupIds);
+            queryClient.setQueryData(['customer', userId], (old: CustomerDetail | undefined) => (old ? { ...old, groupIds: r.groupIds } : old));
+            void queryClient.invalidateQueries({ queryKey: ['customer', userId] });
             setDirty(false);
             notify(t('customerGroups.saved'));
         },
@@ -50,16 +49,10 @@ export function CustomerGroupsCard({ userId }: { userId: string }) {
                 {t('customerGroups.title')}
             </Title>
             <Stack gap="sm">
-                {known.data ? (
-                    <Group gap="xs">
-                        <Text size="sm">{t('customerGroups.current')}</Text>
-                        <GroupBadges ids={known.data} names={groups.byId} empty={<Text size="sm">{t('customerGroups.none')}</Text>} />
-                    </Group>
-                ) : (
-                    <Alert color="gray" p="xs">
-                        {writable ? t('customerGroups.unknownEdit') : t('customerGroups.unknown')}
-                    </Alert>
-                )}
+                <Group gap="xs" data-testid="customer-groups-current">
+                    <Text size="sm">{t('customerGroups.current')}</Text>
+                    <GroupBadges ids={groupIds} names={groups.byId} empty={<Text size="sm">{t('customerGroups.none')}</Text>} />
+                </Group>
                 {writable ? (
                     <Group align="flex-end" wrap="wrap">
                         <MultiSelect
@@ -77,7 +70,7 @@ export function CustomerGroupsCard({ userId }: { userId: string }) {
                             error={fields.group_ids}
                             data-testid="customer-groups-select"
                         />
-                        <Button onClick={() => gate(() => save.mutate())} loading={save.isPending} disabled={!ready} data-testid="customer-groups-save">
+                        <Button onClick={() => gate(() => save.mutate())} loading={save.isPending} disabled={!groups.isSuccess} data-testid="customer-groups-save">
                             {t('customerGroups.save')}
                         </Button>
                     </Group>

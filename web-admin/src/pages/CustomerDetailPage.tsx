@@ -150,7 +150,7 @@ export default function CustomerDetailPage() {
             </Card>
 
             <CustomerWallet userId={c.id} />
-            {can('catalog.read') ? <CustomerGroupsCard userId={c.id} /> : null}
+            {can('catalog.read') ? <CustomerGroupsCard userId={c.id} groupIds={c.groupIds} /> : null}
 
             <Card withBorder>
                 <Title order={2} size="h4" mb="sm">

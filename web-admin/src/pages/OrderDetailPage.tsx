@@ -1,8 +1,10 @@
 // One order with its payment attempts. Staff actions, each by its own permission and each with
 // a reason kept in the audit log: cancel an unpaid order; mark one paid (money received outside
 // the gateways, with its reference); refund a paid or delivered one to the customer's wallet
-// (all or part, optionally ending the package it delivered). Mark paid and refund carry an
-// Idempotency-Key per opened dialog, so a double click does not post twice.
+// (all or part, optionally ending the package it delivered). Partial refunds add up to at most
+// the total, so a refunded order with something left can be refunded again; a top-up never.
+// Mark paid and refund carry an Idempotency-Key per opened dialog, so a double click does not
+// post twice.
 
 import type { AdminOrder } from '@helium/sdk';
 import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, Modal, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
@@ -18,8 +20,9 @@ import { ReasonModal } from '../components/dialogs';
 import { useNotify } from '../components/notify';
 import { EmptyState, ProblemAlert, ProblemState, TableSkeleton } from '../components/states';
 import { useI18n } from '../i18n';
-import { formatMoney, toMinorUnits } from '../lib/format';
+import { formatMoney, toMajorInput, toMinorUnits } from '../lib/format';
 import { useIdempotencyKey } from '../lib/idempotency';
+import { refundableAmount, refundAmountValid } from '../lib/refunds';
 
 type Action = 'cancel' | 'paid' | 'refund' | null;
 
@@ -104,24 +107,29 @@ function MarkPaidModal({ order, opened, onClose }: { order: AdminOrder; opened: 
     );
 }
 
-function RefundModal({ order, opened, onClose }: { order: AdminOrder; opened: boolean; onClose: () => void }) {
+/** `remaining`: what is left to refund (minor units), from `refundableAmount`. */
+function RefundModal({ order, remaining, opened, onClose }: { order: AdminOrder; remaining: number; opened: boolean; onClose: () => void }) {
     const { t, tx, locale } = useI18n();
     const { key, settle } = useIdempotencyKey(opened);
     const [reason, setReason] = useState('');
     const [amount, setAmount] = useState('');
     const [cancelPackage, setCancelPackage] = useState(false);
     const [touched, setTouched] = useState(false);
+    const currency = order.total.currency;
     useEffect(() => {
         if (opened) {
             setReason('');
-            setAmount('');
+            // What is left, to refund it all or edit down; nothing typed for a free order.
+            setAmount(remaining > 0 ? toMajorInput(remaining, currency) : '');
             setCancelPackage(false);
             setTouched(false);
         }
+        // Only when the dialog opens: the order updates behind it after a refund.
     }, [opened]);
-    const currency = order.total.currency;
-    const minor = amount.trim() ? toMinorUnits(amount, currency) : null;
-    const amountError = amount.trim() && (minor === null || minor > order.total.amount) ? t('order.refundAmountInvalid', { max: formatMoney(order.total.amount, currency, locale) }) : undefined;
+    const typed = amount.trim() !== '';
+    const minor = typed ? toMinorUnits(amount, currency) : null;
+    const money = (minorUnits: number) => formatMoney(minorUnits, currency, locale);
+    const amountError = typed && !refundAmountValid(minor, remaining) ? t('order.refundAmountInvalid', { max: money(remaining) }) : undefined;
     const done = useOrderDone(order.id, onClose);
     const refund = useMutation({
         mutationFn: () =>
@@ -138,7 +146,7 @@ function RefundModal({ order, opened, onClose }: { order: AdminOrder; opened: bo
         refund.reset();
         onClose();
     };
-    const shown = minor ?? order.total.amount;
+    const shown = minor ?? remaining;
     return (
         <Modal closeButtonProps={{ 'aria-label': t('common.close') }} opened={opened} onClose={close} title={t('order.refundTitle')} centered>
             <form
@@ -151,11 +159,14 @@ function RefundModal({ order, opened, onClose }: { order: AdminOrder; opened: bo
             >
                 <Stack>
                     <Text size="sm">{t('order.refundBody', { tradeNo: order.tradeNo })}</Text>
+                    <Text size="sm" data-testid="refund-summary">
+                        {t('order.refundSummary', { total: money(order.total.amount), refunded: money(order.refundAmount?.amount ?? 0), remaining: money(remaining) })}
+                    </Text>
                     <MoneyInput
                         currency={currency}
                         label={t('order.refundAmount')}
-                        description={t('order.refundAmountHint', { total: formatMoney(order.total.amount, currency, locale) })}
-                        placeholder={formatMoney(order.total.amount, currency, locale)}
+                        description={t('order.refundAmountHint', { remaining: money(remaining) })}
+                        placeholder={money(remaining)}
                         value={amount}
                         onChange={(e) => setAmount(e.currentTarget.value)}
                         error={amountError ?? server.amount}
@@ -211,7 +222,8 @@ export default function OrderDetailPage() {
     if (detail.error) return <ProblemState error={detail.error} onRetry={() => void detail.refetch()} />;
     const o = detail.data;
     const unpaid = o.status === 'unpaid';
-    const refundable = o.status === 'paid' || o.status === 'delivered';
+    // What is left to refund; null: no refund (not paid, all refunded, or a top-up).
+    const remaining = refundableAmount(o);
 
     return (
         <Stack>
@@ -230,7 +242,7 @@ export default function OrderDetailPage() {
                                 {t('order.cancel')}
                             </Button>
                         ) : null}
-                        {refundable && can('orders.refund') ? (
+                        {remaining !== null && can('orders.refund') ? (
                             <Button color="red" variant="outline" onClick={() => gate(() => setAction('refund'))} data-testid="order-refund">
                                 {t('order.refund')}
                             </Button>
@@ -315,8 +327,17 @@ export default function OrderDetailPage() {
                         </Field>
                     ) : null}
                     {o.refundAmount ? (
-                        <Field label={t('order.refundAmount')}>
-                            <MoneyText value={o.refundAmount} />
+                        <Field label={t('order.refundedSoFar')}>
+                            <span data-testid="order-refunded-so-far">
+                                <MoneyText value={o.refundAmount} />
+                            </span>
+                        </Field>
+                    ) : null}
+                    {o.refundAmount && o.kind !== 'top_up' ? (
+                        <Field label={t('order.refundRemaining')}>
+                            <span data-testid="order-refund-remaining">
+                                <MoneyText value={{ amount: remaining ?? 0, currency: o.total.currency }} />
+                            </span>
                         </Field>
                     ) : null}
                     {can('audit.read') ? (
@@ -386,7 +407,7 @@ export default function OrderDetailPage() {
                 onConfirm={(r) => cancel.mutate(r)}
             />
             <MarkPaidModal order={o} opened={action === 'paid'} onClose={close} />
-            <RefundModal order={o} opened={action === 'refund'} onClose={close} />
+            <RefundModal order={o} remaining={remaining ?? 0} opened={action === 'refund'} onClose={close} />
         </Stack>
     );
 }
