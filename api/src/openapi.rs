@@ -126,6 +126,10 @@ fn shared_for(op: &openapi::path::Operation) -> Vec<&'static str> {
     if has(ParameterIn::Path) || has(ParameterIn::Query) {
         out.push("MalformedRequest");
     }
+    if has(ParameterIn::Query) {
+        // Query values that parse but break a rule (limit range, UUID, enum) name the field.
+        out.push("ValidationFailed");
+    }
     if has(ParameterIn::Path) {
         out.push("NotFound");
     }

@@ -63,7 +63,9 @@ VERSION=$(staff -XPOST "$B/admin/package-series/$SERIES/versions" \
     -d '{"traffic_bytes":107374182400,"duration_days":30,"speed_limit_mbps":null,"device_limit":3,"traffic_reset":"none"}' | json 'd["id"]')
 staff -XPOST "$B/admin/package-series/$SERIES/versions/$VERSION/publish" >/dev/null
 PRODUCT=$(staff -XPOST "$B/admin/products" -d "{\"name\":\"Bench 30d\",\"price\":700,\"package_series_id\":\"$SERIES\",\"group_ids\":[\"018f0000-0000-7000-8000-000000000001\"],\"on_sale\":true}" | json 'd["id"]')
-METHOD=$(staff -XPOST "$B/admin/payment-methods" \
+# Gateway accounts hold merchant keys: human staff with TOTP only (API keys cannot).
+ADMIN=$(HELIUM_CLI=target/release/helium-cli "$PY" deploy/tools/staff_session.py "http://127.0.0.1:$PORT" boss@bench.test)
+METHOD=$(curl -sf -H "Authorization: Bearer $ADMIN" -H 'content-type: application/json' -XPOST "$B/admin/payment-methods" \
     -d '{"kind":"epay","name":"Bench","channel":"alipay","url":"http://127.0.0.1:9","pid":"1001","key":"bench-merchant-key","enabled":true}' | json 'd["id"]')
 
 # Customers: register, open the sealed e-mail, set a password; 10^9 minor units each.

@@ -36,8 +36,10 @@ impl Renewals {
     /// Turns auto-renewal of a product the customer may buy on or off.
     pub async fn set(&self, user_id: Uuid, product_id: Uuid, enabled: bool) -> Result<AutoRenewal, DomainError> {
         crate::transaction!(self.0.db, |tx| {
+            // Turning it on needs a product the customer may buy; off, any product that exists.
             let visible = groups::of_user(tx, user_id).await?;
-            if enabled && products::get(tx, product_id, Some(&visible)).await?.is_none() {
+            let scope = enabled.then_some(visible.as_slice());
+            if products::get(tx, product_id, scope).await?.is_none() {
                 return Err(not_found("product"));
             }
             Ok(renewals::set(tx, user_id, product_id, enabled).await?)

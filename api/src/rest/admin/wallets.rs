@@ -283,7 +283,10 @@ pub async fn admin_list_gift_card_batches(
     get, path = "/api/v1/admin/gift-cards/batches/{id}/export", operation_id = "adminExportGiftCardBatch", tag = "wallet",
     summary = "The batch's codes as CSV (audited)",
     params(("id" = Uuid, Path, description = "Batch id")),
-    responses((status = 200, description = "`code,value,currency,expires_at` rows", body = String, content_type = "text/csv"))
+    responses(
+        (status = 200, description = "`code,value,currency,expires_at` rows", body = String, content_type = "text/csv"),
+        (status = 409, description = "invalid_state (a batch is exported once)", body = ProblemBody, content_type = PROBLEM),
+    )
 )]
 pub async fn admin_export_gift_card_batch(
     State(state): State<AppState>,
@@ -344,7 +347,10 @@ pub async fn admin_list_gift_cards(
     post, path = "/api/v1/admin/gift-cards/lookup", operation_id = "adminLookupGiftCard", tag = "wallet",
     summary = "Find the card a code belongs to (the code stays out of URLs and logs)",
     request_body = GiftCardLookupRequest,
-    responses((status = 200, description = "The card and who redeemed it", body = GiftCardDetail))
+    responses(
+        (status = 200, description = "The card and who redeemed it", body = GiftCardDetail),
+        (status = 404, description = "not_found (no card has this code)", body = ProblemBody, content_type = PROBLEM),
+    )
 )]
 pub async fn admin_lookup_gift_card(
     State(state): State<AppState>,

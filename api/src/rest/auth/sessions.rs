@@ -60,8 +60,12 @@ pub async fn revoke_session(
     responses((status = 204, description = "Signed out"))
 )]
 pub async fn logout(State(state): State<AppState>, Customer(me): Customer) -> Result<StatusCode, ApiError> {
-    state.auth.sessions.revoke(me.user_id, me.session_id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    match state.auth.sessions.revoke(me.user_id, me.session_id).await {
+        // Ended concurrently (another logout, logout-all): signing out is idempotent.
+        Err(e) if e.code() == helium_domain::ErrorCode::NotFound => Ok(StatusCode::NO_CONTENT),
+        Err(e) => Err(e.into()),
+        Ok(_) => Ok(StatusCode::NO_CONTENT),
+    }
 }
 
 #[utoipa::path(

@@ -51,7 +51,7 @@ pub struct EpayNotify {
     responses(
         (status = 200, description = "Accepted: exactly `success`", body = String, content_type = "text/plain"),
         (status = 400, description = "signature_invalid", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "payment_mismatch", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "payment_mismatch; validation_failed (NUL bytes, over-long values)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn epay_notify_post(
@@ -70,7 +70,7 @@ pub async fn epay_notify_post(
     responses(
         (status = 200, description = "Accepted: exactly `success`", body = String, content_type = "text/plain"),
         (status = 400, description = "signature_invalid", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "payment_mismatch", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "payment_mismatch; validation_failed (NUL bytes, over-long values)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 pub async fn epay_notify_get(
@@ -83,6 +83,16 @@ pub async fn epay_notify_get(
 async fn notify(state: &AppState, params: &[(String, String)]) -> Result<Response, ApiError> {
     if params.len() > MAX_PARAMS {
         return Err(DomainError::field("params", "too_many", "at most 32 parameters").into());
+    }
+    if let Some((k, _)) =
+        params.iter().find(|(k, v)| k.contains('\0') || v.contains('\0') || k.len() > 64 || v.len() > 1024)
+    {
+        return Err(DomainError::field(
+            k.replace('\0', ""),
+            "invalid_format",
+            "no NUL bytes; names ≤ 64, values ≤ 1024 bytes",
+        )
+        .into());
     }
     let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let settled = state.shop.checkout.epay_notify(&pairs).await?;
