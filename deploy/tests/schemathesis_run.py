@@ -324,6 +324,23 @@ def failures(report_dir: Path) -> dict[tuple, int]:
     return found
 
 
+def spec_drift(srv: Server) -> None:
+    """Warns when the server serves another document than the committed one (a binary built
+    from another tree, e.g. HELIUM_BIN from elsewhere): failures may then be drift, not bugs."""
+    status, served = h.http("GET", f"{srv.base}/openapi.json")
+    committed = json.loads(SPEC.read_text())
+    if status != 200 or served == committed:
+        return
+    ops = lambda doc: {f"{m} {p}": op for p, item in doc.get("paths", {}).items() for m, op in item.items()}  # noqa: E731
+    mine, theirs = ops(committed), ops(served)
+    differ = sorted(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
+    schemas = sorted(k for k in committed["components"]["schemas"].keys() | served["components"]["schemas"].keys()
+                     if committed["components"]["schemas"].get(k) != served["components"]["schemas"].get(k))
+    print(f"::: schemathesis: WARNING: {h.HELIUM} serves another OpenAPI document than openapi/openapi.json "
+          f"(operations differing: {', '.join(differ) or 'none'}; schemas differing: {', '.join(schemas) or 'none'}): "
+          "rebuild it from this tree, or take failures there as drift", flush=True)
+
+
 def main(argv: list[str]) -> int:
     wanted = argv or ["anonymous", "customer", "admin"]
     reports = Path(os.environ.get("SCHEMATHESIS_REPORT_DIR") or tempfile.mkdtemp(prefix="helium-schemathesis-"))
@@ -344,6 +361,7 @@ def main(argv: list[str]) -> int:
             people["admin"] = Staff(srv)
         if "customer" in people and "admin" in people:
             seed(srv, people["admin"].first, people["customer"].first)
+        spec_drift(srv)
         h.log(f"identities ready in {time.monotonic() - started:.0f} s")
 
         def run(name: str, token: str | None, ops: list[str], exclude: bool) -> None:
