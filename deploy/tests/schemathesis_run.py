@@ -80,25 +80,40 @@ def operation_filter(ids: list[str]) -> str:
 
 
 class Server:
-    """helium --mode all on a fresh database, its mailer delivering to the SMTP sink."""
+    """helium --mode all on a fresh database, its mailer delivering to the SMTP sink; on a
+    failure to start, everything made so far is closed again."""
 
     def __init__(self) -> None:
-        self.db = h.Database("schemathesis")
-        self.sink = h.Sink()
-        self.key = base64.b64encode(secrets.token_bytes(32)).decode()
-        prefix = f"st-{self.db.name[-12:]}"
-        self.env = {"DATABASE_URL": self.db.url, "REDIS_URL": h.REDIS_URL, "REDIS_KEY_PREFIX": f"{prefix}:",
-                    "MQ_URL": h.MQ_URL, "MQ_PREFIX": prefix, "DATA_ENCRYPTION_KEY": self.key}
-        self.helium = None
-        limits = {f"RATE_LIMIT_{c}": "100000000/60" for c in ("AUTH", "READ", "WRITE", "PUBLIC_READ", "WEBHOOK")}
-        self.helium = h.Helium("all", {**self.env, **limits, "PUBLIC_URL": "https://app.helium.test",
-                                       "TRUSTED_PROXIES": "127.0.0.1",
-                                       "RUST_LOG": "warn", "NO_COLOR": "1"})
-        self.helium.wait_ready(90)
-        self.base = self.helium.base
-        # Mail the fuzzer causes goes to the sink (the server picks the change up within 5 s);
-        # the harness itself reads its links from the outbox (`link`).
-        h.configure_mailer(self.db.url, self.sink.port)
+        self.db, self.sink, self.helium = h.Database("schemathesis"), None, None
+        try:
+            self.sink = h.Sink()
+            self.key = base64.b64encode(secrets.token_bytes(32)).decode()
+            prefix = f"st-{self.db.name[-12:]}"
+            self.env = {"DATABASE_URL": self.db.url, "REDIS_URL": h.REDIS_URL, "REDIS_KEY_PREFIX": f"{prefix}:",
+                        "MQ_URL": h.MQ_URL, "MQ_PREFIX": prefix, "DATA_ENCRYPTION_KEY": self.key}
+            limits = {f"RATE_LIMIT_{c}": "100000000/60" for c in ("AUTH", "READ", "WRITE", "PUBLIC_READ", "WEBHOOK")}
+            self.helium = h.Helium("all", {**self.env, **limits, "PUBLIC_URL": "https://app.helium.test",
+                                           "TRUSTED_PROXIES": "127.0.0.1", "RUST_LOG": "warn", "NO_COLOR": "1"})
+            deadline = time.monotonic() + 90  # not harness.wait_ready: it waits out the 90 s after an exit
+            while True:
+                if self.helium.proc.poll() is not None:
+                    raise AssertionError(f"helium exited {self.helium.proc.returncode} before it was ready")
+                try:
+                    if self.helium.health("/readyz")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline, "helium not ready within 90 s"
+                time.sleep(0.2)
+            self.base = self.helium.base
+            # Mail the fuzzer causes goes to the sink (the server picks the change up within
+            # 5 s); the harness itself reads its links from the outbox (`link`).
+            h.configure_mailer(self.db.url, self.sink.port)
+        except BaseException:
+            if self.helium:
+                print(f"helium output:\n{self.helium.output()[-3000:]}", flush=True)
+            self.close()
+            raise
 
     def link(self, address: str) -> str:
         """The link of the newest e-mail to `address`, from its `email.requested` event in the
@@ -124,12 +139,13 @@ class Server:
     def close(self) -> None:
         if self.helium:
             self.helium.close()
-        self.sink.close()
+        if self.sink:
+            self.sink.close()
         self.db.close()
 
 
 class Customer:
-    """One customer, registered from the e-mailed link; `token()` signs in again."""
+    """One customer, registered with its e-mail's link (from the outbox); `token()` signs in again."""
 
     def __init__(self, srv: Server) -> None:
         self.srv, self.email = srv, h.unique_email("fuzz")
