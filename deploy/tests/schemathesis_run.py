@@ -85,12 +85,12 @@ class Server:
 
     def __init__(self) -> None:
         self.db, self.sink, self.helium = h.Database("schemathesis"), None, None
+        self.prefix = f"st-{self.db.name[-12:]}"
         try:
             self.sink = h.Sink()
             self.key = base64.b64encode(secrets.token_bytes(32)).decode()
-            prefix = f"st-{self.db.name[-12:]}"
-            self.env = {"DATABASE_URL": self.db.url, "REDIS_URL": h.REDIS_URL, "REDIS_KEY_PREFIX": f"{prefix}:",
-                        "MQ_URL": h.MQ_URL, "MQ_PREFIX": prefix, "DATA_ENCRYPTION_KEY": self.key}
+            self.env = {"DATABASE_URL": self.db.url, "REDIS_URL": h.REDIS_URL, "REDIS_KEY_PREFIX": f"{self.prefix}:",
+                        "MQ_URL": h.MQ_URL, "MQ_PREFIX": self.prefix, "DATA_ENCRYPTION_KEY": self.key}
             limits = {f"RATE_LIMIT_{c}": "100000000/60" for c in ("AUTH", "READ", "WRITE", "PUBLIC_READ", "WEBHOOK")}
             self.helium = h.Helium("all", {**self.env, **limits, "PUBLIC_URL": "https://app.helium.test",
                                            "TRUSTED_PROXIES": "127.0.0.1", "RUST_LOG": "warn", "NO_COLOR": "1"})
@@ -142,6 +142,16 @@ class Server:
         if self.sink:
             self.sink.close()
         self.db.close()
+        # Best effort, as the SDK harness does: the run's Redis keys (a few thousand after the
+        # fuzzer). Its RabbitMQ queues stay, like those of the other deploy checks.
+        try:
+            keys = subprocess.run(["redis-cli", "-u", h.REDIS_URL, "--scan", "--pattern", f"{self.prefix}:*"],
+                                  capture_output=True, text=True, timeout=30).stdout.split()
+            for i in range(0, len(keys), 500):
+                subprocess.run(["redis-cli", "-u", h.REDIS_URL, "UNLINK", *keys[i:i + 500]], capture_output=True,
+                               timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            pass
 
 
 class Customer:
@@ -173,10 +183,11 @@ class Staff:
                      "--email", self.email], srv.env).stdout
         token = re.search(r"setup\?token=([A-Za-z0-9_-]+)", out)
         assert token, out
-        status, body = srv.api("POST", "/api/v1/admin/auth/setup", {"token": token.group(1), "password": ADMIN_PASSWORD})
+        status, body = srv.api("POST", "/api/v1/admin/auth/setup",
+                               {"token": token.group(1), "password": ADMIN_PASSWORD})
         assert status == 204, f"admin setup: {status} {body}"
-        session = h.expect(srv.api("POST", "/api/v1/admin/auth/login", {"email": self.email, "password": ADMIN_PASSWORD}),
-                           200, "admin login (no MFA yet)")
+        session = h.expect(srv.api("POST", "/api/v1/admin/auth/login",
+                                   {"email": self.email, "password": ADMIN_PASSWORD}), 200, "admin login (no MFA yet)")
         self.secret = h.expect(srv.api("POST", "/api/v1/admin/auth/mfa/totp/setup", token=session["access_token"]),
                                200, "totp setup")["secret"]
         self.last_step = None
@@ -204,7 +215,8 @@ class Staff:
                                           {"email": self.email, "password": ADMIN_PASSWORD}), 200, "admin login")
         assert challenge.get("mfa_required") and challenge.get("mfa_token"), f"no MFA challenge: {challenge}"
         body = h.expect(self.srv.api("POST", "/api/v1/admin/auth/login/mfa",
-                                     {"mfa_token": challenge["mfa_token"], "code": self.code()}), 200, "admin MFA login")
+                                     {"mfa_token": challenge["mfa_token"], "code": self.code()}),
+                        200, "admin MFA login")
         self.refresh = body["refresh_token"]
         return body["access_token"]
 
@@ -275,11 +287,13 @@ def seed(srv: Server, admin: str, customer: str) -> None:
        "customer into the group")
     ok(call(srv, "POST", f"/api/v1/admin/wallets/{user}/adjustments",
             {"kind": "deposit", "amount": 10_000, "reason": "seeded"}, admin, key=True), 201, "deposit")
-    ok(call(srv, "POST", "/api/v1/admin/api-keys", {"name": "fuzz key", "role": "customer_support"}, admin), 201, "API key")
+    ok(call(srv, "POST", "/api/v1/admin/api-keys", {"name": "fuzz key", "role": "customer_support"}, admin),
+       201, "API key")
     ok(call(srv, "POST", "/api/v1/admin/invitations", {"email": h.unique_email("invitee"), "name": "Invitee",
                                                          "role": "customer_support"},
             admin), 201, "invitation")
-    ok(call(srv, "POST", "/api/v1/coupons/preview", {"product_id": product, "code": "FUZZ-TEN"}, customer), 200, "coupon preview")
+    ok(call(srv, "POST", "/api/v1/coupons/preview", {"product_id": product, "code": "FUZZ-TEN"}, customer),
+       200, "coupon preview")
     paid = ok(call(srv, "POST", "/api/v1/orders", {"product_id": product, "coupon_code": "FUZZ-TEN"}, customer,
                    key=True), 201, "order")["id"]
     ok(call(srv, "POST", f"/api/v1/orders/{paid}/pay/wallet", token=customer, key=True), 200, "pay from the wallet")
@@ -347,7 +361,9 @@ def spec_drift(srv: Server) -> None:
     committed = json.loads(SPEC.read_text())
     if status != 200 or served == committed:
         return
-    ops = lambda doc: {f"{m} {p}": op for p, item in doc.get("paths", {}).items() for m, op in item.items()}  # noqa: E731
+    def ops(doc: dict) -> dict:
+        return {f"{m} {p}": op for p, item in doc.get("paths", {}).items() for m, op in item.items()}
+
     mine, theirs = ops(committed), ops(served)
     differ = sorted(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
     schemas = sorted(k for k in committed["components"]["schemas"].keys() | served["components"]["schemas"].keys()
