@@ -8,10 +8,12 @@
 #   otel_traces.py     a real OTLP receiver sees one trace from HTTP request to consumer span
 #   quickstart.py      quick start on a fresh database + pg_dump/pg_restore round trip
 #   pgbouncer_flows.py core flows through PgBouncer in transaction mode
+#   schemathesis_run.py schemathesis on openapi/openapi.json against a live server: anonymous,
+#                      customer, SuperAdmin with TOTP; 4 checks, 0 failures
 # Needs: a debug build (HELIUM_BIN, default target/debug/helium), services on 127.0.0.1.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-PY=.tools/venv/bin/python
+PY="${HELIUM_TOOLS_VENV:-.tools/venv}/bin/python"
 export PYTHONDONTWRITEBYTECODE=1
 
 deploy/tests/install-tools.sh || exit 1
@@ -45,6 +47,7 @@ step "pooler safety" "$PY" deploy/tests/pooler_safety.py
 step "OpenTelemetry traces" "$PY" deploy/tests/otel_traces.py
 step "quick start + backup/restore" "$PY" deploy/tests/quickstart.py
 step "PgBouncer flows (transaction mode, DATABASE_STATEMENT_CACHE=0)" "$PY" deploy/tests/pgbouncer_flows.py
+step "schemathesis (anonymous, customer, SuperAdmin with TOTP)" "$PY" deploy/tests/schemathesis_run.py
 
 echo "deploy-checks: $passed passed, ${#failed[@]} failed"
 if ((${#failed[@]})); then
