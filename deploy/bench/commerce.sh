@@ -87,7 +87,7 @@ sleep 4
 lua_tokens() { printf 'tokens = {'; printf '"%s",' "${TOKENS[@]}"; printf '}\n'; }
 cat > "$WORK/create.lua" <<LUA
 $(lua_tokens)
-local n, tid = 0, 0
+local n = 0
 local counter = 1
 function setup(thread) thread:set("tid", counter); counter = counter + 1 end
 function request()
@@ -119,22 +119,47 @@ function request()
     k = k + step
     return wrk.format("POST", "/api/v1/orders/" .. o[1] .. "$2", {
         ["Authorization"] = "Bearer " .. tokens[o[2]], ["Content-Type"] = "application/json",
-        ["Idempotency-Key"] = "pay-" .. o[1],
+        ["Idempotency-Key"] = "pay-" .. o[1] .. "-" .. k,
     }, '$3')
-end
-function response(status)
-    if k > #orders + step then wrk.thread:stop() end
 end
 LUA
     } > "$WORK/$4.lua"
 }
 
+STATUS_LUA=$(cat <<'LUA'
+
+local threads = {}
+local old_setup = setup
+function setup(thread)
+    table.insert(threads, thread)
+    if old_setup then old_setup(thread) end
+end
+statuses = {}
+local old_response = response
+function response(status, headers, body)
+    statuses[status] = (statuses[status] or 0) + 1
+    if status >= 400 and (errors or 0) < 3 then errors = (errors or 0) + 1; io.stderr:write(status .. " " .. body .. "\n") end
+    if old_response then old_response(status, headers, body) end
+end
+function done()
+    local total = {}
+    for _, t in ipairs(threads) do
+        for code, n in pairs(t:get("statuses")) do total[code] = (total[code] or 0) + n end
+    end
+    local parts = {}
+    for code, n in pairs(total) do table.insert(parts, code .. "=" .. n) end
+    io.stderr:write("statuses: " .. table.concat(parts, " ") .. "\n")
+end
+LUA
+)
 wrk_run() {   # wrk_run NAME CONNECTIONS SCRIPT URL [DURATION]
+    echo "$STATUS_LUA" >> "$3"
     local out; out=$(wrk -t2 -c"$2" -d"${5:-$DUR}s" --timeout 10s --latency -s "$3" "$4")
     local rps p50 p99 bad secs reqs
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out"); p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out"); bad=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-    reqs=$(awk '/requests in/ {print $1}' <<<"$out"); secs=$(awk '/requests in/ {sub(/s,/, "", $4); print $4}' <<<"$out")
+    reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+    secs=$(awk '/requests in/ {v = $4; sub(/,$/, "", v); if (v ~ /m$/) { sub(/m$/, "", v); v = v * 60 } else { sub(/s$/, "", v) } print v}' <<<"$out")
     printf '%-24s %8s req/s  p50 %-8s p99 %-8s requests %-7s in %-7s non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "$reqs" "$secs" "${bad:-0}"
     LAST_SECS=$secs
 }
@@ -143,18 +168,20 @@ echo "== paid orders: create then pay (16 connections)"
 wrk_run "createOrder" 16 "$WORK/create.lua" "http://127.0.0.1:$PORT"
 CREATE_SECS=$LAST_SECS
 orders_lua unpaid /pay/wallet '' pay
-wrk_run "payOrderWithWallet" 16 "$WORK/pay.lua" "http://127.0.0.1:$PORT" 120
+CREATED=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM shop.orders")
+wrk_run "payOrderWithWallet" 16 "$WORK/pay.lua" "http://127.0.0.1:$PORT" 5
 PAY_SECS=$LAST_SECS
 PAID=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM shop.orders WHERE status IN ('paid', 'delivered')")
 UNPAID=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM shop.orders WHERE status = 'unpaid'")
-echo "paid orders: $PAID (unpaid left: $UNPAID) in ${CREATE_SECS}s + ${PAY_SECS}s = $("$PY" -c "print(round($PAID / ($CREATE_SECS + $PAY_SECS)))") paid orders/s end to end"
+# Both steps per order, back to back: 1 / (1/create rate + 1/pay rate).
+echo "created $CREATED in ${CREATE_SECS}s, paid $PAID in ${PAY_SECS}s (unpaid left: $UNPAID): $("$PY" -c "c=$CREATED/$CREATE_SECS; p=$PAID/$PAY_SECS; print(round(1/(1/c+1/p)))") paid orders/s end to end"
 BAD=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM (SELECT posting_id FROM wallet.entries GROUP BY posting_id HAVING sum(amount) <> 0) x")
 echo "unbalanced postings: $BAD"
 
 echo "== Epay notify (16 connections)"
 wrk_run "createOrder" 16 "$WORK/create.lua" "http://127.0.0.1:$PORT" 5 >/dev/null
 orders_lua unpaid /pay/gateway "{\"payment_method_id\":\"$METHOD\"}" gateway
-wrk_run "startGatewayPayment" 16 "$WORK/gateway.lua" "http://127.0.0.1:$PORT" 120
+wrk_run "startGatewayPayment" 16 "$WORK/gateway.lua" "http://127.0.0.1:$PORT" 10
 psql "$DATABASE_URL" -tA -F' ' -c "SELECT p.out_trade_no, p.amount FROM shop.payments p WHERE p.status = 'pending'" |
     "$PY" -c '
 import hashlib, sys, urllib.parse
@@ -178,18 +205,17 @@ function request()
     k = k + step
     return wrk.format("POST", "/webhooks/epay/notify", {["Content-Type"] = "application/x-www-form-urlencoded"}, b)
 end
-function response(status)
-    if k > #bodies + step then wrk.thread:stop() end
-end
 LUA
-wrk_run "epayNotifyPost" 16 "$WORK/notify.lua" "http://127.0.0.1:$PORT" 120
-echo "settled by notify: $(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM shop.payments WHERE status = 'succeeded'")"
+BEFORE=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM shop.payments WHERE status = 'succeeded'")
+wrk_run "epayNotifyPost" 16 "$WORK/notify.lua" "http://127.0.0.1:$PORT" 5
+SETTLED=$(( $(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM shop.payments WHERE status = 'succeeded'") - BEFORE ))
+echo "settled by notify: $SETTLED in ${LAST_SECS}s = $("$PY" -c "print(round($SETTLED/$LAST_SECS))") settlements/s"
 
-echo "== SQL statements per paid order (api mode: no relay or cron polling in the log)"
+echo "== SQL statements per paid order (helium_db_statements_total around one create + pay; BEGIN/COMMIT not counted)"
 stop
-MODE=api RUST_LOG="warn,sqlx::query=debug" start
+MODE=api start   # no relay or cron polling between the requests
 T=${TOKENS[0]}
-statements() { sleep 0.5; grep -c 'sqlx::query' "$LOG" || true; }
+statements() { sleep 0.3; curl -sf "http://127.0.0.1:$HPORT/metrics" | awk '/^helium_db_statements_total/ {print $2}'; }
 paid_order() {   # paid_order N: create + pay; prints the statement counts of each
     local before order mid after
     before=$(statements)
@@ -202,4 +228,4 @@ paid_order() {   # paid_order N: create + pay; prints the statement counts of ea
 }
 paid_order 1 >/dev/null   # warm: configuration and key caches
 read -r C P < <(paid_order 2)
-echo "createOrder: $C statements, payOrderWithWallet: $P statements, $((C + P)) per paid order (incl. BEGIN/COMMIT)"
+echo "createOrder: $C statements, payOrderWithWallet: $P statements, $((C + P)) per paid order"

@@ -19,7 +19,20 @@ for mode in all api; do
     sleep 5   # let start-up allocations settle, workers idle
     rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
     threads=$(awk '/Threads/ {print $2}' "/proc/$pid/status")
-    echo "mode=$mode cold_start_to_ready_ms=$ready_ms (includes migrations on an empty database) idle_rss_mb=$(awk "BEGIN {printf \"%.1f\", $rss_kb/1024}") threads=$threads"
+    # 1,000 mixed requests (meta, products, the admin app, the spec, a 404, a bad login), then idle again.
+    for i in $(seq 1000); do
+        case $((i % 6)) in
+            0) echo "http://127.0.0.1:18800/api/v1/meta" ;;
+            1) echo "http://127.0.0.1:18800/api/v1/products" ;;
+            2) echo "http://127.0.0.1:18800/admin/" ;;
+            3) echo "http://127.0.0.1:18800/openapi.json" ;;
+            4) echo "http://127.0.0.1:18800/api/v1/nope" ;;
+            5) echo "http://127.0.0.1:18800/api/v1/orders" ;;
+        esac
+    done | xargs -P 8 -I{} curl -s -o /dev/null {}
+    sleep 5
+    busy_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+    echo "mode=$mode cold_start_to_ready_ms=$ready_ms (includes migrations on an empty database) idle_rss_mb=$(awk "BEGIN {printf \"%.1f\", $rss_kb/1024}") after_1000_requests_rss_mb=$(awk "BEGIN {printf \"%.1f\", $busy_kb/1024}") threads=$threads"
     kill -TERM "$pid"; wait "$pid" || true
     psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
 done

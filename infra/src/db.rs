@@ -123,6 +123,7 @@ impl<'c> Executor<'c> for Ex<'c> {
         'c: 'e,
         E: 'q + Execute<'q, Postgres>,
     {
+        metrics::counter!("helium_db_statements_total").increment(1);
         self.0.fetch_many(Unnamed(query))
     }
 
@@ -131,6 +132,7 @@ impl<'c> Executor<'c> for Ex<'c> {
         'c: 'e,
         E: 'q + Execute<'q, Postgres>,
     {
+        metrics::counter!("helium_db_statements_total").increment(1);
         self.0.fetch_optional(Unnamed(query))
     }
 
