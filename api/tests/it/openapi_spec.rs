@@ -51,6 +51,12 @@ fn refs_problem(response: &Value) -> bool {
 }
 
 /// Every operation must be usable as an SDK method and self-describing (STYLE.md habit 1).
+/// Documents for proxy apps (`x-helium-sdk: false`) may answer a bare status without a body
+/// (WIRE-FORMATS B.1: 403 for an account that may not be served).
+fn bare_allowed(op: &Value, response: &Value) -> bool {
+    op["x-helium-sdk"] == false && response.get("content").is_none()
+}
+
 #[test]
 fn every_operation_is_complete() {
     let doc = spec();
@@ -116,7 +122,7 @@ fn every_operation_is_complete() {
                 if code != 204 && code != 202 && response["content"].as_object().is_none_or(|c| c.is_empty()) {
                     problems.push(format!("{at}: {status} has no response schema"));
                 }
-            } else if code >= 400 && !refs_problem(resolve(&doc, response)) {
+            } else if code >= 400 && !refs_problem(resolve(&doc, response)) && !bare_allowed(op, response) {
                 problems.push(format!("{at}: {status} must use the shared Problem schema as application/problem+json"));
             }
         }

@@ -64,7 +64,7 @@ const PROBLEM: &str = "application/problem+json";
     get, path = "/api/v1/server/UniProxy/config", operation_id = "nodeGetConfig", tag = "telecom",
     summary = "Node agent: the node's protocol settings",
     description = "ETag is a pure function of the body; `If-None-Match` equal to it answers 304.",
-    security(()),
+    security(("nodeToken" = [])),
     params(AgentQuery),
     responses(
         (status = 200, description = "Config (WIRE-FORMATS A.4)", body = serde_json::Value, headers(("ETag" = String, description = "Strong validator"))),
@@ -87,7 +87,7 @@ pub async fn node_get_config(
     get, path = "/api/v1/server/UniProxy/user", operation_id = "nodeGetUsers", tag = "telecom",
     summary = "Node agent: the customers this node serves",
     description = "Served from a per-node snapshot rebuilt only when something relevant changes; `If-None-Match` equal to the ETag answers 304.",
-    security(()),
+    security(("nodeToken" = [])),
     params(AgentQuery),
     responses(
         (status = 200, description = "`{\"users\":[{id, uuid, speed_limit, device_limit}]}`", body = serde_json::Value, headers(("ETag" = String, description = "Strong validator"))),
@@ -110,7 +110,7 @@ pub async fn node_get_users(
     post, path = "/api/v1/server/UniProxy/push", operation_id = "nodePushTraffic", tag = "telecom",
     summary = "Node agent: traffic per user since the last push",
     description = "`{\"<uid>\":[upload, download]}`; multiplied by the node's rate; an identical body retried within 30 s counts once; unknown users are skipped.",
-    security(()),
+    security(("nodeToken" = [])),
     params(AgentQuery),
     request_body(content = serde_json::Value, content_type = "application/json"),
     responses(
@@ -134,7 +134,7 @@ pub async fn node_push_traffic(
 #[utoipa::path(
     post, path = "/api/v1/server/UniProxy/alive", operation_id = "nodePushAlive", tag = "telecom",
     summary = "Node agent: the IPs each user is online from",
-    security(()),
+    security(("nodeToken" = [])),
     params(AgentQuery),
     request_body(content = serde_json::Value, content_type = "application/json"),
     responses(
@@ -158,7 +158,7 @@ pub async fn node_push_alive(
 #[utoipa::path(
     get, path = "/api/v1/server/UniProxy/alivelist", operation_id = "nodeGetAliveList", tag = "telecom",
     summary = "Node agent: online devices per user across all nodes",
-    security(()),
+    security(("nodeToken" = [])),
     params(AgentQuery),
     responses(
         (status = 200, description = "`{\"alive\":{\"<uid>\":count}}` (or IP lists for the XrayR fork)", body = serde_json::Value),
@@ -178,7 +178,7 @@ pub async fn node_get_alive_list(
 #[utoipa::path(
     post, path = "/api/v1/server/UniProxy/status", operation_id = "nodePushStatus", tag = "telecom",
     summary = "Node agent: CPU, memory, swap and disk use",
-    security(()),
+    security(("nodeToken" = [])),
     params(AgentQuery),
     request_body(content = serde_json::Value, content_type = "application/json"),
     responses(

@@ -77,6 +77,9 @@ open class TelecomAPI {
     /**
      Node agent: online devices per user across all nodes
      - GET /api/v1/server/UniProxy/alivelist
+     - API Key:
+       - type: apiKey token (QUERY)
+       - name: nodeToken
      - parameter token: (query) &#x60;telecom.vpn_server_token&#x60;. (optional)
      - parameter nodeId: (query) The agent&#39;s configured node id. (optional)
      - parameter nodeType: (query) &#x60;vmess&#x60; (&#x60;v2ray&#x60;), &#x60;vless&#x60;, &#x60;trojan&#x60;, &#x60;shadowsocks&#x60;, &#x60;hysteria&#x60; (&#x60;hysteria2&#x60;), &#x60;tuic&#x60;, &#x60;anytls&#x60;, or &#x60;v2node&#x60; (any protocol). (optional)
@@ -104,7 +107,7 @@ open class TelecomAPI {
 
         let localVariableRequestBuilder: RequestBuilder<JSONValue>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
 
-        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
     }
 
     /**
@@ -124,6 +127,9 @@ open class TelecomAPI {
      Node agent: the node's protocol settings
      - GET /api/v1/server/UniProxy/config
      - ETag is a pure function of the body; `If-None-Match` equal to it answers 304.
+     - API Key:
+       - type: apiKey token (QUERY)
+       - name: nodeToken
      - responseHeaders: [ETag(String)]
      - parameter token: (query) &#x60;telecom.vpn_server_token&#x60;. (optional)
      - parameter nodeId: (query) The agent&#39;s configured node id. (optional)
@@ -152,7 +158,7 @@ open class TelecomAPI {
 
         let localVariableRequestBuilder: RequestBuilder<JSONValue>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
 
-        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
     }
 
     /**
@@ -172,6 +178,9 @@ open class TelecomAPI {
      Node agent: the customers this node serves
      - GET /api/v1/server/UniProxy/user
      - Served from a per-node snapshot rebuilt only when something relevant changes; `If-None-Match` equal to the ETag answers 304.
+     - API Key:
+       - type: apiKey token (QUERY)
+       - name: nodeToken
      - responseHeaders: [ETag(String)]
      - parameter token: (query) &#x60;telecom.vpn_server_token&#x60;. (optional)
      - parameter nodeId: (query) The agent&#39;s configured node id. (optional)
@@ -200,7 +209,7 @@ open class TelecomAPI {
 
         let localVariableRequestBuilder: RequestBuilder<JSONValue>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
 
-        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
     }
 
     /**
@@ -220,6 +229,9 @@ open class TelecomAPI {
     /**
      Node agent: the IPs each user is online from
      - POST /api/v1/server/UniProxy/alive
+     - API Key:
+       - type: apiKey token (QUERY)
+       - name: nodeToken
      - parameter body: (body)  
      - parameter token: (query) &#x60;telecom.vpn_server_token&#x60;. (optional)
      - parameter nodeId: (query) The agent&#39;s configured node id. (optional)
@@ -248,7 +260,7 @@ open class TelecomAPI {
 
         let localVariableRequestBuilder: RequestBuilder<JSONValue>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
 
-        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
     }
 
     /**
@@ -268,6 +280,9 @@ open class TelecomAPI {
     /**
      Node agent: CPU, memory, swap and disk use
      - POST /api/v1/server/UniProxy/status
+     - API Key:
+       - type: apiKey token (QUERY)
+       - name: nodeToken
      - parameter body: (body)  
      - parameter token: (query) &#x60;telecom.vpn_server_token&#x60;. (optional)
      - parameter nodeId: (query) The agent&#39;s configured node id. (optional)
@@ -296,7 +311,7 @@ open class TelecomAPI {
 
         let localVariableRequestBuilder: RequestBuilder<JSONValue>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
 
-        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
     }
 
     /**
@@ -317,6 +332,9 @@ open class TelecomAPI {
      Node agent: traffic per user since the last push
      - POST /api/v1/server/UniProxy/push
      - `{\"<uid>\":[upload, download]}`; multiplied by the node's rate; an identical body retried within 30 s counts once; unknown users are skipped.
+     - API Key:
+       - type: apiKey token (QUERY)
+       - name: nodeToken
      - parameter body: (body)  
      - parameter token: (query) &#x60;telecom.vpn_server_token&#x60;. (optional)
      - parameter nodeId: (query) The agent&#39;s configured node id. (optional)
@@ -345,6 +363,6 @@ open class TelecomAPI {
 
         let localVariableRequestBuilder: RequestBuilder<JSONValue>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
 
-        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
     }
 }

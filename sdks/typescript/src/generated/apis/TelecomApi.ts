@@ -234,6 +234,10 @@ export class TelecomApi extends runtime.BaseAPI {
 
         const headerParameters: runtime.HTTPHeaders = {};
 
+        if (this.configuration && this.configuration.apiKey) {
+            queryParameters["token"] = await this.configuration.apiKey("token"); // nodeToken authentication
+        }
+
 
         let urlPath = `/api/v1/server/UniProxy/alivelist`;
 
@@ -286,6 +290,10 @@ export class TelecomApi extends runtime.BaseAPI {
         }
 
         const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.apiKey) {
+            queryParameters["token"] = await this.configuration.apiKey("token"); // nodeToken authentication
+        }
 
 
         let urlPath = `/api/v1/server/UniProxy/config`;
@@ -341,6 +349,10 @@ export class TelecomApi extends runtime.BaseAPI {
         }
 
         const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.apiKey) {
+            queryParameters["token"] = await this.configuration.apiKey("token"); // nodeToken authentication
+        }
 
 
         let urlPath = `/api/v1/server/UniProxy/user`;
@@ -406,6 +418,10 @@ export class TelecomApi extends runtime.BaseAPI {
 
         headerParameters['Content-Type'] = 'application/json';
 
+        if (this.configuration && this.configuration.apiKey) {
+            queryParameters["token"] = await this.configuration.apiKey("token"); // nodeToken authentication
+        }
+
 
         let urlPath = `/api/v1/server/UniProxy/alive`;
 
@@ -469,6 +485,10 @@ export class TelecomApi extends runtime.BaseAPI {
 
         headerParameters['Content-Type'] = 'application/json';
 
+        if (this.configuration && this.configuration.apiKey) {
+            queryParameters["token"] = await this.configuration.apiKey("token"); // nodeToken authentication
+        }
+
 
         let urlPath = `/api/v1/server/UniProxy/status`;
 
@@ -531,6 +551,10 @@ export class TelecomApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.apiKey) {
+            queryParameters["token"] = await this.configuration.apiKey("token"); // nodeToken authentication
+        }
 
 
         let urlPath = `/api/v1/server/UniProxy/push`;
