@@ -45,7 +45,7 @@ def quickstart_then_restore() -> None:
             and h.http("GET", f"http://127.0.0.1:{health_port}/readyz")[0] == 200, 120, 0.3)
         text = out()
         assert f"every e-mail is saved in {mail_dir}" in text, text[-2000:]
-        assert "Admin:           http://localhost:8080/admin" in text, text[-2000:]
+        assert "Admin web app:" in text and "point to http://localhost:8080/admin" in text, text[-2000:]
         command = re.search(r"^  (DATABASE_URL='[^']+' \S+/helium-cli admin create .+)$", text, re.M)
         assert command, text[-2000:]
 
