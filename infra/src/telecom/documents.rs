@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::context::TelecomContext;
 use super::store::{nodes, packages, subscriptions as subs, users};
-use super::subscriptions::token_hash;
+use super::subscriptions::{HASH_LABEL, token_hash};
 
 /// The site name in profile titles and file names.
 pub const APP_NAME: &str = "Helium";
@@ -47,6 +47,12 @@ pub struct Documents {
     hash_key: OnceLock<[u8; 32]>,
 }
 
+/// Whether a package opens a node: the node is in one of its groups, or in none (open to all).
+fn opens(client: &nodes::ClientRecord, p: &helium_domain::telecom::package::Package) -> bool {
+    let groups = &client.client.group_ids;
+    groups.is_empty() || groups.iter().any(|g| p.group_ids.contains(&g.0))
+}
+
 fn not_found() -> DomainError {
     DomainError::rejected(ErrorCode::SubscriptionNotFound, "no subscription has this token")
 }
@@ -61,7 +67,7 @@ impl Documents {
             return token_hash(key, token);
         }
         let mut c = self.ctx.db.conn().await?;
-        let key = self.ctx.keys.derived(&mut c, "helium subscription tokens v1").await?;
+        let key = self.ctx.keys.derived(&mut c, HASH_LABEL).await?;
         let _ = self.hash_key.set(key);
         token_hash(&key, token)
     }
@@ -105,11 +111,10 @@ impl Documents {
         let mut list = Vec::new();
         if let Some(p) = &active {
             for (client, server) in nodes::visible(&mut c).await? {
-                let cl = &client.client;
-                let opens = cl.group_ids.is_empty() || cl.group_ids.iter().any(|g| p.group_ids.contains(&g.0));
-                if !opens {
+                if !opens(&client, p) {
                     continue;
                 }
+                let cl = &client.client;
                 list.push(SubscriptionNode {
                     name: cl.name.clone(),
                     host: server.server.address.clone(),
@@ -140,12 +145,6 @@ impl Documents {
         let Some(p) = packages::active(&mut c, user_id).await?.filter(|p| p.usable(chrono::Utc::now())) else {
             return Ok(Vec::new());
         };
-        Ok(nodes::visible(&mut c)
-            .await?
-            .into_iter()
-            .filter(|(cl, _)| {
-                cl.client.group_ids.is_empty() || cl.client.group_ids.iter().any(|g| p.group_ids.contains(&g.0))
-            })
-            .collect())
+        Ok(nodes::visible(&mut c).await?.into_iter().filter(|(cl, _)| opens(cl, &p)).collect())
     }
 }

@@ -8,7 +8,6 @@ use std::net::IpAddr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use helium_domain::telecom::model::Protocol;
 use helium_domain::telecom::model::{AgentUserId, AlivelistShape};
 use helium_domain::telecom::node_api::{
     AliveEntry, BaseConfig, NodeType, NodeUser, if_none_match_matches, parse_alive, parse_push, parse_status,
@@ -308,10 +307,5 @@ impl NodeApi {
         let load = serde_json::to_value(status).map_err(|e| DomainError::Internal(e.to_string()))?;
         let id = node.client.client.id.0;
         crate::transaction!(self.ctx.db, |tx| Ok(nodes::record_status(tx, id, &load).await?))
-    }
-
-    /// The protocol of a node an agent names (for logs and metrics).
-    pub fn protocol_of(entry: &NodeEntry) -> Protocol {
-        entry.client.client.protocol()
     }
 }

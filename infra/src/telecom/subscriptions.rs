@@ -16,7 +16,8 @@ use super::context::TelecomContext;
 use super::store::subscriptions::{self as store, SubscriptionRow};
 use crate::audit;
 
-const HASH_LABEL: &str = "helium subscription tokens v1";
+/// Derivation label of the token lookup key (shared with `documents`).
+pub(crate) const HASH_LABEL: &str = "helium subscription tokens v1";
 
 /// A customer's subscription as its owner sees it.
 #[derive(Debug, Clone)]
@@ -61,12 +62,8 @@ impl Subscriptions {
                 return Err(DomainError::not_found("no such customer"));
             }
             ensure(tx, &ctx.keys, user_id).await?;
-            let token = new_token();
-            let key = ctx.keys.derived(tx, HASH_LABEL).await?;
-            let sealer = ctx.keys.sealer(tx).await?;
-            let sealed =
-                sealer.seal(token.as_bytes(), user_id.as_bytes()).map_err(|e| DomainError::Internal(e.to_string()))?;
-            store::rotate(tx, user_id, Uuid::new_v4(), &token_hash(&key, &token)?, &sealed).await?;
+            let (token, hash, sealed) = fresh_token(tx, &ctx.keys, user_id).await?;
+            store::rotate(tx, user_id, Uuid::new_v4(), &hash, &sealed).await?;
             if let Some((actor, reason)) = staff {
                 let change = Change::new(AuditAction::SubscriptionRotate, "customer", user_id).reason(reason);
                 audit::append(tx, &ctx.keys, actor, change).await?;
@@ -92,13 +89,20 @@ impl Subscriptions {
         tx.commit().await.map_err(crate::db::DbError::from)?;
         Ok(row.map(|r| (hash, r)))
     }
+}
 
-    /// The lookup hash of a token, without touching the database once the key is loaded.
-    pub async fn hash_of(&self, token: &str) -> Result<Vec<u8>, DomainError> {
-        let mut c = self.0.db.conn().await?;
-        let key = self.0.keys.derived(&mut c, HASH_LABEL).await?;
-        token_hash(&key, token)
-    }
+/// A new token with its lookup hash and its sealed copy (bound to the customer).
+async fn fresh_token(
+    tx: &mut PgConnection,
+    keys: &crate::identity::keyring::DataKey,
+    user_id: Uuid,
+) -> Result<(String, Vec<u8>, String), DomainError> {
+    let token = new_token();
+    let key = keys.derived(tx, HASH_LABEL).await?;
+    let sealer = keys.sealer(tx).await?;
+    let sealed = sealer.seal(token.as_bytes(), user_id.as_bytes()).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let hash = token_hash(&key, &token)?;
+    Ok((token, hash, sealed))
 }
 
 /// The row, created with a fresh token and UUID when missing.
@@ -110,11 +114,8 @@ pub(crate) async fn ensure(
     if let Some(row) = store::of_user(tx, user_id).await? {
         return Ok(row);
     }
-    let token = new_token();
-    let key = keys.derived(tx, HASH_LABEL).await?;
-    let sealer = keys.sealer(tx).await?;
-    let sealed = sealer.seal(token.as_bytes(), user_id.as_bytes()).map_err(|e| DomainError::Internal(e.to_string()))?;
-    store::insert(tx, user_id, Uuid::new_v4(), &token_hash(&key, &token)?, &sealed).await?;
+    let (_, hash, sealed) = fresh_token(tx, keys, user_id).await?;
+    store::insert(tx, user_id, Uuid::new_v4(), &hash, &sealed).await?;
     store::of_user(tx, user_id).await?.ok_or_else(|| DomainError::Internal("subscription row vanished".into()))
 }
 
