@@ -26,8 +26,8 @@ pub struct StoredResponse {
 }
 
 pub enum Begin {
-    /// First execution: run the handler, then `complete` or `abandon`.
-    Proceed(Pending),
+    /// First execution: the claim is held; run the handler, then `complete` or `abandon`.
+    Proceed,
     /// Same key and same request: answer the stored response.
     Replay(StoredResponse),
     /// Same key, different request.
@@ -63,32 +63,38 @@ struct Existing {
     body: Option<Vec<u8>>,
 }
 
-/// Claims (principal, route, key), or reports what holds it.
-pub async fn begin(db: &Db, principal: &str, route: &str, key: &str, hash: Vec<u8>) -> DbResult<Begin> {
-    let claim = Uuid::new_v4();
-    let mut tx = db.begin().await?;
-    let claimed = try_claim(&mut tx, principal, route, key, &hash, claim).await?;
-    let existing = if claimed { None } else { existing(&mut tx, principal, route, key).await? };
-    tx.commit().await?;
-    if claimed {
-        let pending = Pending {
-            db: db.clone(),
-            principal: principal.to_owned(),
-            route: route.to_owned(),
-            key: key.to_owned(),
-            claim,
-        };
-        return Ok(Begin::Proceed(pending));
+/// A claim this request may take. Made before the claim is written so that a request cancelled
+/// while the claim is being written can still release it (`abandon` only ever deletes its own).
+pub fn pending(db: &Db, principal: &str, route: &str, key: &str) -> Pending {
+    Pending {
+        db: db.clone(),
+        principal: principal.to_owned(),
+        route: route.to_owned(),
+        key: key.to_owned(),
+        claim: Uuid::new_v4(),
     }
-    Ok(match existing {
-        // Purged between the two statements: someone else's claim just expired; say "busy".
-        None => Begin::InProgress,
-        Some(e) if e.request_hash != hash => Begin::Mismatch,
-        Some(Existing { status: Some(status), content_type, body: Some(body), .. }) => {
-            Begin::Replay(StoredResponse { status: status as u16, content_type, body })
+}
+
+impl Pending {
+    /// Claims (principal, route, key), or reports what holds it.
+    pub async fn begin(&self, hash: Vec<u8>) -> DbResult<Begin> {
+        let mut tx = self.db.begin().await?;
+        let claimed = try_claim(&mut tx, &self.principal, &self.route, &self.key, &hash, self.claim).await?;
+        let existing = if claimed { None } else { existing(&mut tx, &self.principal, &self.route, &self.key).await? };
+        tx.commit().await?;
+        if claimed {
+            return Ok(Begin::Proceed);
         }
-        Some(_) => Begin::InProgress,
-    })
+        Ok(match existing {
+            // Purged between the two statements: someone else's claim just expired; say "busy".
+            None => Begin::InProgress,
+            Some(e) if e.request_hash != hash => Begin::Mismatch,
+            Some(Existing { status: Some(status), content_type, body: Some(body), .. }) => {
+                Begin::Replay(StoredResponse { status: status as u16, content_type, body })
+            }
+            Some(_) => Begin::InProgress,
+        })
+    }
 }
 
 /// Inserts a pending claim, or takes over an expired record or a dead holder's claim.

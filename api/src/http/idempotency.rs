@@ -81,29 +81,30 @@ async fn run(req: Request, next: Next) -> Result<Response, ApiError> {
         .map_err(|_| ApiError::new(ErrorCode::PayloadTooLarge, "the request body is larger than allowed"))?;
     let hash = idempotency::request_hash(parts.method.as_str(), &route, &bytes);
 
-    let pending = match idempotency::begin(&state.db, &principal, &route, &key, hash).await {
-        Ok(Begin::Proceed(p)) => p,
-        Ok(Begin::Replay(stored)) => return Ok(replay(stored)),
-        Ok(Begin::Mismatch) => {
-            return Err(ApiError::new(
-                ErrorCode::IdempotencyKeyReused,
-                "this Idempotency-Key was used with a different request",
-            ));
-        }
-        Ok(Begin::InProgress) => {
-            return Err(ApiError::new(
-                ErrorCode::IdempotencyKeyInProgress,
-                "a request with this Idempotency-Key is still being processed",
-            )
-            .with_retry_after(1));
-        }
+    // Armed before the claim is written: a request cancelled mid-write still releases it.
+    let mut claim = Claim { pending: idempotency::pending(&state.db, &principal, &route, &key), armed: true };
+    let refusal = match claim.pending.begin(hash).await {
+        Ok(Begin::Proceed) => None,
+        Ok(Begin::Replay(stored)) => Some(Ok(replay(stored))),
+        Ok(Begin::Mismatch) => Some(Err(ApiError::new(
+            ErrorCode::IdempotencyKeyReused,
+            "this Idempotency-Key was used with a different request",
+        ))),
+        Ok(Begin::InProgress) => Some(Err(ApiError::new(
+            ErrorCode::IdempotencyKeyInProgress,
+            "a request with this Idempotency-Key is still being processed",
+        )
+        .with_retry_after(1))),
         Err(e) => {
+            // The write may have landed before the error: the armed guard releases it on drop.
             tracing::warn!(error = %e, "idempotency store unavailable");
             return Err(ApiError::unavailable(2));
         }
     };
-
-    let mut claim = Claim { pending, armed: true };
+    if let Some(answer) = refusal {
+        claim.armed = false; // someone else's record: nothing of ours to release
+        return answer;
+    }
     let res = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     let (res_parts, res_body) = res.into_parts();
     let body = to_bytes(res_body, usize::MAX).await.map_err(|_| ApiError::internal())?;
