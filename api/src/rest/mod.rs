@@ -27,6 +27,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(auth::routes())
         .merge(shop::routes())
         .merge(wallet::routes())
+        .merge(telecom::customer_routes())
         .merge(admin::routes())
 }
 

@@ -37,3 +37,4 @@ mod staff_audit_config;
 mod staff_customers;
 mod staff_mfa;
 mod telecom_agents;
+mod telecom_rest;

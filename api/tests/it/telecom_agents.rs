@@ -21,22 +21,22 @@ use uuid::Uuid;
 use crate::support::shop::*;
 use crate::support::*;
 
-const NODE_TOKEN: &str = "node-token-0123456789abcdef-0123456789";
+pub(crate) const NODE_TOKEN: &str = "node-token-0123456789abcdef-0123456789";
 
-struct Reply {
-    status: StatusCode,
-    etag: Option<String>,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
+pub(crate) struct Reply {
+    pub status: StatusCode,
+    pub etag: Option<String>,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
 }
 
 impl Reply {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or(Value::Null)
     }
 }
 
-async fn send(app: &Router, req: Request<Body>) -> Reply {
+pub(crate) async fn send(app: &Router, req: Request<Body>) -> Reply {
     let mut req = req;
     req.extensions_mut().insert(axum::extract::ConnectInfo("127.0.0.1:40000".parse::<std::net::SocketAddr>().unwrap()));
     let res = app.clone().oneshot(req).await.unwrap();
@@ -50,7 +50,7 @@ async fn send(app: &Router, req: Request<Body>) -> Reply {
 }
 
 /// An agent of node 1 (shadowsocks), as XrayR/V2bX address it.
-fn agent(path: &str, token: &str, if_none_match: Option<&str>, body: Option<Value>) -> Request<Body> {
+pub(crate) fn agent(path: &str, token: &str, if_none_match: Option<&str>, body: Option<Value>) -> Request<Body> {
     let uri = format!("/api/v1/server/UniProxy/{path}?token={token}&node_id=1&node_type=shadowsocks");
     let mut b = Request::builder().uri(uri).header(header::USER_AGENT, "V2bX/1.0");
     if let Some(tag) = if_none_match {
@@ -64,7 +64,7 @@ fn agent(path: &str, token: &str, if_none_match: Option<&str>, body: Option<Valu
 }
 
 /// A product of `traffic` bytes for 30 days.
-async fn plan(h: &Harness, traffic: i64) -> Uuid {
+pub(crate) async fn plan(h: &Harness, traffic: i64) -> Uuid {
     let actor = Actor::cli();
     let catalog = &h.state.shop.catalog;
     let series = catalog.create_series(&actor, &SeriesInput::new("Plan", None).unwrap()).await.unwrap();
@@ -89,7 +89,7 @@ async fn event_for(pool: &PgPool, event_type: &str, aggregate: Uuid) -> Event {
 
 /// Buys `product` from the wallet and runs delivery and the telecom consumer, as the
 /// consumer workers would.
-async fn buy(h: &Harness, user: Uuid, product: Uuid) {
+pub(crate) async fn buy(h: &Harness, user: Uuid, product: Uuid) {
     deposit(h, user, 100).await;
     let order = h.state.shop.orders.create(user, &NewOrder::new(product, None).unwrap(), None).await.unwrap();
     h.state.shop.checkout.pay_with_wallet(user, order.id).await.unwrap();
@@ -105,7 +105,7 @@ async fn buy(h: &Harness, user: Uuid, product: Uuid) {
     h.state.telecom.context.snapshots.bump().await;
 }
 
-async fn agent_id(pool: &PgPool, user: Uuid) -> i64 {
+pub(crate) async fn agent_id(pool: &PgPool, user: Uuid) -> i64 {
     sqlx::query_scalar("SELECT agent_id FROM telecom.subscriptions WHERE user_id = $1")
         .bind(user)
         .fetch_one(pool)
@@ -117,7 +117,7 @@ fn ids(users: &Value) -> Vec<i64> {
     users["users"].as_array().unwrap().iter().map(|u| u["id"].as_i64().unwrap()).collect()
 }
 
-async fn setup(pool: &PgPool) -> (Harness, Router) {
+pub(crate) async fn setup(pool: &PgPool) -> (Harness, Router) {
     let h = harness(pool.clone()).await;
     let mut telecom = h.state.config.load(ConfigKind::Telecom).await.unwrap().unwrap().value;
     telecom["vpn_server_token"] = json!(NODE_TOKEN);

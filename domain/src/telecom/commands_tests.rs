@@ -180,3 +180,23 @@ fn rate_applies_exactly_and_rounds_down() {
     assert_eq!(r("100").apply(u64::MAX), u64::MAX);
     assert_eq!(r("2.50").to_string(), "2.5");
 }
+
+#[test]
+fn staff_reads_never_show_the_reality_private_key_and_a_blank_one_keeps_the_stored() {
+    let stored = client(reality(PUB, "6ba85179e30d4fc2")).settings;
+    let shown = stored.redacted();
+    assert!(!serde_json::to_string(&shown).unwrap().contains(PRIV));
+    assert!(serde_json::to_string(&shown).unwrap().contains(PUB));
+    let mut edited = shown.clone();
+    edited.keep_secrets_of(&stored);
+    assert_eq!(edited, stored);
+    // A new key given explicitly wins.
+    let mut replaced = client(reality(PUB, "ab")).settings;
+    if let ProtocolSettings::Vless(v) = &mut replaced
+        && let crate::telecom::settings::Security::Reality(r) = &mut v.security
+    {
+        r.private_key = "other".into();
+    }
+    replaced.keep_secrets_of(&stored);
+    assert!(serde_json::to_string(&replaced).unwrap().contains("\"other\""));
+}

@@ -6,6 +6,7 @@
 mod checks;
 pub mod commands;
 pub(crate) mod encode;
+pub mod import_links;
 pub(crate) mod json;
 mod layers;
 pub mod links;

@@ -150,6 +150,15 @@ impl Rate {
     }
 }
 
+impl Rate {
+    /// A rate written as a decimal (`"1.5"`) or in scientific notation; range and scale are
+    /// checked by the draft's validation.
+    pub fn parse(text: &str) -> Option<Rate> {
+        let t = text.trim();
+        t.parse::<Decimal>().ok().or_else(|| Decimal::from_scientific(t).ok()).map(Rate)
+    }
+}
+
 impl Default for Rate {
     fn default() -> Self {
         Rate::ONE

@@ -67,3 +67,37 @@ impl ProtocolSettings {
         }
     }
 }
+
+impl ProtocolSettings {
+    /// The REALITY layer, where the protocol has one.
+    fn reality_mut(&mut self) -> Option<&mut RealitySettings> {
+        match self {
+            ProtocolSettings::Vmess(VmessSettings { security: Security::Reality(r), .. })
+            | ProtocolSettings::Vless(VlessSettings { security: Security::Reality(r), .. })
+            | ProtocolSettings::Trojan(TrojanSettings { security: Security::Reality(r), .. })
+            | ProtocolSettings::Socks(PlainProxySettings { security: Security::Reality(r), .. })
+            | ProtocolSettings::Http(PlainProxySettings { security: Security::Reality(r), .. }) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The settings as staff read them: the REALITY private key (known only to the node) is
+    /// blanked. Everything else is what clients receive anyway.
+    pub fn redacted(&self) -> Self {
+        let mut s = self.clone();
+        if let Some(r) = s.reality_mut() {
+            r.private_key.clear();
+        }
+        s
+    }
+
+    /// A replacement that left the REALITY private key blank keeps the stored one.
+    pub fn keep_secrets_of(&mut self, stored: &ProtocolSettings) {
+        let kept = stored.clone().reality_mut().map(|r| r.private_key.clone());
+        if let (Some(r), Some(key)) = (self.reality_mut(), kept)
+            && r.private_key.is_empty()
+        {
+            r.private_key = key;
+        }
+    }
+}

@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use helium_domain::telecom::model::{AgentUserId, AlivelistShape};
 use helium_domain::telecom::node_api::{
@@ -29,6 +29,9 @@ use crate::db::ex;
 const PUSH_RETRY_WINDOW_SECS: f64 = 30.0;
 /// Bound on one push (users × two counters).
 const MAX_PUSH_USERS: usize = 200_000;
+/// An agent's contact is written at most this often per node and kind (pull, push): pulls
+/// are served from memory and must not each cost a database write.
+const CONTACT_NOTE_EVERY: Duration = Duration::from_secs(15);
 
 /// The answer to a pull.
 #[derive(Debug, Clone)]
@@ -55,6 +58,7 @@ pub struct NodeApi {
     ctx: Arc<TelecomContext>,
     packages: Packages,
     nodes: RwLock<HashMap<String, (u64, Arc<NodeEntry>)>>,
+    contacts: Mutex<HashMap<(Uuid, bool), Instant>>,
 }
 
 fn node_not_found() -> DomainError {
@@ -63,7 +67,28 @@ fn node_not_found() -> DomainError {
 
 impl NodeApi {
     pub fn new(ctx: Arc<TelecomContext>, packages: Packages) -> Self {
-        Self { ctx, packages, nodes: RwLock::default() }
+        Self { ctx, packages, nodes: RwLock::default(), contacts: Mutex::default() }
+    }
+
+    /// Records that a node's agent pulled (`pulled`) or pushed, for the status page; throttled
+    /// and written in the background, so the request holds no connection for it.
+    fn note_contact(&self, id: Uuid, pulled: bool) {
+        let now = Instant::now();
+        {
+            let Ok(mut seen) = self.contacts.lock() else { return };
+            if seen.get(&(id, pulled)).is_some_and(|at| now.duration_since(*at) < CONTACT_NOTE_EVERY) {
+                return;
+            }
+            seen.insert((id, pulled), now);
+        }
+        let db = self.ctx.db.clone();
+        tokio::spawn(async move {
+            let write = async { crate::transaction!(db, |tx| Ok(nodes::touch(tx, id, pulled).await?)) };
+            let written: Result<(), DomainError> = write.await;
+            if let Err(e) = written {
+                tracing::warn!(error = %e, "could not record a node's contact");
+            }
+        });
     }
 
     /// `token` against `telecom.vpn_server_token`, in constant time.
@@ -130,6 +155,7 @@ impl NodeApi {
         if_none_match: Option<&str>,
     ) -> Result<Pulled, DomainError> {
         let (epoch, node) = self.node(node_id, node_type).await?;
+        self.note_contact(node.client.client.id.0, true);
         let name = format!("users:{}", node.client.client.id);
         let ctx = &self.ctx;
         self.pull(name, epoch, if_none_match, async {
@@ -160,6 +186,7 @@ impl NodeApi {
         if_none_match: Option<&str>,
     ) -> Result<Pulled, DomainError> {
         let (epoch, node) = self.node(node_id, node_type).await?;
+        self.note_contact(node.client.client.id.0, true);
         let name = format!("config:{}", node.client.client.id);
         let cfg = self.ctx.telecom_config().await?;
         self.pull(name, epoch, if_none_match, async {
@@ -173,6 +200,7 @@ impl NodeApi {
     /// ones activate right after.
     pub async fn push(&self, node_id: &str, node_type: &str, body: &[u8]) -> Result<PushOutcome, DomainError> {
         let (_, node) = self.node(node_id, node_type).await?;
+        self.note_contact(node.client.client.id.0, false);
         let batch = parse_push(body).map_err(|e| DomainError::field("body", "invalid_format", e.to_string()))?;
         if batch.deltas.len() > MAX_PUSH_USERS {
             return Err(DomainError::field("body", "too_long", format!("at most {MAX_PUSH_USERS} users per push")));

@@ -229,4 +229,80 @@ impl Nodes {
         let rows = store::clients(&mut c, server_id, protocol, group_id, after, limit + 1).await?;
         Ok(page_of(rows, limit, &scope, |r| (r.created_at, r.client.id.0)))
     }
+
+    /// Agents' health for staff: seen within `node_health_check.offline_timeout`, the users
+    /// online on each (from the last `alive` report) and the last reported load.
+    pub async fn statuses(
+        &self,
+        server_id: Option<Uuid>,
+        online: Option<bool>,
+        cursor: Option<&str>,
+        limit: Option<i64>,
+    ) -> Result<Page<NodeStatus>, DomainError> {
+        let limit = page_limit(limit)?;
+        let scope = format!("node_status|{server_id:?}|{online:?}");
+        let after = cursor.map(|c| decode_cursor(&scope, c)).transpose()?;
+        let cutoff = self.offline_cutoff().await?;
+        let rows = {
+            let mut c = self.0.db.conn().await?;
+            store::statuses(&mut c, server_id, online, cutoff, after, limit + 1).await?
+        };
+        let page = page_of(rows, limit, &scope, |r| (r.created_at, r.client.id.0));
+        let users = self.online_users(&page.items).await;
+        let items = page
+            .items
+            .into_iter()
+            .zip(users)
+            .map(|(r, online_users)| NodeStatus { online: seen_since(&r, cutoff), online_users, client: r })
+            .collect();
+        Ok(Page { items, next_cursor: page.next_cursor })
+    }
+
+    /// Agents last seen before this are offline.
+    pub async fn offline_cutoff(&self) -> Result<DateTime<Utc>, DomainError> {
+        let cfg = self.0.telecom_config().await?;
+        let secs = i64::try_from(cfg.node_health_check.offline_timeout.0).unwrap_or(i64::MAX / 2);
+        Ok(Utc::now() - chrono::Duration::seconds(secs.min(86_400 * 365)))
+    }
+
+    /// Users in each client's last `alive` report; `None` when none is kept or Redis is down
+    /// (a status page must not fail because of it).
+    async fn online_users(&self, clients: &[ClientRecord]) -> Vec<Option<u32>> {
+        if clients.is_empty() {
+            return Vec::new();
+        }
+        let redis = &self.0.redis;
+        let keys: Vec<String> = clients.iter().map(|c| redis.key(&format!("telecom:alive:{}", c.client.id))).collect();
+        let read = async {
+            let mut conn = redis.conn().await?;
+            let blobs: Vec<Option<Vec<u8>>> = redis::cmd("MGET").arg(&keys).query_async(&mut conn).await?;
+            anyhow::Ok(blobs)
+        };
+        match crate::with_timeout(std::time::Duration::from_secs(1), "Redis", read).await {
+            Ok(blobs) => blobs
+                .into_iter()
+                .map(|b| {
+                    b.and_then(|b| serde_json::from_slice::<Vec<serde_json::Value>>(&b).ok())
+                        .map(|v| u32::try_from(v.len()).unwrap_or(u32::MAX))
+                })
+                .collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "online users unavailable");
+                vec![None; clients.len()]
+            }
+        }
+    }
+}
+
+/// Whether an agent pulled or pushed at or after `cutoff`.
+pub fn seen_since(r: &ClientRecord, cutoff: DateTime<Utc>) -> bool {
+    r.last_pull_at.max(r.last_push_at).is_some_and(|t| t >= cutoff)
+}
+
+/// One node client's health as staff see it.
+#[derive(Debug, Clone)]
+pub struct NodeStatus {
+    pub client: ClientRecord,
+    pub online: bool,
+    pub online_users: Option<u32>,
 }

@@ -108,6 +108,28 @@ impl Packages {
         Ok(Usage { active, queued })
     }
 
+    /// Where each package stands: 0 = active, 1… = queue order, `None` = ended.
+    pub async fn positions(&self, packages: &[Package]) -> Result<Vec<Option<i64>>, DomainError> {
+        let mut users: Vec<Uuid> =
+            packages.iter().filter(|p| p.status == PackageStatus::InQueue).map(|p| p.user_id).collect();
+        users.sort_unstable();
+        users.dedup();
+        let queue: std::collections::HashMap<Uuid, i64> = if users.is_empty() {
+            Default::default()
+        } else {
+            let mut c = self.0.db.conn().await?;
+            store::queue_positions(&mut c, &users).await?.into_iter().collect()
+        };
+        Ok(packages
+            .iter()
+            .map(|p| match p.status {
+                PackageStatus::Active => Some(0),
+                PackageStatus::InQueue => queue.get(&p.id).copied(),
+                _ => None,
+            })
+            .collect())
+    }
+
     /// Staff cancel a queued or active package (the next one activates), with a reason.
     pub async fn cancel_by_staff(&self, actor: &Actor, id: Uuid, reason: &str) -> Result<Package, DomainError> {
         let ctx = &self.0;

@@ -13,7 +13,9 @@ pub mod customers;
 pub mod dto;
 pub mod groups;
 pub mod invitations;
+pub mod nodes;
 pub mod orders;
+pub mod packages;
 pub mod payment_methods;
 pub mod stats;
 pub mod wallets;
@@ -105,6 +107,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(staff_route(routes!(customers::admin_revoke_customer_sessions), P::CustomersBan, Write))
         .routes(staff_route(routes!(stats::admin_get_dashboard_stats), P::CustomersRead, Read))
         .merge(commerce_routes())
+        .merge(telecom_routes())
 }
 
 /// Groups, catalog, coupons, orders, gateways, wallets and gift cards (issue 13). Money
@@ -154,4 +157,26 @@ fn commerce_routes() -> OpenApiRouter<AppState> {
         .routes(staff_route(routes!(wallets::admin_lookup_gift_card), P::GiftCardsRead, Read))
         .routes(staff_route(routes!(wallets::admin_get_gift_card), P::GiftCardsRead, Read))
         .routes(staff_route(routes!(wallets::admin_update_gift_card), P::GiftCardsWrite, Write))
+}
+
+/// Node servers and clients, their health, packages and subscription tokens (issue 14).
+fn telecom_routes() -> OpenApiRouter<AppState> {
+    use Permission as P;
+    use RouteClass::{Read, Write};
+    OpenApiRouter::new()
+        .routes(staff_route(routes!(nodes::admin_list_node_servers), P::NodesRead, Read))
+        .routes(staff_route(routes!(nodes::admin_create_node_server), P::NodesWrite, Write))
+        .routes(staff_route(routes!(nodes::admin_get_node_server), P::NodesRead, Read))
+        .routes(staff_route(routes!(nodes::admin_update_node_server), P::NodesWrite, Write))
+        .routes(staff_route(routes!(nodes::admin_delete_node_server), P::NodesWrite, Write))
+        .routes(staff_route(routes!(nodes::admin_set_node_maintenance), P::NodesWrite, Write))
+        .routes(staff_route(routes!(nodes::admin_list_node_clients), P::NodesRead, Read))
+        .routes(staff_route(routes!(nodes::admin_create_node_client), P::NodesWrite, Write))
+        .routes(staff_route(routes!(nodes::admin_get_node_client), P::NodesRead, Read))
+        .routes(staff_route(routes!(nodes::admin_update_node_client), P::NodesWrite, Write))
+        .routes(staff_route(routes!(nodes::admin_delete_node_client), P::NodesWrite, Write))
+        .routes(staff_route(routes!(nodes::admin_list_node_status), P::NodesRead, Read))
+        .routes(staff_route(routes!(packages::admin_list_packages), P::CustomersRead, Read))
+        .routes(staff_route(routes!(packages::admin_cancel_package), P::PackagesCancel, Write))
+        .routes(staff_route(routes!(packages::admin_rotate_customer_subscription), P::CustomersBan, Write))
 }

@@ -1,6 +1,10 @@
-//! Telecom routes: the node-agent API and subscription documents (`subscribe_api` mode, and
-//! `all`). These are not JSON APIs for the SDKs: they carry `x-helium-sdk: false`.
+//! Telecom routes. Customers' packages, usage, subscription and nodes are served by the `api`
+//! mode; the node-agent API and subscription documents by `subscribe_api` (and `all`). The
+//! latter are not JSON APIs for the SDKs: they carry `x-helium-sdk: false`.
 
+pub mod customer;
+pub mod drafts;
+pub mod dto;
 pub mod subscribe;
 pub mod uniproxy;
 
@@ -9,6 +13,8 @@ use serde_json::json;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
+use super::limited;
+use crate::http::rate_limit::RouteClass;
 use crate::state::AppState;
 
 /// Traffic pushes of a node serving many users are large.
@@ -38,4 +44,18 @@ pub fn subscribe_routes() -> OpenApiRouter<AppState> {
         .routes(agent(routes!(uniproxy::node_push_alive)))
         .routes(agent(routes!(uniproxy::node_get_alive_list)))
         .routes(agent(routes!(uniproxy::node_push_status)))
+}
+
+/// Customers' telecom routes (`api` mode). Rotation counts as an auth action: it is rare,
+/// and a stolen session must not be able to churn tokens.
+pub fn customer_routes() -> OpenApiRouter<AppState> {
+    use RouteClass::{Auth, Read};
+    OpenApiRouter::new()
+        .routes(limited(routes!(customer::list_my_packages), Read))
+        .routes(limited(routes!(customer::get_my_package), Read))
+        .routes(limited(routes!(customer::get_usage), Read))
+        .routes(limited(routes!(customer::get_subscription), Read))
+        .routes(limited(routes!(customer::rotate_subscription_token), Auth))
+        .routes(limited(routes!(customer::list_subscription_links), Read))
+        .routes(limited(routes!(customer::list_my_nodes), Read))
 }

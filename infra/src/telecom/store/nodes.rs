@@ -383,6 +383,39 @@ pub async fn clients(
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
+/// Clients with their agent's last contact, for the status page: `online` keeps those seen
+/// (pull or push) at or after `cutoff` (`Some(true)`) or not (`Some(false)`).
+pub async fn statuses(
+    c: &mut PgConnection,
+    server_id: Option<Uuid>,
+    online: Option<bool>,
+    cutoff: DateTime<Utc>,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> DbResult<Vec<ClientRecord>> {
+    let (at, id) = after.map_or((None, None), |(t, i)| (Some(t), Some(i)));
+    let rows = sqlx::query_as!(
+        ClientRow,
+        r#"SELECT id, server_id, node_id, name, port, hop_ports, settings, group_ids, tags, show, sort,
+                  rate, alivelist_shape, routes, online, last_pull_at, last_push_at, load, created_at, updated_at
+             FROM telecom.node_clients
+            WHERE ($1::uuid IS NULL OR server_id = $1)
+              AND ($2::bool IS NULL
+                   OR (COALESCE(GREATEST(last_pull_at, last_push_at) >= $3, false)) = $2)
+              AND ($4::timestamptz IS NULL OR (created_at, id) < ($4, $5::uuid))
+            ORDER BY created_at DESC, id DESC LIMIT $6"#,
+        server_id,
+        online,
+        cutoff,
+        at,
+        id,
+        limit
+    )
+    .fetch_all(ex(c))
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
 /// Every client of a server (its detail page).
 pub async fn clients_of(c: &mut PgConnection, server_id: Uuid) -> DbResult<Vec<ClientRecord>> {
     clients(c, Some(server_id), None, None, None, 1000).await
@@ -431,11 +464,18 @@ pub async fn visible(c: &mut PgConnection) -> DbResult<Vec<(ClientRecord, Server
     Ok(out)
 }
 
-/// An agent pulled (`config`/`user`).
-pub async fn touch_pull(c: &mut PgConnection, id: Uuid) -> DbResult<()> {
-    sqlx::query!("UPDATE telecom.node_clients SET last_pull_at = now(), online = true WHERE id = $1", id)
-        .execute(ex(c))
-        .await?;
+/// An agent pulled (`config`/`user`) or pushed traffic.
+pub async fn touch(c: &mut PgConnection, id: Uuid, pulled: bool) -> DbResult<()> {
+    sqlx::query!(
+        "UPDATE telecom.node_clients
+            SET last_pull_at = CASE WHEN $2 THEN now() ELSE last_pull_at END,
+                last_push_at = CASE WHEN $2 THEN last_push_at ELSE now() END, online = true
+          WHERE id = $1",
+        id,
+        pulled
+    )
+    .execute(ex(c))
+    .await?;
     Ok(())
 }
 

@@ -137,6 +137,18 @@ pub async fn queued(c: &mut PgConnection, user_id: Uuid) -> DbResult<Vec<Package
     .await?)
 }
 
+/// Queue positions (1 = next) of these customers' queued packages.
+pub async fn queue_positions(c: &mut PgConnection, user_ids: &[Uuid]) -> DbResult<Vec<(Uuid, i64)>> {
+    let rows = sqlx::query!(
+        r#"SELECT id, row_number() OVER (PARTITION BY user_id ORDER BY created_at, id) AS "position!"
+             FROM telecom.packages WHERE user_id = ANY($1) AND status = 'in_queue'"#,
+        user_ids
+    )
+    .fetch_all(ex(c))
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.position)).collect())
+}
+
 /// Active packages that expired or ran out of traffic: (package id, user id, why).
 pub async fn spent(c: &mut PgConnection, limit: i64) -> DbResult<Vec<(Uuid, Uuid, String)>> {
     let rows = sqlx::query!(

@@ -10,6 +10,812 @@ import Foundation
 open class TelecomAPI {
 
     /**
+     Cancel a queued or active package
+     
+     - parameter id: (path) Package id 
+     - parameter reasonRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Package
+     */
+    open class func adminCancelPackage(id: UUID, reasonRequest: ReasonRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> Package {
+        return try await adminCancelPackageWithRequestBuilder(id: id, reasonRequest: reasonRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Cancel a queued or active package
+     - POST /api/v1/admin/packages/{id}/cancel
+     - The customer's next queued package activates. Money is not returned: refund the order for that.
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter id: (path) Package id 
+     - parameter reasonRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Package> 
+     */
+    open class func adminCancelPackageWithRequestBuilder(id: UUID, reasonRequest: ReasonRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Package> {
+        var localVariablePath = "/api/v1/admin/packages/{id}/cancel"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: reasonRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Package>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Add a node client (one protocol endpoint an agent serves)
+     
+     - parameter nodeClientCreateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: NodeClient
+     */
+    open class func adminCreateNodeClient(nodeClientCreateRequest: NodeClientCreateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> NodeClient {
+        return try await adminCreateNodeClientWithRequestBuilder(nodeClientCreateRequest: nodeClientCreateRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Add a node client (one protocol endpoint an agent serves)
+     - POST /api/v1/admin/nodes/clients
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter nodeClientCreateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<NodeClient> 
+     */
+    open class func adminCreateNodeClientWithRequestBuilder(nodeClientCreateRequest: NodeClientCreateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<NodeClient> {
+        let localVariablePath = "/api/v1/admin/nodes/clients"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: nodeClientCreateRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<NodeClient>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Add a node server
+     
+     - parameter nodeServerCreateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: NodeServer
+     */
+    open class func adminCreateNodeServer(nodeServerCreateRequest: NodeServerCreateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> NodeServer {
+        return try await adminCreateNodeServerWithRequestBuilder(nodeServerCreateRequest: nodeServerCreateRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Add a node server
+     - POST /api/v1/admin/nodes/servers
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter nodeServerCreateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<NodeServer> 
+     */
+    open class func adminCreateNodeServerWithRequestBuilder(nodeServerCreateRequest: NodeServerCreateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<NodeServer> {
+        let localVariablePath = "/api/v1/admin/nodes/servers"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: nodeServerCreateRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<NodeServer>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Remove a node client
+     
+     - parameter id: (path) Client id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Void
+     */
+    open class func adminDeleteNodeClient(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await adminDeleteNodeClientWithRequestBuilder(id: id, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Remove a node client
+     - DELETE /api/v1/admin/nodes/clients/{id}
+     - Its agent gets 404 `node_not_found` from then on.
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter id: (path) Client id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Void> 
+     */
+    open class func adminDeleteNodeClientWithRequestBuilder(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+        var localVariablePath = "/api/v1/admin/nodes/clients/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
+
+        return localVariableRequestBuilder.init(method: "DELETE", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Remove a node server without clients
+     
+     - parameter id: (path) Server id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Void
+     */
+    open class func adminDeleteNodeServer(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await adminDeleteNodeServerWithRequestBuilder(id: id, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Remove a node server without clients
+     - DELETE /api/v1/admin/nodes/servers/{id}
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter id: (path) Server id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Void> 
+     */
+    open class func adminDeleteNodeServerWithRequestBuilder(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+        var localVariablePath = "/api/v1/admin/nodes/servers/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
+
+        return localVariableRequestBuilder.init(method: "DELETE", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     A node client
+     
+     - parameter id: (path) Client id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: NodeClient
+     */
+    open class func adminGetNodeClient(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> NodeClient {
+        return try await adminGetNodeClientWithRequestBuilder(id: id, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     A node client
+     - GET /api/v1/admin/nodes/clients/{id}
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter id: (path) Client id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<NodeClient> 
+     */
+    open class func adminGetNodeClientWithRequestBuilder(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<NodeClient> {
+        var localVariablePath = "/api/v1/admin/nodes/clients/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<NodeClient>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     A node server with its clients
+     
+     - parameter id: (path) Server id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: NodeServerDetail
+     */
+    open class func adminGetNodeServer(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> NodeServerDetail {
+        return try await adminGetNodeServerWithRequestBuilder(id: id, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     A node server with its clients
+     - GET /api/v1/admin/nodes/servers/{id}
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter id: (path) Server id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<NodeServerDetail> 
+     */
+    open class func adminGetNodeServerWithRequestBuilder(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<NodeServerDetail> {
+        var localVariablePath = "/api/v1/admin/nodes/servers/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<NodeServerDetail>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Node clients, newest first
+     
+     - parameter serverId: (query)  (optional)
+     - parameter _protocol: (query)  (optional)
+     - parameter groupId: (query)  (optional)
+     - parameter limit: (query)  (optional)
+     - parameter cursor: (query)  (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: NodeClientPage
+     */
+    open class func adminListNodeClients(serverId: String? = nil, _protocol: String? = nil, groupId: String? = nil, limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> NodeClientPage {
+        return try await adminListNodeClientsWithRequestBuilder(serverId: serverId, _protocol: _protocol, groupId: groupId, limit: limit, cursor: cursor, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Node clients, newest first
+     - GET /api/v1/admin/nodes/clients
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter serverId: (query)  (optional)
+     - parameter _protocol: (query)  (optional)
+     - parameter groupId: (query)  (optional)
+     - parameter limit: (query)  (optional)
+     - parameter cursor: (query)  (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<NodeClientPage> 
+     */
+    open class func adminListNodeClientsWithRequestBuilder(serverId: String? = nil, _protocol: String? = nil, groupId: String? = nil, limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<NodeClientPage> {
+        let localVariablePath = "/api/v1/admin/nodes/clients"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        var localVariableUrlComponents = URLComponents(string: localVariableURLString)
+        let localVariableQueryParameters: [String: (wrappedValue: (any Sendable)?, isExplode: Bool)] = [
+            "server_id": (wrappedValue: serverId?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "protocol": (wrappedValue: _protocol?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "group_id": (wrappedValue: groupId?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "limit": (wrappedValue: limit?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "cursor": (wrappedValue: cursor?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+        ]
+        localVariableUrlComponents?.queryItems = APIHelper.mapValuesToQueryItems(localVariableQueryParameters)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<NodeClientPage>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Node servers, newest first
+     
+     - parameter region: (query)  (optional)
+     - parameter maintenance: (query) &#x60;true&#x60; or &#x60;false&#x60;. (optional)
+     - parameter limit: (query)  (optional)
+     - parameter cursor: (query)  (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: NodeServerPage
+     */
+    open class func adminListNodeServers(region: String? = nil, maintenance: String? = nil, limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> NodeServerPage {
+        return try await adminListNodeServersWithRequestBuilder(region: region, maintenance: maintenance, limit: limit, cursor: cursor, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Node servers, newest first
+     - GET /api/v1/admin/nodes/servers
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter region: (query)  (optional)
+     - parameter maintenance: (query) &#x60;true&#x60; or &#x60;false&#x60;. (optional)
+     - parameter limit: (query)  (optional)
+     - parameter cursor: (query)  (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<NodeServerPage> 
+     */
+    open class func adminListNodeServersWithRequestBuilder(region: String? = nil, maintenance: String? = nil, limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<NodeServerPage> {
+        let localVariablePath = "/api/v1/admin/nodes/servers"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        var localVariableUrlComponents = URLComponents(string: localVariableURLString)
+        let localVariableQueryParameters: [String: (wrappedValue: (any Sendable)?, isExplode: Bool)] = [
+            "region": (wrappedValue: region?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "maintenance": (wrappedValue: maintenance?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "limit": (wrappedValue: limit?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "cursor": (wrappedValue: cursor?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+        ]
+        localVariableUrlComponents?.queryItems = APIHelper.mapValuesToQueryItems(localVariableQueryParameters)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<NodeServerPage>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Agents' health: last contact, users online, load
+     
+     - parameter serverId: (query)  (optional)
+     - parameter online: (query) &#x60;true&#x60; or &#x60;false&#x60;. (optional)
+     - parameter limit: (query)  (optional)
+     - parameter cursor: (query)  (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: NodeStatusPage
+     */
+    open class func adminListNodeStatus(serverId: String? = nil, online: String? = nil, limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> NodeStatusPage {
+        return try await adminListNodeStatusWithRequestBuilder(serverId: serverId, online: online, limit: limit, cursor: cursor, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Agents' health: last contact, users online, load
+     - GET /api/v1/admin/nodes/status
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter serverId: (query)  (optional)
+     - parameter online: (query) &#x60;true&#x60; or &#x60;false&#x60;. (optional)
+     - parameter limit: (query)  (optional)
+     - parameter cursor: (query)  (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<NodeStatusPage> 
+     */
+    open class func adminListNodeStatusWithRequestBuilder(serverId: String? = nil, online: String? = nil, limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<NodeStatusPage> {
+        let localVariablePath = "/api/v1/admin/nodes/status"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        var localVariableUrlComponents = URLComponents(string: localVariableURLString)
+        let localVariableQueryParameters: [String: (wrappedValue: (any Sendable)?, isExplode: Bool)] = [
+            "server_id": (wrappedValue: serverId?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "online": (wrappedValue: online?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "limit": (wrappedValue: limit?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "cursor": (wrappedValue: cursor?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+        ]
+        localVariableUrlComponents?.queryItems = APIHelper.mapValuesToQueryItems(localVariableQueryParameters)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<NodeStatusPage>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Packages, newest first
+     
+     - parameter userId: (query) One customer&#39;s packages. (optional)
+     - parameter status: (query) &#x60;in_queue&#x60;, &#x60;active&#x60;, &#x60;consumed&#x60; or &#x60;cancelled&#x60;. (optional)
+     - parameter limit: (query)  (optional)
+     - parameter cursor: (query)  (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: PackagePage
+     */
+    open class func adminListPackages(userId: String? = nil, status: String? = nil, limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> PackagePage {
+        return try await adminListPackagesWithRequestBuilder(userId: userId, status: status, limit: limit, cursor: cursor, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Packages, newest first
+     - GET /api/v1/admin/packages
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter userId: (query) One customer&#39;s packages. (optional)
+     - parameter status: (query) &#x60;in_queue&#x60;, &#x60;active&#x60;, &#x60;consumed&#x60; or &#x60;cancelled&#x60;. (optional)
+     - parameter limit: (query)  (optional)
+     - parameter cursor: (query)  (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<PackagePage> 
+     */
+    open class func adminListPackagesWithRequestBuilder(userId: String? = nil, status: String? = nil, limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<PackagePage> {
+        let localVariablePath = "/api/v1/admin/packages"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        var localVariableUrlComponents = URLComponents(string: localVariableURLString)
+        let localVariableQueryParameters: [String: (wrappedValue: (any Sendable)?, isExplode: Bool)] = [
+            "user_id": (wrappedValue: userId?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "status": (wrappedValue: status?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "limit": (wrappedValue: limit?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "cursor": (wrappedValue: cursor?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+        ]
+        localVariableUrlComponents?.queryItems = APIHelper.mapValuesToQueryItems(localVariableQueryParameters)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<PackagePage>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Give a customer a new subscription token (the old one stops working)
+     
+     - parameter id: (path) Customer id 
+     - parameter reasonRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Void
+     */
+    open class func adminRotateCustomerSubscription(id: UUID, reasonRequest: ReasonRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await adminRotateCustomerSubscriptionWithRequestBuilder(id: id, reasonRequest: reasonRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Give a customer a new subscription token (the old one stops working)
+     - POST /api/v1/admin/customers/{id}/subscription/rotate
+     - For a leaked link. The new token is not shown to staff: the customer reads it in their account.
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter id: (path) Customer id 
+     - parameter reasonRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Void> 
+     */
+    open class func adminRotateCustomerSubscriptionWithRequestBuilder(id: UUID, reasonRequest: ReasonRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+        var localVariablePath = "/api/v1/admin/customers/{id}/subscription/rotate"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: reasonRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Start or end maintenance
+     
+     - parameter id: (path) Server id 
+     - parameter maintenanceRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: NodeServer
+     */
+    open class func adminSetNodeMaintenance(id: UUID, maintenanceRequest: MaintenanceRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> NodeServer {
+        return try await adminSetNodeMaintenanceWithRequestBuilder(id: id, maintenanceRequest: maintenanceRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Start or end maintenance
+     - POST /api/v1/admin/nodes/servers/{id}/maintenance
+     - A server in maintenance is left out of subscriptions and customers' node lists.
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter id: (path) Server id 
+     - parameter maintenanceRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<NodeServer> 
+     */
+    open class func adminSetNodeMaintenanceWithRequestBuilder(id: UUID, maintenanceRequest: MaintenanceRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<NodeServer> {
+        var localVariablePath = "/api/v1/admin/nodes/servers/{id}/maintenance"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: maintenanceRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<NodeServer>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Change a node client
+     
+     - parameter id: (path) Client id 
+     - parameter nodeClientUpdateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: NodeClient
+     */
+    open class func adminUpdateNodeClient(id: UUID, nodeClientUpdateRequest: NodeClientUpdateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> NodeClient {
+        return try await adminUpdateNodeClientWithRequestBuilder(id: id, nodeClientUpdateRequest: nodeClientUpdateRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Change a node client
+     - PATCH /api/v1/admin/nodes/clients/{id}
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter id: (path) Client id 
+     - parameter nodeClientUpdateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<NodeClient> 
+     */
+    open class func adminUpdateNodeClientWithRequestBuilder(id: UUID, nodeClientUpdateRequest: NodeClientUpdateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<NodeClient> {
+        var localVariablePath = "/api/v1/admin/nodes/clients/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: nodeClientUpdateRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<NodeClient>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "PATCH", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Change a node server
+     
+     - parameter id: (path) Server id 
+     - parameter nodeServerUpdateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: NodeServer
+     */
+    open class func adminUpdateNodeServer(id: UUID, nodeServerUpdateRequest: NodeServerUpdateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> NodeServer {
+        return try await adminUpdateNodeServerWithRequestBuilder(id: id, nodeServerUpdateRequest: nodeServerUpdateRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Change a node server
+     - PATCH /api/v1/admin/nodes/servers/{id}
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - API Key:
+       - type: apiKey X-API-Key (HEADER)
+       - name: adminApiKey
+     - parameter id: (path) Server id 
+     - parameter nodeServerUpdateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<NodeServer> 
+     */
+    open class func adminUpdateNodeServerWithRequestBuilder(id: UUID, nodeServerUpdateRequest: NodeServerUpdateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<NodeServer> {
+        var localVariablePath = "/api/v1/admin/nodes/servers/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: nodeServerUpdateRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<NodeServer>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "PATCH", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     One of my packages
+     
+     - parameter id: (path) Package id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Package
+     */
+    open class func getMyPackage(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> Package {
+        return try await getMyPackageWithRequestBuilder(id: id, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     One of my packages
+     - GET /api/v1/packages/{id}
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter id: (path) Package id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Package> 
+     */
+    open class func getMyPackageWithRequestBuilder(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Package> {
+        var localVariablePath = "/api/v1/packages/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Package>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     My subscription token and its links
+     
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Subscription
+     */
+    open class func getSubscription(apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> Subscription {
+        return try await getSubscriptionWithRequestBuilder(apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     My subscription token and its links
+     - GET /api/v1/subscription
+     - The token is made on first use. Treat it as a password.
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Subscription> 
+     */
+    open class func getSubscriptionWithRequestBuilder(apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Subscription> {
+        let localVariablePath = "/api/v1/subscription"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Subscription>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      Subscription document for proxy apps
      
      - parameter token: (path) The customer&#39;s subscription token 
@@ -59,6 +865,173 @@ open class TelecomAPI {
         let localVariableRequestBuilder: RequestBuilder<String>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
 
         return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: false, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     My traffic: the active package and what is queued
+     
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Usage
+     */
+    open class func getUsage(apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> Usage {
+        return try await getUsageWithRequestBuilder(apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     My traffic: the active package and what is queued
+     - GET /api/v1/usage
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Usage> 
+     */
+    open class func getUsageWithRequestBuilder(apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Usage> {
+        let localVariablePath = "/api/v1/usage"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Usage>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     The nodes my active package opens
+     
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: MyNodeList
+     */
+    open class func listMyNodes(apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> MyNodeList {
+        return try await listMyNodesWithRequestBuilder(apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     The nodes my active package opens
+     - GET /api/v1/nodes
+     - Empty without an active package. Servers in maintenance are not listed.
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<MyNodeList> 
+     */
+    open class func listMyNodesWithRequestBuilder(apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<MyNodeList> {
+        let localVariablePath = "/api/v1/nodes"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<MyNodeList>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     My packages, newest first
+     
+     - parameter status: (query) &#x60;in_queue&#x60;, &#x60;active&#x60;, &#x60;consumed&#x60; or &#x60;cancelled&#x60;. (optional)
+     - parameter limit: (query)  (optional)
+     - parameter cursor: (query)  (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: PackagePage
+     */
+    open class func listMyPackages(status: String? = nil, limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> PackagePage {
+        return try await listMyPackagesWithRequestBuilder(status: status, limit: limit, cursor: cursor, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     My packages, newest first
+     - GET /api/v1/packages
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter status: (query) &#x60;in_queue&#x60;, &#x60;active&#x60;, &#x60;consumed&#x60; or &#x60;cancelled&#x60;. (optional)
+     - parameter limit: (query)  (optional)
+     - parameter cursor: (query)  (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<PackagePage> 
+     */
+    open class func listMyPackagesWithRequestBuilder(status: String? = nil, limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<PackagePage> {
+        let localVariablePath = "/api/v1/packages"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        var localVariableUrlComponents = URLComponents(string: localVariableURLString)
+        let localVariableQueryParameters: [String: (wrappedValue: (any Sendable)?, isExplode: Bool)] = [
+            "status": (wrappedValue: status?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "limit": (wrappedValue: limit?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "cursor": (wrappedValue: cursor?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+        ]
+        localVariableUrlComponents?.queryItems = APIHelper.mapValuesToQueryItems(localVariableQueryParameters)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<PackagePage>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     My subscription link for each app, with one-tap import links
+     
+     - parameter endpointName: (query) Only this endpoint&#39;s links. (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: AppLinkList
+     */
+    open class func listSubscriptionLinks(endpointName: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> AppLinkList {
+        return try await listSubscriptionLinksWithRequestBuilder(endpointName: endpointName, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     My subscription link for each app, with one-tap import links
+     - GET /api/v1/subscription/links
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter endpointName: (query) Only this endpoint&#39;s links. (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<AppLinkList> 
+     */
+    open class func listSubscriptionLinksWithRequestBuilder(endpointName: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<AppLinkList> {
+        let localVariablePath = "/api/v1/subscription/links"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        var localVariableUrlComponents = URLComponents(string: localVariableURLString)
+        let localVariableQueryParameters: [String: (wrappedValue: (any Sendable)?, isExplode: Bool)] = [
+            "endpoint_name": (wrappedValue: endpointName?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+        ]
+        localVariableUrlComponents?.queryItems = APIHelper.mapValuesToQueryItems(localVariableQueryParameters)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<AppLinkList>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
     }
 
     /**
@@ -362,6 +1335,44 @@ open class TelecomAPI {
         let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
 
         let localVariableRequestBuilder: RequestBuilder<JSONValue>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     New subscription token
+     
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Subscription
+     */
+    open class func rotateSubscriptionToken(apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> Subscription {
+        return try await rotateSubscriptionTokenWithRequestBuilder(apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     New subscription token
+     - POST /api/v1/subscription/rotate
+     - The old token stops working at once and my devices leave every node until they fetch the new link.
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Subscription> 
+     */
+    open class func rotateSubscriptionTokenWithRequestBuilder(apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Subscription> {
+        let localVariablePath = "/api/v1/subscription/rotate"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Subscription>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
 
         return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
     }

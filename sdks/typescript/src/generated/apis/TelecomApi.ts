@@ -14,10 +14,284 @@
 
 import * as runtime from '../runtime.js';
 import {
+    type AppLinkList,
+    AppLinkListFromJSON,
+    AppLinkListToJSON,
+} from '../models/AppLinkList.js';
+import {
+    type MaintenanceRequest,
+    MaintenanceRequestFromJSON,
+    MaintenanceRequestToJSON,
+} from '../models/MaintenanceRequest.js';
+import {
+    type MyNodeList,
+    MyNodeListFromJSON,
+    MyNodeListToJSON,
+} from '../models/MyNodeList.js';
+import {
+    type NodeClient,
+    NodeClientFromJSON,
+    NodeClientToJSON,
+} from '../models/NodeClient.js';
+import {
+    type NodeClientCreateRequest,
+    NodeClientCreateRequestFromJSON,
+    NodeClientCreateRequestToJSON,
+} from '../models/NodeClientCreateRequest.js';
+import {
+    type NodeClientPage,
+    NodeClientPageFromJSON,
+    NodeClientPageToJSON,
+} from '../models/NodeClientPage.js';
+import {
+    type NodeClientUpdateRequest,
+    NodeClientUpdateRequestFromJSON,
+    NodeClientUpdateRequestToJSON,
+} from '../models/NodeClientUpdateRequest.js';
+import {
+    type NodeServer,
+    NodeServerFromJSON,
+    NodeServerToJSON,
+} from '../models/NodeServer.js';
+import {
+    type NodeServerCreateRequest,
+    NodeServerCreateRequestFromJSON,
+    NodeServerCreateRequestToJSON,
+} from '../models/NodeServerCreateRequest.js';
+import {
+    type NodeServerDetail,
+    NodeServerDetailFromJSON,
+    NodeServerDetailToJSON,
+} from '../models/NodeServerDetail.js';
+import {
+    type NodeServerPage,
+    NodeServerPageFromJSON,
+    NodeServerPageToJSON,
+} from '../models/NodeServerPage.js';
+import {
+    type NodeServerUpdateRequest,
+    NodeServerUpdateRequestFromJSON,
+    NodeServerUpdateRequestToJSON,
+} from '../models/NodeServerUpdateRequest.js';
+import {
+    type NodeStatusPage,
+    NodeStatusPageFromJSON,
+    NodeStatusPageToJSON,
+} from '../models/NodeStatusPage.js';
+import {
+    type Package,
+    PackageFromJSON,
+    PackageToJSON,
+} from '../models/Package.js';
+import {
+    type PackagePage,
+    PackagePageFromJSON,
+    PackagePageToJSON,
+} from '../models/PackagePage.js';
+import {
     type Problem,
     ProblemFromJSON,
     ProblemToJSON,
 } from '../models/Problem.js';
+import {
+    type ReasonRequest,
+    ReasonRequestFromJSON,
+    ReasonRequestToJSON,
+} from '../models/ReasonRequest.js';
+import {
+    type Subscription,
+    SubscriptionFromJSON,
+    SubscriptionToJSON,
+} from '../models/Subscription.js';
+import {
+    type Usage,
+    UsageFromJSON,
+    UsageToJSON,
+} from '../models/Usage.js';
+
+export interface AdminCancelPackageRequest {
+    /**
+     * Package id
+     */
+    id: string;
+    /**
+     * 
+     */
+    reasonRequest: ReasonRequest;
+}
+
+export interface AdminCreateNodeClientRequest {
+    /**
+     * 
+     */
+    nodeClientCreateRequest: NodeClientCreateRequest;
+}
+
+export interface AdminCreateNodeServerRequest {
+    /**
+     * 
+     */
+    nodeServerCreateRequest: NodeServerCreateRequest;
+}
+
+export interface AdminDeleteNodeClientRequest {
+    /**
+     * Client id
+     */
+    id: string;
+}
+
+export interface AdminDeleteNodeServerRequest {
+    /**
+     * Server id
+     */
+    id: string;
+}
+
+export interface AdminGetNodeClientRequest {
+    /**
+     * Client id
+     */
+    id: string;
+}
+
+export interface AdminGetNodeServerRequest {
+    /**
+     * Server id
+     */
+    id: string;
+}
+
+export interface AdminListNodeClientsRequest {
+    /**
+     * 
+     */
+    serverId?: string;
+    /**
+     * 
+     */
+    protocol?: string;
+    /**
+     * 
+     */
+    groupId?: string;
+    /**
+     * 
+     */
+    limit?: number;
+    /**
+     * 
+     */
+    cursor?: string;
+}
+
+export interface AdminListNodeServersRequest {
+    /**
+     * 
+     */
+    region?: string;
+    /**
+     * `true` or `false`.
+     */
+    maintenance?: string;
+    /**
+     * 
+     */
+    limit?: number;
+    /**
+     * 
+     */
+    cursor?: string;
+}
+
+export interface AdminListNodeStatusRequest {
+    /**
+     * 
+     */
+    serverId?: string;
+    /**
+     * `true` or `false`.
+     */
+    online?: string;
+    /**
+     * 
+     */
+    limit?: number;
+    /**
+     * 
+     */
+    cursor?: string;
+}
+
+export interface AdminListPackagesRequest {
+    /**
+     * One customer's packages.
+     */
+    userId?: string;
+    /**
+     * `in_queue`, `active`, `consumed` or `cancelled`.
+     */
+    status?: string;
+    /**
+     * 
+     */
+    limit?: number;
+    /**
+     * 
+     */
+    cursor?: string;
+}
+
+export interface AdminRotateCustomerSubscriptionRequest {
+    /**
+     * Customer id
+     */
+    id: string;
+    /**
+     * 
+     */
+    reasonRequest: ReasonRequest;
+}
+
+export interface AdminSetNodeMaintenanceRequest {
+    /**
+     * Server id
+     */
+    id: string;
+    /**
+     * 
+     */
+    maintenanceRequest: MaintenanceRequest;
+}
+
+export interface AdminUpdateNodeClientRequest {
+    /**
+     * Client id
+     */
+    id: string;
+    /**
+     * 
+     */
+    nodeClientUpdateRequest: NodeClientUpdateRequest;
+}
+
+export interface AdminUpdateNodeServerRequest {
+    /**
+     * Server id
+     */
+    id: string;
+    /**
+     * 
+     */
+    nodeServerUpdateRequest: NodeServerUpdateRequest;
+}
+
+export interface GetMyPackageRequest {
+    /**
+     * Package id
+     */
+    id: string;
+}
 
 export interface GetSubscriptionDocumentRequest {
     /**
@@ -36,6 +310,28 @@ export interface GetSubscriptionDocumentRequest {
      * Keywords a node name must contain, `|`-separated.
      */
     filter?: string;
+}
+
+export interface ListMyPackagesRequest {
+    /**
+     * `in_queue`, `active`, `consumed` or `cancelled`.
+     */
+    status?: string;
+    /**
+     * 
+     */
+    limit?: number;
+    /**
+     * 
+     */
+    cursor?: string;
+}
+
+export interface ListSubscriptionLinksRequest {
+    /**
+     * Only this endpoint's links.
+     */
+    endpointName?: string;
 }
 
 export interface NodeGetAliveListRequest {
@@ -152,6 +448,1056 @@ export interface NodePushTrafficRequest {
 export class TelecomApi extends runtime.BaseAPI {
 
     /**
+     * Creates request options for adminCancelPackage without sending the request
+     */
+    async adminCancelPackageRequestOpts(requestParameters: AdminCancelPackageRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminCancelPackage().'
+            );
+        }
+
+        if (requestParameters['reasonRequest'] == null) {
+            throw new runtime.RequiredError(
+                'reasonRequest',
+                'Required parameter "reasonRequest" was null or undefined when calling adminCancelPackage().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/packages/{id}/cancel`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: ReasonRequestToJSON(requestParameters['reasonRequest']),
+        };
+    }
+
+    /**
+     * The customer\'s next queued package activates. Money is not returned: refund the order for that.
+     * Cancel a queued or active package
+     */
+    async adminCancelPackageRaw(requestParameters: AdminCancelPackageRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Package>> {
+        const requestOptions = await this.adminCancelPackageRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PackageFromJSON(jsonValue));
+    }
+
+    /**
+     * The customer\'s next queued package activates. Money is not returned: refund the order for that.
+     * Cancel a queued or active package
+     */
+    async adminCancelPackage(requestParameters: AdminCancelPackageRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Package> {
+        const response = await this.adminCancelPackageRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminCreateNodeClient without sending the request
+     */
+    async adminCreateNodeClientRequestOpts(requestParameters: AdminCreateNodeClientRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['nodeClientCreateRequest'] == null) {
+            throw new runtime.RequiredError(
+                'nodeClientCreateRequest',
+                'Required parameter "nodeClientCreateRequest" was null or undefined when calling adminCreateNodeClient().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/nodes/clients`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: NodeClientCreateRequestToJSON(requestParameters['nodeClientCreateRequest']),
+        };
+    }
+
+    /**
+     * Add a node client (one protocol endpoint an agent serves)
+     */
+    async adminCreateNodeClientRaw(requestParameters: AdminCreateNodeClientRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<NodeClient>> {
+        const requestOptions = await this.adminCreateNodeClientRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => NodeClientFromJSON(jsonValue));
+    }
+
+    /**
+     * Add a node client (one protocol endpoint an agent serves)
+     */
+    async adminCreateNodeClient(requestParameters: AdminCreateNodeClientRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NodeClient> {
+        const response = await this.adminCreateNodeClientRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminCreateNodeServer without sending the request
+     */
+    async adminCreateNodeServerRequestOpts(requestParameters: AdminCreateNodeServerRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['nodeServerCreateRequest'] == null) {
+            throw new runtime.RequiredError(
+                'nodeServerCreateRequest',
+                'Required parameter "nodeServerCreateRequest" was null or undefined when calling adminCreateNodeServer().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/nodes/servers`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: NodeServerCreateRequestToJSON(requestParameters['nodeServerCreateRequest']),
+        };
+    }
+
+    /**
+     * Add a node server
+     */
+    async adminCreateNodeServerRaw(requestParameters: AdminCreateNodeServerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<NodeServer>> {
+        const requestOptions = await this.adminCreateNodeServerRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => NodeServerFromJSON(jsonValue));
+    }
+
+    /**
+     * Add a node server
+     */
+    async adminCreateNodeServer(requestParameters: AdminCreateNodeServerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NodeServer> {
+        const response = await this.adminCreateNodeServerRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminDeleteNodeClient without sending the request
+     */
+    async adminDeleteNodeClientRequestOpts(requestParameters: AdminDeleteNodeClientRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminDeleteNodeClient().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/nodes/clients/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'DELETE',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Its agent gets 404 `node_not_found` from then on.
+     * Remove a node client
+     */
+    async adminDeleteNodeClientRaw(requestParameters: AdminDeleteNodeClientRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.adminDeleteNodeClientRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * Its agent gets 404 `node_not_found` from then on.
+     * Remove a node client
+     */
+    async adminDeleteNodeClient(requestParameters: AdminDeleteNodeClientRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.adminDeleteNodeClientRaw(requestParameters, initOverrides);
+    }
+
+    /**
+     * Creates request options for adminDeleteNodeServer without sending the request
+     */
+    async adminDeleteNodeServerRequestOpts(requestParameters: AdminDeleteNodeServerRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminDeleteNodeServer().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/nodes/servers/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'DELETE',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Remove a node server without clients
+     */
+    async adminDeleteNodeServerRaw(requestParameters: AdminDeleteNodeServerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.adminDeleteNodeServerRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * Remove a node server without clients
+     */
+    async adminDeleteNodeServer(requestParameters: AdminDeleteNodeServerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.adminDeleteNodeServerRaw(requestParameters, initOverrides);
+    }
+
+    /**
+     * Creates request options for adminGetNodeClient without sending the request
+     */
+    async adminGetNodeClientRequestOpts(requestParameters: AdminGetNodeClientRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminGetNodeClient().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/nodes/clients/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * A node client
+     */
+    async adminGetNodeClientRaw(requestParameters: AdminGetNodeClientRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<NodeClient>> {
+        const requestOptions = await this.adminGetNodeClientRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => NodeClientFromJSON(jsonValue));
+    }
+
+    /**
+     * A node client
+     */
+    async adminGetNodeClient(requestParameters: AdminGetNodeClientRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NodeClient> {
+        const response = await this.adminGetNodeClientRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminGetNodeServer without sending the request
+     */
+    async adminGetNodeServerRequestOpts(requestParameters: AdminGetNodeServerRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminGetNodeServer().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/nodes/servers/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * A node server with its clients
+     */
+    async adminGetNodeServerRaw(requestParameters: AdminGetNodeServerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<NodeServerDetail>> {
+        const requestOptions = await this.adminGetNodeServerRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => NodeServerDetailFromJSON(jsonValue));
+    }
+
+    /**
+     * A node server with its clients
+     */
+    async adminGetNodeServer(requestParameters: AdminGetNodeServerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NodeServerDetail> {
+        const response = await this.adminGetNodeServerRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminListNodeClients without sending the request
+     */
+    async adminListNodeClientsRequestOpts(requestParameters: AdminListNodeClientsRequest): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        if (requestParameters['serverId'] != null) {
+            queryParameters['server_id'] = requestParameters['serverId'];
+        }
+
+        if (requestParameters['protocol'] != null) {
+            queryParameters['protocol'] = requestParameters['protocol'];
+        }
+
+        if (requestParameters['groupId'] != null) {
+            queryParameters['group_id'] = requestParameters['groupId'];
+        }
+
+        if (requestParameters['limit'] != null) {
+            queryParameters['limit'] = requestParameters['limit'];
+        }
+
+        if (requestParameters['cursor'] != null) {
+            queryParameters['cursor'] = requestParameters['cursor'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/nodes/clients`;
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Node clients, newest first
+     */
+    async adminListNodeClientsRaw(requestParameters: AdminListNodeClientsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<NodeClientPage>> {
+        const requestOptions = await this.adminListNodeClientsRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => NodeClientPageFromJSON(jsonValue));
+    }
+
+    /**
+     * Node clients, newest first
+     */
+    async adminListNodeClients(requestParameters: AdminListNodeClientsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NodeClientPage> {
+        const response = await this.adminListNodeClientsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminListNodeServers without sending the request
+     */
+    async adminListNodeServersRequestOpts(requestParameters: AdminListNodeServersRequest): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        if (requestParameters['region'] != null) {
+            queryParameters['region'] = requestParameters['region'];
+        }
+
+        if (requestParameters['maintenance'] != null) {
+            queryParameters['maintenance'] = requestParameters['maintenance'];
+        }
+
+        if (requestParameters['limit'] != null) {
+            queryParameters['limit'] = requestParameters['limit'];
+        }
+
+        if (requestParameters['cursor'] != null) {
+            queryParameters['cursor'] = requestParameters['cursor'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/nodes/servers`;
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Node servers, newest first
+     */
+    async adminListNodeServersRaw(requestParameters: AdminListNodeServersRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<NodeServerPage>> {
+        const requestOptions = await this.adminListNodeServersRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => NodeServerPageFromJSON(jsonValue));
+    }
+
+    /**
+     * Node servers, newest first
+     */
+    async adminListNodeServers(requestParameters: AdminListNodeServersRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NodeServerPage> {
+        const response = await this.adminListNodeServersRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminListNodeStatus without sending the request
+     */
+    async adminListNodeStatusRequestOpts(requestParameters: AdminListNodeStatusRequest): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        if (requestParameters['serverId'] != null) {
+            queryParameters['server_id'] = requestParameters['serverId'];
+        }
+
+        if (requestParameters['online'] != null) {
+            queryParameters['online'] = requestParameters['online'];
+        }
+
+        if (requestParameters['limit'] != null) {
+            queryParameters['limit'] = requestParameters['limit'];
+        }
+
+        if (requestParameters['cursor'] != null) {
+            queryParameters['cursor'] = requestParameters['cursor'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/nodes/status`;
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Agents\' health: last contact, users online, load
+     */
+    async adminListNodeStatusRaw(requestParameters: AdminListNodeStatusRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<NodeStatusPage>> {
+        const requestOptions = await this.adminListNodeStatusRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => NodeStatusPageFromJSON(jsonValue));
+    }
+
+    /**
+     * Agents\' health: last contact, users online, load
+     */
+    async adminListNodeStatus(requestParameters: AdminListNodeStatusRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NodeStatusPage> {
+        const response = await this.adminListNodeStatusRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminListPackages without sending the request
+     */
+    async adminListPackagesRequestOpts(requestParameters: AdminListPackagesRequest): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        if (requestParameters['userId'] != null) {
+            queryParameters['user_id'] = requestParameters['userId'];
+        }
+
+        if (requestParameters['status'] != null) {
+            queryParameters['status'] = requestParameters['status'];
+        }
+
+        if (requestParameters['limit'] != null) {
+            queryParameters['limit'] = requestParameters['limit'];
+        }
+
+        if (requestParameters['cursor'] != null) {
+            queryParameters['cursor'] = requestParameters['cursor'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/packages`;
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Packages, newest first
+     */
+    async adminListPackagesRaw(requestParameters: AdminListPackagesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PackagePage>> {
+        const requestOptions = await this.adminListPackagesRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PackagePageFromJSON(jsonValue));
+    }
+
+    /**
+     * Packages, newest first
+     */
+    async adminListPackages(requestParameters: AdminListPackagesRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PackagePage> {
+        const response = await this.adminListPackagesRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminRotateCustomerSubscription without sending the request
+     */
+    async adminRotateCustomerSubscriptionRequestOpts(requestParameters: AdminRotateCustomerSubscriptionRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminRotateCustomerSubscription().'
+            );
+        }
+
+        if (requestParameters['reasonRequest'] == null) {
+            throw new runtime.RequiredError(
+                'reasonRequest',
+                'Required parameter "reasonRequest" was null or undefined when calling adminRotateCustomerSubscription().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/customers/{id}/subscription/rotate`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: ReasonRequestToJSON(requestParameters['reasonRequest']),
+        };
+    }
+
+    /**
+     * For a leaked link. The new token is not shown to staff: the customer reads it in their account.
+     * Give a customer a new subscription token (the old one stops working)
+     */
+    async adminRotateCustomerSubscriptionRaw(requestParameters: AdminRotateCustomerSubscriptionRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.adminRotateCustomerSubscriptionRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * For a leaked link. The new token is not shown to staff: the customer reads it in their account.
+     * Give a customer a new subscription token (the old one stops working)
+     */
+    async adminRotateCustomerSubscription(requestParameters: AdminRotateCustomerSubscriptionRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.adminRotateCustomerSubscriptionRaw(requestParameters, initOverrides);
+    }
+
+    /**
+     * Creates request options for adminSetNodeMaintenance without sending the request
+     */
+    async adminSetNodeMaintenanceRequestOpts(requestParameters: AdminSetNodeMaintenanceRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminSetNodeMaintenance().'
+            );
+        }
+
+        if (requestParameters['maintenanceRequest'] == null) {
+            throw new runtime.RequiredError(
+                'maintenanceRequest',
+                'Required parameter "maintenanceRequest" was null or undefined when calling adminSetNodeMaintenance().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/nodes/servers/{id}/maintenance`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: MaintenanceRequestToJSON(requestParameters['maintenanceRequest']),
+        };
+    }
+
+    /**
+     * A server in maintenance is left out of subscriptions and customers\' node lists.
+     * Start or end maintenance
+     */
+    async adminSetNodeMaintenanceRaw(requestParameters: AdminSetNodeMaintenanceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<NodeServer>> {
+        const requestOptions = await this.adminSetNodeMaintenanceRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => NodeServerFromJSON(jsonValue));
+    }
+
+    /**
+     * A server in maintenance is left out of subscriptions and customers\' node lists.
+     * Start or end maintenance
+     */
+    async adminSetNodeMaintenance(requestParameters: AdminSetNodeMaintenanceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NodeServer> {
+        const response = await this.adminSetNodeMaintenanceRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminUpdateNodeClient without sending the request
+     */
+    async adminUpdateNodeClientRequestOpts(requestParameters: AdminUpdateNodeClientRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminUpdateNodeClient().'
+            );
+        }
+
+        if (requestParameters['nodeClientUpdateRequest'] == null) {
+            throw new runtime.RequiredError(
+                'nodeClientUpdateRequest',
+                'Required parameter "nodeClientUpdateRequest" was null or undefined when calling adminUpdateNodeClient().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/nodes/clients/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'PATCH',
+            headers: headerParameters,
+            query: queryParameters,
+            body: NodeClientUpdateRequestToJSON(requestParameters['nodeClientUpdateRequest']),
+        };
+    }
+
+    /**
+     * Change a node client
+     */
+    async adminUpdateNodeClientRaw(requestParameters: AdminUpdateNodeClientRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<NodeClient>> {
+        const requestOptions = await this.adminUpdateNodeClientRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => NodeClientFromJSON(jsonValue));
+    }
+
+    /**
+     * Change a node client
+     */
+    async adminUpdateNodeClient(requestParameters: AdminUpdateNodeClientRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NodeClient> {
+        const response = await this.adminUpdateNodeClientRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminUpdateNodeServer without sending the request
+     */
+    async adminUpdateNodeServerRequestOpts(requestParameters: AdminUpdateNodeServerRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminUpdateNodeServer().'
+            );
+        }
+
+        if (requestParameters['nodeServerUpdateRequest'] == null) {
+            throw new runtime.RequiredError(
+                'nodeServerUpdateRequest',
+                'Required parameter "nodeServerUpdateRequest" was null or undefined when calling adminUpdateNodeServer().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["X-API-Key"] = await this.configuration.apiKey("X-API-Key"); // adminApiKey authentication
+        }
+
+
+        let urlPath = `/api/v1/admin/nodes/servers/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'PATCH',
+            headers: headerParameters,
+            query: queryParameters,
+            body: NodeServerUpdateRequestToJSON(requestParameters['nodeServerUpdateRequest']),
+        };
+    }
+
+    /**
+     * Change a node server
+     */
+    async adminUpdateNodeServerRaw(requestParameters: AdminUpdateNodeServerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<NodeServer>> {
+        const requestOptions = await this.adminUpdateNodeServerRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => NodeServerFromJSON(jsonValue));
+    }
+
+    /**
+     * Change a node server
+     */
+    async adminUpdateNodeServer(requestParameters: AdminUpdateNodeServerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NodeServer> {
+        const response = await this.adminUpdateNodeServerRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for getMyPackage without sending the request
+     */
+    async getMyPackageRequestOpts(requestParameters: GetMyPackageRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling getMyPackage().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/packages/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * One of my packages
+     */
+    async getMyPackageRaw(requestParameters: GetMyPackageRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Package>> {
+        const requestOptions = await this.getMyPackageRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PackageFromJSON(jsonValue));
+    }
+
+    /**
+     * One of my packages
+     */
+    async getMyPackage(requestParameters: GetMyPackageRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Package> {
+        const response = await this.getMyPackageRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for getSubscription without sending the request
+     */
+    async getSubscriptionRequestOpts(): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/subscription`;
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * The token is made on first use. Treat it as a password.
+     * My subscription token and its links
+     */
+    async getSubscriptionRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Subscription>> {
+        const requestOptions = await this.getSubscriptionRequestOpts();
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => SubscriptionFromJSON(jsonValue));
+    }
+
+    /**
+     * The token is made on first use. Treat it as a password.
+     * My subscription token and its links
+     */
+    async getSubscription(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Subscription> {
+        const response = await this.getSubscriptionRaw(initOverrides);
+        return await response.value();
+    }
+
+    /**
      * Creates request options for getSubscriptionDocument without sending the request
      */
     async getSubscriptionDocumentRequestOpts(requestParameters: GetSubscriptionDocumentRequest): Promise<runtime.RequestOpts> {
@@ -211,6 +1557,204 @@ export class TelecomApi extends runtime.BaseAPI {
      */
     async getSubscriptionDocument(requestParameters: GetSubscriptionDocumentRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<string> {
         const response = await this.getSubscriptionDocumentRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for getUsage without sending the request
+     */
+    async getUsageRequestOpts(): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/usage`;
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * My traffic: the active package and what is queued
+     */
+    async getUsageRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Usage>> {
+        const requestOptions = await this.getUsageRequestOpts();
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => UsageFromJSON(jsonValue));
+    }
+
+    /**
+     * My traffic: the active package and what is queued
+     */
+    async getUsage(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Usage> {
+        const response = await this.getUsageRaw(initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for listMyNodes without sending the request
+     */
+    async listMyNodesRequestOpts(): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/nodes`;
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Empty without an active package. Servers in maintenance are not listed.
+     * The nodes my active package opens
+     */
+    async listMyNodesRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<MyNodeList>> {
+        const requestOptions = await this.listMyNodesRequestOpts();
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => MyNodeListFromJSON(jsonValue));
+    }
+
+    /**
+     * Empty without an active package. Servers in maintenance are not listed.
+     * The nodes my active package opens
+     */
+    async listMyNodes(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<MyNodeList> {
+        const response = await this.listMyNodesRaw(initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for listMyPackages without sending the request
+     */
+    async listMyPackagesRequestOpts(requestParameters: ListMyPackagesRequest): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        if (requestParameters['status'] != null) {
+            queryParameters['status'] = requestParameters['status'];
+        }
+
+        if (requestParameters['limit'] != null) {
+            queryParameters['limit'] = requestParameters['limit'];
+        }
+
+        if (requestParameters['cursor'] != null) {
+            queryParameters['cursor'] = requestParameters['cursor'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/packages`;
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * My packages, newest first
+     */
+    async listMyPackagesRaw(requestParameters: ListMyPackagesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PackagePage>> {
+        const requestOptions = await this.listMyPackagesRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PackagePageFromJSON(jsonValue));
+    }
+
+    /**
+     * My packages, newest first
+     */
+    async listMyPackages(requestParameters: ListMyPackagesRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PackagePage> {
+        const response = await this.listMyPackagesRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for listSubscriptionLinks without sending the request
+     */
+    async listSubscriptionLinksRequestOpts(requestParameters: ListSubscriptionLinksRequest): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        if (requestParameters['endpointName'] != null) {
+            queryParameters['endpoint_name'] = requestParameters['endpointName'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/subscription/links`;
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * My subscription link for each app, with one-tap import links
+     */
+    async listSubscriptionLinksRaw(requestParameters: ListSubscriptionLinksRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AppLinkList>> {
+        const requestOptions = await this.listSubscriptionLinksRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AppLinkListFromJSON(jsonValue));
+    }
+
+    /**
+     * My subscription link for each app, with one-tap import links
+     */
+    async listSubscriptionLinks(requestParameters: ListSubscriptionLinksRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AppLinkList> {
+        const response = await this.listSubscriptionLinksRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -589,6 +2133,53 @@ export class TelecomApi extends runtime.BaseAPI {
      */
     async nodePushTraffic(requestParameters: NodePushTrafficRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<any> {
         const response = await this.nodePushTrafficRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for rotateSubscriptionToken without sending the request
+     */
+    async rotateSubscriptionTokenRequestOpts(): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/subscription/rotate`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * The old token stops working at once and my devices leave every node until they fetch the new link.
+     * New subscription token
+     */
+    async rotateSubscriptionTokenRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Subscription>> {
+        const requestOptions = await this.rotateSubscriptionTokenRequestOpts();
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => SubscriptionFromJSON(jsonValue));
+    }
+
+    /**
+     * The old token stops working at once and my devices leave every node until they fetch the new link.
+     * New subscription token
+     */
+    async rotateSubscriptionToken(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Subscription> {
+        const response = await this.rotateSubscriptionTokenRaw(initOverrides);
         return await response.value();
     }
 

@@ -1,0 +1,361 @@
+//! The telecom REST surface: customers' packages, usage, subscription and nodes; staff node,
+//! package and token operations with their roles, audit rows, secrets and conflicts.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use helium_domain::admin::Role;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::support::staff::*;
+use crate::support::*;
+use crate::telecom_agents::{NODE_TOKEN, agent, buy, plan, send, setup};
+
+const PRIV: &str = "SMfOj-9lIK-VHD3eBy1H4b0TZiJ2ibH96Qx8q0u9_0w";
+const PUB: &str = "Z84J2IelR9ch3k8VtlVhhs5ycBUlXA7wHBWcBrjqnAw";
+
+async fn audit_rows(pool: &PgPool, action: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM staff.audit_log WHERE action = $1")
+        .bind(action)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+fn subscribe(token: &str) -> Request<Body> {
+    Request::get(format!("/subscribe/{token}?flag=sing-box")).body(Body::empty()).unwrap()
+}
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn customers_see_their_packages_usage_subscription_and_nodes(pool: PgPool) {
+    let (h, all) = setup(&pool).await;
+    let product = plan(&h, 10_000).await;
+    let alice = create_user(&pool, "alice@example.test", GOOD_PASSWORD).await;
+    let (token, _) = h.session("alice@example.test", GOOD_PASSWORD).await;
+    let get = |path: &'static str| h.authed(Method::GET, path, &token, None);
+
+    // Nothing bought yet: empty lists, zero usage, no nodes; the subscription exists already.
+    assert_eq!(get("/api/v1/packages").await.ok(200)["items"], json!([]));
+    let usage = get("/api/v1/usage").await;
+    assert_eq!(usage.ok(200)["active_package"], Value::Null);
+    assert_eq!(usage.ok(200)["remaining"], 0);
+    assert_eq!(get("/api/v1/nodes").await.ok(200)["items"], json!([]));
+    let sub = get("/api/v1/subscription").await.ok(200).clone();
+    let first_token = sub["token"].as_str().unwrap().to_owned();
+    assert!(first_token.len() >= 40, "{sub}");
+    let link = sub["links"][0]["url"].as_str().unwrap();
+    assert!(link.contains(&first_token) && !link.contains("{SUBSCRIBE_TOKEN}"), "{link}");
+    assert_eq!(get("/api/v1/subscription").await.ok(200)["token"], sub["token"], "stable until rotated");
+
+    // Two purchases: one active, one queued behind it.
+    buy(&h, alice, product).await;
+    buy(&h, alice, product).await;
+    let page = get("/api/v1/packages").await.ok(200).clone();
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let active = items.iter().find(|p| p["status"] == "active").unwrap();
+    let queued = items.iter().find(|p| p["status"] == "in_queue").unwrap();
+    assert_eq!((active["position"].clone(), queued["position"].clone()), (json!(0), json!(1)));
+    assert_eq!(active["traffic_bytes"], 10_000);
+    let only_queued = get("/api/v1/packages?status=in_queue").await.ok(200)["items"].clone();
+    assert_eq!(only_queued.as_array().unwrap().len(), 1);
+    h.authed(Method::GET, "/api/v1/packages?status=paused", &token, None).await.expect(422, "validation_failed");
+
+    // Traffic pushed by the node shows in usage.
+    let agent_uid = crate::telecom_agents::agent_id(&pool, alice).await;
+    send(&all, agent("push", NODE_TOKEN, None, Some(json!({ agent_uid.to_string(): [1_000, 500] })))).await;
+    let usage = get("/api/v1/usage").await.ok(200).clone();
+    assert_eq!((usage["upload"].clone(), usage["download"].clone()), (json!(1_000), json!(500)));
+    assert_eq!(usage["remaining"], 8_500);
+    assert_eq!(usage["queued"].as_array().unwrap().len(), 1);
+    assert_eq!(usage["queued"][0]["position"], 1);
+
+    // One node, online since its agent just pushed (recorded in the background).
+    let mut nodes = Value::Null;
+    for _ in 0..100 {
+        nodes = get("/api/v1/nodes").await.ok(200)["items"].clone();
+        if nodes[0]["online"] == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(nodes.as_array().unwrap().len(), 1, "{nodes}");
+    assert_eq!((nodes[0]["name"].clone(), nodes[0]["protocol"].clone()), (json!("Tokyo SS"), json!("shadowsocks")));
+    assert_eq!(
+        (nodes[0]["region"].clone(), nodes[0]["rate"].clone(), nodes[0]["online"].clone()),
+        (json!("JP"), json!("1"), json!(true))
+    );
+
+    // Per-app links: every format, each selecting its document; import links encode the URL.
+    let links = get("/api/v1/subscription/links").await.ok(200)["items"].clone();
+    let clash = links.as_array().unwrap().iter().find(|l| l["format"] == "clash_meta").unwrap();
+    assert!(clash["url"].as_str().unwrap().ends_with("flag=meta"), "{clash}");
+    assert!(clash["import_url"].as_str().unwrap().starts_with("clash://install-config?url=http%3A%2F%2F"), "{clash}");
+    let none = h.authed(Method::GET, "/api/v1/subscription/links?endpoint_name=nope", &token, None).await;
+    assert_eq!(none.ok(200)["items"], json!([]));
+
+    // The document is served for the token; after rotation the old one is dead at once.
+    assert_eq!(send(&all, subscribe(&first_token)).await.status, StatusCode::OK);
+    let rotated = h.authed(Method::POST, "/api/v1/subscription/rotate", &token, None).await.ok(200).clone();
+    let new_token = rotated["token"].as_str().unwrap();
+    assert_ne!(new_token, first_token);
+    let old = send(&all, subscribe(&first_token)).await;
+    assert_eq!((old.status, old.json()["code"].clone()), (StatusCode::NOT_FOUND, json!("subscription_not_found")));
+    assert_eq!(send(&all, subscribe(new_token)).await.status, StatusCode::OK);
+
+    // Another customer's package is "not found"; so is garbage.
+    let bob = create_user(&pool, "bob@example.test", GOOD_PASSWORD).await;
+    buy(&h, bob, product).await;
+    let bobs: Uuid = sqlx::query_scalar("SELECT id FROM telecom.packages WHERE user_id = $1")
+        .bind(bob)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    h.authed(Method::GET, &format!("/api/v1/packages/{bobs}"), &token, None).await.expect(404, "not_found");
+    let mine = active["id"].as_str().unwrap();
+    assert_eq!(h.authed(Method::GET, &format!("/api/v1/packages/{mine}"), &token, None).await.ok(200)["position"], 0);
+    // Without a session nothing is shown.
+    let anon = h.call(crate::support::request(Method::GET, "/api/v1/usage", None, None)).await;
+    assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
+}
+
+fn reality_client(server_id: &str) -> Value {
+    json!({
+        "server_id": server_id, "node_id": 7, "name": "Osaka VLESS", "port": 443,
+        "settings": {"protocol":"vless","flow":"xtls-rprx-vision","transport":{"type":"tcp"},
+            "security":{"mode":"reality","server_name":"www.microsoft.com","server_port":443,
+                "private_key":PRIV,"public_key":PUB,"short_id":"6ba85179e30d4fc2"}},
+        "group_ids": [], "rate": "1.5",
+    })
+}
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn staff_manage_nodes_without_seeing_node_secrets(pool: PgPool) {
+    let (h, all) = setup(&pool).await;
+    let sa = staff(&h, Role::SuperAdmin).await;
+    let cs = staff(&h, Role::CustomerSupport).await;
+    let call = |who: &StaffUser, m: Method, path: String, body: Option<Value>| {
+        let token = who.token.clone();
+        let h = &h;
+        async move { h.authed(m, &path, &token, body).await }
+    };
+
+    // Create a server; bad input names the field.
+    let bad =
+        call(&sa, Method::POST, "/api/v1/admin/nodes/servers".into(), Some(json!({"name":"x","address":"bad host!"})))
+            .await;
+    bad.expect(422, "validation_failed");
+    assert!(bad.body.to_string().contains("address"), "{}", bad.body);
+    let nul = call(
+        &sa,
+        Method::POST,
+        "/api/v1/admin/nodes/servers".into(),
+        Some(json!({"name":"a\u{0}b","address":"ok.example"})),
+    )
+    .await;
+    nul.expect(422, "validation_failed");
+    let created = call(
+        &sa,
+        Method::POST,
+        "/api/v1/admin/nodes/servers".into(),
+        Some(json!({"name":"Osaka 1","address":"osaka.example","region":"JP","rate":"2","tags":["premium"]})),
+    )
+    .await;
+    let server = created.ok(201).clone();
+    let sid = server["id"].as_str().unwrap().to_owned();
+    assert_eq!(server["rate"], "2");
+    // Customer support reads, cannot write.
+    call(&cs, Method::POST, "/api/v1/admin/nodes/servers".into(), Some(json!({"name":"n","address":"n.example"})))
+        .await
+        .expect(403, "permission_denied");
+    assert_eq!(
+        call(&cs, Method::GET, format!("/api/v1/admin/nodes/servers/{sid}"), None).await.ok(200)["name"],
+        "Osaka 1"
+    );
+
+    // A REALITY client: the private key never comes back; a partial edit keeps it.
+    let c = call(&sa, Method::POST, "/api/v1/admin/nodes/clients".into(), Some(reality_client(&sid))).await;
+    let client = c.ok(201).clone();
+    let cid = client["id"].as_str().unwrap().to_owned();
+    assert!(!client.to_string().contains(PRIV), "{client}");
+    assert_eq!(client["settings"]["security"]["public_key"], PUB);
+    let read = call(&cs, Method::GET, format!("/api/v1/admin/nodes/clients/{cid}"), None).await;
+    assert!(!read.body.to_string().contains(PRIV));
+    let mut settings = client["settings"].clone();
+    settings["security"]["short_id"] = json!("ab");
+    let edited = call(
+        &sa,
+        Method::PATCH,
+        format!("/api/v1/admin/nodes/clients/{cid}"),
+        Some(json!({"name":"Osaka VLESS 2","settings":settings})),
+    )
+    .await;
+    assert_eq!(edited.ok(200)["name"], "Osaka VLESS 2");
+    let stored: Value = sqlx::query_scalar("SELECT settings FROM telecom.node_clients WHERE id = $1")
+        .bind(Uuid::parse_str(&cid).unwrap())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored["security"]["private_key"], PRIV, "the blank key kept the stored one");
+    assert_eq!(stored["security"]["short_id"], "ab");
+    // The agent of node 7 receives the key it needs.
+    let cfg = Request::get(format!("/api/v1/server/UniProxy/config?token={NODE_TOKEN}&node_id=7&node_type=vless"))
+        .body(Body::empty())
+        .unwrap();
+    let cfg = send(&all, cfg).await;
+    assert_eq!(cfg.status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&cfg.body).contains(PRIV));
+
+    // Same node id and protocol twice: 409; a bad port: 422 naming it; unknown fields: 4xx.
+    let mut dup = reality_client(&sid);
+    dup["name"] = json!("dup");
+    call(&sa, Method::POST, "/api/v1/admin/nodes/clients".into(), Some(dup)).await.expect(409, "node_id_taken");
+    let mut bad = reality_client(&sid);
+    bad["node_id"] = json!(8);
+    bad["port"] = json!(0);
+    let r = call(&sa, Method::POST, "/api/v1/admin/nodes/clients".into(), Some(bad)).await;
+    r.expect(422, "validation_failed");
+    assert!(r.body.to_string().contains("\"port\""), "{}", r.body);
+    let mut bad = reality_client(&sid);
+    bad["node_id"] = json!(9);
+    bad["settings"] = json!({"protocol":"carrier-pigeon"});
+    let r = call(&sa, Method::POST, "/api/v1/admin/nodes/clients".into(), Some(bad)).await;
+    r.expect(422, "validation_failed");
+    assert!(r.body.to_string().contains("settings"), "{}", r.body);
+
+    // Lists filter; the status page shows who is online after a pull.
+    let listed = call(&cs, Method::GET, format!("/api/v1/admin/nodes/clients?server_id={sid}"), None).await;
+    assert_eq!(listed.ok(200)["items"].as_array().unwrap().len(), 1);
+    call(&cs, Method::GET, "/api/v1/admin/nodes/clients?protocol=pigeon".into(), None)
+        .await
+        .expect(422, "validation_failed");
+    let servers = call(&cs, Method::GET, "/api/v1/admin/nodes/servers?region=JP".into(), None).await;
+    assert_eq!(servers.ok(200)["items"].as_array().unwrap().len(), 2);
+    let mut online = Value::Null;
+    for _ in 0..100 {
+        let r = call(&cs, Method::GET, format!("/api/v1/admin/nodes/status?server_id={sid}&online=true"), None).await;
+        online = r.ok(200)["items"].clone();
+        if !online.as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(online.as_array().unwrap().len(), 1, "node 7 pulled its config");
+    let offline = call(&cs, Method::GET, "/api/v1/admin/nodes/status?online=false".into(), None).await;
+    assert!(offline.ok(200)["items"].as_array().unwrap().iter().all(|s| s["online"] == false));
+    call(&cs, Method::GET, "/api/v1/admin/nodes/status?online=maybe".into(), None)
+        .await
+        .expect(422, "validation_failed");
+
+    // Maintenance hides the server; a server with clients cannot be deleted.
+    let m = call(
+        &sa,
+        Method::POST,
+        format!("/api/v1/admin/nodes/servers/{sid}/maintenance"),
+        Some(json!({"enabled": true, "message": "kernel upgrade"})),
+    )
+    .await;
+    assert_eq!(m.ok(200)["maintenance"], true);
+    let in_maintenance = call(&cs, Method::GET, "/api/v1/admin/nodes/servers?maintenance=true".into(), None).await;
+    assert_eq!(in_maintenance.ok(200)["items"][0]["id"], json!(sid));
+    call(&sa, Method::DELETE, format!("/api/v1/admin/nodes/servers/{sid}"), None)
+        .await
+        .expect(409, "server_has_clients");
+    assert_eq!(
+        call(&sa, Method::DELETE, format!("/api/v1/admin/nodes/clients/{cid}"), None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let gone = send(
+        &all,
+        Request::get(format!("/api/v1/server/UniProxy/config?token={NODE_TOKEN}&node_id=7&node_type=vless"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let patch = call(
+        &sa,
+        Method::PATCH,
+        format!("/api/v1/admin/nodes/servers/{sid}"),
+        Some(json!({"region": null, "rate": 0.5})),
+    )
+    .await;
+    assert_eq!((patch.ok(200)["region"].clone(), patch.ok(200)["rate"].clone()), (Value::Null, json!("0.5")));
+    assert_eq!(
+        call(&sa, Method::DELETE, format!("/api/v1/admin/nodes/servers/{sid}"), None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    call(&cs, Method::GET, format!("/api/v1/admin/nodes/servers/{sid}"), None).await.expect(404, "not_found");
+
+    // Every write left an audit row; none of them carries the private key.
+    for action in [
+        "node_server.create",
+        "node_server.update",
+        "node_server.maintenance",
+        "node_server.delete",
+        "node_client.create",
+        "node_client.update",
+        "node_client.delete",
+    ] {
+        assert!(audit_rows(&pool, action).await >= 1, "{action}");
+    }
+    let leaked: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM staff.audit_log WHERE row_to_json(audit_log)::text LIKE $1")
+            .bind(format!("%{PRIV}%"))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(leaked, 0);
+}
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn staff_cancel_packages_and_rotate_tokens_by_role(pool: PgPool) {
+    let (h, all) = setup(&pool).await;
+    let product = plan(&h, 10_000).await;
+    let carol = create_user(&pool, "carol@example.test", GOOD_PASSWORD).await;
+    let (token, _) = h.session("carol@example.test", GOOD_PASSWORD).await;
+    buy(&h, carol, product).await;
+    buy(&h, carol, product).await;
+    let moderator = staff(&h, Role::Moderator).await;
+    let cs = staff(&h, Role::CustomerSupport).await;
+    let bot = staff_without_mfa(&h, Role::SupportBot).await;
+
+    let listed = h.authed(Method::GET, &format!("/api/v1/admin/packages?user_id={carol}"), &bot.token, None).await;
+    let items = listed.ok(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 2);
+    let active = items.iter().find(|p| p["status"] == "active").unwrap()["id"].as_str().unwrap().to_owned();
+    h.authed(Method::GET, "/api/v1/admin/packages?user_id=nope", &bot.token, None)
+        .await
+        .expect(422, "validation_failed");
+
+    // Support cannot cancel; a moderator can, with a reason; the queued one takes over.
+    let cancel = format!("/api/v1/admin/packages/{active}/cancel");
+    h.authed(Method::POST, &cancel, &cs.token, Some(json!({"reason":"abuse"}))).await.expect(403, "permission_denied");
+    h.authed(Method::POST, &cancel, &moderator.token, Some(json!({"reason":""})))
+        .await
+        .expect(422, "validation_failed");
+    let done = h.authed(Method::POST, &cancel, &moderator.token, Some(json!({"reason":"chargeback"}))).await;
+    assert_eq!(done.ok(200)["status"], "cancelled");
+    h.authed(Method::POST, &cancel, &moderator.token, Some(json!({"reason":"again"})))
+        .await
+        .expect(409, "invalid_state");
+    let usage = h.authed(Method::GET, "/api/v1/usage", &token, None).await;
+    assert_eq!(usage.ok(200)["active_package"]["status"], "active");
+    assert_eq!(usage.ok(200)["queued"], json!([]));
+    assert_eq!(audit_rows(&pool, "package.cancel").await, 1);
+
+    // Token rotation by staff: the bot may not, support may; the old token dies; unknown → 404.
+    let before =
+        h.authed(Method::GET, "/api/v1/subscription", &token, None).await.ok(200)["token"].as_str().unwrap().to_owned();
+    let rotate = format!("/api/v1/admin/customers/{carol}/subscription/rotate");
+    h.authed(Method::POST, &rotate, &bot.token, Some(json!({"reason":"leak"}))).await.expect(403, "permission_denied");
+    let r = h.authed(Method::POST, &rotate, &cs.token, Some(json!({"reason":"link posted in a forum"}))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(send(&all, subscribe(&before)).await.status, StatusCode::NOT_FOUND);
+    let after = h.authed(Method::GET, "/api/v1/subscription", &token, None).await.ok(200)["token"].clone();
+    assert_ne!(after, json!(before));
+    let unknown = format!("/api/v1/admin/customers/{}/subscription/rotate", Uuid::now_v7());
+    h.authed(Method::POST, &unknown, &cs.token, Some(json!({"reason":"x"}))).await.expect(404, "not_found");
+    assert_eq!(audit_rows(&pool, "subscription.rotate").await, 1);
+}
