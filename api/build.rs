@@ -7,7 +7,13 @@ use prost::Message;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=proto");
     let fds = protox::compile(
-        ["helium/v1/meta.proto", "helium/v1/auth.proto", "helium/v1/admin.proto", "helium/v1/shop.proto"],
+        [
+            "helium/v1/meta.proto",
+            "helium/v1/auth.proto",
+            "helium/v1/admin.proto",
+            "helium/v1/shop.proto",
+            "helium/v1/telecom.proto",
+        ],
         ["proto"],
     )?;
     let out = PathBuf::from(std::env::var("OUT_DIR")?);

@@ -57,7 +57,10 @@ pub fn invalid(field: &str, code: &str, message: &str) -> Status {
 
 /// An id from a message; a malformed one names nothing that exists.
 pub fn id(raw: &str, what: &str) -> Result<Uuid, Status> {
-    raw.trim().parse().map_err(|_| Status::from(ApiError::new(ErrorCode::NotFound, format!("no such {what}"))))
+    // As over REST, where a path id that is not a UUID is a malformed request.
+    raw.trim()
+        .parse()
+        .map_err(|_| Status::from(ApiError::new(ErrorCode::MalformedRequest, format!("the {what} id is not a UUID"))))
 }
 
 pub fn ts(t: DateTime<Utc>) -> String {

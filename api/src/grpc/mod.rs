@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod meta;
 pub mod shop;
+pub mod telecom;
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -42,6 +43,7 @@ pub async fn serve(
         .await;
     reporter.set_serving::<pb::shop_service_server::ShopServiceServer<shop::ShopGrpc>>().await;
     reporter.set_serving::<pb::wallet_service_server::WalletServiceServer<shop::WalletGrpc>>().await;
+    reporter.set_serving::<pb::telecom_service_server::TelecomServiceServer<telecom::TelecomGrpc>>().await;
     reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
     let reflection = if reflection {
         Some(
@@ -68,7 +70,8 @@ pub async fn serve(
             state.clone(),
         )))
         .add_service(pb::shop_service_server::ShopServiceServer::new(shop::ShopGrpc::new(state.clone())))
-        .add_service(pb::wallet_service_server::WalletServiceServer::new(shop::WalletGrpc::new(state)))
+        .add_service(pb::wallet_service_server::WalletServiceServer::new(shop::WalletGrpc::new(state.clone())))
+        .add_service(pb::telecom_service_server::TelecomServiceServer::new(telecom::TelecomGrpc::new(state)))
         .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), stop.cancelled_owned())
         .await?;
     Ok(())

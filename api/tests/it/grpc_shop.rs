@@ -14,7 +14,7 @@ use tonic::Request;
 use crate::support::shop::*;
 use crate::support::*;
 
-async fn serve(h: &Harness) -> (tonic::transport::Channel, CancellationToken) {
+pub(crate) async fn serve(h: &Harness) -> (tonic::transport::Channel, CancellationToken) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let stop = CancellationToken::new();

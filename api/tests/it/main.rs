@@ -22,6 +22,7 @@ mod events_pipeline;
 mod grpc_adapter;
 mod grpc_shop;
 mod grpc_staff;
+mod grpc_telecom;
 mod hardening;
 mod http_conventions;
 mod idempotency_layer;

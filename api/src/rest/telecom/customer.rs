@@ -42,9 +42,26 @@ pub async fn list_my_packages(
     Customer(me): Customer,
     Query(q): Query<PackageQuery>,
 ) -> Result<Json<PackagePage>, ApiError> {
-    let status = package_status(q.status.as_deref())?;
-    let page = state.telecom.packages.page(Some(me.user_id), status, q.cursor.as_deref(), q.limit).await?;
-    Ok(Json(PackagePage { items: with_positions(&state, page.items).await?, next_cursor: page.next_cursor }))
+    Ok(Json(my_packages(&state, me.user_id, q.status, q.cursor, q.limit).await?))
+}
+
+/// One page of a customer's packages (REST and gRPC).
+pub async fn my_packages(
+    state: &AppState,
+    user_id: Uuid,
+    status: Option<String>,
+    cursor: Option<String>,
+    limit: Option<i64>,
+) -> Result<PackagePage, ApiError> {
+    let status = package_status(status.as_deref())?;
+    let page = state.telecom.packages.page(Some(user_id), status, cursor.as_deref(), limit).await?;
+    Ok(PackagePage { items: with_positions(state, page.items).await?, next_cursor: page.next_cursor })
+}
+
+/// One of a customer's packages; someone else's is not found.
+pub async fn my_package(state: &AppState, user_id: Uuid, id: Uuid) -> Result<Package, ApiError> {
+    let p = state.telecom.packages.get(Some(user_id), id).await?;
+    Ok(with_positions(state, vec![p]).await?.remove(0))
 }
 
 #[utoipa::path(
@@ -59,8 +76,7 @@ pub async fn get_my_package(
     Customer(me): Customer,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Package>, ApiError> {
-    let p = state.telecom.packages.get(Some(me.user_id), id).await?;
-    Ok(Json(with_positions(&state, vec![p]).await?.remove(0)))
+    Ok(Json(my_package(&state, me.user_id, id).await?))
 }
 
 #[utoipa::path(
@@ -70,20 +86,25 @@ pub async fn get_my_package(
     responses((status = 200, description = "Usage now", body = Usage))
 )]
 pub async fn get_usage(State(state): State<AppState>, Customer(me): Customer) -> Result<Json<Usage>, ApiError> {
-    let u = state.telecom.packages.usage(me.user_id).await?;
+    Ok(Json(usage(&state, me.user_id).await?))
+}
+
+/// A customer's usage now (REST and gRPC).
+pub async fn usage(state: &AppState, user_id: Uuid) -> Result<Usage, ApiError> {
+    let u = state.telecom.packages.usage(user_id).await?;
     let (upload, download, remaining, expires_at) = u
         .active
         .as_ref()
         .map_or((0, 0, 0, None), |p| (p.upload, p.download, (p.traffic_bytes - p.used()).max(0), p.expires_at));
     let queued = u.queued.into_iter().zip(1..).map(|(p, at)| Package::new(p, Some(at))).collect();
-    Ok(Json(Usage {
+    Ok(Usage {
         active_package: u.active.map(|p| Package::new(p, Some(0))),
         upload,
         download,
         remaining,
         expires_at,
         queued,
-    }))
+    })
 }
 
 /// The configured endpoints with this token in them.
@@ -100,7 +121,7 @@ async fn links(state: &AppState, token: &str) -> Result<Vec<SubscriptionLink>, A
         .collect())
 }
 
-async fn subscription(state: &AppState, creds: Credentials) -> Result<Subscription, ApiError> {
+pub async fn subscription(state: &AppState, creds: Credentials) -> Result<Subscription, ApiError> {
     Ok(Subscription {
         links: links(state, &creds.token).await?,
         token: creds.token,
@@ -151,10 +172,19 @@ pub async fn list_subscription_links(
     Customer(me): Customer,
     Query(q): Query<AppLinkQuery>,
 ) -> Result<Json<AppLinkList>, ApiError> {
-    let creds = state.telecom.subscriptions.of(me.user_id).await?;
-    let only = crate::http::params::present(q.endpoint_name);
+    Ok(Json(app_links(&state, me.user_id, q.endpoint_name).await?))
+}
+
+/// Every endpoint's link for every app (REST and gRPC).
+pub async fn app_links(
+    state: &AppState,
+    user_id: Uuid,
+    endpoint_name: Option<String>,
+) -> Result<AppLinkList, ApiError> {
+    let creds = state.telecom.subscriptions.of(user_id).await?;
+    let only = crate::http::params::present(endpoint_name);
     let mut items = Vec::new();
-    for link in links(&state, &creds.token).await? {
+    for link in links(state, &creds.token).await? {
         if only.as_deref().is_some_and(|n| n != link.endpoint_name) {
             continue;
         }
@@ -167,7 +197,7 @@ pub async fn list_subscription_links(
             });
         }
     }
-    Ok(Json(AppLinkList { items }))
+    Ok(AppLinkList { items })
 }
 
 #[utoipa::path(
@@ -181,7 +211,12 @@ pub async fn list_my_nodes(
     State(state): State<AppState>,
     Customer(me): Customer,
 ) -> Result<Json<MyNodeList>, ApiError> {
-    let nodes = state.telecom.documents.nodes_of(me.user_id).await?;
+    Ok(Json(my_nodes(&state, me.user_id).await?))
+}
+
+/// The nodes a customer's active package opens (REST and gRPC).
+pub async fn my_nodes(state: &AppState, user_id: Uuid) -> Result<MyNodeList, ApiError> {
+    let nodes = state.telecom.documents.nodes_of(user_id).await?;
     let cutoff = state.telecom.nodes.offline_cutoff().await?;
     let items = nodes
         .into_iter()
@@ -194,5 +229,5 @@ pub async fn list_my_nodes(
             region: s.server.region,
         })
         .collect();
-    Ok(Json(MyNodeList { items }))
+    Ok(MyNodeList { items })
 }
