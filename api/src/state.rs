@@ -89,6 +89,7 @@ fn services(db: &Db, config: &ConfigStore, redis: &RedisHandle, keys: &DataKey, 
         redis: redis.clone(),
         keys: keys.clone(),
         snapshots: std::sync::Arc::new(Snapshots::new(redis.clone())),
+        public_url: public_url.to_owned(),
     });
     Services { auth, admin, shop, wallet, telecom }
 }

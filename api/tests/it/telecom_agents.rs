@@ -75,7 +75,7 @@ pub(crate) async fn plan(h: &Harness, traffic: i64) -> Uuid {
     catalog.create_product(&actor, &input).await.unwrap().id
 }
 
-async fn event_for(pool: &PgPool, event_type: &str, aggregate: Uuid) -> Event {
+pub(crate) async fn event_for(pool: &PgPool, event_type: &str, aggregate: Uuid) -> Event {
     let (id, occurred_at, payload): (Uuid, chrono::DateTime<chrono::Utc>, Value) = sqlx::query_as(
         "SELECT id, occurred_at, payload FROM outbox WHERE event_type = $1 AND aggregate_id = $2 ORDER BY id DESC LIMIT 1",
     )

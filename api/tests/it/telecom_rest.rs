@@ -92,6 +92,8 @@ async fn customers_see_their_packages_usage_subscription_and_nodes(pool: PgPool)
     let clash = links.as_array().unwrap().iter().find(|l| l["format"] == "clash_meta").unwrap();
     assert!(clash["url"].as_str().unwrap().ends_with("flag=meta"), "{clash}");
     assert!(clash["import_url"].as_str().unwrap().starts_with("clash://install-config?url=http%3A%2F%2F"), "{clash}");
+    let upper = h.authed(Method::GET, "/api/v1/subscription/links?endpoint_name=PRIMARY", &token, None).await;
+    assert_eq!(upper.ok(200)["items"].as_array().unwrap().len(), links.as_array().unwrap().len(), "names ignore case");
     let none = h.authed(Method::GET, "/api/v1/subscription/links?endpoint_name=nope", &token, None).await;
     assert_eq!(none.ok(200)["items"], json!([]));
 
@@ -248,7 +250,17 @@ async fn staff_manage_nodes_without_seeing_node_secrets(pool: PgPool) {
         .await
         .expect(422, "validation_failed");
 
-    // Maintenance hides the server; a server with clients cannot be deleted.
+    // Maintenance hides the server (an end in the past is refused); a server with clients
+    // cannot be deleted.
+    let past = call(
+        &sa,
+        Method::POST,
+        format!("/api/v1/admin/nodes/servers/{sid}/maintenance"),
+        Some(json!({"enabled": true, "until": "2020-01-01T00:00:00Z"})),
+    )
+    .await;
+    past.expect(422, "validation_failed");
+    assert!(past.body.to_string().contains("until"));
     let m = call(
         &sa,
         Method::POST,
@@ -358,4 +370,60 @@ async fn staff_cancel_packages_and_rotate_tokens_by_role(pool: PgPool) {
     let unknown = format!("/api/v1/admin/customers/{}/subscription/rotate", Uuid::now_v7());
     h.authed(Method::POST, &unknown, &cs.token, Some(json!({"reason":"x"}))).await.expect(404, "not_found");
     assert_eq!(audit_rows(&pool, "subscription.rotate").await, 1);
+}
+
+/// Runs the package e-mail consumer on the newest `event_type` event of `package`.
+async fn mail_consumer(h: &Harness, event_type: &str, package: Uuid) {
+    let event = crate::telecom_agents::event_for(&h.pool, event_type, package).await;
+    let handlers = h.state.telecom.handlers();
+    let handler = handlers.iter().find(|c| c.name() == "telecom_package_mail").unwrap();
+    let mut tx = h.pool.begin().await.unwrap();
+    handler.handle(&mut tx, &event, 1).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn templates(mails: &[Value]) -> Vec<String> {
+    mails.iter().map(|m| m["template"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn customers_are_told_when_a_package_starts_and_before_it_ends(pool: PgPool) {
+    let (h, _) = setup(&pool).await;
+    let product = plan(&h, 10_000).await;
+    let frank = create_user(&pool, "frank@example.test", GOOD_PASSWORD).await;
+    buy(&h, frank, product).await;
+    let package: Uuid = sqlx::query_scalar("SELECT id FROM telecom.packages WHERE user_id = $1")
+        .bind(frank)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    mail_consumer(&h, "package.activated", package).await;
+    let mails = crate::support::mail::emails(&pool, "frank@example.test").await;
+    let activated = mails.iter().find(|m| m["template"] == "package_activated").expect("an activation e-mail");
+    assert_eq!(activated["context"]["package_name"], "Plan");
+    assert!(activated["context"]["expires_at"].as_str().unwrap().ends_with("UTC"));
+
+    // Expiring within the lead: one reminder, with the days left.
+    assert_eq!(
+        h.state.telecom.packages.announce_expiring(std::time::Duration::from_secs(40 * 86_400), 100).await.unwrap(),
+        1
+    );
+    mail_consumer(&h, "package.expiring", package).await;
+    let mails = crate::support::mail::emails(&pool, "frank@example.test").await;
+    let expiring = mails.iter().find(|m| m["template"] == "package_expiring").expect("a reminder");
+    assert_eq!(expiring["context"]["days_left"], 30);
+
+    // With a package queued behind it, nobody needs reminding.
+    let gina = create_user(&pool, "gina@example.test", GOOD_PASSWORD).await;
+    buy(&h, gina, product).await;
+    buy(&h, gina, product).await;
+    let active: Uuid = sqlx::query_scalar("SELECT id FROM telecom.packages WHERE user_id = $1 AND status = 'active'")
+        .bind(gina)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    h.state.telecom.packages.announce_expiring(std::time::Duration::from_secs(40 * 86_400), 100).await.unwrap();
+    mail_consumer(&h, "package.expiring", active).await;
+    let mails = crate::support::mail::emails(&pool, "gina@example.test").await;
+    assert!(!templates(&mails).contains(&"package_expiring".to_owned()), "{:?}", templates(&mails));
 }

@@ -19,6 +19,8 @@ pub struct TelecomContext {
     pub keys: DataKey,
     /// Node lists, configs and customer views, rebuilt when something relevant changes.
     pub snapshots: Arc<Snapshots>,
+    /// Customer-facing links in e-mails.
+    pub public_url: String,
 }
 
 impl TelecomContext {

@@ -4,6 +4,7 @@
 pub mod context;
 pub mod documents;
 pub mod jobs;
+pub mod mail;
 pub mod node_api;
 pub mod nodes;
 pub mod packages;
@@ -39,9 +40,13 @@ impl TelecomServices {
         }
     }
 
-    /// The telecom consumers: packages from delivered orders (and refunds that cancel them).
+    /// The telecom consumers: packages from delivered orders (and refunds that cancel them),
+    /// and the package e-mails.
     pub fn handlers(&self) -> Vec<Arc<dyn crate::events::consumer::Handler>> {
-        vec![Arc::new(packages::DeliverPackages(self.context.clone()))]
+        vec![
+            Arc::new(packages::DeliverPackages(self.context.clone())),
+            Arc::new(mail::PackageMail(self.context.clone())),
+        ]
     }
 
     /// The telecom cron jobs.

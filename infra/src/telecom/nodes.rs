@@ -87,6 +87,9 @@ impl Nodes {
                 "at most 500 characters, no control characters",
             ));
         }
+        if enabled && until.is_some_and(|u| u <= Utc::now()) {
+            return Err(DomainError::field("until", "out_of_range", "must be in the future"));
+        }
         let ctx = &self.0;
         let s = crate::transaction!(ctx.db, |tx| {
             let after = store::set_maintenance(tx, id, enabled, message, until)

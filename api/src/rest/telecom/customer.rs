@@ -185,7 +185,7 @@ pub async fn app_links(
     let only = crate::http::params::present(endpoint_name);
     let mut items = Vec::new();
     for link in links(state, &creds.token).await? {
-        if only.as_deref().is_some_and(|n| n != link.endpoint_name) {
+        if only.as_deref().is_some_and(|n| !n.trim().eq_ignore_ascii_case(&link.endpoint_name)) {
             continue;
         }
         for a in import_links::app_links(&link.url, &link.endpoint_name) {
