@@ -135,6 +135,7 @@ describe('admin SPA', { concurrency: false }, () => {
             assert.deepEqual(await navKeys(page), [
                 'dashboard',
                 'customers',
+                'customerPackages',
                 'groups',
                 'orders',
                 'packages',
@@ -142,6 +143,9 @@ describe('admin SPA', { concurrency: false }, () => {
                 'coupons',
                 'giftCards',
                 'paymentMethods',
+                'nodeServers',
+                'nodeClients',
+                'nodeStatus',
                 'staff',
                 'invitations',
                 'apiKeys',
@@ -323,7 +327,21 @@ describe('admin SPA', { concurrency: false }, () => {
     it("the CustomerSupport's navigation lacks the config, staff and payment-method screens", () =>
         step('support-nav', async () => {
             const { page } = support;
-            assert.deepEqual(await navKeys(page), ['dashboard', 'customers', 'groups', 'orders', 'packages', 'products', 'coupons', 'giftCards', 'account']);
+            assert.deepEqual(await navKeys(page), [
+                'dashboard',
+                'customers',
+                'customerPackages',
+                'groups',
+                'orders',
+                'packages',
+                'products',
+                'coupons',
+                'giftCards',
+                'nodeServers',
+                'nodeClients',
+                'nodeStatus',
+                'account',
+            ]);
             await checkA11y(page, 'dashboard-support');
             await screenshot(page, '10-support-dashboard');
             await page.goto(`${server.url}/admin/config`);

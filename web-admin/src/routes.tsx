@@ -34,6 +34,12 @@ const CouponDetailPage = lazy(() => import('./pages/CouponDetailPage'));
 const GiftCardsPage = lazy(() => import('./pages/GiftCardsPage'));
 const GiftCardDetailPage = lazy(() => import('./pages/GiftCardDetailPage'));
 const PaymentMethodsPage = lazy(() => import('./pages/PaymentMethodsPage'));
+const CustomerPackagesPage = lazy(() => import('./pages/CustomerPackagesPage'));
+const NodeServersPage = lazy(() => import('./pages/NodeServersPage'));
+const NodeServerDetailPage = lazy(() => import('./pages/NodeServerDetailPage'));
+const NodeClientsPage = lazy(() => import('./pages/NodeClientsPage'));
+const NodeClientDetailPage = lazy(() => import('./pages/NodeClientDetailPage'));
+const NodeStatusPage = lazy(() => import('./pages/NodeStatusPage'));
 const AccountPage = lazy(() => import('./pages/AccountPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
@@ -62,6 +68,7 @@ export const router = createBrowserRouter(
                 { index: true, element: <Guard screen="dashboard"><DashboardPage /></Guard> },
                 { path: 'customers', element: <Guard screen="customers"><CustomersPage /></Guard> },
                 { path: 'customers/:id', element: <Guard screen="customers"><CustomerDetailPage /></Guard> },
+                { path: 'customer-packages', element: <Guard screen="customerPackages"><CustomerPackagesPage /></Guard> },
                 { path: 'groups', element: <Guard screen="groups"><GroupsPage /></Guard> },
                 { path: 'orders', element: <Guard screen="orders"><OrdersPage /></Guard> },
                 { path: 'orders/:id', element: <Guard screen="orders"><OrderDetailPage /></Guard> },
@@ -74,6 +81,11 @@ export const router = createBrowserRouter(
                 { path: 'gift-cards', element: <Guard screen="giftCards"><GiftCardsPage /></Guard> },
                 { path: 'gift-cards/:id', element: <Guard screen="giftCards"><GiftCardDetailPage /></Guard> },
                 { path: 'payment-methods', element: <Guard screen="paymentMethods"><PaymentMethodsPage /></Guard> },
+                { path: 'nodes/servers', element: <Guard screen="nodeServers"><NodeServersPage /></Guard> },
+                { path: 'nodes/servers/:id', element: <Guard screen="nodeServers"><NodeServerDetailPage /></Guard> },
+                { path: 'nodes/clients', element: <Guard screen="nodeClients"><NodeClientsPage /></Guard> },
+                { path: 'nodes/clients/:id', element: <Guard screen="nodeClients"><NodeClientDetailPage /></Guard> },
+                { path: 'nodes/status', element: <Guard screen="nodeStatus"><NodeStatusPage /></Guard> },
                 { path: 'staff', element: <Guard screen="staff"><StaffPage /></Guard> },
                 { path: 'staff/:id', element: <Guard screen="staff"><StaffDetailPage /></Guard> },
                 { path: 'invitations', element: <Guard screen="invitations"><InvitationsPage /></Guard> },

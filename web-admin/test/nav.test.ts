@@ -21,13 +21,17 @@ const ROLES: RoleRow[] = [
             ...COMMERCE_WRITE,
             'orders.mark_paid',
             'orders.refund',
+            'nodes.read',
+            'nodes.write',
+            'packages.cancel',
         ],
     },
-    { role: 'moderator', permissions: ['customers.read', 'customers.ban', 'customers.mfa_reset', ...COMMERCE_READ, ...COMMERCE_WRITE] },
-    { role: 'customer_support', permissions: ['customers.read', 'customers.ban', 'customers.mfa_reset', ...COMMERCE_READ] },
+    { role: 'moderator', permissions: ['customers.read', 'customers.ban', 'customers.mfa_reset', ...COMMERCE_READ, ...COMMERCE_WRITE, 'nodes.read', 'nodes.write', 'packages.cancel'] },
+    { role: 'customer_support', permissions: ['customers.read', 'customers.ban', 'customers.mfa_reset', ...COMMERCE_READ, 'nodes.read'] },
     { role: 'support_bot', permissions: ['customers.read', 'orders.read'] },
 ];
 const COMMERCE_SCREENS = ['orders', 'packages', 'products', 'coupons', 'giftCards'];
+const NODE_SCREENS = ['nodeServers', 'nodeClients', 'nodeStatus'];
 
 const keys = (role: string) => navFor(ROLES, role).flatMap((g) => g.items.map((i) => i.key));
 
@@ -36,9 +40,11 @@ describe('permission → navigation', () => {
         expect(keys('super_admin')).toEqual([
             'dashboard',
             'customers',
+            'customerPackages',
             'groups',
             ...COMMERCE_SCREENS,
             'paymentMethods',
+            ...NODE_SCREENS,
             'staff',
             'invitations',
             'apiKeys',
@@ -46,22 +52,27 @@ describe('permission → navigation', () => {
             'config',
             'account',
         ]);
-        expect(navFor(ROLES, 'super_admin').map((g) => g.key)).toEqual(['overview', 'customers', 'commerce', 'team', 'system', 'me']);
+        expect(navFor(ROLES, 'super_admin').map((g) => g.key)).toEqual(['overview', 'customers', 'commerce', 'nodes', 'team', 'system', 'me']);
     });
     it('customer support lacks staff, invitations, keys, audit, configuration and payment methods', () => {
-        expect(keys('customer_support')).toEqual(['dashboard', 'customers', 'groups', ...COMMERCE_SCREENS, 'account']);
-        expect(navFor(ROLES, 'customer_support').map((g) => g.key)).toEqual(['overview', 'customers', 'commerce', 'me']);
+        expect(keys('customer_support')).toEqual(['dashboard', 'customers', 'customerPackages', 'groups', ...COMMERCE_SCREENS, ...NODE_SCREENS, 'account']);
+        expect(navFor(ROLES, 'customer_support').map((g) => g.key)).toEqual(['overview', 'customers', 'commerce', 'nodes', 'me']);
     });
     it('payment methods need config.manage (SuperAdmins), not a commerce permission', () => {
         expect(keys('moderator')).not.toContain('paymentMethods');
         expect(NAV_ITEMS.find((i) => i.key === 'paymentMethods')?.permission).toBe('config.manage');
     });
+    it('node screens need nodes.read: a support bot has none, customer packages need only customers.read', () => {
+        expect(keys('support_bot').filter((k) => NODE_SCREENS.includes(k))).toEqual([]);
+        for (const k of NODE_SCREENS) expect(NAV_ITEMS.find((i) => i.key === k)?.permission).toBe('nodes.read');
+        expect(NAV_ITEMS.find((i) => i.key === 'customerPackages')?.permission).toBe('customers.read');
+    });
     it('a support bot sees orders but no catalog', () => {
-        expect(keys('support_bot')).toEqual(['dashboard', 'customers', 'orders', 'account']);
+        expect(keys('support_bot')).toEqual(['dashboard', 'customers', 'customerPackages', 'orders', 'account']);
     });
     it('follows the table, not the role name', () => {
         const custom: RoleRow[] = [{ role: 'moderator', permissions: ['customers.read', 'audit.read'] }];
-        expect(navFor(custom, 'moderator').flatMap((g) => g.items.map((i) => i.key))).toEqual(['dashboard', 'customers', 'audit', 'account']);
+        expect(navFor(custom, 'moderator').flatMap((g) => g.items.map((i) => i.key))).toEqual(['dashboard', 'customers', 'customerPackages', 'audit', 'account']);
     });
     it('an unknown role gets only its own account (default deny)', () => {
         expect(keys('intruder')).toEqual(['account']);
@@ -84,6 +95,10 @@ describe('permission → navigation', () => {
         expect(itemForPath('/packages/0190')?.key).toBe('packages');
         expect(itemForPath('/gift-cards/0190')?.key).toBe('giftCards');
         expect(itemForPath('/payment-methods')?.key).toBe('paymentMethods');
+        expect(itemForPath('/customer-packages')?.key).toBe('customerPackages');
+        expect(itemForPath('/nodes/servers/0190')?.key).toBe('nodeServers');
+        expect(itemForPath('/nodes/clients/0190')?.key).toBe('nodeClients');
+        expect(itemForPath('/nodes/status')?.key).toBe('nodeStatus');
         expect(itemForPath('/nowhere')).toBeUndefined();
     });
     it('lands on the first screen the role may use', () => {

@@ -23,6 +23,10 @@ import {
     IconUsers,
     IconUsersGroup,
     IconHistory,
+    IconActivityHeartbeat,
+    IconPlugConnected,
+    IconServer,
+    IconPackages,
 } from '@tabler/icons-react';
 import { Suspense, type ComponentType } from 'react';
 import { Link, Outlet, useLocation } from 'react-router';
@@ -43,6 +47,10 @@ const ICONS: Record<string, ComponentType<{ size?: number; 'aria-hidden'?: boole
     coupons: IconTicket,
     giftCards: IconGift,
     paymentMethods: IconCreditCard,
+    customerPackages: IconPackages,
+    nodeServers: IconServer,
+    nodeClients: IconPlugConnected,
+    nodeStatus: IconActivityHeartbeat,
     staff: IconUsersGroup,
     invitations: IconMail,
     apiKeys: IconKey,

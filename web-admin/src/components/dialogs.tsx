@@ -16,15 +16,17 @@ interface BaseProps {
     danger?: boolean;
     busy?: boolean;
     error?: unknown;
+    /** Words a problem this dialog knows better than the generic message (e.g. a 409). */
+    explain?: (error: unknown) => string | undefined;
 }
 
-export function ConfirmModal({ opened, onClose, title, message, confirmLabel, danger, busy, error, onConfirm }: BaseProps & { onConfirm: () => void }) {
+export function ConfirmModal({ opened, onClose, title, message, confirmLabel, danger, busy, error, explain, onConfirm }: BaseProps & { onConfirm: () => void }) {
     const { t } = useI18n();
     return (
         <Modal closeButtonProps={{ 'aria-label': t('common.close') }} opened={opened} onClose={onClose} title={title} centered>
             <Stack>
                 <Text size="sm">{message}</Text>
-                <ProblemAlert error={error} />
+                <ProblemAlert error={error} {...(explain ? { explain } : {})} />
                 <Group justify="flex-end">
                     <Button variant="default" onClick={onClose}>
                         {t('common.cancel')}
@@ -38,7 +40,7 @@ export function ConfirmModal({ opened, onClose, title, message, confirmLabel, da
     );
 }
 
-export function ReasonModal({ opened, onClose, title, message, confirmLabel, danger, busy, error, onConfirm }: BaseProps & { onConfirm: (reason: string) => void }) {
+export function ReasonModal({ opened, onClose, title, message, confirmLabel, danger, busy, error, explain, onConfirm }: BaseProps & { onConfirm: (reason: string) => void }) {
     const { t, tx } = useI18n();
     const [reason, setReason] = useState('');
     const [touched, setTouched] = useState(false);
@@ -81,7 +83,7 @@ export function ReasonModal({ opened, onClose, title, message, confirmLabel, dan
                         data-autofocus
                         data-testid="reason"
                     />
-                    {serverError ? null : <ProblemAlert error={error} />}
+                    {serverError ? null : <ProblemAlert error={error} {...(explain ? { explain } : {})} />}
                     <Group justify="flex-end">
                         <Button variant="default" onClick={close}>
                             {t('common.cancel')}

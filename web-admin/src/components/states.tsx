@@ -103,8 +103,11 @@ export function ProblemState({ error, onRetry, fullPage }: { error: unknown; onR
     );
 }
 
-/** An inline error under a form or in a dialog (null when there is none). */
-export function ProblemAlert({ error }: { error: unknown }) {
+/**
+ * An inline error under a form or in a dialog (null when there is none); `explain` may word a
+ * problem the screen knows better (e.g. what a 409 means there).
+ */
+export function ProblemAlert({ error, explain }: { error: unknown; explain?: (error: unknown) => string | undefined }) {
     const { t, tx } = useI18n();
     if (!error) return null;
     if (isForbidden(error)) {
@@ -117,7 +120,7 @@ export function ProblemAlert({ error }: { error: unknown }) {
     const p = asProblem(error);
     return (
         <Alert color="red" icon={<IconAlertTriangle aria-hidden />} role="alert" data-testid="problem">
-            <Text size="sm">{problemMessage(error, tx)}</Text>
+            <Text size="sm">{explain?.(error) ?? problemMessage(error, tx)}</Text>
             {p?.requestId ? (
                 <Text size="xs" mt={4}>
                     {t('error.requestId')}: <Code>{p.requestId}</Code>

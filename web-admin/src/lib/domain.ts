@@ -45,6 +45,16 @@ export const EPAY_CHANNELS = ['alipay', 'wxpay', 'qqpay', 'usdt'] as const;
 /** The shop currency when the server does not tell (the configuration's default). */
 export const DEFAULT_CURRENCY = 'CNY';
 
+// Telecom (API.md "Nodes and packages").
+/** Node client protocols (the `protocol` tag of a client's settings). */
+export const PROTOCOLS = ['vmess', 'vless', 'trojan', 'shadowsocks', 'hysteria2', 'tuic', 'anytls', 'socks', 'http'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+/** How `alivelist` reports online devices to a node's agent: V2bX counts, the XrayR fork IPs. */
+export const ALIVELIST_SHAPES = ['count', 'ips'] as const;
+export type AlivelistShape = (typeof ALIVELIST_SHAPES)[number];
+/** A customer package's life: queued, active (one per customer), used up or expired, cancelled. */
+export const PACKAGE_STATUSES = ['in_queue', 'active', 'consumed', 'cancelled'] as const;
+
 /** A gift card's state, from its fields (the list filter uses the same four words). */
 export function giftCardStatus(
     c: { disabled: boolean; expiresAt?: Date | null; redemptions: number; maxRedemptions: number },
@@ -84,6 +94,7 @@ export const FIELD_ERROR_CODES = [
     'same_as_email',
     'invalid_reference',
     'url_not_allowed',
+    'not_supported',
 ] as const;
 
 /** Problem codes the admin screens meet (translated; others show the server's title). */
@@ -130,6 +141,8 @@ export const PROBLEM_CODES = [
     'gift_card_code_taken',
     'gift_card_already_redeemed',
     'url_not_allowed',
+    'server_has_clients',
+    'node_id_taken',
     'idempotency_key_in_progress',
     'idempotency_key_reused',
     'idempotency_key_missing',

@@ -7,7 +7,7 @@ import type { MessageKey } from '../i18n/en';
 /** `self`: every signed-in staff member (profile, password, MFA). */
 export const SELF = 'self';
 
-export type NavGroupKey = 'overview' | 'customers' | 'commerce' | 'team' | 'system' | 'me';
+export type NavGroupKey = 'overview' | 'customers' | 'commerce' | 'nodes' | 'team' | 'system' | 'me';
 
 export interface NavItem {
     key: string;
@@ -29,6 +29,7 @@ export const NAV_GROUPS: { key: NavGroupKey; label: MessageKey }[] = [
     { key: 'overview', label: 'nav.group.overview' },
     { key: 'customers', label: 'nav.group.customers' },
     { key: 'commerce', label: 'nav.group.commerce' },
+    { key: 'nodes', label: 'nav.group.nodes' },
     { key: 'team', label: 'nav.group.team' },
     { key: 'system', label: 'nav.group.system' },
     { key: 'me', label: 'nav.group.me' },
@@ -37,6 +38,7 @@ export const NAV_GROUPS: { key: NavGroupKey; label: MessageKey }[] = [
 export const NAV_ITEMS: NavItem[] = [
     { key: 'dashboard', path: '/', label: 'nav.dashboard', group: 'overview', permission: 'customers.read' },
     { key: 'customers', path: '/customers', label: 'nav.customers', group: 'customers', permission: 'customers.read' },
+    { key: 'customerPackages', path: '/customer-packages', label: 'nav.customerPackages', group: 'customers', permission: 'customers.read' },
     { key: 'groups', path: '/groups', label: 'nav.groups', group: 'customers', permission: 'catalog.read' },
     { key: 'orders', path: '/orders', label: 'nav.orders', group: 'commerce', permission: 'orders.read' },
     { key: 'packages', path: '/packages', label: 'nav.packages', group: 'commerce', permission: 'catalog.read' },
@@ -44,6 +46,9 @@ export const NAV_ITEMS: NavItem[] = [
     { key: 'coupons', path: '/coupons', label: 'nav.coupons', group: 'commerce', permission: 'coupons.read' },
     { key: 'giftCards', path: '/gift-cards', label: 'nav.giftCards', group: 'commerce', permission: 'gift_cards.read' },
     { key: 'paymentMethods', path: '/payment-methods', label: 'nav.paymentMethods', group: 'commerce', permission: 'config.manage' },
+    { key: 'nodeServers', path: '/nodes/servers', label: 'nav.nodeServers', group: 'nodes', permission: 'nodes.read' },
+    { key: 'nodeClients', path: '/nodes/clients', label: 'nav.nodeClients', group: 'nodes', permission: 'nodes.read' },
+    { key: 'nodeStatus', path: '/nodes/status', label: 'nav.nodeStatus', group: 'nodes', permission: 'nodes.read' },
     { key: 'staff', path: '/staff', label: 'nav.staff', group: 'team', permission: 'admins.manage' },
     { key: 'invitations', path: '/invitations', label: 'nav.invitations', group: 'team', permission: 'invitations.manage' },
     { key: 'apiKeys', path: '/api-keys', label: 'nav.apiKeys', group: 'team', permission: 'api_keys.manage' },

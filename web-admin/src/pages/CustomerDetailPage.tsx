@@ -1,7 +1,7 @@
-// One customer: account state, wallet (balances, ledger, adjustments), groups, login methods,
-// live sessions; ban / unban / MFA reset with a required reason (kept in the audit log),
-// sign-out everywhere; links to their orders and redeemed gift cards. Actions show only for
-// roles that may use them.
+// One customer: account state, wallet (balances, ledger, adjustments), packages (cancel with a
+// reason), groups, login methods, live sessions; ban / unban / MFA reset / a new subscription
+// link with a required reason (kept in the audit log), sign-out everywhere; links to their
+// orders and redeemed gift cards. Actions show only for roles that may use them.
 
 import type { CustomerDetail } from '@helium/sdk';
 import { Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
@@ -9,16 +9,18 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../api/client';
+import { telecom } from '../api/telecom';
 import { useAuth, useWriteGate } from '../auth/AuthContext';
 import { CopyButton, PageHeader, StatusBadge, When, YesNo } from '../components/bits';
 import { CustomerGroupsCard } from '../components/CustomerGroupsCard';
+import { CustomerPackagesCard } from '../components/CustomerPackages';
 import { CustomerWallet } from '../components/CustomerWallet';
 import { ConfirmModal, ReasonModal } from '../components/dialogs';
 import { EmptyState, ProblemState, TableSkeleton } from '../components/states';
 import { useI18n } from '../i18n';
 import { useNotify } from '../components/notify';
 
-type Action = 'ban' | 'unban' | 'mfa' | 'sessions' | null;
+type Action = 'ban' | 'unban' | 'mfa' | 'sessions' | 'rotate' | null;
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
     return (
@@ -63,10 +65,14 @@ export default function CustomerDetailPage() {
         mutationFn: () => api.customers.adminRevokeCustomerSessions({ id }),
         onSuccess: () => done(t('customer.sessionsEnded')),
     });
+    const rotate = useMutation({
+        mutationFn: (reason: string) => telecom.adminRotateCustomerSubscription({ id, reasonRequest: { reason } }),
+        onSuccess: () => done(t('customer.subscriptionRotated')),
+    });
 
     const close = () => {
         setAction(null);
-        for (const m of [ban, unban, resetMfa, endSessions]) m.reset();
+        for (const m of [ban, unban, resetMfa, endSessions, rotate]) m.reset();
     };
 
     if (detail.isPending) return <TableSkeleton rows={8} />;
@@ -100,6 +106,11 @@ export default function CustomerDetailPage() {
                         {can('customers.ban') ? (
                             <Button variant="default" disabled={c.sessions.length === 0} onClick={() => gate(() => setAction('sessions'))} data-testid="end-sessions">
                                 {t('customer.endSessions')}
+                            </Button>
+                        ) : null}
+                        {can('customers.ban') ? (
+                            <Button variant="default" onClick={() => gate(() => setAction('rotate'))} data-testid="rotate-subscription">
+                                {t('customer.rotateSubscription')}
                             </Button>
                         ) : null}
                     </>
@@ -150,6 +161,7 @@ export default function CustomerDetailPage() {
             </Card>
 
             <CustomerWallet userId={c.id} />
+            <CustomerPackagesCard userId={c.id} />
             {can('catalog.read') ? <CustomerGroupsCard userId={c.id} groupIds={c.groupIds} /> : null}
 
             <Card withBorder>
@@ -237,6 +249,17 @@ export default function CustomerDetailPage() {
                 busy={resetMfa.isPending}
                 error={resetMfa.error}
                 onConfirm={(r) => resetMfa.mutate(r)}
+            />
+            <ReasonModal
+                opened={action === 'rotate'}
+                onClose={close}
+                title={t('customer.rotateSubscriptionTitle')}
+                message={t('customer.rotateSubscriptionBody', { email: c.email })}
+                confirmLabel={t('customer.rotateSubscription')}
+                danger
+                busy={rotate.isPending}
+                error={rotate.error}
+                onConfirm={(r) => rotate.mutate(r)}
             />
             <ConfirmModal
                 opened={action === 'sessions'}

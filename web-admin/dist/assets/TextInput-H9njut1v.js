@@ -1,1 +1,0 @@
-import{$t as e,Sn as t,bn as n,pn as r}from"./index-DJFqwYA2.js";var i=t(),a=r(t=>{let r=n([`Input`,`InputWrapper`,`TextInput`],null,t);return(0,i.jsx)(e,{component:`input`,...r,__staticSelector:`TextInput`})});a.classes=e.classes,a.displayName=`@mantine/core/TextInput`;export{a as t};
