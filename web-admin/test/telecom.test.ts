@@ -64,14 +64,17 @@ describe('protocol settings', () => {
 });
 
 describe('rates', () => {
-    it('takes a decimal above 0, at most 100, two decimals, as a plain decimal string', () => {
+    it('takes a decimal from 0 to 100 with up to four decimals, as a plain decimal string', () => {
         expect(parseRate('1')).toBe('1');
         expect(parseRate(' 0.5 ')).toBe('0.5');
         expect(parseRate('1.50')).toBe('1.5');
         expect(parseRate('01.25')).toBe('1.25');
         expect(parseRate('100')).toBe('100');
         expect(parseRate('2.00')).toBe('2');
-        for (const bad of ['', '0', '0.00', '100.01', '101', '-1', '1.234', '1e2', 'abc', '.5']) expect(parseRate(bad), bad).toBeNull();
+        expect(parseRate('0')).toBe('0');
+        expect(parseRate('0.00')).toBe('0');
+        expect(parseRate('1.2345')).toBe('1.2345');
+        for (const bad of ['', '100.01', '101', '-1', '1.23456', '1e2', 'abc', '.5']) expect(parseRate(bad), bad).toBeNull();
     });
     it('shows a stored rate without trailing zeros', () => {
         expect(showRate('1.00')).toBe('1');

@@ -167,6 +167,28 @@ async fn staff_manage_nodes_without_seeing_node_secrets(pool: PgPool) {
     let server = created.ok(201).clone();
     let sid = server["id"].as_str().unwrap().to_owned();
     assert_eq!(server["rate"], "2");
+    // Rates: 0 (free) to 100 with four decimals are kept exactly; outside that, 422 naming rate.
+    for (rate, shown) in [(json!("0"), "0"), (json!("1.2345"), "1.2345"), (json!(100), "100")] {
+        let r = call(
+            &sa,
+            Method::POST,
+            "/api/v1/admin/nodes/servers".into(),
+            Some(json!({"name":"Rated","address":"rated.example","rate":rate})),
+        )
+        .await;
+        assert_eq!(r.ok(201)["rate"], shown);
+    }
+    for rate in [json!("-1"), json!("100.5"), json!("1.23456"), json!("abc"), json!(true)] {
+        let r = call(
+            &sa,
+            Method::POST,
+            "/api/v1/admin/nodes/servers".into(),
+            Some(json!({"name":"Rated","address":"rated.example","rate":rate})),
+        )
+        .await;
+        r.expect(422, "validation_failed");
+        assert!(r.body.to_string().contains("\"rate\""), "{}", r.body);
+    }
     // Customer support reads, cannot write.
     call(&cs, Method::POST, "/api/v1/admin/nodes/servers".into(), Some(json!({"name":"n","address":"n.example"})))
         .await
@@ -226,6 +248,19 @@ async fn staff_manage_nodes_without_seeing_node_secrets(pool: PgPool) {
     r.expect(422, "validation_failed");
     assert!(r.body.to_string().contains("settings"), "{}", r.body);
 
+    // A client naming a group that does not exist, or a server that does not exist: 422.
+    let mut ghost = reality_client(&sid);
+    ghost["node_id"] = json!(10);
+    ghost["group_ids"] = json!([Uuid::now_v7()]);
+    let r = call(&sa, Method::POST, "/api/v1/admin/nodes/clients".into(), Some(ghost.clone())).await;
+    r.expect(422, "validation_failed");
+    assert!(r.body.to_string().contains("invalid_reference") && r.body.to_string().contains("group_ids"), "{}", r.body);
+    ghost["group_ids"] = json!([]);
+    ghost["server_id"] = json!(Uuid::now_v7());
+    let r = call(&sa, Method::POST, "/api/v1/admin/nodes/clients".into(), Some(ghost)).await;
+    r.expect(422, "validation_failed");
+    assert!(r.body.to_string().contains("server_id"), "{}", r.body);
+
     // Lists filter; the status page shows who is online after a pull.
     let listed = call(&cs, Method::GET, format!("/api/v1/admin/nodes/clients?server_id={sid}"), None).await;
     assert_eq!(listed.ok(200)["items"].as_array().unwrap().len(), 1);
@@ -233,7 +268,7 @@ async fn staff_manage_nodes_without_seeing_node_secrets(pool: PgPool) {
         .await
         .expect(422, "validation_failed");
     let servers = call(&cs, Method::GET, "/api/v1/admin/nodes/servers?region=JP".into(), None).await;
-    assert_eq!(servers.ok(200)["items"].as_array().unwrap().len(), 2);
+    assert_eq!(servers.ok(200)["items"].as_array().unwrap().len(), 2, "Tokyo 1 and Osaka 1");
     let mut online = Value::Null;
     for _ in 0..100 {
         let r = call(&cs, Method::GET, format!("/api/v1/admin/nodes/status?server_id={sid}&online=true"), None).await;

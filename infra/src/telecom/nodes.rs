@@ -30,6 +30,17 @@ fn client_json(c: &ClientRecord) -> serde_json::Value {
             "name": c.client.name, "port": c.client.port, "show": c.client.show, "group_ids": c.client.group_ids })
 }
 
+/// Every group a client names must exist.
+async fn check_groups(c: &mut sqlx::PgConnection, d: &NodeClientDraft) -> Result<(), DomainError> {
+    let mut ids: Vec<Uuid> = d.group_ids.iter().map(|g| g.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if crate::shop::store::groups::count_existing(c, &ids).await? != ids.len() as i64 {
+        return Err(DomainError::field("group_ids", "invalid_reference", "one of these groups does not exist"));
+    }
+    Ok(())
+}
+
 fn taken() -> DomainError {
     DomainError::rejected(ErrorCode::NodeIdTaken, "this node_id is taken for this protocol")
 }
@@ -159,7 +170,8 @@ impl Nodes {
         let cl = crate::transaction!(ctx.db, |tx| {
             store::server(tx, server_id)
                 .await?
-                .ok_or_else(|| DomainError::field("server_id", "not_found", "no such server"))?;
+                .ok_or_else(|| DomainError::field("server_id", "invalid_reference", "no such server"))?;
+            check_groups(tx, d).await?;
             let cl = store::insert_client(tx, Uuid::now_v7(), server_id, d).await?.ok_or_else(taken)?;
             let change =
                 Change::new(AuditAction::NodeClientCreate, "node_client", cl.client.id).after(client_json(&cl));
@@ -183,7 +195,8 @@ impl Nodes {
             let before = store::client(tx, id).await?.ok_or_else(|| not_found("node client"))?;
             store::server(tx, server_id)
                 .await?
-                .ok_or_else(|| DomainError::field("server_id", "not_found", "no such server"))?;
+                .ok_or_else(|| DomainError::field("server_id", "invalid_reference", "no such server"))?;
+            check_groups(tx, d).await?;
             let after = match store::update_client(tx, id, server_id, d).await? {
                 ClientUpdate::Updated(c) => *c,
                 ClientUpdate::NotFound => return Err(not_found("node client")),

@@ -82,14 +82,14 @@ function canonical(v: unknown): unknown {
 
 /**
  * A traffic multiplier typed by staff (`1`, `0.5`, `1.25`), as the decimal string the API takes;
- * null unless above 0 and at most 100 with at most two decimals (what the server stores).
+ * null unless 0 (a free node) to 100 with at most four decimals (what the server accepts).
  */
 export function parseRate(input: string): string | null {
     const s = input.trim();
-    const m = /^(\d{1,3})(?:\.(\d{1,2}))?$/.exec(s);
+    const m = /^(\d{1,3})(?:\.(\d{1,4}))?$/.exec(s);
     if (!m) return null;
     const n = Number(s);
-    if (!(n > 0 && n <= 100)) return null;
+    if (!(n >= 0 && n <= 100)) return null;
     const int = (m[1] ?? '0').replace(/^0+(?=\d)/, '');
     const frac = (m[2] ?? '').replace(/0+$/, '');
     return frac ? `${int}.${frac}` : int;

@@ -65,12 +65,13 @@ pub async fn update(
     .await?)
 }
 
-/// Whether anything still refers to the group (members, products, package versions).
+/// Whether anything still refers to the group (members, products, package versions, node clients).
 pub async fn in_use(c: &mut PgConnection, id: Uuid) -> DbResult<bool> {
     Ok(sqlx::query_scalar!(
         r#"SELECT (EXISTS (SELECT 1 FROM shop.customer_group_members WHERE group_id = $1)
                 OR EXISTS (SELECT 1 FROM shop.product_groups WHERE group_id = $1)
-                OR EXISTS (SELECT 1 FROM shop.package_versions WHERE $1 = ANY (group_ids))) AS "used!""#,
+                OR EXISTS (SELECT 1 FROM shop.package_versions WHERE $1 = ANY (group_ids))
+                OR EXISTS (SELECT 1 FROM telecom.node_clients WHERE $1 = ANY (group_ids))) AS "used!""#,
         id
     )
     .fetch_one(ex(c))
