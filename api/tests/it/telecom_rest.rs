@@ -462,3 +462,42 @@ async fn customers_are_told_when_a_package_starts_and_before_it_ends(pool: PgPoo
     let mails = crate::support::mail::emails(&pool, "gina@example.test").await;
     assert!(!templates(&mails).contains(&"package_expiring".to_owned()), "{:?}", templates(&mails));
 }
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn nodes_go_offline_after_the_timeout_and_come_back_on_the_next_call(pool: PgPool) {
+    let (h, all) = setup(&pool).await;
+    let events = |t: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox WHERE event_type = $1")
+                .bind(t)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    // Never seen: not online, so nothing to announce.
+    assert_eq!(h.state.telecom.nodes.mark_offline(100).await.unwrap(), 0);
+    // The agent pulls: online, announced once.
+    assert_eq!(send(&all, agent("config", NODE_TOKEN, None, None)).await.status, StatusCode::OK);
+    for _ in 0..100 {
+        if events("node.online").await == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(events("node.online").await, 1);
+    // Silent for longer than the timeout: offline, announced once, even when the job runs twice.
+    sqlx::query("UPDATE telecom.node_clients SET last_pull_at = now() - interval '1 day', last_push_at = NULL")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(h.state.telecom.nodes.mark_offline(100).await.unwrap(), 1);
+    assert_eq!(h.state.telecom.nodes.mark_offline(100).await.unwrap(), 0);
+    assert_eq!(events("node.offline").await, 1);
+    let payload: Value = sqlx::query_scalar("SELECT payload FROM outbox WHERE event_type = 'node.offline'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!((payload["node_id"].clone(), payload["protocol"].clone()), (json!(1), json!("shadowsocks")));
+}

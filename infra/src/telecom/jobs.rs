@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::nodes::Nodes;
 use super::packages::Packages;
 use crate::cron::{BATCH, Job, JobContext, MAX_BATCHES};
 
@@ -52,5 +53,28 @@ impl Job for PurgePushReceipts {
             })
         })
         .await
+    }
+}
+
+/// Node clients not heard from within `node_health_check.offline_timeout` go offline
+/// (`node.offline`); they come back online (`node.online`) on their agent's next call.
+pub struct NodeHealth(pub Nodes);
+
+#[async_trait::async_trait]
+impl Job for NodeHealth {
+    fn name(&self) -> &'static str {
+        "node_health"
+    }
+
+    async fn run(&self, _ctx: &JobContext) -> anyhow::Result<u64> {
+        let mut total = 0;
+        for _ in 0..MAX_BATCHES {
+            let n = self.0.mark_offline(BATCH).await?;
+            total += n;
+            if n < BATCH as u64 {
+                break;
+            }
+        }
+        Ok(total)
     }
 }

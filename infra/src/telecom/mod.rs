@@ -51,6 +51,10 @@ impl TelecomServices {
 
     /// The telecom cron jobs.
     pub fn jobs(&self) -> Vec<Arc<dyn crate::cron::Job>> {
-        vec![Arc::new(jobs::SweepPackages(self.packages.clone())), Arc::new(jobs::PurgePushReceipts)]
+        vec![
+            Arc::new(jobs::SweepPackages(self.packages.clone())),
+            Arc::new(jobs::PurgePushReceipts),
+            Arc::new(jobs::NodeHealth(self.nodes.clone())),
+        ]
     }
 }

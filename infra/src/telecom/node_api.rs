@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use helium_domain::events::types;
 use helium_domain::telecom::model::{AgentUserId, AlivelistShape};
 use helium_domain::telecom::node_api::{
     AliveEntry, BaseConfig, NodeType, NodeUser, if_none_match_matches, parse_alive, parse_push, parse_status,
@@ -83,7 +84,14 @@ impl NodeApi {
         }
         let db = self.ctx.db.clone();
         tokio::spawn(async move {
-            let write = async { crate::transaction!(db, |tx| Ok(nodes::touch(tx, id, pulled).await?)) };
+            let write = async {
+                crate::transaction!(db, |tx| {
+                    if nodes::touch(tx, id, pulled).await? {
+                        super::nodes::announce_health(tx, types::NODE_ONLINE, id).await?;
+                    }
+                    Ok(())
+                })
+            };
             let written: Result<(), DomainError> = write.await;
             if let Err(e) = written {
                 tracing::warn!(error = %e, "could not record a node's contact");

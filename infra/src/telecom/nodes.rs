@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use helium_domain::audit::{Actor, AuditAction, Change};
+use helium_domain::events::{Event, types};
 use helium_domain::telecom::commands::{NodeClientDraft, NodeServerDraft};
 use helium_domain::{DomainError, ErrorCode};
 use serde_json::json;
@@ -13,6 +14,7 @@ use uuid::Uuid;
 use super::context::{TelecomContext, not_found};
 use super::store::nodes::{self as store, ClientRecord, ClientUpdate, ServerRecord};
 use crate::audit;
+use crate::events::outbox;
 use crate::paging::{Page, decode_cursor, page_limit, page_of};
 
 fn invalid(errors: Vec<helium_domain::FieldError>) -> DomainError {
@@ -307,6 +309,45 @@ impl Nodes {
                 vec![None; clients.len()]
             }
         }
+    }
+}
+
+/// `node.online` / `node.offline` for one client, in the caller's transaction.
+pub(crate) async fn announce_health(
+    tx: &mut sqlx::PgConnection,
+    event_type: &str,
+    id: Uuid,
+) -> Result<(), DomainError> {
+    let Some(c) = store::client(tx, id).await? else { return Ok(()) };
+    let change = store::HealthChange {
+        id,
+        server_id: c.client.server_id.0,
+        node_id: c.client.node_id.0 as i32,
+        protocol: c.client.protocol().as_str().to_owned(),
+        name: c.client.name,
+    };
+    outbox::append(tx, &health_event(event_type, &change)).await?;
+    Ok(())
+}
+
+fn health_event(event_type: &str, c: &store::HealthChange) -> Event {
+    let payload = json!({ "client_id": c.id, "server_id": c.server_id, "node_id": c.node_id,
+                          "protocol": c.protocol, "name": c.name });
+    Event::new(Uuid::now_v7(), event_type, c.id.to_string(), Utc::now(), payload)
+}
+
+impl Nodes {
+    /// Cron: clients whose agent has not been seen within `node_health_check.offline_timeout`
+    /// go offline, each with a `node.offline` event.
+    pub async fn mark_offline(&self, batch: i64) -> Result<u64, DomainError> {
+        let cutoff = self.offline_cutoff().await?;
+        crate::transaction!(self.0.db, |tx| {
+            let gone = store::mark_offline(tx, cutoff, batch).await?;
+            for c in &gone {
+                outbox::append(tx, &health_event(types::NODE_OFFLINE, c)).await?;
+            }
+            Ok(gone.len() as u64)
+        })
     }
 }
 

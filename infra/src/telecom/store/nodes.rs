@@ -464,19 +464,47 @@ pub async fn visible(c: &mut PgConnection) -> DbResult<Vec<(ClientRecord, Server
     Ok(out)
 }
 
-/// An agent pulled (`config`/`user`) or pushed traffic.
-pub async fn touch(c: &mut PgConnection, id: Uuid, pulled: bool) -> DbResult<()> {
-    sqlx::query!(
-        "UPDATE telecom.node_clients
-            SET last_pull_at = CASE WHEN $2 THEN now() ELSE last_pull_at END,
-                last_push_at = CASE WHEN $2 THEN last_push_at ELSE now() END, online = true
-          WHERE id = $1",
+/// An agent pulled (`config`/`user`) or pushed traffic; `true` when it was offline before.
+pub async fn touch(c: &mut PgConnection, id: Uuid, pulled: bool) -> DbResult<bool> {
+    let was_offline = sqlx::query_scalar!(
+        r#"WITH prev AS (SELECT id, online FROM telecom.node_clients WHERE id = $1 FOR UPDATE)
+           UPDATE telecom.node_clients n
+              SET last_pull_at = CASE WHEN $2 THEN now() ELSE n.last_pull_at END,
+                  last_push_at = CASE WHEN $2 THEN n.last_push_at ELSE now() END, online = true
+             FROM prev WHERE n.id = prev.id
+           RETURNING NOT prev.online AS "was_offline!""#,
         id,
         pulled
     )
-    .execute(ex(c))
+    .fetch_optional(ex(c))
     .await?;
-    Ok(())
+    Ok(was_offline.unwrap_or(false))
+}
+
+/// A node client that changed between online and offline.
+#[derive(Debug, Clone)]
+pub struct HealthChange {
+    pub id: Uuid,
+    pub server_id: Uuid,
+    pub node_id: i32,
+    pub protocol: String,
+    pub name: String,
+}
+
+/// Marks offline the clients whose agent was last seen before `cutoff` (or never).
+pub async fn mark_offline(c: &mut PgConnection, cutoff: DateTime<Utc>, limit: i64) -> DbResult<Vec<HealthChange>> {
+    Ok(sqlx::query_as!(
+        HealthChange,
+        r#"UPDATE telecom.node_clients SET online = false
+            WHERE id IN (SELECT id FROM telecom.node_clients
+                          WHERE online AND COALESCE(GREATEST(last_pull_at, last_push_at), '-infinity') < $1
+                          LIMIT $2 FOR UPDATE SKIP LOCKED)
+           RETURNING id, server_id, node_id, protocol, name"#,
+        cutoff,
+        limit
+    )
+    .fetch_all(ex(c))
+    .await?)
 }
 
 pub async fn record_status(c: &mut PgConnection, id: Uuid, load: &serde_json::Value) -> DbResult<()> {
