@@ -2,12 +2,12 @@
 # Benchmark: the telecom hot paths at USERS customers (default 100,000) with active packages,
 # against a release `helium --mode all` on loopback (wrk on the same two CPUs).
 #   1. subscription documents: wrk fetches /subscribe/{token} (Clash.Meta, sing-box, base64)
-#      for 16 customers' tokens, after one warm-up fetch each (cache hits)
+#      for 8 customers' tokens, after one warm-up fetch each (cache hits)
 #   2. node pulls: the first /UniProxy/user (every customer rendered), then the 304 answer to
 #      If-None-Match — latency at 1 connection and throughput at 16
 #   3. traffic pushes: 3 agents POST distinct bodies of 10,000 users each; deltas/s
 #   4. memory: helium's resident set after all of it, and its peak
-#   deploy/bench/telecom.sh [DURATION_SECONDS] [USERS]     (defaults 10, 100000)
+#   deploy/bench/telecom.sh [DURATION_SECONDS] [USERS]     (defaults 10, 100000; NODES=200)
 # Needs wrk (installed with apt-get when missing and root) and the services (deploy/dev-services.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -70,16 +70,20 @@ SQL
 echo "seeded $USERS customers with active packages in $((SECONDS - SEED_START)) s"
 staff() { curl -sf -H "X-API-Key: $KEY" -H 'content-type: application/json' "$@"; }
 SERVER=$(staff -XPOST "$B/admin/nodes/servers" -d '{"name":"Bench 1","address":"bench1.example.com","region":"JP"}' | json 'd["id"]')
-for spec in '1 "Bench SS" 8388 {"protocol":"shadowsocks","cipher":"aes-128-gcm"}' \
-            '2 "Bench VMess" 443 {"protocol":"vmess","transport":{"type":"ws","path":"/ws","host":"cdn.example.com"},"security":{"mode":"tls","server_name":"cdn.example.com"}}' \
-            '3 "Bench Trojan" 8443 {"protocol":"trojan","transport":{"type":"tcp"},"security":{"mode":"tls","server_name":"t.example.com"}}'; do
+for spec in '1 Bench-SS 8388 {"protocol":"shadowsocks","cipher":"aes-128-gcm"}' \
+            '2 Bench-VMess 443 {"protocol":"vmess","transport":{"type":"ws","path":"/ws","host":"cdn.example.com"},"security":{"mode":"tls","server_name":"cdn.example.com"}}' \
+            '3 Bench-Trojan 8443 {"protocol":"trojan","transport":{"type":"tcp"},"security":{"mode":"tls","server_name":"t.example.com"}}'; do
     read -r nid name port settings <<<"$spec"
-    staff -XPOST "$B/admin/nodes/clients" -d "{\"server_id\":\"$SERVER\",\"node_id\":$nid,\"name\":$name,\"port\":$port,\"settings\":$settings}" >/dev/null
+    staff -XPOST "$B/admin/nodes/clients" -d "{\"server_id\":\"$SERVER\",\"node_id\":$nid,\"name\":\"$name\",\"port\":$port,\"settings\":$settings}" >/dev/null
+done
+# ... and NODES in all (default 200): the rest shadowsocks, one per agent.
+for nid in $(seq 4 "${NODES:-200}"); do
+    staff -XPOST "$B/admin/nodes/clients" -d "{\"server_id\":\"$SERVER\",\"node_id\":$nid,\"name\":\"Bench SS $nid\",\"port\":$((10000 + nid)),\"settings\":{\"protocol\":\"shadowsocks\",\"cipher\":\"aes-128-gcm\"}}" >/dev/null
 done
 
-# 16 customers who fetch documents: register, open the sealed e-mail, set a password, get a package.
+# 8 customers who fetch documents (sign-up is limited per address): register, open the sealed e-mail, set a password, get a package.
 TOKENS=()
-for n in $(seq 16); do
+for n in $(seq 8); do
     email="fetcher$n@bench.test"
     curl -sf -XPOST "$B/auth/register" -H 'content-type: application/json' -d "{\"email\":\"$email\"}" >/dev/null
     token=$("$PY" deploy/tools/sealed_mail.py "$email" link | sed 's/.*token=//')
@@ -93,7 +97,8 @@ done
 staff -XPATCH "$B/admin/nodes/servers/$SERVER" -d '{"region":"JP"}' >/dev/null
 
 wrk_run() {   # wrk_run NAME CONNECTIONS SCRIPT_OR_EMPTY URL [DURATION] [HEADER]
-    local args=(-t2 -c"$2" -d"${5:-$DUR}s" --timeout 10s --latency)
+    local threads=2; [[ $2 -lt 2 ]] && threads=1
+    local args=(-t"$threads" -c"$2" -d"${5:-$DUR}s" --timeout 10s --latency)
     [[ -n "$3" ]] && args+=(-s "$3")
     [[ -n "${6:-}" ]] && args+=(-H "$6")
     local out; out=$(wrk "${args[@]}" "$4")
@@ -103,7 +108,7 @@ wrk_run() {   # wrk_run NAME CONNECTIONS SCRIPT_OR_EMPTY URL [DURATION] [HEADER]
     printf '%-34s %9s req/s  p50 %-8s p99 %-8s non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${bad:-0}"
 }
 
-echo "== subscription documents (16 customers' tokens, cache hits)"
+echo "== subscription documents (8 customers' tokens, cache hits)"
 for flag in meta sing-box general; do
     { printf 'paths = {'; for t in "${TOKENS[@]}"; do printf '"/subscribe/%s?flag=%s",' "$t" "$flag"; done; printf '}\n'
       echo 'local n = 0
@@ -136,12 +141,12 @@ def agent(node):
     path = f"/api/v1/server/UniProxy/push?token={token}&node_id={node}&node_type=" + ["shadowsocks", "vmess", "trojan", "shadowsocks"][node - 1]
     end = time.monotonic() + duration
     while time.monotonic() < end:
-        users = random.sample(ids, 10_000)
+        users = random.sample(ids, min(10_000, len(ids)))
         body = json.dumps({str(u): [random.randint(1, 10**7), random.randint(1, 10**8)] for u in users})
         conn.request("POST", path, body, {"content-type": "application/json"})
         r = conn.getresponse(); r.read()
         with lock:
-            if r.status == 200: sent[0] += 10_000
+            if r.status == 200: sent[0] += len(users)
             else: errors[0] += 1
 start = time.monotonic()
 threads = [threading.Thread(target=agent, args=(n,)) for n in (1, 2, 3)]
@@ -152,6 +157,31 @@ print(f"pushed {sent[0]} deltas in {secs:.1f}s: {sent[0] / secs:,.0f} deltas/s (
 PY
 used=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM telecom.packages WHERE upload > 0")
 echo "packages with traffic counted: $used"
+
+echo "== SQL statements (helium_db_statements_total; BEGIN/COMMIT not counted; background work of"
+echo "   the all-mode process (outbox relay, cron) is shown measured idle over the same time)"
+statements() { curl -sf "http://127.0.0.1:$HPORT/metrics" | awk '/^helium_db_statements_total/ {print $2}'; }
+counted() {   # counted LABEL COMMAND...: statements of COMMAND minus idle ones over as long
+    local label="$1"; shift
+    sleep 0.5
+    local t0 b0 b1 b2 dt
+    b0=$(statements); t0=$(date +%s.%N)
+    "$@"
+    b1=$(statements); dt=$(echo "$(date +%s.%N) - $t0" | bc)
+    sleep "$dt"
+    b2=$(statements)
+    echo "$label: $((b1 - b0)) statements, idle over the same time: $((b2 - b1))"
+}
+pulls() { for _ in $(seq 20); do curl -sf -o /dev/null -H "If-None-Match: $ETAG" "$U"; done; }
+fetches() { for _ in $(seq 20); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/subscribe/${TOKENS[0]}?flag=meta"; done; }
+A=$(head -1 "$WORK/agents.txt")
+P="http://127.0.0.1:$PORT/api/v1/server/UniProxy/push?token=$NODE_TOKEN&node_id=1&node_type=shadowsocks"
+push() { curl -sf -o /dev/null -XPOST -H 'content-type: application/json' -d "{\"$A\":[$1,2]}" "$P"; }
+counted "20 unchanged pulls (304)" pulls
+counted "20 cached subscription fetches" fetches
+sleep 16   # past the contact-recording throttle
+counted "one push (with the throttled contact record)" push 1
+counted "the next push within 15 s" push 2
 
 echo "== memory"
 awk '/VmRSS|VmHWM/ {printf "%s %.1f MB\n", $1, $2 / 1024}' "/proc/$PID/status"

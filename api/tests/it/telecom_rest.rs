@@ -501,3 +501,56 @@ async fn nodes_go_offline_after_the_timeout_and_come_back_on_the_next_call(pool:
         .unwrap();
     assert_eq!((payload["node_id"].clone(), payload["protocol"].clone()), (json!(1), json!("shadowsocks")));
 }
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn concurrent_pushes_over_the_same_users_all_land_exactly(pool: PgPool) {
+    let (_h, all) = setup(&pool).await;
+    sqlx::query(
+        "WITH u AS (INSERT INTO auth.users (id, email)
+                    SELECT gen_random_uuid(), 'p' || g || '@push.test' FROM generate_series(1, 3000) g RETURNING id),
+              s AS (INSERT INTO telecom.subscriptions (user_id, uuid, token_hash, token_sealed)
+                    SELECT id, gen_random_uuid(), sha256(convert_to(id::text, 'UTF8')), 'seeded' FROM u RETURNING user_id)
+         INSERT INTO telecom.packages (id, user_id, name, status, traffic_bytes, duration_days, traffic_reset, activated_at, expires_at)
+         SELECT gen_random_uuid(), user_id, 'P', 'active', 1000000000000, 30, 'none', now(), now() + interval '30 days' FROM s",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT agent_id FROM telecom.subscriptions ORDER BY agent_id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    sqlx::query("ANALYZE").execute(&pool).await.unwrap();
+    // Eight agents' reports at once, each over half of the users (every user is in four of
+    // them), each in its own order.
+    let bodies: Vec<String> = (0..8i64)
+        .map(|k| {
+            let mut order: Vec<i64> = ids.iter().copied().filter(|id| (id + k) % 2 == 0).collect();
+            order.sort_by_key(|id| (id * (2 * k + 7)) % 1009);
+            let fields: Vec<String> = order.iter().map(|id| format!("\"{id}\":[{},{}]", k + 1, 10 * (k + 1))).collect();
+            format!("{{{}}}", fields.join(","))
+        })
+        .collect();
+    let requests = bodies.iter().map(|b| {
+        let req =
+            Request::post(format!("/api/v1/server/UniProxy/push?token={NODE_TOKEN}&node_id=1&node_type=shadowsocks"))
+                .header("content-type", "application/json")
+                .body(Body::from(b.clone()))
+                .unwrap();
+        send(&all, req)
+    });
+    let replies = futures::future::join_all(requests).await;
+    for r in &replies {
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    }
+    // Even agent ids got 1+3+5+7, odd ones 2+4+6+8 (downloads ten times that): nothing lost,
+    // nothing twice.
+    let wrong: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM telecom.packages p JOIN telecom.subscriptions s ON s.user_id = p.user_id
+          WHERE p.name = 'P' AND (p.upload, p.download) <> (CASE WHEN s.agent_id % 2 = 0 THEN (16::bigint, 160::bigint) ELSE (20::bigint, 200::bigint) END)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(wrong, 0);
+}

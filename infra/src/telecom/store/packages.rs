@@ -186,13 +186,18 @@ pub async fn add_traffic(
     downloads: &[i64],
 ) -> DbResult<Vec<Uuid>> {
     Ok(sqlx::query_scalar!(
-        r#"UPDATE telecom.packages p
-              SET upload = p.upload + d.up, download = p.download + d.down
-             FROM (SELECT s.user_id, sum(t.up)::bigint AS up, sum(t.down)::bigint AS down
-                     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t(agent_id, up, down)
-                     JOIN telecom.subscriptions s ON s.agent_id = t.agent_id
-                    GROUP BY s.user_id) d
-            WHERE p.user_id = d.user_id AND p.status = 'active'
+        // Rows are locked in id order first: concurrent pushes over the same users (several
+        // nodes) then wait for each other instead of deadlocking.
+        r#"WITH d AS (SELECT s.user_id, sum(t.up)::bigint AS up, sum(t.down)::bigint AS down
+                        FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t(agent_id, up, down)
+                        JOIN telecom.subscriptions s ON s.agent_id = t.agent_id
+                       GROUP BY s.user_id),
+                locked AS (SELECT p.id, d.up, d.down FROM telecom.packages p JOIN d ON d.user_id = p.user_id
+                            WHERE p.status = 'active' ORDER BY p.id FOR UPDATE OF p)
+           UPDATE telecom.packages p
+              SET upload = p.upload + l.up, download = p.download + l.down
+             FROM locked l
+            WHERE p.id = l.id
         RETURNING CASE WHEN p.upload + p.download >= p.traffic_bytes THEN p.user_id END AS "spent""#,
         agent_ids,
         uploads,
