@@ -105,6 +105,17 @@ async fn customers_see_their_packages_usage_subscription_and_nodes(pool: PgPool)
     let old = send(&all, subscribe(&first_token)).await;
     assert_eq!((old.status, old.json()["code"].clone()), (StatusCode::NOT_FOUND, json!("subscription_not_found")));
     assert_eq!(send(&all, subscribe(new_token)).await.status, StatusCode::OK);
+    // Documents kept for repeated fetches never answer another app or filter.
+    let doc = |q: String| Request::get(format!("/subscribe/{new_token}?{q}")).body(Body::empty()).unwrap();
+    for _ in 0..2 {
+        let meta = send(&all, doc("flag=meta".into())).await;
+        let sing = send(&all, doc("flag=sing-box".into())).await;
+        assert!(String::from_utf8_lossy(&meta.body).contains("proxies:"));
+        assert!(sing.json()["outbounds"].is_array(), "{}", String::from_utf8_lossy(&sing.body));
+        let none = send(&all, doc("flag=meta&types=vmess".into())).await;
+        assert!(!String::from_utf8_lossy(&none.body).contains("Tokyo SS"), "the filter applies");
+        assert!(String::from_utf8_lossy(&send(&all, doc("flag=meta".into())).await.body).contains("Tokyo SS"));
+    }
 
     // Another customer's package is "not found"; so is garbage.
     let bob = create_user(&pool, "bob@example.test", GOOD_PASSWORD).await;

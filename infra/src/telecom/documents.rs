@@ -2,7 +2,10 @@
 //! (WIRE-FORMATS Part B). Views are cached per token hash and epoch, so a repeated fetch
 //! renders from memory and never writes to the database.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use bytes::Bytes;
 
 use helium_domain::DomainError;
 use helium_domain::ErrorCode;
@@ -18,10 +21,33 @@ use super::subscriptions::{HASH_LABEL, token_hash};
 /// The site name in profile titles and file names.
 pub const APP_NAME: &str = "Helium";
 
+/// Rendered documents kept per cached view (one per app and filter a customer uses).
+const RENDERED_PER_VIEW: usize = 4;
+/// Bound on the bytes of all kept documents; above it, documents are rendered and not kept.
+const RENDERED_BUDGET_BYTES: usize = 64 * 1024 * 1024;
+
+/// A rendered document, shared by the fetches with the same inputs while its view lives.
+#[derive(Debug)]
+pub struct Served {
+    pub body: Bytes,
+    pub content_type: &'static str,
+    pub headers: Vec<(&'static str, String)>,
+    /// Returned to the budget when the last fetch holding it is done.
+    budget: Option<Arc<AtomicUsize>>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(b) = &self.budget {
+            b.fetch_sub(self.body.len(), Ordering::Relaxed);
+        }
+    }
+}
+
 /// What a subscription fetch answers.
 #[derive(Debug)]
 pub enum Answer {
-    Document(Document),
+    Document(Arc<Served>),
     /// The account exists but may not be served (banned): 403, empty body.
     Forbidden,
 }
@@ -40,11 +66,25 @@ pub struct Fetch<'a> {
 struct CachedView {
     usable: bool,
     view: SubscriptionView,
+    /// Documents rendered from this view, by their inputs (see [`render_key`]).
+    rendered: Mutex<Vec<(String, Arc<Served>)>>,
 }
 
 pub struct Documents {
     ctx: Arc<TelecomContext>,
     hash_key: OnceLock<[u8; 32]>,
+    rendered_bytes: Arc<AtomicUsize>,
+}
+
+/// Everything a rendering depends on besides the view.
+fn render_key(client: &helium_domain::telecom::subscribe::Client, f: &Fetch<'_>) -> String {
+    format!(
+        "{client:?}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        f.types.unwrap_or(""),
+        f.filter.unwrap_or(""),
+        f.request_host,
+        f.subscribe_url
+    )
 }
 
 /// Whether a package opens a node: the node is in one of its groups, or in none (open to all).
@@ -59,7 +99,7 @@ fn not_found() -> DomainError {
 
 impl Documents {
     pub fn new(ctx: Arc<TelecomContext>) -> Self {
-        Self { ctx, hash_key: OnceLock::new() }
+        Self { ctx, hash_key: OnceLock::new(), rendered_bytes: Arc::default() }
     }
 
     async fn hash(&self, token: &str) -> Result<Vec<u8>, DomainError> {
@@ -93,6 +133,12 @@ impl Documents {
             return Ok(Answer::Forbidden);
         }
         let client = detect_client(f.flag, f.user_agent);
+        let key = render_key(&client, &f);
+        if let Some(doc) =
+            cached.rendered.lock().ok().and_then(|r| r.iter().find(|(k, _)| *k == key).map(|e| e.1.clone()))
+        {
+            return Ok(Answer::Document(doc));
+        }
         let filter = NodeFilter::parse(f.types, f.filter);
         let opts = RenderOptions {
             app_name: APP_NAME,
@@ -100,7 +146,30 @@ impl Documents {
             subscribe_url: f.subscribe_url,
             site_url: None,
         };
-        Ok(Answer::Document(render(&cached.view, &filter, client, &opts)))
+        let doc = render(&cached.view, &filter, client, &opts);
+        Ok(Answer::Document(self.keep(&cached, key, doc)))
+    }
+
+    /// Keeps a rendered document with its view while the budget allows.
+    fn keep(&self, cached: &CachedView, key: String, doc: Document) -> Arc<Served> {
+        let len = doc.body.len();
+        let fits = self.rendered_bytes.fetch_add(len, Ordering::Relaxed) + len <= RENDERED_BUDGET_BYTES;
+        if !fits {
+            self.rendered_bytes.fetch_sub(len, Ordering::Relaxed);
+        }
+        let served = Arc::new(Served {
+            body: Bytes::from(doc.body),
+            content_type: doc.content_type,
+            headers: doc.headers,
+            budget: fits.then(|| self.rendered_bytes.clone()),
+        });
+        if fits && let Ok(mut kept) = cached.rendered.lock() {
+            if kept.len() >= RENDERED_PER_VIEW {
+                kept.remove(0);
+            }
+            kept.push((key, served.clone()));
+        }
+        served
     }
 
     async fn build(&self, hash: &[u8]) -> Result<CachedView, DomainError> {
@@ -133,7 +202,7 @@ impl Documents {
             total: active.as_ref().map_or(0, |p| u64::try_from(p.traffic_bytes).unwrap_or(0)),
             expire_at: active.as_ref().and_then(|p| p.expires_at).map(|e| e.timestamp()),
         };
-        Ok(CachedView { usable, view: SubscriptionView::new(user, list) })
+        Ok(CachedView { usable, view: SubscriptionView::new(user, list), rendered: Mutex::default() })
     }
 
     /// The nodes a customer may use (for `listMyNodes`): empty without an active package.

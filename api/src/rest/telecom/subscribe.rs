@@ -56,14 +56,14 @@ pub async fn get_subscription_document(
     };
     match state.telecom.documents.fetch(&token, fetch).await {
         Ok(Answer::Document(doc)) => {
-            let mut res = (StatusCode::OK, doc.body).into_response();
+            let mut res = (StatusCode::OK, doc.body.clone()).into_response();
             let h = res.headers_mut();
             if let Ok(v) = HeaderValue::from_str(doc.content_type) {
                 h.insert(header::CONTENT_TYPE, v);
             }
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            for (name, value) in doc.headers {
-                if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
+            for (name, value) in &doc.headers {
+                if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
                     h.insert(n, v);
                 }
             }
