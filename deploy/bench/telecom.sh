@@ -125,7 +125,18 @@ ETAG=$(awk 'tolower($1) == "etag:" {print $2}' "$WORK/users.h" | tr -d '\r')
 echo "first pull: $(wc -c <"$WORK/users.json") B, $("$PY" -c "import json; print(len(json.load(open('$WORK/users.json'))['users']))") users in ${first}s"
 again=$(curl -sf -o /dev/null -w '%{time_total}' "$U")
 echo "second pull (snapshot cached, full body): ${again}s"
+# Server time: http_request_duration_seconds of the route (middleware + handler), sum / count.
+route_time() {
+    curl -sf "http://127.0.0.1:$HPORT/metrics" | awk -v s="$1" '
+        index($0, "route=\"/api/v1/server/UniProxy/user\"") && index($0, "status=\"" s "\"") {
+            if ($1 ~ /^http_request_duration_seconds_sum/) sum += $2
+            if ($1 ~ /^http_request_duration_seconds_count/) n += $2 }
+        END { printf "%.9f %d\n", sum, n }'
+}
+read -r s0 n0 < <(route_time 304)
 wrk_run "user 304 (If-None-Match), 1 conn" 1 "" "$U" 5 "If-None-Match: $ETAG"
+read -r s1 n1 < <(route_time 304)
+echo "  server time per 304 (mean over $((n1 - n0))): $("$PY" -c "print(f'{($s1 - $s0) / max(1, $n1 - $n0) * 1e6:.1f} µs')")"
 wrk_run "user 304 (If-None-Match), 16 conn" 16 "" "$U" 5 "If-None-Match: $ETAG"
 
 echo "== traffic pushes (3 agents, 10,000 users per push)"

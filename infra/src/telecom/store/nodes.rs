@@ -447,18 +447,35 @@ pub async fn delete_client(c: &mut PgConnection, id: Uuid) -> DbResult<bool> {
 /// Every client customers may see (shown, server not in maintenance), with its server, in
 /// display order.
 pub async fn visible(c: &mut PgConnection) -> DbResult<Vec<(ClientRecord, ServerRecord)>> {
-    let ids = sqlx::query!(
-        r#"SELECT nc.id, nc.server_id FROM telecom.node_clients nc
+    // Two statements whatever the number of nodes: the shown clients, then their servers.
+    let clients = sqlx::query_as!(
+        ClientRow,
+        r#"SELECT nc.id, nc.server_id, nc.node_id, nc.name, nc.port, nc.hop_ports, nc.settings, nc.group_ids, nc.tags,
+                  nc.show, nc.sort, nc.rate, nc.alivelist_shape, nc.routes, nc.online, nc.last_pull_at, nc.last_push_at,
+                  nc.load, nc.created_at, nc.updated_at
+             FROM telecom.node_clients nc
              JOIN telecom.node_servers s ON s.id = nc.server_id
             WHERE nc.show AND NOT s.maintenance
             ORDER BY nc.sort, nc.name, nc.id"#
     )
     .fetch_all(ex(c))
     .await?;
-    let mut out = Vec::with_capacity(ids.len());
-    for r in ids {
-        if let (Some(cl), Some(s)) = (client(c, r.id).await?, server(c, r.server_id).await?) {
-            out.push((cl, s));
+    let servers: std::collections::HashMap<Uuid, ServerRecord> = sqlx::query_as!(
+        ServerRow,
+        r#"SELECT id, name, address, region, rate, tags, maintenance, maintenance_message, maintenance_until,
+                  created_at, updated_at
+             FROM telecom.node_servers WHERE NOT maintenance"#
+    )
+    .fetch_all(ex(c))
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.into()))
+    .collect();
+    let mut out = Vec::with_capacity(clients.len());
+    for row in clients {
+        let client: ClientRecord = row.try_into()?;
+        if let Some(server) = servers.get(&client.client.server_id.0) {
+            out.push((client, server.clone()));
         }
     }
     Ok(out)
