@@ -8,6 +8,7 @@
 #   3. traffic pushes: 3 agents POST distinct bodies of 10,000 users each; deltas/s
 #   4. memory: helium's resident set after all of it, and its peak
 #   deploy/bench/telecom.sh [DURATION_SECONDS] [USERS]     (defaults 10, 100000; NODES=200)
+# PIN_HELIUM=0 PIN_WRK=1 pin helium and wrk to one CPU each (taskset); PostgreSQL and Redis float.
 # Needs wrk (installed with apt-get when missing and root) and the services (deploy/dev-services.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -34,7 +35,8 @@ export PUBLIC_URL="http://127.0.0.1:$PORT"
 LOG=/tmp/helium-bench-telecom.log
 WORK=$(mktemp -d)
 start() {
-    LISTEN_ADDR=127.0.0.1:$PORT HEALTH_CHECK_PORT=$HPORT target/release/helium --mode all >"$LOG" 2>&1 &
+    LISTEN_ADDR=127.0.0.1:$PORT HEALTH_CHECK_PORT=$HPORT ${PIN_HELIUM:+taskset -c "$PIN_HELIUM"} \
+        target/release/helium --mode all >"$LOG" 2>&1 &
     PID=$!
     for _ in $(seq 300); do curl -sf "http://127.0.0.1:$HPORT/readyz" >/dev/null && return; sleep 0.1; done
     echo "telecom bench: helium did not start" >&2; tail -20 "$LOG" >&2; exit 1
@@ -101,7 +103,7 @@ wrk_run() {   # wrk_run NAME CONNECTIONS SCRIPT_OR_EMPTY URL [DURATION] [HEADER]
     local args=(-t"$threads" -c"$2" -d"${5:-$DUR}s" --timeout 10s --latency)
     [[ -n "$3" ]] && args+=(-s "$3")
     [[ -n "${6:-}" ]] && args+=(-H "$6")
-    local out; out=$(wrk "${args[@]}" "$4")
+    local out; out=$(${PIN_WRK:+taskset -c "$PIN_WRK"} wrk "${args[@]}" "$4")
     local rps p50 p99 bad
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out"); p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out"); bad=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
