@@ -9,7 +9,8 @@
 #   4. memory: helium's resident set after all of it, and its peak
 #   deploy/bench/telecom.sh [DURATION_SECONDS] [USERS]     (defaults 10, 100000; NODES=200)
 # PIN_HELIUM=0 PIN_WRK=1 pin helium and wrk to one CPU each (taskset); PostgreSQL and Redis float.
-# Needs wrk (installed with apt-get when missing and root) and the services (deploy/dev-services.sh).
+# Needs wrk (installed with apt-get when missing and root), rabbitmqctl (root) and the services
+# (deploy/dev-services.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DUR="${1:-10}"
@@ -27,7 +28,11 @@ PORT=18730; HPORT=18731
 NODE_TOKEN="bench-node-token-$(openssl rand -hex 16)"
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" >/dev/null
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=disable" REDIS_URL=redis://127.0.0.1:6379
-export MQ_URL="amqp://guest:guest@127.0.0.1:5672/%2f" REDIS_KEY_PREFIX="bench:$$:" MQ_PREFIX="bench$$"
+# A throw-away RabbitMQ virtual host: its queues go with it (leftover quorum queues slow the broker).
+VHOST="helium-bench-$$"
+rabbitmqctl -q add_vhost "$VHOST" >/dev/null
+rabbitmqctl -q set_permissions -p "$VHOST" guest '.*' '.*' '.*' >/dev/null
+export MQ_URL="amqp://guest:guest@127.0.0.1:5672/$VHOST" REDIS_KEY_PREFIX="bench:$$:" MQ_PREFIX="bench$$"
 export RATE_LIMIT_AUTH=100000000/60 RATE_LIMIT_READ=100000000/60 RATE_LIMIT_WRITE=100000000/60
 export RATE_LIMIT_PUBLIC_READ=100000000/60 RUST_LOG="${BENCH_RUST_LOG:-warn}" DATABASE_MAX_CONNECTIONS=20
 DATA_ENCRYPTION_KEY=$(openssl rand -base64 32); export DATA_ENCRYPTION_KEY
@@ -45,6 +50,7 @@ stop() { kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true;
 cleanup() {
     stop
     psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null || true
+    rabbitmqctl -q delete_vhost "$VHOST" >/dev/null 2>&1 || true
     rm -rf "$WORK"
 }
 trap cleanup EXIT
