@@ -103,12 +103,12 @@ describe('admin SPA: nodes and customer packages', { concurrency: false }, () =>
             await page.getByTestId('server-name').fill(created.server);
             await page.getByTestId('server-address').fill('hk1.e2e.example.com');
             await page.getByTestId('server-region').fill('HK');
-            await page.getByTestId('server-rate').fill('0');
+            await page.getByTestId('server-rate').fill('100.5');
             await page.getByTestId('server-tags').fill('premium');
             await page.keyboard.press('Enter');
             await page.getByTestId('server-save').click();
-            await page.getByText('A number above 0 and at most 100, up to two decimals, e.g. 1 or 1.5.').waitFor();
-            assert.equal(await server.sql('SELECT count(*) FROM telecom.node_servers'), '0', 'a rate of 0 is refused before it is sent');
+            await page.getByText('A number from 0 to 100, up to four decimals, e.g. 1 or 1.5.').waitFor();
+            assert.equal(await server.sql('SELECT count(*) FROM telecom.node_servers'), '0', 'a rate above 100 is refused before it is sent');
             await page.getByTestId('server-rate').fill('1.5');
             await checkA11y(page, 'node-server-dialog');
             await screenshot(page, 'telecom-01-server-dialog');
