@@ -119,7 +119,7 @@ describe('admin SPA: nodes and customer packages', { concurrency: false }, () =>
             assert.match(await page.getByTestId('server-rate-value').textContent(), /×1\.5/);
             assert.equal(
                 await server.sql(`SELECT rate || '|' || region || '|' || array_to_string(tags, ',') FROM telecom.node_servers WHERE id = '${created.serverId}'`),
-                '1.50|HK|premium',
+                '1.5000|HK|premium',
                 'stored as typed',
             );
             await page.getByTestId('empty').waitFor(); // no clients yet
