@@ -1,19 +1,14 @@
 //! `helium.v1.TelecomService`: the gRPC face of the customer telecom routes. The answers are
 //! the REST bodies (built by the same functions), mapped field for field.
 
-use chrono::{DateTime, Utc};
 use tonic::{Request, Response, Status};
 
-use super::admin::id;
+use super::admin::{id, ts};
 use super::{customer, pb};
 use crate::http::rate_limit::RouteClass::{Auth, Read};
 use crate::rest::telecom::customer as rest;
 use crate::rest::telecom::dto;
 use crate::state::AppState;
-
-fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339()
-}
 
 fn package(p: dto::Package) -> pb::Package {
     pb::Package {

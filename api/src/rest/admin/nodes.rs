@@ -23,13 +23,26 @@ fn boolean(field: &str, raw: Option<String>) -> Result<Option<bool>, ApiError> {
         .transpose()
 }
 
+/// Clients as staff see them, online judged against one cutoff for the whole answer.
+async fn client_views(
+    state: &AppState,
+    records: Vec<helium_infra::telecom::store::nodes::ClientRecord>,
+) -> Result<Vec<NodeClient>, ApiError> {
+    let cutoff = state.telecom.nodes.offline_cutoff().await?;
+    Ok(records
+        .into_iter()
+        .map(|r| {
+            let online = helium_infra::telecom::nodes::seen_since(&r, cutoff);
+            NodeClient::new(r, online)
+        })
+        .collect())
+}
+
 async fn client_view(
     state: &AppState,
     r: helium_infra::telecom::store::nodes::ClientRecord,
 ) -> Result<NodeClient, ApiError> {
-    let cutoff = state.telecom.nodes.offline_cutoff().await?;
-    let online = helium_infra::telecom::nodes::seen_since(&r, cutoff);
-    Ok(NodeClient::new(r, online))
+    Ok(client_views(state, vec![r]).await?.remove(0))
 }
 
 #[utoipa::path(
@@ -78,15 +91,7 @@ pub async fn admin_get_node_server(
     Path(id): Path<Uuid>,
 ) -> Result<Json<NodeServerDetail>, ApiError> {
     let (s, clients) = state.telecom.nodes.server(id).await?;
-    let cutoff = state.telecom.nodes.offline_cutoff().await?;
-    let clients = clients
-        .into_iter()
-        .map(|c| {
-            let online = helium_infra::telecom::nodes::seen_since(&c, cutoff);
-            NodeClient::new(c, online)
-        })
-        .collect();
-    Ok(Json(NodeServerDetail { server: s.into(), clients }))
+    Ok(Json(NodeServerDetail { server: s.into(), clients: client_views(&state, clients).await? }))
 }
 
 #[utoipa::path(
@@ -175,11 +180,7 @@ pub async fn admin_list_node_clients(
         .nodes
         .clients(server_id, protocol.map(|p| p.as_str()), group_id, q.cursor.as_deref(), q.limit)
         .await?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for r in page.items {
-        items.push(client_view(&state, r).await?);
-    }
-    Ok(Json(NodeClientPage { items, next_cursor: page.next_cursor }))
+    Ok(Json(NodeClientPage { items: client_views(&state, page.items).await?, next_cursor: page.next_cursor }))
 }
 
 #[utoipa::path(
