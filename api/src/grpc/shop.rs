@@ -2,7 +2,6 @@
 //! and wallet routes. Same commands, same services, same rate-limit classes as REST;
 //! `idempotency-key` metadata where REST requires `Idempotency-Key`.
 
-use chrono::{DateTime, Utc};
 use helium_domain::ErrorCode;
 use helium_domain::auth::CustomerPrincipal;
 use helium_domain::shop::commands::NewOrder;
@@ -14,16 +13,12 @@ use helium_infra::shop::store::orders::OrderFilter;
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
-use super::admin::{id, invalid};
+use super::admin::{id, invalid, ts};
 use super::{client, customer, err, limit, optional_customer, pb};
 use crate::http::problem::ApiError;
 use crate::http::rate_limit::RouteClass::{self, PublicRead, Read, Write};
 use crate::rest::shop::dto::{order_status, wire};
 use crate::state::AppState;
-
-fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339()
-}
 
 fn money(amount: i64, currency: &str) -> Option<pb::Money> {
     Some(pb::Money { amount, currency: currency.to_owned() })
