@@ -89,6 +89,7 @@ error_codes! {
     ReauthFailed = "reauth_failed", 403, PermissionDenied, "Re-authentication failed";
     ReauthRequired = "reauth_required", 403, PermissionDenied, "Re-authentication required";
     RoleNotGrantable = "role_not_grantable", 403, PermissionDenied, "Role above your own";
+    AffiliateDisabled = "affiliate_disabled", 403, PermissionDenied, "Referrals are off for this account";
     TooManyAttempts = "too_many_attempts", 429, ResourceExhausted, "Too many failed attempts";
     ResendTooSoon = "resend_too_soon", 429, ResourceExhausted, "Requested again too soon";
     // Lookups.
@@ -121,6 +122,8 @@ error_codes! {
     PaymentMethodUnavailable = "payment_method_unavailable", 422, FailedPrecondition, "Payment method unavailable";
     PaymentMismatch = "payment_mismatch", 422, InvalidArgument, "Payment does not match the order";
     UrlNotAllowed = "url_not_allowed", 422, InvalidArgument, "URL not allowed";
+    AssigneeInvalid = "assignee_invalid", 422, InvalidArgument, "Assignee is not eligible staff";
+    PreferenceLocked = "preference_locked", 422, InvalidArgument, "This notification category cannot be turned off";
     GiftCardNotFound = "gift_card_not_found", 422, FailedPrecondition, "No such gift card";
     GiftCardExpired = "gift_card_expired", 422, FailedPrecondition, "Gift card expired";
     GiftCardDisabled = "gift_card_disabled", 422, FailedPrecondition, "Gift card disabled";
@@ -154,6 +157,12 @@ error_codes! {
     GiftCardAlreadyRedeemed = "gift_card_already_redeemed", 409, AlreadyExists, "Gift card already redeemed";
     GiftCardExhausted = "gift_card_exhausted", 409, FailedPrecondition, "Gift card redemption limit reached";
     GiftCardCodeTaken = "gift_card_code_taken", 409, AlreadyExists, "Gift card code taken";
+    EmailTaken = "email_taken", 409, AlreadyExists, "E-mail address in use";
+    InviteCodeLimitReached = "invite_code_limit_reached", 409, FailedPrecondition, "Invite code limit reached";
+    InsufficientCommission = "insufficient_commission", 409, FailedPrecondition, "Over the available commission";
+    TicketClosed = "ticket_closed", 409, FailedPrecondition, "Ticket closed";
+    InvalidTicketTransition = "invalid_ticket_transition", 409, FailedPrecondition, "Ticket status change refused";
+    EndpointDisabled = "endpoint_disabled", 409, FailedPrecondition, "Webhook endpoint disabled";
 }
 
 impl fmt::Display for ErrorCode {

@@ -27,6 +27,16 @@ pub mod types {
     pub const PACKAGE_CONSUMED: &str = "package.consumed";
     pub const NODE_OFFLINE: &str = "node.offline";
     pub const NODE_ONLINE: &str = "node.online";
+    pub const USER_EMAIL_CHANGED: &str = "user.email_changed";
+    /// A commission was recorded for a referrer (`market`).
+    pub const COMMISSION_CREATED: &str = "commission.created";
+    pub const TICKET_CREATED: &str = "ticket.created";
+    /// A message on a ticket, by the customer or staff (never an internal note).
+    pub const TICKET_REPLIED: &str = "ticket.replied";
+    pub const TICKET_STATUS_CHANGED: &str = "ticket.status_changed";
+    pub const ANNOUNCEMENT_PUBLISHED: &str = "announcement.published";
+    /// A staff-triggered test delivery to one outgoing webhook endpoint.
+    pub const WEBHOOK_TEST: &str = "webhook.test";
 }
 
 /// The envelope every event travels in (also the AMQP message body).

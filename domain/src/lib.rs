@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod meta;
 pub mod money;
+pub mod notify;
 pub mod shop;
 pub mod telecom;
 pub mod text;

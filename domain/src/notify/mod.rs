@@ -1,0 +1,3 @@
+//! Notify: announcements, notification preferences, outgoing webhooks.
+
+pub mod preferences;

@@ -1,0 +1,90 @@
+//! Notification categories: every e-mail belongs to one; the mailer sends a non-security
+//! e-mail only when its recipient has the category on.
+
+use serde::{Deserialize, Serialize};
+
+use crate::events::EmailTemplate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum Category {
+    /// Sign-in links, codes, password and MFA notices: always sent (locked on).
+    Security,
+    /// Service reminders: package activated, expiring, used up.
+    Service,
+    /// Orders, payments, renewals.
+    Billing,
+    /// Support ticket replies and status changes.
+    Support,
+    /// Announcements and other promotional mail.
+    Marketing,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] =
+        [Category::Security, Category::Service, Category::Billing, Category::Support, Category::Marketing];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Security => "security",
+            Category::Service => "service",
+            Category::Billing => "billing",
+            Category::Support => "support",
+            Category::Marketing => "marketing",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// A locked category cannot be turned off.
+    pub fn locked(self) -> bool {
+        self == Category::Security
+    }
+}
+
+impl EmailTemplate {
+    /// The category that decides whether this e-mail may be sent. Staff e-mails and every
+    /// e-mail that grants or protects access are `Security`.
+    pub fn category(self) -> Category {
+        match self {
+            EmailTemplate::RegisterMagicLink
+            | EmailTemplate::RegisterExistingAccount
+            | EmailTemplate::PasswordReset
+            | EmailTemplate::SignInCode
+            | EmailTemplate::EmailChangeConfirm
+            | EmailTemplate::AdminInvitation
+            | EmailTemplate::AdminSetup
+            | EmailTemplate::SecurityPasswordChanged
+            | EmailTemplate::SecurityMfaChanged
+            | EmailTemplate::SecurityNewSignIn
+            | EmailTemplate::SecurityMethodChanged => Category::Security,
+            EmailTemplate::TicketReply => Category::Support,
+            EmailTemplate::OrderPaid | EmailTemplate::AutoRenewFailed => Category::Billing,
+            EmailTemplate::PackageActivated | EmailTemplate::PackageExpiring => Category::Service,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_security_is_locked_and_names_round_trip() {
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), Some(c));
+            assert_eq!(c.locked(), c == Category::Security);
+        }
+        assert_eq!(Category::parse("spam"), None);
+    }
+
+    #[test]
+    fn access_granting_mail_is_security() {
+        assert_eq!(EmailTemplate::PasswordReset.category(), Category::Security);
+        assert_eq!(EmailTemplate::SignInCode.category(), Category::Security);
+        assert_eq!(EmailTemplate::TicketReply.category(), Category::Support);
+    }
+}
