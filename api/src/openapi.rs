@@ -27,8 +27,11 @@ use crate::http::problem::{ProblemBody, ProblemField};
         (name = "catalog", description = "Package series and versions, products and coupons for staff"),
         (name = "orders", description = "Orders and gateway accounts for staff"),
         (name = "wallet", description = "Wallet balance, its ledger, gift cards and top-ups"),
-        (name = "webhooks", description = "Payment gateway callbacks"),
+        (name = "webhooks", description = "Payment gateway callbacks and outgoing webhook endpoints"),
         (name = "telecom", description = "Packages, nodes, subscriptions, and the node-agent API"),
+        (name = "market", description = "Invite codes, referrals, commissions and affiliate policies"),
+        (name = "support", description = "Support tickets"),
+        (name = "notify", description = "Announcements and notification preferences"),
     ),
     modifiers(&SecuritySchemes, &CommonResponses)
 )]

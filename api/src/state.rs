@@ -7,6 +7,7 @@ use helium_infra::auth::oauth_client::OauthClient;
 use helium_infra::auth::{AuthContext, AuthServices};
 use helium_infra::db::Db;
 use helium_infra::identity::keyring::DataKey;
+use helium_infra::market::{MarketContext, MarketServices};
 use helium_infra::shop::{ShopContext, ShopServices};
 use helium_infra::telecom::snapshots::Snapshots;
 use helium_infra::telecom::{TelecomContext, TelecomServices};
@@ -37,6 +38,8 @@ pub struct Handles {
     pub telecom: TelecomServices,
     /// Wallets, the ledger, gift cards.
     pub wallet: WalletServices,
+    /// Invite codes, referrals, commissions.
+    pub market: MarketServices,
     /// Seals TOTP seeds and e-mailed secrets; keys the audit chain.
     pub keys: DataKey,
     /// Set once start-up (migrations, config) finished; /readyz reports not ready before.
@@ -52,6 +55,7 @@ struct Services {
     shop: ShopServices,
     wallet: WalletServices,
     telecom: TelecomServices,
+    market: MarketServices,
 }
 
 fn services(db: &Db, config: &ConfigStore, redis: &RedisHandle, keys: &DataKey, public_url: &str) -> Services {
@@ -91,7 +95,8 @@ fn services(db: &Db, config: &ConfigStore, redis: &RedisHandle, keys: &DataKey, 
         snapshots: std::sync::Arc::new(Snapshots::new(redis.clone())),
         public_url: public_url.to_owned(),
     });
-    Services { auth, admin, shop, wallet, telecom }
+    let market = MarketServices::new(MarketContext { db: db.clone(), config: config.clone(), keys: keys.clone() });
+    Services { auth, admin, shop, wallet, telecom, market }
 }
 
 impl AppState {
@@ -99,7 +104,8 @@ impl AppState {
         let db = Db::new(pool.clone());
         let config = ConfigStore::new(db.clone(), redis.clone());
         let keys = DataKey::default();
-        let Services { auth, admin, shop, wallet, telecom } = services(&db, &config, &redis, &keys, DEFAULT_PUBLIC_URL);
+        let Services { auth, admin, shop, wallet, telecom, market } =
+            services(&db, &config, &redis, &keys, DEFAULT_PUBLIC_URL);
         Self(Arc::new(Handles {
             db,
             redis,
@@ -111,6 +117,7 @@ impl AppState {
             shop,
             wallet,
             telecom,
+            market,
             keys,
             started: Arc::new(std::sync::atomic::AtomicBool::new(true)),
         }))
@@ -150,9 +157,10 @@ impl AppState {
 
 impl Handles {
     fn rebuild_services(&mut self, public_url: &str) {
-        let Services { auth, admin, shop, wallet, telecom } =
+        let Services { auth, admin, shop, wallet, telecom, market } =
             services(&self.db, &self.config, &self.redis, &self.keys, public_url);
-        (self.auth, self.admin, self.shop, self.wallet, self.telecom) = (auth, admin, shop, wallet, telecom);
+        (self.auth, self.admin, self.shop, self.wallet, self.telecom, self.market) =
+            (auth, admin, shop, wallet, telecom, market);
     }
 }
 

@@ -125,6 +125,10 @@ audit_actions! {
     NodeClientCreate = "node_client.create",
     NodeClientUpdate = "node_client.update",
     NodeClientDelete = "node_client.delete",
+    AffiliatePolicyUpdate = "affiliate_policy.update",
+    AnnouncementCreate = "announcement.create",
+    AnnouncementUpdate = "announcement.update",
+    AnnouncementDelete = "announcement.delete",
 }
 
 /// One change: `before`/`after` hold only the changed fields, secrets already redacted.

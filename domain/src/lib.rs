@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod events;
+pub mod market;
 pub mod meta;
 pub mod money;
 pub mod notify;

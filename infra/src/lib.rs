@@ -12,6 +12,7 @@ pub mod gateways;
 pub mod idempotency;
 pub mod identity;
 pub mod mail;
+pub mod market;
 pub mod mq;
 pub mod paging;
 pub mod redis_conn;

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod market;
 pub mod meta;
 pub mod shop;
 pub mod telecom;
@@ -28,6 +29,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(shop::routes())
         .merge(wallet::routes())
         .merge(telecom::customer_routes())
+        .merge(market::routes())
         .merge(admin::routes())
 }
 

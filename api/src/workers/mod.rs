@@ -33,6 +33,7 @@ pub fn event_consumers(state: &AppState) -> Vec<Arc<dyn Handler>> {
     let mut out: Vec<Arc<dyn Handler>> = vec![Arc::new(ProbeHandler)];
     out.extend(state.shop.handlers());
     out.extend(state.telecom.handlers());
+    out.extend(state.market.handlers());
     out
 }
 
@@ -41,6 +42,7 @@ pub fn cron_jobs(state: &AppState) -> Vec<Arc<dyn helium_infra::cron::Job>> {
     let mut jobs = helium_infra::cron::builtin_jobs();
     jobs.extend(state.shop.jobs());
     jobs.extend(state.telecom.jobs());
+    jobs.extend(state.market.jobs());
     jobs.push(Arc::new(helium_infra::wallet::reconcile::ReconcileWallets::default()));
     jobs
 }

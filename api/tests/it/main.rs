@@ -27,6 +27,7 @@ mod hardening;
 mod http_conventions;
 mod idempotency_layer;
 mod mailer_smtp;
+mod market;
 mod module_cycles;
 mod openapi_spec;
 mod pool_pressure;

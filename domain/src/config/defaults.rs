@@ -72,6 +72,9 @@ pub fn default_config(kind: ConfigKind, rng: &mut (impl rand::RngCore + ?Sized))
             max_invite_code_per_user: 10,
             default_reward_rate: "0.1".into(),
             default_trigger_time_per_user: 3,
+            enabled: true,
+            commission_hold_period: Seconds(7 * 24 * 3600),
+            signup_velocity_alert_per_hour: 20,
         }),
         ConfigKind::Mailer => ModuleConfig::Mailer(MailerConfig {
             host: "127.0.0.1".into(),

@@ -180,6 +180,27 @@ pub struct AffiliateConfig {
     /// reaches a decimal type elsewhere.
     pub default_reward_rate: String,
     pub default_trigger_time_per_user: u32,
+    /// Referrals on or off for everyone (a per-customer policy can only turn them off).
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// How long a commission stays `pending` (refundable) before it can be withdrawn.
+    #[serde(default = "default_commission_hold")]
+    pub commission_hold_period: Seconds,
+    /// Sign-ups on one invite code within an hour above which a farming alert is logged.
+    #[serde(default = "default_velocity_alert")]
+    pub signup_velocity_alert_per_hour: u32,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_commission_hold() -> Seconds {
+    Seconds(7 * 24 * 3600)
+}
+
+fn default_velocity_alert() -> u32 {
+    20
 }
 
 /// A parsed document of any kind.

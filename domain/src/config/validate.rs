@@ -169,6 +169,9 @@ fn affiliate(c: &AffiliateConfig) -> Check {
     if c.default_trigger_time_per_user < 1 {
         fail("default_trigger_time_per_user", "must be at least 1")?;
     }
+    if c.commission_hold_period.0 > 365 * 24 * 3600 {
+        fail("commission_hold_period", "must be at most 365 days")?;
+    }
     Ok(())
 }
 

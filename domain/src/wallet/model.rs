@@ -30,10 +30,12 @@ pub enum PostingKind {
     TopUp,
     /// A gateway paid an order that was no longer payable: the money goes to the wallet.
     Overpayment,
+    /// A refund took back a referral commission that had already been withdrawn.
+    CommissionReversal,
 }
 
 impl PostingKind {
-    pub const ALL: [PostingKind; 9] = [
+    pub const ALL: [PostingKind; 10] = [
         PostingKind::GiftCard,
         PostingKind::OrderPayment,
         PostingKind::Refund,
@@ -43,6 +45,7 @@ impl PostingKind {
         PostingKind::CommissionWithdrawal,
         PostingKind::TopUp,
         PostingKind::Overpayment,
+        PostingKind::CommissionReversal,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +57,7 @@ impl PostingKind {
             PostingKind::Freeze => "freeze",
             PostingKind::Unfreeze => "unfreeze",
             PostingKind::CommissionWithdrawal => "commission_withdrawal",
+            PostingKind::CommissionReversal => "commission_reversal",
             PostingKind::TopUp => "top_up",
             PostingKind::Overpayment => "overpayment",
         }

@@ -17,6 +17,7 @@ pub fn lines(kind: PostingKind, amount: i64) -> [Line; 2] {
         PostingKind::Refund => (Account::Available, Account::Revenue),
         PostingKind::TopUp | PostingKind::Overpayment => (Account::Available, Account::Gateway),
         PostingKind::CommissionWithdrawal => (Account::Available, Account::Commissions),
+        PostingKind::CommissionReversal => (Account::Commissions, Account::Available),
         PostingKind::Freeze => (Account::Frozen, Account::Available),
         PostingKind::Unfreeze => (Account::Available, Account::Frozen),
         // Adjustments are directional: see `adjustment_lines`.

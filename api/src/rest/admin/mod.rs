@@ -3,6 +3,7 @@
 //! `x-helium-permission` and the staff security schemes in the OpenAPI document.
 
 pub mod admins;
+pub mod affiliates;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
@@ -108,6 +109,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(staff_route(routes!(stats::admin_get_dashboard_stats), P::CustomersRead, Read))
         .merge(commerce_routes())
         .merge(telecom_routes())
+        .merge(market_routes())
 }
 
 /// Groups, catalog, coupons, orders, gateways, wallets and gift cards (issue 13). Money
@@ -179,4 +181,14 @@ fn telecom_routes() -> OpenApiRouter<AppState> {
         .routes(staff_route(routes!(packages::admin_list_packages), P::CustomersRead, Read))
         .routes(staff_route(routes!(packages::admin_cancel_package), P::PackagesCancel, Write))
         .routes(staff_route(routes!(packages::admin_rotate_customer_subscription), P::CustomersBan, Write))
+}
+
+/// Affiliate policies and commissions (issue 15).
+fn market_routes() -> OpenApiRouter<AppState> {
+    use Permission as P;
+    use RouteClass::{Read, Write};
+    OpenApiRouter::new()
+        .routes(staff_route(routes!(affiliates::admin_get_affiliate_policy), P::AffiliateRead, Read))
+        .routes(staff_route(routes!(affiliates::admin_put_affiliate_policy), P::AffiliateWrite, Write))
+        .routes(staff_route(routes!(affiliates::admin_list_commissions), P::AffiliateWrite, Read))
 }

@@ -32,7 +32,7 @@ impl From<m::Wallet> for Wallet {
 pub struct LedgerEntry {
     pub id: i64,
     /// `gift_card`, `order_payment`, `refund`, `adjustment`, `freeze`, `unfreeze`,
-    /// `commission_withdrawal`, `top_up` or `overpayment`.
+    /// `commission_withdrawal`, `top_up`, `overpayment` or `commission_reversal`.
     #[serde(rename = "type")]
     pub kind: String,
     /// Signed minor units: a credit is positive, a debit negative.

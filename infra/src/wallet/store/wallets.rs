@@ -17,6 +17,17 @@ pub async fn get(c: &mut PgConnection, user_id: Uuid) -> DbResult<Option<Wallet>
     .await?)
 }
 
+/// The wallet, locked for the rest of the transaction (a debit sized from its balance).
+pub async fn lock(c: &mut PgConnection, user_id: Uuid) -> DbResult<Option<Wallet>> {
+    Ok(sqlx::query_as!(
+        Wallet,
+        r#"SELECT user_id, available, frozen, currency, updated_at FROM wallet.wallets WHERE user_id = $1 FOR UPDATE"#,
+        user_id
+    )
+    .fetch_optional(ex(c))
+    .await?)
+}
+
 /// Creates the wallet of a customer unless it exists.
 pub async fn ensure(c: &mut PgConnection, user_id: Uuid, currency: &str) -> DbResult<()> {
     sqlx::query!(

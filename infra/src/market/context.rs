@@ -1,0 +1,46 @@
+//! What every market service shares.
+
+use helium_domain::DomainError;
+use helium_domain::config::{AffiliateConfig, ConfigKind, ModuleConfig};
+use helium_domain::market::model::EffectivePolicy;
+use helium_domain::market::rules::effective;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::store::referrals;
+use crate::ConfigStore;
+use crate::db::Db;
+use crate::identity::keyring::DataKey;
+
+#[derive(Clone)]
+pub struct MarketContext {
+    pub db: Db,
+    pub config: ConfigStore,
+    /// Keys the audit chain.
+    pub keys: DataKey,
+}
+
+impl MarketContext {
+    /// The `affiliate` module config, read before taking a connection.
+    pub async fn affiliate_config(&self) -> Result<AffiliateConfig, DomainError> {
+        affiliate_config(&self.config).await
+    }
+}
+
+pub async fn affiliate_config(config: &ConfigStore) -> Result<AffiliateConfig, DomainError> {
+    match config.module_arc(ConfigKind::Affiliate).await.as_deref() {
+        Ok(ModuleConfig::Affiliate(c)) => Ok(c.clone()),
+        Ok(_) => Err(DomainError::Internal("affiliate config has the wrong shape".into())),
+        Err(e) => Err(DomainError::Unavailable(format!("affiliate config: {e}"))),
+    }
+}
+
+/// The policy that applies to `user_id` now.
+pub async fn policy_of(
+    c: &mut PgConnection,
+    cfg: &AffiliateConfig,
+    user_id: Uuid,
+) -> Result<EffectivePolicy, DomainError> {
+    let o = referrals::policy(c, user_id).await?;
+    Ok(effective(cfg, o.as_ref()))
+}
