@@ -8,6 +8,7 @@ use helium_infra::auth::{AuthContext, AuthServices};
 use helium_infra::db::Db;
 use helium_infra::identity::keyring::DataKey;
 use helium_infra::market::{MarketContext, MarketServices};
+use helium_infra::notify::{NotifyContext, NotifyServices};
 use helium_infra::shop::{ShopContext, ShopServices};
 use helium_infra::telecom::snapshots::Snapshots;
 use helium_infra::telecom::{TelecomContext, TelecomServices};
@@ -40,6 +41,8 @@ pub struct Handles {
     pub wallet: WalletServices,
     /// Invite codes, referrals, commissions.
     pub market: MarketServices,
+    /// Announcements, notification preferences.
+    pub notify: NotifyServices,
     /// Seals TOTP seeds and e-mailed secrets; keys the audit chain.
     pub keys: DataKey,
     /// Set once start-up (migrations, config) finished; /readyz reports not ready before.
@@ -56,6 +59,7 @@ struct Services {
     wallet: WalletServices,
     telecom: TelecomServices,
     market: MarketServices,
+    notify: NotifyServices,
 }
 
 fn services(db: &Db, config: &ConfigStore, redis: &RedisHandle, keys: &DataKey, public_url: &str) -> Services {
@@ -96,7 +100,13 @@ fn services(db: &Db, config: &ConfigStore, redis: &RedisHandle, keys: &DataKey, 
         public_url: public_url.to_owned(),
     });
     let market = MarketServices::new(MarketContext { db: db.clone(), config: config.clone(), keys: keys.clone() });
-    Services { auth, admin, shop, wallet, telecom, market }
+    let notify = NotifyServices::new(NotifyContext {
+        db: db.clone(),
+        config: config.clone(),
+        keys: keys.clone(),
+        public_url: public_url.to_owned(),
+    });
+    Services { auth, admin, shop, wallet, telecom, market, notify }
 }
 
 impl AppState {
@@ -104,7 +114,7 @@ impl AppState {
         let db = Db::new(pool.clone());
         let config = ConfigStore::new(db.clone(), redis.clone());
         let keys = DataKey::default();
-        let Services { auth, admin, shop, wallet, telecom, market } =
+        let Services { auth, admin, shop, wallet, telecom, market, notify } =
             services(&db, &config, &redis, &keys, DEFAULT_PUBLIC_URL);
         Self(Arc::new(Handles {
             db,
@@ -118,6 +128,7 @@ impl AppState {
             wallet,
             telecom,
             market,
+            notify,
             keys,
             started: Arc::new(std::sync::atomic::AtomicBool::new(true)),
         }))
@@ -157,10 +168,10 @@ impl AppState {
 
 impl Handles {
     fn rebuild_services(&mut self, public_url: &str) {
-        let Services { auth, admin, shop, wallet, telecom, market } =
+        let Services { auth, admin, shop, wallet, telecom, market, notify } =
             services(&self.db, &self.config, &self.redis, &self.keys, public_url);
-        (self.auth, self.admin, self.shop, self.wallet, self.telecom, self.market) =
-            (auth, admin, shop, wallet, telecom, market);
+        (self.auth, self.admin, self.shop, self.wallet, self.telecom, self.market, self.notify) =
+            (auth, admin, shop, wallet, telecom, market, notify);
     }
 }
 

@@ -99,10 +99,12 @@ pub enum EmailTemplate {
     PackageActivated,
     PackageExpiring,
     AutoRenewFailed,
+    EmailChangeRequested,
+    Announcement,
 }
 
 impl EmailTemplate {
-    pub const ALL: [EmailTemplate; 16] = [
+    pub const ALL: [EmailTemplate; 18] = [
         EmailTemplate::RegisterMagicLink,
         EmailTemplate::RegisterExistingAccount,
         EmailTemplate::PasswordReset,
@@ -119,6 +121,8 @@ impl EmailTemplate {
         EmailTemplate::PackageActivated,
         EmailTemplate::PackageExpiring,
         EmailTemplate::AutoRenewFailed,
+        EmailTemplate::EmailChangeRequested,
+        EmailTemplate::Announcement,
     ];
 
     pub fn name(self) -> &'static str {
@@ -139,6 +143,8 @@ impl EmailTemplate {
             EmailTemplate::PackageActivated => "package_activated",
             EmailTemplate::PackageExpiring => "package_expiring",
             EmailTemplate::AutoRenewFailed => "auto_renew_failed",
+            EmailTemplate::EmailChangeRequested => "email_change_requested",
+            EmailTemplate::Announcement => "announcement",
         }
     }
 }
@@ -158,6 +164,22 @@ pub struct EmailRequested {
     pub sealed: Option<String>,
     #[serde(default)]
     pub locale: Option<String>,
+    /// The preference category deciding whether it may be sent, when not the template's own
+    /// (announcements go out as `marketing` or `service`). Never overrides `security`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<crate::notify::preferences::Category>,
+}
+
+impl EmailRequested {
+    /// The category the mailer checks the recipient's preferences against.
+    pub fn category(&self) -> crate::notify::preferences::Category {
+        use crate::notify::preferences::Category;
+        match (self.template.category(), self.category) {
+            (Category::Security, _) => Category::Security,
+            (own, None) => own,
+            (_, Some(chosen)) => chosen,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod identity;
 pub mod mail;
 pub mod market;
 pub mod mq;
+pub mod notify;
 pub mod paging;
 pub mod redis_conn;
 pub mod shop;

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod market;
 pub mod meta;
+pub mod notify;
 pub mod shop;
 pub mod telecom;
 pub mod wallet;
@@ -30,6 +31,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(wallet::routes())
         .merge(telecom::customer_routes())
         .merge(market::routes())
+        .merge(notify::routes())
         .merge(admin::routes())
 }
 

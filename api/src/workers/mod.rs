@@ -43,6 +43,7 @@ pub fn cron_jobs(state: &AppState) -> Vec<Arc<dyn helium_infra::cron::Job>> {
     jobs.extend(state.shop.jobs());
     jobs.extend(state.telecom.jobs());
     jobs.extend(state.market.jobs());
+    jobs.extend(state.notify.jobs());
     jobs.push(Arc::new(helium_infra::wallet::reconcile::ReconcileWallets::default()));
     jobs
 }
@@ -98,6 +99,7 @@ pub fn for_mode(
             config: state.config.clone(),
             keys: state.keys.clone(),
             max_attempts: settings.events.consumer.max_attempts,
+            public_url: settings.public_url.clone(),
         };
         out.push(consumer(settings, state, Arc::new(handler), stop));
     }

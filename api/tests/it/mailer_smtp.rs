@@ -190,8 +190,14 @@ async fn count(pool: &PgPool, sql: &str) -> i64 {
 /// Appends an `email.requested` event (password reset) to the outbox, as a service would.
 async fn request_email(pool: &PgPool, to: &str) -> Event {
     let context = json!({"link": LINK, "expires_minutes": 30}).as_object().unwrap().clone();
-    let payload =
-        EmailRequested { to: to.into(), template: EmailTemplate::PasswordReset, context, sealed: None, locale: None };
+    let payload = EmailRequested {
+        to: to.into(),
+        template: EmailTemplate::PasswordReset,
+        context,
+        sealed: None,
+        locale: None,
+        category: None,
+    };
     let payload = serde_json::to_value(payload).unwrap();
     let event = Event::new(Uuid::now_v7(), types::EMAIL_REQUESTED, to, chrono::Utc::now(), payload);
     let mut tx = pool.begin().await.unwrap();
@@ -246,13 +252,13 @@ async fn wait_parked(env: &TestEnv, id: Uuid, helium: &Helium) -> Vec<String> {
 
 // --- a small MIME reader (enough for lettre's multipart/alternative output) ---
 
-fn split_message(raw: &str) -> (String, String) {
+pub(crate) fn split_message(raw: &str) -> (String, String) {
     let raw = raw.replace("\r\n", "\n");
     let (head, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
     (head.replace("\n ", " ").replace("\n\t", " "), body.to_owned())
 }
 
-fn header(head: &str, name: &str) -> Option<String> {
+pub(crate) fn header(head: &str, name: &str) -> Option<String> {
     head.lines().find_map(|l| {
         let (k, v) = l.split_once(':')?;
         k.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
@@ -288,7 +294,7 @@ fn decode_quoted_printable(s: &str) -> Vec<u8> {
 }
 
 /// The decoded parts of a multipart message: (content type, text).
-fn parts(raw: &str) -> Vec<(String, String)> {
+pub(crate) fn parts(raw: &str) -> Vec<(String, String)> {
     let (head, body) = split_message(raw);
     let ctype = header(&head, "Content-Type").unwrap();
     assert!(ctype.starts_with("multipart/alternative"), "{ctype}");

@@ -29,6 +29,7 @@ mod idempotency_layer;
 mod mailer_smtp;
 mod market;
 mod module_cycles;
+mod notify;
 mod openapi_spec;
 mod pool_pressure;
 mod process_modes;

@@ -70,6 +70,22 @@ impl Credentials {
     }
 }
 
+/// `requestEmailChange`: the new address and the current password.
+#[derive(Debug, Clone)]
+pub struct EmailChangeRequest {
+    pub new_email: String,
+    pub password: String,
+}
+
+impl EmailChangeRequest {
+    pub fn new(new_email: &str, password: &str) -> Result<Self, DomainError> {
+        let mut f = Fields::new();
+        let new_email = f.email("new_email", new_email);
+        let password = f.secret("password", password, 1, SECRET_MAX);
+        f.finish(Self { new_email, password })
+    }
+}
+
 /// An address alone (`forgotPassword`, `requestEmailCode`).
 pub fn email_only(email: &str) -> Result<String, DomainError> {
     let mut f = Fields::new();

@@ -60,7 +60,9 @@ impl EmailTemplate {
             | EmailTemplate::SecurityPasswordChanged
             | EmailTemplate::SecurityMfaChanged
             | EmailTemplate::SecurityNewSignIn
-            | EmailTemplate::SecurityMethodChanged => Category::Security,
+            | EmailTemplate::SecurityMethodChanged
+            | EmailTemplate::EmailChangeRequested => Category::Security,
+            EmailTemplate::Announcement => Category::Marketing,
             EmailTemplate::TicketReply => Category::Support,
             EmailTemplate::OrderPaid | EmailTemplate::AutoRenewFailed => Category::Billing,
             EmailTemplate::PackageActivated | EmailTemplate::PackageExpiring => Category::Service,
@@ -86,5 +88,32 @@ mod tests {
         assert_eq!(EmailTemplate::PasswordReset.category(), Category::Security);
         assert_eq!(EmailTemplate::SignInCode.category(), Category::Security);
         assert_eq!(EmailTemplate::TicketReply.category(), Category::Support);
+        let locked = preference_changes(&[("security".into(), false)]).unwrap_err();
+        assert_eq!(locked.code(), crate::ErrorCode::PreferenceLocked);
+        assert!(preference_changes(&[("spam".into(), true)]).is_err());
+        assert_eq!(preference_changes(&[("marketing".into(), false)]).unwrap(), vec![(Category::Marketing, false)]);
     }
+}
+
+/// `updateNotificationPreferences`: `{<category>: {email: bool}}`. Unknown categories name
+/// their field; turning a locked category off is `preference_locked`.
+pub fn preference_changes(raw: &[(String, bool)]) -> Result<Vec<(Category, bool)>, crate::DomainError> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut unknown = Vec::new();
+    for (name, on) in raw {
+        match Category::parse(name) {
+            Some(c) if c.locked() && !on => {
+                return Err(crate::DomainError::Rejected {
+                    code: crate::ErrorCode::PreferenceLocked,
+                    detail: format!("{name} e-mails cannot be turned off"),
+                    fields: vec![crate::FieldError::new(name.clone(), "locked", "always on")],
+                });
+            }
+            Some(c) if c.locked() => {}
+            Some(c) => out.push((c, *on)),
+            None => unknown.push(crate::FieldError::new(name.clone(), "unknown_field", "not a notification category")),
+        }
+    }
+    crate::error::fields_ok(unknown)?;
+    Ok(out)
 }

@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod customers;
+pub mod email_change;
 pub mod factors;
 pub mod methods;
 pub mod mfa;
@@ -31,6 +32,7 @@ pub struct AuthServices {
     pub sign_in: sign_in::SignIn,
     pub sessions: sessions::Sessions,
     pub recovery: recovery::Recovery,
+    pub email_change: email_change::EmailChange,
     pub mfa: mfa::Mfa,
     pub oauth: oauth::Oauth,
     pub methods: methods::Methods,
@@ -47,6 +49,7 @@ impl AuthServices {
             sign_in: sign_in::SignIn(ctx.clone()),
             sessions: sessions::Sessions(ctx.clone()),
             recovery: recovery::Recovery(ctx.clone()),
+            email_change: email_change::EmailChange(ctx.clone()),
             mfa: mfa::Mfa(ctx.clone()),
             oauth: oauth::Oauth(ctx.clone()),
             methods: methods::Methods(ctx.clone()),

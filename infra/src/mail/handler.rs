@@ -5,6 +5,7 @@
 
 use helium_domain::config::{ConfigKind, ModuleConfig};
 use helium_domain::events::{EmailRequested, Event, types};
+use helium_domain::notify::preferences::Category;
 use lettre::message::Mailbox;
 use sqlx::PgConnection;
 
@@ -15,12 +16,25 @@ use crate::ConfigStore;
 use crate::db::ex;
 use crate::events::{Handler, HandlerError};
 use crate::identity::keyring::DataKey;
+use crate::notify::store::preferences;
+use crate::notify::unsubscribe;
 
 pub struct MailHandler {
     pub config: ConfigStore,
-    /// Opens the sealed links and codes of each request.
+    /// Opens the sealed links and codes of each request; keys unsubscribe tokens.
     pub keys: DataKey,
     pub max_attempts: u32,
+    /// Base of the unsubscribe links (`<public_url>/unsubscribe?token=` for people,
+    /// `<public_url>/api/v1/notification-preferences/unsubscribe?token=` for one-click).
+    pub public_url: String,
+}
+
+/// What the recipient's preferences say about one e-mail.
+enum Consent {
+    /// Send it; with an unsubscribe token when it is a customer's non-security e-mail.
+    Send(Option<(String, Category)>),
+    /// The customer turned this category off.
+    Suppressed,
 }
 
 /// Upserts the log row of one attempt's outcome; `counts` adds this attempt to `attempts`.
@@ -61,10 +75,41 @@ fn request(event: &Event) -> Result<EmailRequested, HandlerError> {
 }
 
 impl MailHandler {
-    async fn send(&self, tx: &mut PgConnection, event: &Event, req: &EmailRequested) -> Result<String, SendError> {
+    /// Security e-mails always go; others only when the customer at the address has the
+    /// category on (an address that is no customer's — staff, a new address being confirmed —
+    /// gets it without an unsubscribe link).
+    async fn consent(&self, tx: &mut PgConnection, req: &EmailRequested) -> Result<Consent, SendError> {
+        let category = req.category();
+        if category == Category::Security {
+            return Ok(Consent::Send(None));
+        }
+        let transient = |e: String| SendError::Transient(e);
+        match preferences::recipient(tx, &req.to, category).await.map_err(|e| transient(e.to_string()))? {
+            None => Ok(Consent::Send(None)),
+            Some((_, false)) => Ok(Consent::Suppressed),
+            Some((user_id, true)) => {
+                let key = self.keys.derived(tx, unsubscribe::KEY_LABEL).await.map_err(|e| transient(e.to_string()))?;
+                Ok(Consent::Send(Some((unsubscribe::token(&key, user_id, category), category))))
+            }
+        }
+    }
+
+    async fn send(
+        &self,
+        tx: &mut PgConnection,
+        event: &Event,
+        req: &EmailRequested,
+        unsubscribe: Option<(String, Category)>,
+    ) -> Result<String, SendError> {
         let sealer = self.keys.sealer(tx).await.map_err(|e| SendError::Transient(format!("data key: {e}")))?;
-        let context = open_context(&sealer, event.id, req)
+        let mut context = open_context(&sealer, event.id, req)
             .map_err(|e| SendError::Permanent(format!("sealed e-mail secrets do not open: {e}")))?;
+        let base = self.public_url.trim_end_matches('/');
+        let one_click = unsubscribe.as_ref().map(|(token, category)| {
+            context.insert("unsubscribe_url".into(), format!("{base}/unsubscribe?token={token}").into());
+            context.insert("unsubscribe_category".into(), category.as_str().into());
+            format!("{base}/api/v1/notification-preferences/unsubscribe?token={token}")
+        });
         let cfg = match self.config.module(ConfigKind::Mailer).await {
             Ok(ModuleConfig::Mailer(m)) => m,
             Ok(_) => return Err(SendError::Permanent("mailer config has the wrong shape".into())),
@@ -75,7 +120,7 @@ impl MailHandler {
         let rendered = templates::render(req.template, &smtp::site_name(&sender), &context)
             .map_err(|e| SendError::Permanent(format!("template {}: {e}", req.template.name())))?;
         let message_id = event.id.to_string();
-        let message = smtp::build_message(&sender, &req.to, &message_id, &rendered)?;
+        let message = smtp::build_message(&sender, &req.to, &message_id, &rendered, one_click.as_deref())?;
         let transport = smtp::transport(&cfg)?;
         smtp::send(&transport, message).await?;
         Ok(message_id)
@@ -94,7 +139,17 @@ impl Handler for MailHandler {
 
     async fn handle(&self, tx: &mut PgConnection, event: &Event, _attempt: u32) -> Result<(), HandlerError> {
         let req = request(event)?;
-        match self.send(tx, event, &req).await {
+        let unsubscribe = match self.consent(tx, &req).await {
+            Ok(Consent::Send(u)) => u,
+            Ok(Consent::Suppressed) => {
+                record(tx, event, &req, "suppressed", None, None).await;
+                tracing::info!(event_id = %event.id, template = req.template.name(), "email suppressed by the recipient's preferences");
+                return Ok(());
+            }
+            Err(SendError::Transient(e)) => return Err(HandlerError::Transient(e)),
+            Err(SendError::Permanent(e)) => return Err(HandlerError::Permanent(e)),
+        };
+        match self.send(tx, event, &req, unsubscribe).await {
             Ok(message_id) => {
                 record(tx, event, &req, "sent", None, Some(&message_id)).await;
                 tracing::info!(event_id = %event.id, template = req.template.name(), "email sent");

@@ -5,6 +5,7 @@
 use chrono::Utc;
 use helium_domain::DomainError;
 use helium_domain::events::{EmailRequested, EmailTemplate, Event, types};
+use helium_domain::notify::preferences::Category;
 use serde_json::{Map, Value};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -28,6 +29,19 @@ pub async fn email_event(
     context: Value,
     secrets: Value,
 ) -> Result<Event, DomainError> {
+    email_event_as(c, keys, to, template, None, context, secrets).await
+}
+
+/// [`email_event`] sent under another preference category than the template's own.
+pub async fn email_event_as(
+    c: &mut PgConnection,
+    keys: &DataKey,
+    to: &str,
+    template: EmailTemplate,
+    category: Option<Category>,
+    context: Value,
+    secrets: Value,
+) -> Result<Event, DomainError> {
     let id = Uuid::now_v7();
     let secrets = object(secrets);
     let sealed = if secrets.is_empty() {
@@ -37,7 +51,8 @@ pub async fn email_event(
         let sealer = keys.sealer(c).await?;
         Some(sealer.seal(&plain, id.as_bytes()).map_err(|e| DomainError::Internal(e.to_string()))?)
     };
-    let payload = EmailRequested { to: to.to_owned(), template, context: object(context), sealed, locale: None };
+    let payload =
+        EmailRequested { to: to.to_owned(), template, context: object(context), sealed, locale: None, category };
     let payload = serde_json::to_value(payload).map_err(|e| DomainError::Internal(e.to_string()))?;
     Ok(Event::new(id, types::EMAIL_REQUESTED, to, Utc::now(), payload))
 }

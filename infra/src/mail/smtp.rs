@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use helium_domain::config::MailerConfig;
-use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentType};
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -40,9 +41,56 @@ pub fn site_name(sender: &Mailbox) -> String {
     sender.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| sender.email.domain().to_owned())
 }
 
-pub fn build_message(sender: &Mailbox, to: &str, message_id: &str, rendered: &Rendered) -> Result<Message, SendError> {
+/// RFC 2369 `List-Unsubscribe`: `<https://…>`.
+#[derive(Debug, Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// RFC 8058 `List-Unsubscribe-Post: List-Unsubscribe=One-Click`.
+#[derive(Debug, Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
+}
+
+/// Builds the message; `unsubscribe` is the one-click URL of a non-security e-mail.
+pub fn build_message(
+    sender: &Mailbox,
+    to: &str,
+    message_id: &str,
+    rendered: &Rendered,
+    unsubscribe: Option<&str>,
+) -> Result<Message, SendError> {
     let to: Mailbox = to.parse().map_err(|e| SendError::Permanent(format!("invalid recipient: {e}")))?;
-    Message::builder()
+    let mut builder = Message::builder();
+    if let Some(url) = unsubscribe {
+        builder = builder.header(ListUnsubscribe(format!("<{url}>"))).header(ListUnsubscribePost);
+    }
+    builder
         .from(sender.clone())
         .to(to)
         .subject(rendered.subject.clone())

@@ -36,6 +36,8 @@ static FILES: &[(&str, &str)] = email_files!(
     "package_activated",
     "package_expiring",
     "auto_renew_failed",
+    "email_change_requested",
+    "announcement",
 );
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,7 +16,7 @@ const SUPPORT: &str = "support@helium.example";
 const RECIPIENT: &str = "alice@example.com";
 const LOCALE: &str = "en-GB";
 
-const NAMES: [&str; 16] = [
+const NAMES: [&str; 18] = [
     "register_magic_link",
     "register_existing_account",
     "password_reset",
@@ -33,14 +33,25 @@ const NAMES: [&str; 16] = [
     "package_activated",
     "package_expiring",
     "auto_renew_failed",
+    "email_change_requested",
+    "announcement",
 ];
 
 /// Keys present in every context; all but `site_name` are optional for the templates.
 const COMMON_OPTIONAL: [&str; 3] = ["support_email", "locale", "recipient"];
 
 /// Variables whose values are URLs: they must be clickable in HTML and verbatim in text.
-const URL_KEYS: [&str; 8] =
-    ["link", "sign_in_url", "reset_url", "ticket_url", "order_url", "dashboard_url", "renew_url", "wallet_url"];
+const URL_KEYS: [&str; 9] = [
+    "link",
+    "sign_in_url",
+    "reset_url",
+    "ticket_url",
+    "order_url",
+    "dashboard_url",
+    "renew_url",
+    "wallet_url",
+    "announcement_url",
+];
 
 /// Phrases one of which tells the recipient what to do if it was not them.
 const NOT_ME_PHRASES: [&str; 5] = [
@@ -207,6 +218,22 @@ fn specs() -> Vec<Spec> {
                 "wallet_url": "https://app.helium.example/wallet?top_up=1&product=pro",
             }),
             optional: &[],
+            security: false,
+        },
+        Spec {
+            name: "email_change_requested",
+            vars: json!({ "new_email": "alice.new@example.org", "occurred_at": "2026-12-06 10:00 UTC" }),
+            optional: &[],
+            security: true,
+        },
+        Spec {
+            name: "announcement",
+            vars: json!({
+                "title": "Maintenance on <Tokyo> nodes",
+                "body": "Nodes restart at 02:00 UTC.\nExpect 5 minutes of downtime & reconnects.",
+                "announcement_url": "https://app.helium.example/announcements/1?ref=mail&x=1",
+            }),
+            optional: &["announcement_url"],
             security: false,
         },
     ]
@@ -396,7 +423,7 @@ fn check(spec: &Spec, ctx: &serde_json::Value, r: &Rendered) {
 }
 
 #[test]
-fn template_set_is_exactly_the_fourteen_emails() {
+fn template_set_is_exactly_the_eighteen_emails() {
     let files = template_files();
     let subjects: BTreeSet<&str> = files.iter().filter_map(|f| f.strip_suffix(".subject.j2")).collect();
     let expected: BTreeSet<&str> = NAMES.into_iter().collect();

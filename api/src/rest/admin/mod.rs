@@ -4,6 +4,7 @@
 
 pub mod admins;
 pub mod affiliates;
+pub mod announcements;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
@@ -183,7 +184,7 @@ fn telecom_routes() -> OpenApiRouter<AppState> {
         .routes(staff_route(routes!(packages::admin_rotate_customer_subscription), P::CustomersBan, Write))
 }
 
-/// Affiliate policies and commissions (issue 15).
+/// Affiliate policies, commissions and announcements (issue 15).
 fn market_routes() -> OpenApiRouter<AppState> {
     use Permission as P;
     use RouteClass::{Read, Write};
@@ -191,4 +192,9 @@ fn market_routes() -> OpenApiRouter<AppState> {
         .routes(staff_route(routes!(affiliates::admin_get_affiliate_policy), P::AffiliateRead, Read))
         .routes(staff_route(routes!(affiliates::admin_put_affiliate_policy), P::AffiliateWrite, Write))
         .routes(staff_route(routes!(affiliates::admin_list_commissions), P::AffiliateWrite, Read))
+        .routes(staff_route(routes!(announcements::admin_list_announcements), P::AnnouncementsRead, Read))
+        .routes(staff_route(routes!(announcements::admin_create_announcement), P::AnnouncementsWrite, Write))
+        .routes(staff_route(routes!(announcements::admin_get_announcement), P::AnnouncementsRead, Read))
+        .routes(staff_route(routes!(announcements::admin_update_announcement), P::AnnouncementsWrite, Write))
+        .routes(staff_route(routes!(announcements::admin_delete_announcement), P::AnnouncementsWrite, Write))
 }

@@ -1,6 +1,7 @@
 //! Customer identity routes (tag `auth`), one file per group of operations.
 
 pub mod dto;
+pub mod email_change;
 pub mod methods;
 pub mod mfa;
 pub mod oauth;
@@ -35,6 +36,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(limited(routes!(sessions::logout_all), Write))
         .routes(limited(routes!(profile::get_me), Read))
         .routes(limited(routes!(profile::update_me), Write))
+        .routes(limited(routes!(email_change::request_email_change), Auth))
+        .routes(limited(routes!(email_change::confirm_email_change), Auth))
         .routes(limited(routes!(recovery::forgot_password), Auth))
         .routes(limited(routes!(recovery::reset_password), Auth))
         .routes(limited(routes!(recovery::change_password), Auth))

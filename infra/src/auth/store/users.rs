@@ -79,6 +79,14 @@ pub async fn credential_by_id(c: &mut PgConnection, id: Uuid) -> DbResult<Option
     .await?)
 }
 
+/// Switches the account's address; `false` when the account is gone.
+pub async fn set_email(c: &mut PgConnection, user_id: Uuid, email: &str) -> DbResult<bool> {
+    let done = sqlx::query!("UPDATE auth.users SET email = $2, updated_at = now() WHERE id = $1", user_id, email)
+        .execute(ex(c))
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn set_password_hash(c: &mut PgConnection, user_id: Uuid, hash: Option<&str>) -> DbResult<()> {
     sqlx::query!(r#"UPDATE auth.users SET password_hash = $2, updated_at = now() WHERE id = $1"#, user_id, hash)
         .execute(ex(c))

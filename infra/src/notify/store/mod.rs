@@ -1,0 +1,4 @@
+//! Notify SQL: preferences and announcements.
+
+pub mod announcements;
+pub mod preferences;
