@@ -166,6 +166,28 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
         Ok(Response::new(pb::Empty {}))
     }
 
+    async fn request_email_change(
+        &self,
+        req: Request<pb::RequestEmailChangeRequest>,
+    ) -> Result<Response<pb::EmailSent>, Status> {
+        let who = self.customer(&req, Auth).await?;
+        let info = client(&req);
+        let r = req.into_inner();
+        let cmd = commands::EmailChangeRequest::new(&r.new_email, &r.password).map_err(err)?;
+        self.state.auth.email_change.request(who, &cmd.new_email, &cmd.password, &info).await.map_err(err)?;
+        Ok(Response::new(pb::EmailSent { status: "email_sent".into() }))
+    }
+
+    async fn confirm_email_change(
+        &self,
+        req: Request<pb::ConfirmEmailChangeRequest>,
+    ) -> Result<Response<pb::Empty>, Status> {
+        let who = self.customer(&req, Auth).await?;
+        let token = commands::token_only("token", &req.get_ref().token).map_err(err)?;
+        self.state.auth.email_change.confirm(who, &token).await.map_err(err)?;
+        Ok(Response::new(pb::Empty {}))
+    }
+
     async fn request_email_code(&self, req: Request<pb::EmailRequest>) -> Result<Response<pb::Accepted>, Status> {
         limit(&self.state, &req, Auth).await?;
         let info = client(&req);

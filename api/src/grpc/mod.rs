@@ -5,7 +5,9 @@ pub mod admin;
 pub mod admin_governance;
 pub mod auth;
 pub mod error;
+pub mod market;
 pub mod meta;
+pub mod notify;
 pub mod shop;
 pub mod telecom;
 
@@ -44,6 +46,8 @@ pub async fn serve(
     reporter.set_serving::<pb::shop_service_server::ShopServiceServer<shop::ShopGrpc>>().await;
     reporter.set_serving::<pb::wallet_service_server::WalletServiceServer<shop::WalletGrpc>>().await;
     reporter.set_serving::<pb::telecom_service_server::TelecomServiceServer<telecom::TelecomGrpc>>().await;
+    reporter.set_serving::<pb::market_service_server::MarketServiceServer<market::MarketGrpc>>().await;
+    reporter.set_serving::<pb::notify_service_server::NotifyServiceServer<notify::NotifyGrpc>>().await;
     reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
     let reflection = if reflection {
         Some(
@@ -71,7 +75,9 @@ pub async fn serve(
         )))
         .add_service(pb::shop_service_server::ShopServiceServer::new(shop::ShopGrpc::new(state.clone())))
         .add_service(pb::wallet_service_server::WalletServiceServer::new(shop::WalletGrpc::new(state.clone())))
-        .add_service(pb::telecom_service_server::TelecomServiceServer::new(telecom::TelecomGrpc::new(state)))
+        .add_service(pb::telecom_service_server::TelecomServiceServer::new(telecom::TelecomGrpc::new(state.clone())))
+        .add_service(pb::market_service_server::MarketServiceServer::new(market::MarketGrpc::new(state.clone())))
+        .add_service(pb::notify_service_server::NotifyServiceServer::new(notify::NotifyGrpc::new(state)))
         .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), stop.cancelled_owned())
         .await?;
     Ok(())

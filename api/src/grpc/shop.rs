@@ -20,7 +20,7 @@ use crate::http::rate_limit::RouteClass::{self, PublicRead, Read, Write};
 use crate::rest::shop::dto::{order_status, wire};
 use crate::state::AppState;
 
-fn money(amount: i64, currency: &str) -> Option<pb::Money> {
+pub(crate) fn money(amount: i64, currency: &str) -> Option<pb::Money> {
     Some(pb::Money { amount, currency: currency.to_owned() })
 }
 
@@ -29,7 +29,7 @@ fn body_id(raw: &str, field: &str) -> Result<Uuid, Status> {
 }
 
 /// The request key of a retried write: what REST's `Idempotency-Key` is (required here too).
-fn request_key<T>(req: &Request<T>, me: &CustomerPrincipal, rpc: &str) -> Result<String, Status> {
+pub(crate) fn request_key<T>(req: &Request<T>, me: &CustomerPrincipal, rpc: &str) -> Result<String, Status> {
     let key = req.metadata().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
     if key.is_empty() {
         return Err(
@@ -106,7 +106,7 @@ fn renewal(r: helium_infra::shop::store::renewals::AutoRenewal) -> pb::AutoRenew
     }
 }
 
-fn wallet(x: w::Wallet) -> pb::Wallet {
+pub(crate) fn wallet(x: w::Wallet) -> pb::Wallet {
     pb::Wallet {
         available: money(x.available, &x.currency),
         frozen: money(x.frozen, &x.currency),

@@ -20,6 +20,7 @@ mod e2e_identity;
 mod events_chaos;
 mod events_pipeline;
 mod grpc_adapter;
+mod grpc_market_notify;
 mod grpc_shop;
 mod grpc_staff;
 mod grpc_telecom;

@@ -13,7 +13,8 @@ use crate::state::AppState;
 pub fn routes() -> OpenApiRouter<AppState> {
     use RouteClass::{Read, Write};
     OpenApiRouter::new()
-        .routes(limited(routes!(handlers::list_invite_codes, handlers::create_invite_code), Read))
+        .routes(limited(routes!(handlers::list_invite_codes), Read))
+        .routes(limited(routes!(handlers::create_invite_code), Write))
         .routes(limited(routes!(handlers::delete_invite_code), Write))
         .routes(limited(routes!(handlers::get_referral_stats), Read))
         .routes(limited(routes!(handlers::list_referrals), Read))

@@ -88,6 +88,7 @@ pub async fn update_notification_preferences(
     post, path = "/api/v1/notification-preferences/unsubscribe", operation_id = "unsubscribeOneClick", tag = "notify",
     summary = "One-click unsubscribe (RFC 8058)",
     description = "The target of an e-mail's `List-Unsubscribe` header: turns that e-mail's category off for its recipient, without signing in. Any body is accepted and ignored (mail clients send `List-Unsubscribe=One-Click`). Security e-mails have no such link.",
+    security(()),
     params(UnsubscribeQuery),
     responses(
         (status = 200, description = "The category is off", body = Unsubscribed),
