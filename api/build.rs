@@ -15,6 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "helium/v1/telecom.proto",
             "helium/v1/market.proto",
             "helium/v1/notify.proto",
+            "helium/v1/admin_market.proto",
         ],
         ["proto"],
     )?;

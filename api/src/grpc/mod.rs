@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod admin_governance;
+pub mod admin_market;
 pub mod auth;
 pub mod error;
 pub mod market;
@@ -48,6 +49,10 @@ pub async fn serve(
     reporter.set_serving::<pb::telecom_service_server::TelecomServiceServer<telecom::TelecomGrpc>>().await;
     reporter.set_serving::<pb::market_service_server::MarketServiceServer<market::MarketGrpc>>().await;
     reporter.set_serving::<pb::notify_service_server::NotifyServiceServer<notify::NotifyGrpc>>().await;
+    reporter.set_serving::<pb::affiliate_service_server::AffiliateServiceServer<admin_market::AffiliateGrpc>>().await;
+    reporter
+        .set_serving::<pb::announcement_service_server::AnnouncementServiceServer<admin_market::AnnouncementGrpc>>()
+        .await;
     reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
     let reflection = if reflection {
         Some(
@@ -77,7 +82,13 @@ pub async fn serve(
         .add_service(pb::wallet_service_server::WalletServiceServer::new(shop::WalletGrpc::new(state.clone())))
         .add_service(pb::telecom_service_server::TelecomServiceServer::new(telecom::TelecomGrpc::new(state.clone())))
         .add_service(pb::market_service_server::MarketServiceServer::new(market::MarketGrpc::new(state.clone())))
-        .add_service(pb::notify_service_server::NotifyServiceServer::new(notify::NotifyGrpc::new(state)))
+        .add_service(pb::notify_service_server::NotifyServiceServer::new(notify::NotifyGrpc::new(state.clone())))
+        .add_service(pb::affiliate_service_server::AffiliateServiceServer::new(admin_market::AffiliateGrpc::new(
+            state.clone(),
+        )))
+        .add_service(pb::announcement_service_server::AnnouncementServiceServer::new(
+            admin_market::AnnouncementGrpc::new(state),
+        ))
         .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), stop.cancelled_owned())
         .await?;
     Ok(())

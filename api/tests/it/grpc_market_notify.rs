@@ -114,3 +114,107 @@ async fn market_and_notify_over_grpc_answer_as_rest(pool: PgPool) {
     assert_eq!(code(&e), "link_invalid");
     stop.cancel();
 }
+
+fn staff_call<T>(msg: T, token: &str) -> Request<T> {
+    call(msg, token)
+}
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn staff_affiliates_and_announcements_over_grpc_follow_the_role_table(pool: PgPool) {
+    use helium_api::grpc::pb::affiliate_service_client::AffiliateServiceClient;
+    use helium_api::grpc::pb::announcement_service_client::AnnouncementServiceClient;
+    let h = harness(pool.clone()).await;
+    let customer = create_user(&pool, "erin@example.test", GOOD_PASSWORD).await;
+    let (ch, stop) = crate::grpc_shop::serve(&h).await;
+    let mut affiliates = AffiliateServiceClient::new(ch.clone());
+    let mut announcements = AnnouncementServiceClient::new(ch);
+    let moderator = staff(&h, Role::Moderator).await;
+    let support = staff(&h, Role::CustomerSupport).await;
+
+    // Policies: support reads, cannot write; a moderator writes (audited); bad rates named.
+    let get = pb::AffiliateUserRequest { user_id: customer.to_string() };
+    let p = affiliates.get_affiliate_policy(staff_call(get.clone(), &support.token)).await.unwrap().into_inner();
+    assert!(p.enabled && p.referrer_id.is_none());
+    let put = pb::PutAffiliatePolicyRequest {
+        user_id: customer.to_string(),
+        enabled: true,
+        reward_rate: Some("0.25".into()),
+        ..Default::default()
+    };
+    let e = affiliates.put_affiliate_policy(staff_call(put.clone(), &support.token)).await.unwrap_err();
+    assert_eq!((e.code(), code(&e)), (tonic::Code::PermissionDenied, "permission_denied"));
+    let p = affiliates.put_affiliate_policy(staff_call(put, &moderator.token)).await.unwrap().into_inner();
+    assert_eq!(p.reward_rate, "0.25");
+    let rest = h.authed(Method::GET, &format!("/api/v1/admin/affiliates/{customer}"), &moderator.token, None).await;
+    assert_eq!(rest.ok(200)["reward_rate"], "0.25");
+    let bad = pb::PutAffiliatePolicyRequest {
+        user_id: customer.to_string(),
+        enabled: true,
+        reward_rate: Some("2".into()),
+        ..Default::default()
+    };
+    let e = affiliates.put_affiliate_policy(staff_call(bad, &moderator.token)).await.unwrap_err();
+    assert_eq!(code(&e), "validation_failed");
+    let e = affiliates
+        .list_commissions(staff_call(pb::AdminListCommissionsRequest::default(), &support.token))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "permission_denied");
+    affiliates
+        .list_commissions(staff_call(pb::AdminListCommissionsRequest::default(), &moderator.token))
+        .await
+        .unwrap();
+
+    // Announcements: created over gRPC, seen by REST; cleared expiry; deleted.
+    let input = pb::AnnouncementInput { title: "Hi".into(), body: "There".into(), priority: 7, ..Default::default() };
+    let e = announcements.create_announcement(staff_call(input.clone(), &support.token)).await.unwrap_err();
+    assert_eq!(code(&e), "permission_denied");
+    let a = announcements.create_announcement(staff_call(input, &moderator.token)).await.unwrap().into_inner();
+    let rest = h.authed(Method::GET, &format!("/api/v1/admin/announcements/{}", a.id), &support.token, None).await;
+    assert_eq!(rest.ok(200)["priority"], 7);
+    let bad = pb::AnnouncementInput {
+        title: "x".into(),
+        body: "y".into(),
+        group_ids: vec!["nope".into()],
+        ..Default::default()
+    };
+    let e = announcements.create_announcement(staff_call(bad, &moderator.token)).await.unwrap_err();
+    assert_eq!(code(&e), "validation_failed");
+    let later = (chrono::Utc::now() + chrono::TimeDelta::days(1)).to_rfc3339();
+    let upd = pb::UpdateAnnouncementRequest { id: a.id.clone(), expires_at: Some(later), ..Default::default() };
+    assert!(
+        announcements
+            .update_announcement(staff_call(upd, &moderator.token))
+            .await
+            .unwrap()
+            .into_inner()
+            .expires_at
+            .is_some()
+    );
+    let clear = pb::UpdateAnnouncementRequest { id: a.id.clone(), clear_expires_at: true, ..Default::default() };
+    assert!(
+        announcements
+            .update_announcement(staff_call(clear, &moderator.token))
+            .await
+            .unwrap()
+            .into_inner()
+            .expires_at
+            .is_none()
+    );
+    announcements
+        .delete_announcement(staff_call(pb::AdminAnnouncementIdRequest { id: a.id.clone() }, &moderator.token))
+        .await
+        .unwrap();
+    let e = announcements
+        .get_announcement(staff_call(pb::AdminAnnouncementIdRequest { id: a.id }, &moderator.token))
+        .await
+        .unwrap_err();
+    assert_eq!((e.code(), code(&e)), (tonic::Code::NotFound, "not_found"));
+    let audited = count(
+        &pool,
+        "SELECT count(*) FROM staff.audit_log WHERE action LIKE 'announcement.%' OR action = 'affiliate_policy.update'",
+    )
+    .await;
+    assert_eq!(audited, 5);
+    stop.cancel();
+}

@@ -70,6 +70,29 @@ impl EmailTemplate {
     }
 }
 
+/// `updateNotificationPreferences`: `{<category>: {email: bool}}`. Unknown categories name
+/// their field; turning a locked category off is `preference_locked`.
+pub fn preference_changes(raw: &[(String, bool)]) -> Result<Vec<(Category, bool)>, crate::DomainError> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut unknown = Vec::new();
+    for (name, on) in raw {
+        match Category::parse(name) {
+            Some(c) if c.locked() && !on => {
+                return Err(crate::DomainError::Rejected {
+                    code: crate::ErrorCode::PreferenceLocked,
+                    detail: format!("{name} e-mails cannot be turned off"),
+                    fields: vec![crate::FieldError::new(name.clone(), "locked", "always on")],
+                });
+            }
+            Some(c) if c.locked() => {}
+            Some(c) => out.push((c, *on)),
+            None => unknown.push(crate::FieldError::new(name.clone(), "unknown_field", "not a notification category")),
+        }
+    }
+    crate::error::fields_ok(unknown)?;
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,27 +116,4 @@ mod tests {
         assert!(preference_changes(&[("spam".into(), true)]).is_err());
         assert_eq!(preference_changes(&[("marketing".into(), false)]).unwrap(), vec![(Category::Marketing, false)]);
     }
-}
-
-/// `updateNotificationPreferences`: `{<category>: {email: bool}}`. Unknown categories name
-/// their field; turning a locked category off is `preference_locked`.
-pub fn preference_changes(raw: &[(String, bool)]) -> Result<Vec<(Category, bool)>, crate::DomainError> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut unknown = Vec::new();
-    for (name, on) in raw {
-        match Category::parse(name) {
-            Some(c) if c.locked() && !on => {
-                return Err(crate::DomainError::Rejected {
-                    code: crate::ErrorCode::PreferenceLocked,
-                    detail: format!("{name} e-mails cannot be turned off"),
-                    fields: vec![crate::FieldError::new(name.clone(), "locked", "always on")],
-                });
-            }
-            Some(c) if c.locked() => {}
-            Some(c) => out.push((c, *on)),
-            None => unknown.push(crate::FieldError::new(name.clone(), "unknown_field", "not a notification category")),
-        }
-    }
-    crate::error::fields_ok(unknown)?;
-    Ok(out)
 }

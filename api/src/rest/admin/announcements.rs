@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use helium_domain::DomainError;
 use helium_domain::notify::announcements::{self as m, AnnouncementFields, AnnouncementInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -121,6 +122,36 @@ pub struct AnnouncementQuery {
 
 const PROBLEM: &str = "application/problem+json";
 
+/// A create request validated (REST and gRPC).
+pub fn create_input(req: &CreateAnnouncementRequest) -> Result<AnnouncementInput, DomainError> {
+    AnnouncementInput::new(&AnnouncementFields {
+        title: &req.title,
+        body: &req.body,
+        group_ids: &req.group_ids,
+        pinned: req.pinned,
+        priority: req.priority,
+        publish_at: req.publish_at,
+        expires_at: req.expires_at,
+        email: req.email,
+        email_category: req.email_category.as_deref(),
+    })
+}
+
+/// An update merged over the stored announcement, validated as a whole (REST and gRPC).
+pub fn update_input(now: &m::Announcement, req: &UpdateAnnouncementRequest) -> Result<AnnouncementInput, DomainError> {
+    AnnouncementInput::new(&AnnouncementFields {
+        title: req.title.as_deref().unwrap_or(&now.title),
+        body: req.body.as_deref().unwrap_or(&now.body),
+        group_ids: req.group_ids.as_deref().unwrap_or(&now.group_ids),
+        pinned: req.pinned.unwrap_or(now.pinned),
+        priority: req.priority.unwrap_or(i64::from(now.priority)),
+        publish_at: Some(req.publish_at.unwrap_or(now.publish_at)),
+        expires_at: req.expires_at.unwrap_or(now.expires_at),
+        email: req.email.unwrap_or(now.email),
+        email_category: Some(req.email_category.as_deref().unwrap_or(now.email_category.as_str())),
+    })
+}
+
 #[utoipa::path(
     get, path = "/api/v1/admin/announcements", operation_id = "adminListAnnouncements", tag = "notify",
     summary = "Announcements, newest first",
@@ -153,17 +184,7 @@ pub async fn admin_create_announcement(
     a: Audited,
     JsonBody(req): JsonBody<CreateAnnouncementRequest>,
 ) -> Result<(StatusCode, Json<AdminAnnouncement>), ApiError> {
-    let input = AnnouncementInput::new(&AnnouncementFields {
-        title: &req.title,
-        body: &req.body,
-        group_ids: &req.group_ids,
-        pinned: req.pinned,
-        priority: req.priority,
-        publish_at: req.publish_at,
-        expires_at: req.expires_at,
-        email: req.email,
-        email_category: req.email_category.as_deref(),
-    })?;
+    let input = create_input(&req)?;
     Ok((StatusCode::CREATED, Json(state.notify.announcements.create(&a.actor, &input).await?.into())))
 }
 
@@ -202,17 +223,7 @@ pub async fn admin_update_announcement(
     JsonBody(req): JsonBody<UpdateAnnouncementRequest>,
 ) -> Result<Json<AdminAnnouncement>, ApiError> {
     let now = state.notify.announcements.get(id).await?;
-    let input = AnnouncementInput::new(&AnnouncementFields {
-        title: req.title.as_deref().unwrap_or(&now.title),
-        body: req.body.as_deref().unwrap_or(&now.body),
-        group_ids: req.group_ids.as_deref().unwrap_or(&now.group_ids),
-        pinned: req.pinned.unwrap_or(now.pinned),
-        priority: req.priority.unwrap_or(i64::from(now.priority)),
-        publish_at: Some(req.publish_at.unwrap_or(now.publish_at)),
-        expires_at: req.expires_at.unwrap_or(now.expires_at),
-        email: req.email.unwrap_or(now.email),
-        email_category: Some(req.email_category.as_deref().unwrap_or(now.email_category.as_str())),
-    })?;
+    let input = update_input(&now, &req)?;
     Ok(Json(state.notify.announcements.update(&a.actor, id, &input).await?.into()))
 }
 
