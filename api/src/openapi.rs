@@ -29,6 +29,7 @@ use crate::http::problem::{ProblemBody, ProblemField};
         (name = "wallet", description = "Wallet balance, its ledger, gift cards and top-ups"),
         (name = "webhooks", description = "Payment gateway callbacks"),
         (name = "telecom", description = "Packages, nodes, subscriptions, and the node-agent API"),
+        (name = "support", description = "Support tickets: customers and staff; plain text, no attachments"),
     ),
     modifiers(&SecuritySchemes, &CommonResponses)
 )]

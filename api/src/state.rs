@@ -8,6 +8,7 @@ use helium_infra::auth::{AuthContext, AuthServices};
 use helium_infra::db::Db;
 use helium_infra::identity::keyring::DataKey;
 use helium_infra::shop::{ShopContext, ShopServices};
+use helium_infra::support::{SupportContext, SupportServices};
 use helium_infra::telecom::snapshots::Snapshots;
 use helium_infra::telecom::{TelecomContext, TelecomServices};
 use helium_infra::wallet::{WalletContext, WalletServices};
@@ -37,6 +38,8 @@ pub struct Handles {
     pub telecom: TelecomServices,
     /// Wallets, the ledger, gift cards.
     pub wallet: WalletServices,
+    /// Support tickets.
+    pub support: SupportServices,
     /// Seals TOTP seeds and e-mailed secrets; keys the audit chain.
     pub keys: DataKey,
     /// Set once start-up (migrations, config) finished; /readyz reports not ready before.
@@ -52,6 +55,7 @@ struct Services {
     shop: ShopServices,
     wallet: WalletServices,
     telecom: TelecomServices,
+    support: SupportServices,
 }
 
 fn services(db: &Db, config: &ConfigStore, redis: &RedisHandle, keys: &DataKey, public_url: &str) -> Services {
@@ -91,7 +95,9 @@ fn services(db: &Db, config: &ConfigStore, redis: &RedisHandle, keys: &DataKey, 
         snapshots: std::sync::Arc::new(Snapshots::new(redis.clone())),
         public_url: public_url.to_owned(),
     });
-    Services { auth, admin, shop, wallet, telecom }
+    let support =
+        SupportServices::new(SupportContext { db: db.clone(), keys: keys.clone(), public_url: public_url.to_owned() });
+    Services { auth, admin, shop, wallet, telecom, support }
 }
 
 impl AppState {
@@ -99,7 +105,8 @@ impl AppState {
         let db = Db::new(pool.clone());
         let config = ConfigStore::new(db.clone(), redis.clone());
         let keys = DataKey::default();
-        let Services { auth, admin, shop, wallet, telecom } = services(&db, &config, &redis, &keys, DEFAULT_PUBLIC_URL);
+        let Services { auth, admin, shop, wallet, telecom, support } =
+            services(&db, &config, &redis, &keys, DEFAULT_PUBLIC_URL);
         Self(Arc::new(Handles {
             db,
             redis,
@@ -111,6 +118,7 @@ impl AppState {
             shop,
             wallet,
             telecom,
+            support,
             keys,
             started: Arc::new(std::sync::atomic::AtomicBool::new(true)),
         }))
@@ -150,9 +158,10 @@ impl AppState {
 
 impl Handles {
     fn rebuild_services(&mut self, public_url: &str) {
-        let Services { auth, admin, shop, wallet, telecom } =
+        let Services { auth, admin, shop, wallet, telecom, support } =
             services(&self.db, &self.config, &self.redis, &self.keys, public_url);
-        (self.auth, self.admin, self.shop, self.wallet, self.telecom) = (auth, admin, shop, wallet, telecom);
+        (self.auth, self.admin, self.shop, self.wallet, self.telecom, self.support) =
+            (auth, admin, shop, wallet, telecom, support);
     }
 }
 

@@ -125,6 +125,10 @@ audit_actions! {
     NodeClientCreate = "node_client.create",
     NodeClientUpdate = "node_client.update",
     NodeClientDelete = "node_client.delete",
+    TicketReply = "ticket.reply",
+    TicketNote = "ticket.note",
+    TicketAssign = "ticket.assign",
+    TicketStatus = "ticket.status",
 }
 
 /// One change: `before`/`after` hold only the changed fields, secrets already redacted.

@@ -16,6 +16,7 @@ pub mod mq;
 pub mod paging;
 pub mod redis_conn;
 pub mod shop;
+pub mod support;
 pub mod telecom;
 pub mod trace;
 pub mod wallet;

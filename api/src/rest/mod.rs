@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod meta;
 pub mod shop;
+pub mod support;
 pub mod telecom;
 pub mod wallet;
 pub mod webhooks;
@@ -28,6 +29,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(shop::routes())
         .merge(wallet::routes())
         .merge(telecom::customer_routes())
+        .merge(support::routes())
         .merge(admin::routes())
 }
 

@@ -61,7 +61,7 @@ impl EmailTemplate {
             | EmailTemplate::SecurityMfaChanged
             | EmailTemplate::SecurityNewSignIn
             | EmailTemplate::SecurityMethodChanged => Category::Security,
-            EmailTemplate::TicketReply => Category::Support,
+            EmailTemplate::TicketReply | EmailTemplate::TicketStatusChanged => Category::Support,
             EmailTemplate::OrderPaid | EmailTemplate::AutoRenewFailed => Category::Billing,
             EmailTemplate::PackageActivated | EmailTemplate::PackageExpiring => Category::Service,
         }
@@ -86,5 +86,6 @@ mod tests {
         assert_eq!(EmailTemplate::PasswordReset.category(), Category::Security);
         assert_eq!(EmailTemplate::SignInCode.category(), Category::Security);
         assert_eq!(EmailTemplate::TicketReply.category(), Category::Support);
+        assert_eq!(EmailTemplate::TicketStatusChanged.category(), Category::Support);
     }
 }
