@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod meta;
 pub mod shop;
+pub mod support;
 pub mod telecom;
 
 use tokio::net::TcpListener;
@@ -44,6 +45,10 @@ pub async fn serve(
     reporter.set_serving::<pb::shop_service_server::ShopServiceServer<shop::ShopGrpc>>().await;
     reporter.set_serving::<pb::wallet_service_server::WalletServiceServer<shop::WalletGrpc>>().await;
     reporter.set_serving::<pb::telecom_service_server::TelecomServiceServer<telecom::TelecomGrpc>>().await;
+    reporter.set_serving::<pb::support_service_server::SupportServiceServer<support::SupportGrpc>>().await;
+    reporter
+        .set_serving::<pb::admin_support_service_server::AdminSupportServiceServer<support::AdminSupportGrpc>>()
+        .await;
     reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
     let reflection = if reflection {
         Some(
@@ -71,7 +76,11 @@ pub async fn serve(
         )))
         .add_service(pb::shop_service_server::ShopServiceServer::new(shop::ShopGrpc::new(state.clone())))
         .add_service(pb::wallet_service_server::WalletServiceServer::new(shop::WalletGrpc::new(state.clone())))
-        .add_service(pb::telecom_service_server::TelecomServiceServer::new(telecom::TelecomGrpc::new(state)))
+        .add_service(pb::telecom_service_server::TelecomServiceServer::new(telecom::TelecomGrpc::new(state.clone())))
+        .add_service(pb::support_service_server::SupportServiceServer::new(support::SupportGrpc::new(state.clone())))
+        .add_service(pb::admin_support_service_server::AdminSupportServiceServer::new(
+            support::AdminSupportGrpc::new(state),
+        ))
         .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), stop.cancelled_owned())
         .await?;
     Ok(())

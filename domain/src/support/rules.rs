@@ -1,6 +1,7 @@
 //! The ticket state machine, as pure functions: who may move a ticket where.
 
 use super::model::TicketStatus::{self, Closed, Open, Pending, Resolved};
+use crate::admin::{Permission, StaffPrincipal};
 use crate::error::{DomainError, ErrorCode};
 
 /// How many open or pending tickets one customer may have at once; one more is refused
@@ -60,6 +61,16 @@ pub fn customer_close(from: TicketStatus) -> Result<TicketStatus, DomainError> {
     match from {
         Closed => Err(closed()),
         _ => Ok(Closed),
+    }
+}
+
+/// Internal notes are for staff who manage tickets: SupportBot may reply, not annotate
+/// (403 `permission_denied`).
+pub fn may_write_note(staff: &StaffPrincipal) -> Result<(), DomainError> {
+    if staff.can(Permission::TicketsManage) {
+        Ok(())
+    } else {
+        Err(DomainError::rejected(ErrorCode::PermissionDenied, "internal notes need the `tickets.manage` permission"))
     }
 }
 

@@ -4,45 +4,17 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use helium_domain::ErrorCode;
-use helium_domain::admin::Permission;
-use helium_domain::support::commands::{StatusChange, message_body, priority_filter, status_filter, subject_search};
+use helium_domain::support::rules;
+use helium_domain::support::commands::{StatusChange, message_body};
 use helium_infra::support::store::tickets::TicketFilter;
 use uuid::Uuid;
 
 use crate::http::json::JsonBody;
-use crate::http::params;
 use crate::http::problem::{ApiError, ProblemBody};
 use crate::http::staff::Audited;
 use crate::rest::support::dto::*;
 use crate::rest::support::handlers::created;
 use crate::state::AppState;
-
-/// The filters of adminListTickets, validated (shared with gRPC).
-pub fn filter(
-    status: Option<String>,
-    priority: Option<String>,
-    assignee_id: Option<String>,
-    user_id: Option<String>,
-    q: Option<String>,
-) -> Result<TicketFilter, ApiError> {
-    Ok(TicketFilter {
-        status: status_filter(params::present(status).as_deref())?,
-        priority: priority_filter(params::present(priority).as_deref())?,
-        assignee_id: params::uuid("assignee_id", assignee_id)?,
-        user_id: params::uuid("user_id", user_id)?,
-        subject_like: subject_search(params::present(q).as_deref())?,
-    })
-}
-
-/// Internal notes are for staff who manage tickets: SupportBot may reply, not annotate.
-pub fn may_write_note(a: &Audited) -> Result<(), ApiError> {
-    if a.me.can(Permission::TicketsManage) {
-        Ok(())
-    } else {
-        Err(ApiError::new(ErrorCode::PermissionDenied, "internal notes need the `tickets.manage` permission"))
-    }
-}
 
 #[utoipa::path(
     get, path = "/api/v1/admin/tickets", operation_id = "adminListTickets", tag = "support",
@@ -57,7 +29,13 @@ pub async fn admin_list_tickets(
     State(state): State<AppState>,
     Query(q): Query<AdminTicketQuery>,
 ) -> Result<Json<AdminTicketPage>, ApiError> {
-    let f = filter(q.status, q.priority, q.assignee_id, q.user_id, q.q)?;
+    let f = TicketFilter::for_staff(
+        q.status.as_deref(),
+        q.priority.as_deref(),
+        q.assignee_id.as_deref(),
+        q.user_id.as_deref(),
+        q.q.as_deref(),
+    )?;
     let page = state.support.staff.list(&f, q.cursor.as_deref(), q.limit).await?;
     Ok(Json(AdminTicketPage { items: page.items.into_iter().map(Into::into).collect(), next_cursor: page.next_cursor }))
 }
@@ -102,7 +80,7 @@ pub async fn admin_reply_ticket(
     JsonBody(req): JsonBody<AdminReplyTicketRequest>,
 ) -> Result<Response, ApiError> {
     if req.internal {
-        may_write_note(&a)?;
+        rules::may_write_note(&a.me)?;
     }
     let body = message_body(&req.body)?;
     let msg = state.support.staff.reply(&a.actor, id, &body, req.internal).await?;

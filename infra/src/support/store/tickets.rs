@@ -2,6 +2,8 @@
 //! the same `None` as an unknown id.
 
 use chrono::{DateTime, Utc};
+use helium_domain::DomainError;
+use helium_domain::support::commands::{priority_filter, status_filter, subject_search};
 use helium_domain::support::model::{Ticket, TicketPriority, TicketStatus};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -117,6 +119,34 @@ pub struct TicketFilter {
     pub user_id: Option<Uuid>,
     /// An escaped ILIKE pattern over subjects.
     pub subject_like: Option<String>,
+}
+
+impl TicketFilter {
+    /// The filters of adminListTickets from raw query values (blank = absent), validated the
+    /// same way for REST and gRPC.
+    pub fn for_staff(
+        status: Option<&str>,
+        priority: Option<&str>,
+        assignee_id: Option<&str>,
+        user_id: Option<&str>,
+        q: Option<&str>,
+    ) -> Result<Self, DomainError> {
+        fn present(v: Option<&str>) -> Option<&str> {
+            v.filter(|s| !s.trim().is_empty())
+        }
+        let uuid = |field: &str, v: Option<&str>| {
+            present(v)
+                .map(|s| s.trim().parse::<Uuid>().map_err(|_| DomainError::field(field, "invalid_format", "a UUID")))
+                .transpose()
+        };
+        Ok(Self {
+            status: status_filter(present(status))?,
+            priority: priority_filter(present(priority))?,
+            assignee_id: uuid("assignee_id", assignee_id)?,
+            user_id: uuid("user_id", user_id)?,
+            subject_like: subject_search(present(q))?,
+        })
+    }
 }
 
 /// Newest first by `(created_at, id)`, after the cursor.
