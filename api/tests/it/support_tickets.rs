@@ -446,3 +446,74 @@ async fn grpc_answers_as_rest(pool: PgPool) {
     assert_eq!(page.items[0].status, "closed");
     stop.cancel();
 }
+
+/// The unfolded header `name` of a raw message.
+fn mail_header(raw: &str, name: &str) -> Option<String> {
+    let raw = raw.replace("\r\n", "\n");
+    let head = raw.split_once("\n\n").map_or(raw.as_str(), |(h, _)| h).replace("\n ", " ").replace("\n\t", " ");
+    head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+    })
+}
+
+/// A staff reply reaches the customer's mailbox through the real pipeline (outbox → relay →
+/// RabbitMQ → mailer → SMTP) exactly once; an internal note sends nothing; resolving sends the
+/// status e-mail.
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn staff_replies_reach_the_customers_mailbox(pool: PgPool) {
+    let h = harness(pool.clone()).await;
+    let sink = crate::support::smtp::SmtpSink::start(free_port()).await;
+    let prefix = redis_prefix();
+    let config = helium_infra::ConfigStore::new(
+        helium_infra::db::Db::new(pool.clone()),
+        helium_infra::RedisHandle::new(REDIS_URL, prefix.clone()).unwrap(),
+    );
+    let mailer = json!({
+        "host": "127.0.0.1", "port": sink.port, "username": "", "password": "",
+        "sender": "Helium Support <support@helium.test>", "starttls": false,
+    });
+    config.put(helium_domain::config::ConfigKind::Mailer, &mailer, None).await.unwrap();
+    let url = database_url_for(&pool).await;
+    let mut helium = HeliumCommand::server("all", &url, &prefix).spawn();
+    helium.wait_until_started().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !helium.stderr().lines().any(|l| l.contains("consumer running") && l.contains("mailer")) {
+        helium.assert_running();
+        assert!(std::time::Instant::now() < deadline, "no mailer consumer:\n{}", helium.stderr());
+        tokio::time::sleep(POLL).await;
+    }
+
+    let (_, email, token) = customer(&h, "ada").await;
+    let cs = staff(&h, Role::CustomerSupport).await;
+    let id = s(&open_ticket(&h, &token, "VPN drops").await["id"]).to_owned();
+    staff_reply(&h, &cs.token, &id, "Staff-only context", true).await.ok(201);
+    staff_reply(&h, &cs.token, &id, "Please restart the app.", false).await.ok(201);
+    set_status(&h, &cs.token, &id, "resolved").await.ok(200);
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let sent = loop {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT template, status FROM email_log WHERE recipient = $1 ORDER BY created_at, event_id")
+                .bind(&email)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        if rows.len() >= 2 && rows.iter().all(|(_, st)| st == "sent") && sink.messages().len() >= 2 {
+            break rows;
+        }
+        helium.assert_running();
+        assert!(std::time::Instant::now() < deadline, "mail not delivered: {rows:?}\n{}\n{}", helium.stderr(), sink.log());
+        tokio::time::sleep(POLL).await;
+    };
+    let templates: Vec<&str> = sent.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(templates, ["ticket_reply", "ticket_status_changed"]);
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 2, "exactly one mail per staff reply and status change");
+    let subjects: Vec<String> = messages.iter().map(|m| mail_header(m, "Subject").unwrap()).collect();
+    assert_eq!(subjects, ["New reply to your support ticket: VPN drops", "Your support ticket was resolved: VPN drops"]);
+    for m in &messages {
+        assert_eq!(mail_header(m, "To").as_deref(), Some(email.as_str()));
+        assert!(!m.contains("Staff-only context"), "an internal note leaked into a mail");
+    }
+}
