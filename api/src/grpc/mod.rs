@@ -78,9 +78,9 @@ pub async fn serve(
         .add_service(pb::wallet_service_server::WalletServiceServer::new(shop::WalletGrpc::new(state.clone())))
         .add_service(pb::telecom_service_server::TelecomServiceServer::new(telecom::TelecomGrpc::new(state.clone())))
         .add_service(pb::support_service_server::SupportServiceServer::new(support::SupportGrpc::new(state.clone())))
-        .add_service(pb::admin_support_service_server::AdminSupportServiceServer::new(
-            support::AdminSupportGrpc::new(state),
-        ))
+        .add_service(pb::admin_support_service_server::AdminSupportServiceServer::new(support::AdminSupportGrpc::new(
+            state,
+        )))
         .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), stop.cancelled_owned())
         .await?;
     Ok(())

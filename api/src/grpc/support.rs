@@ -29,7 +29,12 @@ fn ticket(t: m::Ticket) -> pb::Ticket {
 
 fn message(msg: m::TicketMessage) -> pb::TicketMessage {
     let author = if msg.author_type.is_staff() { "staff" } else { "customer" };
-    pb::TicketMessage { id: msg.id.to_string(), author: author.to_owned(), body: msg.body, created_at: ts(msg.created_at) }
+    pb::TicketMessage {
+        id: msg.id.to_string(),
+        author: author.to_owned(),
+        body: msg.body,
+        created_at: ts(msg.created_at),
+    }
 }
 
 fn admin_ticket(t: m::Ticket) -> pb::AdminTicket {

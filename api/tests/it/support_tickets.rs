@@ -49,12 +49,14 @@ async fn status_of(h: &Harness, token: &str, id: &str) -> String {
 }
 
 async fn events(pool: &PgPool, event_type: &str, ticket: &str) -> Vec<Value> {
-    sqlx::query_scalar("SELECT payload FROM outbox WHERE event_type = $1 AND aggregate_id = $2 ORDER BY occurred_at, id")
-        .bind(event_type)
-        .bind(ticket)
-        .fetch_all(pool)
-        .await
-        .unwrap()
+    sqlx::query_scalar(
+        "SELECT payload FROM outbox WHERE event_type = $1 AND aggregate_id = $2 ORDER BY occurred_at, id",
+    )
+    .bind(event_type)
+    .bind(ticket)
+    .fetch_all(pool)
+    .await
+    .unwrap()
 }
 
 async fn audit_rows(pool: &PgPool, action: &str, ticket: &str) -> i64 {
@@ -149,7 +151,10 @@ async fn a_ticket_goes_through_its_lifecycle(pool: PgPool) {
     assert_eq!(changes, expected);
     assert_eq!(audit_rows(&pool, "ticket.status", &id).await, 2, "refused changes write no audit row");
     // Closing by the customer sends no status e-mail (they did it themselves).
-    assert_eq!(templates(&emails(&pool, &email).await), ["ticket_reply", "ticket_status_changed", "ticket_status_changed"]);
+    assert_eq!(
+        templates(&emails(&pool, &email).await),
+        ["ticket_reply", "ticket_status_changed", "ticket_status_changed"]
+    );
 }
 
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
@@ -161,9 +166,11 @@ async fn another_customers_ticket_is_an_unknown_id(pool: PgPool) {
     let id = s(&t["id"]).to_owned();
     let unknown = Uuid::now_v7().to_string();
 
-    for (method, suffix, body) in
-        [(Method::GET, "", None), (Method::POST, "/messages", Some(json!({ "body": "mine now" }))), (Method::POST, "/close", None)]
-    {
+    for (method, suffix, body) in [
+        (Method::GET, "", None),
+        (Method::POST, "/messages", Some(json!({ "body": "mine now" }))),
+        (Method::POST, "/close", None),
+    ] {
         let theirs = h.authed(method.clone(), &format!("/api/v1/tickets/{id}{suffix}"), &bob, body.clone()).await;
         let nobody = h.authed(method.clone(), &format!("/api/v1/tickets/{unknown}{suffix}"), &bob, body).await;
         theirs.expect(404, "not_found");
@@ -188,7 +195,8 @@ async fn another_customers_ticket_is_an_unknown_id(pool: PgPool) {
     .execute(&pool)
     .await
     .unwrap();
-    let with = |o: Uuid| json!({ "subject": "About my order", "body": "Where is it?", "priority": "low", "order_id": o });
+    let with =
+        |o: Uuid| json!({ "subject": "About my order", "body": "Where is it?", "priority": "low", "order_id": o });
     let theirs = h.authed(Method::POST, "/api/v1/tickets", &bob, Some(with(order))).await;
     let nobody = h.authed(Method::POST, "/api/v1/tickets", &bob, Some(with(Uuid::now_v7()))).await;
     theirs.expect(422, "validation_failed");
@@ -257,13 +265,17 @@ async fn support_bot_answers_but_notes_assignment_and_status_are_for_managers(po
     let found = h.authed(Method::GET, &search("100%25%20please_"), &cs.token, None).await;
     let ids: Vec<&Value> = found.ok(200)["items"].as_array().unwrap().iter().map(|t| &t["id"]).collect();
     assert_eq!(ids, [&json!(id)]);
-    let by_assignee = h.authed(Method::GET, &format!("/api/v1/admin/tickets?assignee_id={}", cs.id), &cs.token, None).await;
+    let by_assignee =
+        h.authed(Method::GET, &format!("/api/v1/admin/tickets?assignee_id={}", cs.id), &cs.token, None).await;
     assert_eq!(by_assignee.ok(200)["items"].as_array().unwrap().len(), 1);
-    let by_user = h.authed(Method::GET, &format!("/api/v1/admin/tickets?user_id={user_id}&status=open"), &cs.token, None).await;
+    let by_user =
+        h.authed(Method::GET, &format!("/api/v1/admin/tickets?user_id={user_id}&status=open"), &cs.token, None).await;
     assert_eq!(by_user.ok(200)["items"][0]["id"], other["id"]);
     let long = "q".repeat(101);
     h.authed(Method::GET, &search(&long), &cs.token, None).await.expect(422, "validation_failed");
-    h.authed(Method::GET, "/api/v1/admin/tickets?priority=asap", &cs.token, None).await.expect(422, "validation_failed");
+    h.authed(Method::GET, "/api/v1/admin/tickets?priority=asap", &cs.token, None)
+        .await
+        .expect(422, "validation_failed");
 }
 
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
@@ -287,11 +299,18 @@ async fn oversized_and_control_character_text_is_refused(pool: PgPool) {
         assert_eq!((s(&r.body["errors"][0]["field"]), s(&r.body["errors"][0]["code"])), (field, code), "{}", r.body);
     }
     let r = h
-        .authed(Method::POST, "/api/v1/tickets", &token, Some(json!({ "subject": "x", "body": "y", "priority": "low", "status": "closed" })))
+        .authed(
+            Method::POST,
+            "/api/v1/tickets",
+            &token,
+            Some(json!({ "subject": "x", "body": "y", "priority": "low", "status": "closed" })),
+        )
         .await;
     r.expect(422, "validation_failed");
     // Exactly at the limits (in characters, not bytes) is fine.
-    let r = h.authed(Method::POST, "/api/v1/tickets", &token, Some(create("é".repeat(200), "é".repeat(10_000), "urgent"))).await;
+    let r = h
+        .authed(Method::POST, "/api/v1/tickets", &token, Some(create("é".repeat(200), "é".repeat(10_000), "urgent")))
+        .await;
     let id = s(&r.ok(201)["id"]).to_owned();
     reply(&h, &token, &id, "a\u{0}b").await.expect(422, "validation_failed");
     reply(&h, &token, &id, &"x".repeat(10_001)).await.expect(422, "validation_failed");
@@ -405,7 +424,10 @@ async fn grpc_answers_as_rest(pool: PgPool) {
     assert_eq!(t.status, "open");
     let rest = h.authed(Method::GET, &format!("/api/v1/tickets/{}", t.id), &ada, None).await.ok(200).clone();
     assert_eq!(json!(t.subject), rest["ticket"]["subject"]);
-    assert_eq!(json!(t.created_at), json!(chrono::DateTime::parse_from_rfc3339(s(&rest["ticket"]["created_at"])).unwrap().to_rfc3339()));
+    assert_eq!(
+        json!(t.created_at),
+        json!(chrono::DateTime::parse_from_rfc3339(s(&rest["ticket"]["created_at"])).unwrap().to_rfc3339())
+    );
 
     // Validation: the same 422.
     let bad = pb::CreateTicketRequest { body: "nul\0".into(), ..new.clone() };
@@ -421,13 +443,19 @@ async fn grpc_answers_as_rest(pool: PgPool) {
     assert_eq!((e.code(), code(&e)), (tonic::Code::NotFound, "not_found"));
     // The bot: reply yes, internal note and status no.
     let m = admin
-        .admin_reply_ticket(call(pb::AdminReplyTicketRequest { id: t.id.clone(), body: "Hi".into(), internal: false }, &bot.token))
+        .admin_reply_ticket(call(
+            pb::AdminReplyTicketRequest { id: t.id.clone(), body: "Hi".into(), internal: false },
+            &bot.token,
+        ))
         .await
         .unwrap()
         .into_inner();
     assert_eq!(m.author_type, "admin");
     let e = admin
-        .admin_reply_ticket(call(pb::AdminReplyTicketRequest { id: t.id.clone(), body: "x".into(), internal: true }, &bot.token))
+        .admin_reply_ticket(call(
+            pb::AdminReplyTicketRequest { id: t.id.clone(), body: "x".into(), internal: true },
+            &bot.token,
+        ))
         .await
         .unwrap_err();
     assert_eq!((e.code(), code(&e)), (tonic::Code::PermissionDenied, "permission_denied"));
@@ -441,7 +469,8 @@ async fn grpc_answers_as_rest(pool: PgPool) {
     let e = support.close_ticket(call(pb::TicketIdRequest { id: t.id.clone() }, &ada)).await.unwrap_err();
     assert_eq!((e.code(), code(&e)), (tonic::Code::FailedPrecondition, "ticket_closed"));
     h.authed(Method::POST, &format!("/api/v1/tickets/{}/close", t.id), &ada, None).await.expect(409, "ticket_closed");
-    let page = admin.admin_list_tickets(call(pb::AdminListTicketsRequest::default(), &cs.token)).await.unwrap().into_inner();
+    let page =
+        admin.admin_list_tickets(call(pb::AdminListTicketsRequest::default(), &cs.token)).await.unwrap().into_inner();
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.items[0].status, "closed");
     stop.cancel();
@@ -503,7 +532,12 @@ async fn staff_replies_reach_the_customers_mailbox(pool: PgPool) {
             break rows;
         }
         helium.assert_running();
-        assert!(std::time::Instant::now() < deadline, "mail not delivered: {rows:?}\n{}\n{}", helium.stderr(), sink.log());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "mail not delivered: {rows:?}\n{}\n{}",
+            helium.stderr(),
+            sink.log()
+        );
         tokio::time::sleep(POLL).await;
     };
     let templates: Vec<&str> = sent.iter().map(|(t, _)| t.as_str()).collect();
@@ -511,7 +545,10 @@ async fn staff_replies_reach_the_customers_mailbox(pool: PgPool) {
     let messages = sink.messages();
     assert_eq!(messages.len(), 2, "exactly one mail per staff reply and status change");
     let subjects: Vec<String> = messages.iter().map(|m| mail_header(m, "Subject").unwrap()).collect();
-    assert_eq!(subjects, ["New reply to your support ticket: VPN drops", "Your support ticket was resolved: VPN drops"]);
+    assert_eq!(
+        subjects,
+        ["New reply to your support ticket: VPN drops", "Your support ticket was resolved: VPN drops"]
+    );
     for m in &messages {
         assert_eq!(mail_header(m, "To").as_deref(), Some(email.as_str()));
         assert!(!m.contains("Staff-only context"), "an internal note leaked into a mail");

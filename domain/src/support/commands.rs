@@ -130,12 +130,19 @@ mod tests {
     #[test]
     fn new_tickets_are_trimmed_and_bounded() {
         let t = NewTicket::new("  Cannot connect ", "\n hello\r\nworld\t \n", "high", None).unwrap();
-        assert_eq!((t.subject.as_str(), t.body.as_str(), t.priority), ("Cannot connect", "hello\nworld", TicketPriority::High));
+        assert_eq!(
+            (t.subject.as_str(), t.body.as_str(), t.priority),
+            ("Cannot connect", "hello\nworld", TicketPriority::High)
+        );
         let e = NewTicket::new(&"s".repeat(201), &"b".repeat(10_001), "asap", None).unwrap_err();
         let got = fields(e);
         assert_eq!(
             got,
-            [("subject".into(), "too_long".into()), ("body".into(), "too_long".into()), ("priority".into(), "invalid_enum".into())]
+            [
+                ("subject".into(), "too_long".into()),
+                ("body".into(), "too_long".into()),
+                ("priority".into(), "invalid_enum".into())
+            ]
         );
         assert!(NewTicket::new(&"é".repeat(200), &"é".repeat(10_000), "low", None).is_ok(), "characters, not bytes");
     }
@@ -146,7 +153,10 @@ mod tests {
         assert_eq!(fields(message_body("a\rb").unwrap_err()), [("body".into(), "invalid_format".into())]);
         assert_eq!(fields(message_body("bell\u{7}").unwrap_err()), [("body".into(), "invalid_format".into())]);
         assert_eq!(fields(message_body(" \n\t ").unwrap_err()), [("body".into(), "required".into())]);
-        assert_eq!(fields(NewTicket::new("a\tb", "x", "low", None).unwrap_err()), [("subject".into(), "invalid_format".into())]);
+        assert_eq!(
+            fields(NewTicket::new("a\tb", "x", "low", None).unwrap_err()),
+            [("subject".into(), "invalid_format".into())]
+        );
         assert_eq!(message_body("tab\there\nnext").unwrap(), "tab\there\nnext");
     }
 

@@ -72,7 +72,13 @@ impl StaffTickets {
     /// adminReplyTicket: a reply (the customer's turn next, `ticket.replied`, the
     /// `ticket_reply` e-mail) or an internal note (nothing but the note and its audit row).
     /// A closed ticket answers 409 `ticket_closed`.
-    pub async fn reply(&self, actor: &Actor, id: Uuid, body: &str, internal: bool) -> Result<TicketMessage, DomainError> {
+    pub async fn reply(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        body: &str,
+        internal: bool,
+    ) -> Result<TicketMessage, DomainError> {
         let (author_type, author_id) = author(actor)?;
         let ctx = &self.0;
         crate::transaction!(ctx.db, |tx| {

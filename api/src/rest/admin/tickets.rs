@@ -4,8 +4,8 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use helium_domain::support::rules;
 use helium_domain::support::commands::{StatusChange, message_body};
+use helium_domain::support::rules;
 use helium_infra::support::store::tickets::TicketFilter;
 use uuid::Uuid;
 
