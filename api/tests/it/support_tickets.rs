@@ -254,10 +254,15 @@ async fn support_bot_answers_but_notes_assignment_and_status_are_for_managers(po
     assert_eq!(r.ok(200)["assignee_id"], json!(cs.id));
     let r = h.authed(Method::POST, &path, &moderator.token, Some(json!({ "assignee_id": Uuid::now_v7() }))).await;
     r.expect(422, "assignee_invalid");
+    h.authed(Method::POST, &path, &moderator.token, Some(json!({}))).await.expect(422, "validation_failed");
     sqlx::query("UPDATE staff.admins SET status = 'disabled' WHERE id = $1").bind(bot.id).execute(&pool).await.unwrap();
     let r = h.authed(Method::POST, &path, &moderator.token, Some(json!({ "assignee_id": bot.id }))).await;
     r.expect(422, "assignee_invalid");
     assert_eq!(audit_rows(&pool, "ticket.assign", &id).await, 1);
+    let r = h.authed(Method::POST, &path, &moderator.token, Some(json!({ "assignee_id": null }))).await;
+    assert!(r.ok(200)["assignee_id"].is_null());
+    let r = h.authed(Method::POST, &path, &moderator.token, Some(json!({ "assignee_id": cs.id }))).await;
+    assert_eq!(r.ok(200)["assignee_id"], json!(cs.id));
 
     // Staff filters, and a subject search whose wildcards match themselves.
     let other = open_ticket(&h, &token, "Refund 100 please now").await;

@@ -60,7 +60,8 @@ pub async fn admin_get_ticket(
 #[utoipa::path(
     post, path = "/api/v1/admin/tickets/{id}/messages", operation_id = "adminReplyTicket", tag = "support",
     summary = "Reply to a ticket, or add an internal note",
-    description = "A reply makes an `open` ticket `pending` (the customer's turn) and e-mails the customer (`ticket_reply`). \
+    description = "A reply makes an `open` ticket `pending` (the customer's turn; `pending` and `resolved` stay as they are) \
+        and e-mails the customer (`ticket_reply`). \
         With `internal: true` it is a staff-only note: no e-mail, no state change; it needs `tickets.manage` (SupportBot: 403). \
         Plain text, 1–10 000 characters; attachments are not supported.",
     params(("id" = Uuid, Path, description = "Ticket id")),

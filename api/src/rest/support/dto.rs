@@ -211,8 +211,16 @@ pub struct AdminReplyTicketRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignTicketRequest {
-    /// An active staff member who answers tickets; `null` unassigns.
+    /// An active staff member who answers tickets; `null` unassigns. Required: an empty
+    /// body must not unassign by accident.
+    #[serde(deserialize_with = "present_or_null")]
+    #[schema(required = true)]
     pub assignee_id: Option<Uuid>,
+}
+
+/// A nullable field that must be present (serde would default a missing `Option` to `None`).
+fn present_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Uuid>, D::Error> {
+    Option::<Uuid>::deserialize(d)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
