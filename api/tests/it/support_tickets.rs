@@ -396,6 +396,22 @@ async fn customers_have_at_most_twenty_unresolved_tickets(pool: PgPool) {
     let other = h.authed(Method::GET, &format!("/api/v1/tickets?status=open&cursor={cursor}"), &token, None).await;
     other.expect(400, "invalid_cursor");
     h.authed(Method::GET, "/api/v1/tickets?status=new", &token, None).await.expect(422, "validation_failed");
+
+    // A ticket holds at most 200 messages; the conversation then goes on in a new ticket.
+    let id = s(&page["items"][0]["id"]).to_owned();
+    sqlx::query(
+        "INSERT INTO support.messages (id, ticket_id, author_type, author_id, body)
+         SELECT gen_random_uuid(), t.id, 'customer', t.user_id, 'filler' FROM support.tickets t, generate_series(1, 198)
+          WHERE t.id = $1::uuid",
+    )
+    .bind(&id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    reply(&h, &token, &id, "the 200th").await.ok(201);
+    reply(&h, &token, &id, "the 201st").await.expect(409, "invalid_state");
+    let cs = staff(&h, Role::CustomerSupport).await;
+    staff_reply(&h, &cs.token, &id, "note", true).await.expect(409, "invalid_state");
 }
 
 fn call<T>(msg: T, token: &str) -> Request<T> {

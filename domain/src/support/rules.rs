@@ -8,6 +8,22 @@ use crate::error::{DomainError, ErrorCode};
 /// (409 `invalid_state`) until one is resolved or closed.
 pub const MAX_UNRESOLVED_PER_CUSTOMER: i64 = 20;
 
+/// How many messages (replies and notes) one ticket holds; a conversation longer than that
+/// continues in a new ticket (409 `invalid_state`). Keeps getTicket's answer bounded.
+pub const MAX_MESSAGES_PER_TICKET: i64 = 200;
+
+/// Whether a ticket holding `count` messages takes one more.
+pub fn room_for_message(count: i64) -> Result<(), DomainError> {
+    if count < MAX_MESSAGES_PER_TICKET {
+        Ok(())
+    } else {
+        Err(DomainError::rejected(
+            ErrorCode::InvalidState,
+            format!("a ticket holds at most {MAX_MESSAGES_PER_TICKET} messages; open a new one"),
+        ))
+    }
+}
+
 fn closed() -> DomainError {
     DomainError::rejected(ErrorCode::TicketClosed, "this ticket is closed")
 }
@@ -134,6 +150,14 @@ mod tests {
             assert_eq!(after_customer_reply(from).ok(), Some(Open), "{from:?}");
             assert_eq!(customer_close(from).ok(), Some(Closed), "{from:?}");
         }
+    }
+
+    #[test]
+    fn tickets_hold_a_bounded_number_of_messages() {
+        assert!(room_for_message(0).is_ok());
+        assert!(room_for_message(MAX_MESSAGES_PER_TICKET - 1).is_ok());
+        let full = room_for_message(MAX_MESSAGES_PER_TICKET).err().map(|e| e.code());
+        assert_eq!(full, Some(ErrorCode::InvalidState));
     }
 
     #[test]

@@ -84,6 +84,7 @@ impl StaffTickets {
         crate::transaction!(ctx.db, |tx| {
             let ticket = tickets::get(tx, id, None, true).await?.ok_or_else(not_found)?;
             let next = rules::after_staff_message(ticket.status, internal)?;
+            rules::room_for_message(messages::count(tx, id).await?)?;
             let msg = messages::insert(tx, id, author_type, author_id, internal, body).await?;
             let updated = tickets::set_status(tx, id, next).await?;
             let action = if internal { AuditAction::TicketNote } else { AuditAction::TicketReply };
@@ -139,6 +140,7 @@ impl StaffTickets {
             let next = rules::staff_set(ticket.status, cmd.status)?;
             let updated = tickets::set_status(tx, id, next).await?;
             if let Some(note) = &cmd.note {
+                rules::room_for_message(messages::count(tx, id).await?)?;
                 messages::insert(tx, id, author_type, author_id, true, note).await?;
             }
             let mut change = Change::new(AuditAction::TicketStatus, "ticket", id)

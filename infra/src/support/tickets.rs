@@ -89,6 +89,7 @@ impl Tickets {
         crate::transaction!(self.0.db, |tx| {
             let ticket = tickets::get(tx, id, Some(user_id), true).await?.ok_or_else(not_found)?;
             let next = rules::after_customer_reply(ticket.status)?;
+            rules::room_for_message(messages::count(tx, id).await?)?;
             let msg = messages::insert(tx, id, AuthorType::Customer, user_id, false, body).await?;
             let updated = tickets::set_status(tx, id, next).await?;
             notices::replied(tx, &updated, &msg).await?;

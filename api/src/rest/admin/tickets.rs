@@ -63,14 +63,14 @@ pub async fn admin_get_ticket(
     description = "A reply makes an `open` ticket `pending` (the customer's turn; `pending` and `resolved` stay as they are) \
         and e-mails the customer (`ticket_reply`). \
         With `internal: true` it is a staff-only note: no e-mail, no state change; it needs `tickets.manage` (SupportBot: 403). \
-        Plain text, 1–10 000 characters; attachments are not supported.",
+        Plain text, 1–10 000 characters; attachments are not supported. A ticket holds at most 200 messages and notes.",
     params(("id" = Uuid, Path, description = "Ticket id")),
     request_body = AdminReplyTicketRequest,
     responses(
         (status = 201, description = "Sent", body = AdminTicketMessage, headers(("Location" = String, description = "/api/v1/tickets/{id}"))),
         (status = 403, description = "permission_denied (internal note without `tickets.manage`)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 409, description = "ticket_closed", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "ticket_closed; invalid_state (200 messages)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (body)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
@@ -120,7 +120,7 @@ pub async fn admin_assign_ticket(
     responses(
         (status = 200, description = "Changed", body = AdminTicket),
         (status = 404, description = "not_found", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 409, description = "invalid_ticket_transition", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "invalid_ticket_transition; invalid_state (a note on a ticket with 200 messages)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (status, note)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]

@@ -94,14 +94,15 @@ pub async fn get_ticket(
 #[utoipa::path(
     post, path = "/api/v1/tickets/{id}/messages", operation_id = "replyTicket", tag = "support",
     summary = "Reply on my ticket",
-    description = "It becomes staff's turn (`open`); a `resolved` ticket reopens. Plain text, 1–10 000 characters.",
+    description = "It becomes staff's turn (`open`); a `resolved` ticket reopens. Plain text, 1–10 000 characters. \
+        A ticket holds at most 200 messages (409 `invalid_state` after that: open a new ticket).",
     security(("customerBearer" = [])),
     params(("id" = Uuid, Path, description = "Ticket id")),
     request_body = ReplyTicketRequest,
     responses(
         (status = 201, description = "Sent", body = TicketMessage, headers(("Location" = String, description = "/api/v1/tickets/{id}"))),
         (status = 404, description = "not_found (also another customer's ticket)", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 409, description = "ticket_closed", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "ticket_closed; invalid_state (200 messages)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (body)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]

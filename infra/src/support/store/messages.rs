@@ -44,3 +44,10 @@ pub async fn of_ticket(c: &mut PgConnection, ticket_id: Uuid, with_internal: boo
     .fetch_all(ex(c))
     .await?)
 }
+
+/// How many messages (notes included) a ticket holds.
+pub async fn count(c: &mut PgConnection, ticket_id: Uuid) -> DbResult<i64> {
+    Ok(sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM support.messages WHERE ticket_id = $1"#, ticket_id)
+        .fetch_one(ex(c))
+        .await?)
+}
