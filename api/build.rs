@@ -16,6 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "helium/v1/market.proto",
             "helium/v1/notify.proto",
             "helium/v1/admin_market.proto",
+            "helium/v1/support.proto",
         ],
         ["proto"],
     )?;

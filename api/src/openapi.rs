@@ -30,8 +30,8 @@ use crate::http::problem::{ProblemBody, ProblemField};
         (name = "webhooks", description = "Payment gateway callbacks and outgoing webhook endpoints"),
         (name = "telecom", description = "Packages, nodes, subscriptions, and the node-agent API"),
         (name = "market", description = "Invite codes, referrals, commissions and affiliate policies"),
-        (name = "support", description = "Support tickets"),
         (name = "notify", description = "Announcements and notification preferences"),
+        (name = "support", description = "Support tickets: customers and staff; plain text, no attachments"),
     ),
     modifiers(&SecuritySchemes, &CommonResponses)
 )]

@@ -10,6 +10,7 @@ use helium_infra::identity::keyring::DataKey;
 use helium_infra::market::{MarketContext, MarketServices};
 use helium_infra::notify::{NotifyContext, NotifyServices};
 use helium_infra::shop::{ShopContext, ShopServices};
+use helium_infra::support::{SupportContext, SupportServices};
 use helium_infra::telecom::snapshots::Snapshots;
 use helium_infra::telecom::{TelecomContext, TelecomServices};
 use helium_infra::wallet::{WalletContext, WalletServices};
@@ -43,6 +44,8 @@ pub struct Handles {
     pub market: MarketServices,
     /// Announcements, notification preferences.
     pub notify: NotifyServices,
+    /// Support tickets.
+    pub support: SupportServices,
     /// Seals TOTP seeds and e-mailed secrets; keys the audit chain.
     pub keys: DataKey,
     /// Set once start-up (migrations, config) finished; /readyz reports not ready before.
@@ -60,6 +63,7 @@ struct Services {
     telecom: TelecomServices,
     market: MarketServices,
     notify: NotifyServices,
+    support: SupportServices,
 }
 
 fn services(db: &Db, config: &ConfigStore, redis: &RedisHandle, keys: &DataKey, public_url: &str) -> Services {
@@ -106,7 +110,9 @@ fn services(db: &Db, config: &ConfigStore, redis: &RedisHandle, keys: &DataKey, 
         keys: keys.clone(),
         public_url: public_url.to_owned(),
     });
-    Services { auth, admin, shop, wallet, telecom, market, notify }
+    let support =
+        SupportServices::new(SupportContext { db: db.clone(), keys: keys.clone(), public_url: public_url.to_owned() });
+    Services { auth, admin, shop, wallet, telecom, market, notify, support }
 }
 
 impl AppState {
@@ -114,7 +120,7 @@ impl AppState {
         let db = Db::new(pool.clone());
         let config = ConfigStore::new(db.clone(), redis.clone());
         let keys = DataKey::default();
-        let Services { auth, admin, shop, wallet, telecom, market, notify } =
+        let Services { auth, admin, shop, wallet, telecom, market, notify, support } =
             services(&db, &config, &redis, &keys, DEFAULT_PUBLIC_URL);
         Self(Arc::new(Handles {
             db,
@@ -129,6 +135,7 @@ impl AppState {
             telecom,
             market,
             notify,
+            support,
             keys,
             started: Arc::new(std::sync::atomic::AtomicBool::new(true)),
         }))
@@ -168,10 +175,10 @@ impl AppState {
 
 impl Handles {
     fn rebuild_services(&mut self, public_url: &str) {
-        let Services { auth, admin, shop, wallet, telecom, market, notify } =
+        let Services { auth, admin, shop, wallet, telecom, market, notify, support } =
             services(&self.db, &self.config, &self.redis, &self.keys, public_url);
-        (self.auth, self.admin, self.shop, self.wallet, self.telecom, self.market, self.notify) =
-            (auth, admin, shop, wallet, telecom, market, notify);
+        (self.auth, self.admin, self.shop, self.wallet, self.telecom, self.market, self.notify, self.support) =
+            (auth, admin, shop, wallet, telecom, market, notify, support);
     }
 }
 

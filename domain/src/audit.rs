@@ -129,6 +129,10 @@ audit_actions! {
     AnnouncementCreate = "announcement.create",
     AnnouncementUpdate = "announcement.update",
     AnnouncementDelete = "announcement.delete",
+    TicketReply = "ticket.reply",
+    TicketNote = "ticket.note",
+    TicketAssign = "ticket.assign",
+    TicketStatus = "ticket.status",
 }
 
 /// One change: `before`/`after` hold only the changed fields, secrets already redacted.

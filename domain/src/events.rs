@@ -95,6 +95,7 @@ pub enum EmailTemplate {
     SecurityNewSignIn,
     SecurityMethodChanged,
     TicketReply,
+    TicketStatusChanged,
     OrderPaid,
     PackageActivated,
     PackageExpiring,
@@ -104,7 +105,7 @@ pub enum EmailTemplate {
 }
 
 impl EmailTemplate {
-    pub const ALL: [EmailTemplate; 18] = [
+    pub const ALL: [EmailTemplate; 19] = [
         EmailTemplate::RegisterMagicLink,
         EmailTemplate::RegisterExistingAccount,
         EmailTemplate::PasswordReset,
@@ -117,6 +118,7 @@ impl EmailTemplate {
         EmailTemplate::SecurityNewSignIn,
         EmailTemplate::SecurityMethodChanged,
         EmailTemplate::TicketReply,
+        EmailTemplate::TicketStatusChanged,
         EmailTemplate::OrderPaid,
         EmailTemplate::PackageActivated,
         EmailTemplate::PackageExpiring,
@@ -139,6 +141,7 @@ impl EmailTemplate {
             EmailTemplate::SecurityNewSignIn => "security_new_sign_in",
             EmailTemplate::SecurityMethodChanged => "security_method_changed",
             EmailTemplate::TicketReply => "ticket_reply",
+            EmailTemplate::TicketStatusChanged => "ticket_status_changed",
             EmailTemplate::OrderPaid => "order_paid",
             EmailTemplate::PackageActivated => "package_activated",
             EmailTemplate::PackageExpiring => "package_expiring",

@@ -14,6 +14,7 @@ pub mod meta;
 pub mod money;
 pub mod notify;
 pub mod shop;
+pub mod support;
 pub mod telecom;
 pub mod text;
 pub mod wallet;

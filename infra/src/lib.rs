@@ -18,6 +18,7 @@ pub mod notify;
 pub mod paging;
 pub mod redis_conn;
 pub mod shop;
+pub mod support;
 pub mod telecom;
 pub mod trace;
 pub mod wallet;

@@ -10,6 +10,7 @@ pub mod market;
 pub mod meta;
 pub mod notify;
 pub mod shop;
+pub mod support;
 pub mod telecom;
 
 use tokio::net::TcpListener;
@@ -53,6 +54,10 @@ pub async fn serve(
     reporter
         .set_serving::<pb::announcement_service_server::AnnouncementServiceServer<admin_market::AnnouncementGrpc>>()
         .await;
+    reporter.set_serving::<pb::support_service_server::SupportServiceServer<support::SupportGrpc>>().await;
+    reporter
+        .set_serving::<pb::admin_support_service_server::AdminSupportServiceServer<support::AdminSupportGrpc>>()
+        .await;
     reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
     let reflection = if reflection {
         Some(
@@ -87,8 +92,12 @@ pub async fn serve(
             state.clone(),
         )))
         .add_service(pb::announcement_service_server::AnnouncementServiceServer::new(
-            admin_market::AnnouncementGrpc::new(state),
+            admin_market::AnnouncementGrpc::new(state.clone()),
         ))
+        .add_service(pb::support_service_server::SupportServiceServer::new(support::SupportGrpc::new(state.clone())))
+        .add_service(pb::admin_support_service_server::AdminSupportServiceServer::new(support::AdminSupportGrpc::new(
+            state,
+        )))
         .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), stop.cancelled_owned())
         .await?;
     Ok(())

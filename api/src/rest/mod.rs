@@ -7,6 +7,7 @@ pub mod market;
 pub mod meta;
 pub mod notify;
 pub mod shop;
+pub mod support;
 pub mod telecom;
 pub mod wallet;
 pub mod webhooks;
@@ -32,6 +33,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(telecom::customer_routes())
         .merge(market::routes())
         .merge(notify::routes())
+        .merge(support::routes())
         .merge(admin::routes())
 }
 

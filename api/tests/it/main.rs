@@ -40,5 +40,6 @@ mod staff_admins;
 mod staff_audit_config;
 mod staff_customers;
 mod staff_mfa;
+mod support_tickets;
 mod telecom_agents;
 mod telecom_rest;

@@ -333,3 +333,52 @@ async fn staff_password_failures_are_limited_per_address(pool: PgPool) {
     let r = h.post("/api/v1/admin/auth/login", json!({ "email": email, "password": PASSWORD })).await;
     r.expect(429, "too_many_attempts");
 }
+
+/// Support tickets (API.md §3): SuperAdmin, Moderator and CustomerSupport may do everything;
+/// SupportBot reads and replies only — no internal note (checked past the route guard), no
+/// assignment, no status. Checked with real bodies on a real ticket, as a session and as a key.
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn ticket_routes_follow_the_role_matrix(pool: PgPool) {
+    let h = harness(pool.clone()).await;
+    let spec: Value = serde_json::from_str(&helium_api::app::openapi_json()).unwrap();
+    let declared = |path: &str, method: &str| spec["paths"][path][method]["x-helium-permission"].clone();
+    assert_eq!(declared("/api/v1/admin/tickets", "get"), "tickets.read");
+    assert_eq!(declared("/api/v1/admin/tickets/{id}", "get"), "tickets.read");
+    assert_eq!(declared("/api/v1/admin/tickets/{id}/messages", "post"), "tickets.reply");
+    assert_eq!(declared("/api/v1/admin/tickets/{id}/assign", "post"), "tickets.manage");
+    assert_eq!(declared("/api/v1/admin/tickets/{id}/status", "post"), "tickets.manage");
+
+    let customer = crate::support::shop::customer(&pool).await;
+    let cmd = helium_domain::support::commands::NewTicket::new("Matrix", "Hello", "normal", None).unwrap();
+    let (ticket, _) = h.state.support.tickets.create(customer, &cmd).await.unwrap();
+    let base = format!("/api/v1/admin/tickets/{}", ticket.id);
+    let mut checked = 0;
+    for role in Role::ALL {
+        let user = staff(&h, role).await;
+        let key = api_key(&pool, role, user.id).await;
+        let manager = role != Role::SupportBot;
+        let operations = [
+            (Method::GET, "/api/v1/admin/tickets".to_owned(), None, true),
+            (Method::GET, base.clone(), None, true),
+            (Method::POST, format!("{base}/messages"), Some(json!({ "body": "Hello" })), true),
+            (Method::POST, format!("{base}/messages"), Some(json!({ "body": "Note", "internal": true })), manager),
+            (Method::POST, format!("{base}/assign"), Some(json!({ "assignee_id": user.id })), manager),
+            // Replies leave the ticket pending; open ⇄ pending alternate from there.
+            (Method::POST, format!("{base}/status"), Some(json!({ "status": "open" })), manager),
+            (Method::POST, format!("{base}/status"), Some(json!({ "status": "pending" })), manager),
+        ];
+        for (who, credential) in [("session", &user.token), ("api key", &key)] {
+            for (method, path, body, allowed) in &operations {
+                let r = h.call(request(method.clone(), path, Some(credential), body.as_ref())).await;
+                let label = format!("{method} {path} {body:?} as {} {who}", role.as_str());
+                if *allowed {
+                    assert!(r.status.is_success(), "{label}: expected allowed, got {} {:?}", r.status, r.body);
+                } else {
+                    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "permission_denied"), "{label}");
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, Role::ALL.len() * 2 * 7);
+}

@@ -63,7 +63,7 @@ impl EmailTemplate {
             | EmailTemplate::SecurityMethodChanged
             | EmailTemplate::EmailChangeRequested => Category::Security,
             EmailTemplate::Announcement => Category::Marketing,
-            EmailTemplate::TicketReply => Category::Support,
+            EmailTemplate::TicketReply | EmailTemplate::TicketStatusChanged => Category::Support,
             EmailTemplate::OrderPaid | EmailTemplate::AutoRenewFailed => Category::Billing,
             EmailTemplate::PackageActivated | EmailTemplate::PackageExpiring => Category::Service,
         }
@@ -115,5 +115,6 @@ mod tests {
         assert_eq!(locked.code(), crate::ErrorCode::PreferenceLocked);
         assert!(preference_changes(&[("spam".into(), true)]).is_err());
         assert_eq!(preference_changes(&[("marketing".into(), false)]).unwrap(), vec![(Category::Marketing, false)]);
+        assert_eq!(EmailTemplate::TicketStatusChanged.category(), Category::Support);
     }
 }

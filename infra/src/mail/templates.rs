@@ -32,6 +32,7 @@ static FILES: &[(&str, &str)] = email_files!(
     "security_new_sign_in",
     "security_method_changed",
     "ticket_reply",
+    "ticket_status_changed",
     "order_paid",
     "package_activated",
     "package_expiring",

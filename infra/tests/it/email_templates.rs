@@ -16,7 +16,7 @@ const SUPPORT: &str = "support@helium.example";
 const RECIPIENT: &str = "alice@example.com";
 const LOCALE: &str = "en-GB";
 
-const NAMES: [&str; 18] = [
+const NAMES: [&str; 19] = [
     "register_magic_link",
     "register_existing_account",
     "password_reset",
@@ -29,6 +29,7 @@ const NAMES: [&str; 18] = [
     "security_new_sign_in",
     "security_method_changed",
     "ticket_reply",
+    "ticket_status_changed",
     "order_paid",
     "package_activated",
     "package_expiring",
@@ -172,6 +173,16 @@ fn specs() -> Vec<Spec> {
                 "ticket_subject": "Cannot connect from Wi-Fi",
                 "ticket_url": "https://app.helium.example/support/tickets/4711",
                 "reply_excerpt": "Hi Alice,\nplease try <script>alert(\"x\")</script> & reconnect.",
+            }),
+            optional: &[],
+            security: false,
+        },
+        Spec {
+            name: "ticket_status_changed",
+            vars: json!({
+                "ticket_subject": "Cannot connect <from> Wi-Fi",
+                "status": "resolved",
+                "ticket_url": "https://app.helium.example/tickets/4711",
             }),
             optional: &[],
             security: false,

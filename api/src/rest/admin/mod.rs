@@ -20,6 +20,7 @@ pub mod orders;
 pub mod packages;
 pub mod payment_methods;
 pub mod stats;
+pub mod tickets;
 pub mod wallets;
 
 use axum::middleware::from_fn;
@@ -111,6 +112,20 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(commerce_routes())
         .merge(telecom_routes())
         .merge(market_routes())
+        .merge(support_routes())
+}
+
+/// Support tickets (issue 15). SupportBot reads and replies; the rest needs `tickets.manage`
+/// (internal notes are checked in the handler, the route admits `tickets.reply`).
+fn support_routes() -> OpenApiRouter<AppState> {
+    use Permission as P;
+    use RouteClass::{Read, Write};
+    OpenApiRouter::new()
+        .routes(staff_route(routes!(tickets::admin_list_tickets), P::TicketsRead, Read))
+        .routes(staff_route(routes!(tickets::admin_get_ticket), P::TicketsRead, Read))
+        .routes(staff_route(routes!(tickets::admin_reply_ticket), P::TicketsReply, Write))
+        .routes(staff_route(routes!(tickets::admin_assign_ticket), P::TicketsManage, Write))
+        .routes(staff_route(routes!(tickets::admin_set_ticket_status), P::TicketsManage, Write))
 }
 
 /// Groups, catalog, coupons, orders, gateways, wallets and gift cards (issue 13). Money

@@ -1,0 +1,4 @@
+//! SQL of the support domain.
+
+pub mod messages;
+pub mod tickets;
