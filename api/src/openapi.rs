@@ -27,7 +27,7 @@ use crate::http::problem::{ProblemBody, ProblemField};
         (name = "catalog", description = "Package series and versions, products and coupons for staff"),
         (name = "orders", description = "Orders and gateway accounts for staff"),
         (name = "wallet", description = "Wallet balance, its ledger, gift cards and top-ups"),
-        (name = "webhooks", description = "Payment gateway callbacks"),
+        (name = "webhooks", description = "Payment gateway callbacks and outgoing webhooks"),
         (name = "telecom", description = "Packages, nodes, subscriptions, and the node-agent API"),
     ),
     modifiers(&SecuritySchemes, &CommonResponses)

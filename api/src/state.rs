@@ -7,6 +7,7 @@ use helium_infra::auth::oauth_client::OauthClient;
 use helium_infra::auth::{AuthContext, AuthServices};
 use helium_infra::db::Db;
 use helium_infra::identity::keyring::DataKey;
+use helium_infra::notify::webhooks::{WebhookServices, WebhookSettings};
 use helium_infra::shop::{ShopContext, ShopServices};
 use helium_infra::telecom::snapshots::Snapshots;
 use helium_infra::telecom::{TelecomContext, TelecomServices};
@@ -37,6 +38,8 @@ pub struct Handles {
     pub telecom: TelecomServices,
     /// Wallets, the ledger, gift cards.
     pub wallet: WalletServices,
+    /// Outgoing webhooks: endpoints, fan-out, sender.
+    pub webhooks: WebhookServices,
     /// Seals TOTP seeds and e-mailed secrets; keys the audit chain.
     pub keys: DataKey,
     /// Set once start-up (migrations, config) finished; /readyz reports not ready before.
@@ -100,7 +103,9 @@ impl AppState {
         let config = ConfigStore::new(db.clone(), redis.clone());
         let keys = DataKey::default();
         let Services { auth, admin, shop, wallet, telecom } = services(&db, &config, &redis, &keys, DEFAULT_PUBLIC_URL);
+        let webhooks = WebhookServices::new(db.clone(), keys.clone(), WebhookSettings::default());
         Self(Arc::new(Handles {
+            webhooks,
             db,
             redis,
             mq,
@@ -142,6 +147,11 @@ impl AppState {
         })
     }
 
+    /// Outgoing-webhook settings (test flag, retry schedule).
+    pub fn with_webhook_settings(self, settings: WebhookSettings) -> Self {
+        self.edit(|h| h.webhooks = WebhookServices::new(h.db.clone(), h.keys.clone(), settings))
+    }
+
     /// The database pool (readiness, metrics, workers that own their connections).
     pub fn pool(&self) -> &PgPool {
         self.db.pool()
@@ -153,6 +163,8 @@ impl Handles {
         let Services { auth, admin, shop, wallet, telecom } =
             services(&self.db, &self.config, &self.redis, &self.keys, public_url);
         (self.auth, self.admin, self.shop, self.wallet, self.telecom) = (auth, admin, shop, wallet, telecom);
+        let webhook_settings = self.webhooks.context.settings.clone();
+        self.webhooks = WebhookServices::new(self.db.clone(), self.keys.clone(), webhook_settings);
     }
 }
 

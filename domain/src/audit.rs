@@ -125,6 +125,12 @@ audit_actions! {
     NodeClientCreate = "node_client.create",
     NodeClientUpdate = "node_client.update",
     NodeClientDelete = "node_client.delete",
+    WebhookEndpointCreate = "webhook_endpoint.create",
+    WebhookEndpointUpdate = "webhook_endpoint.update",
+    WebhookEndpointDelete = "webhook_endpoint.delete",
+    WebhookSecretRotate = "webhook_endpoint.rotate_secret",
+    WebhookTestSend = "webhook_endpoint.test",
+    WebhookDeliveryRetry = "webhook_delivery.retry",
 }
 
 /// One change: `before`/`after` hold only the changed fields, secrets already redacted.

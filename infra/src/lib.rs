@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod identity;
 pub mod mail;
 pub mod mq;
+pub mod notify;
 pub mod paging;
 pub mod redis_conn;
 pub mod shop;

@@ -1,3 +1,4 @@
 //! Notify: announcements, notification preferences, outgoing webhooks.
 
 pub mod preferences;
+pub mod webhooks;

@@ -19,6 +19,7 @@ pub mod packages;
 pub mod payment_methods;
 pub mod stats;
 pub mod wallets;
+pub mod webhooks;
 
 use axum::middleware::from_fn;
 use helium_domain::admin::Permission;
@@ -108,6 +109,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(staff_route(routes!(stats::admin_get_dashboard_stats), P::CustomersRead, Read))
         .merge(commerce_routes())
         .merge(telecom_routes())
+        .merge(webhook_routes())
 }
 
 /// Groups, catalog, coupons, orders, gateways, wallets and gift cards (issue 13). Money
@@ -179,4 +181,20 @@ fn telecom_routes() -> OpenApiRouter<AppState> {
         .routes(staff_route(routes!(packages::admin_list_packages), P::CustomersRead, Read))
         .routes(staff_route(routes!(packages::admin_cancel_package), P::PackagesCancel, Write))
         .routes(staff_route(routes!(packages::admin_rotate_customer_subscription), P::CustomersBan, Write))
+}
+
+/// Outgoing webhook endpoints and deliveries (issue 15): SuperAdmin, human sessions only.
+fn webhook_routes() -> OpenApiRouter<AppState> {
+    use Permission::WebhooksManage as P;
+    use RouteClass::{Read, Write};
+    OpenApiRouter::new()
+        .routes(staff_route(routes!(webhooks::admin_list_webhook_endpoints), P, Read))
+        .routes(staff_route(routes!(webhooks::admin_create_webhook_endpoint), P, Write))
+        .routes(staff_route(routes!(webhooks::admin_get_webhook_endpoint), P, Read))
+        .routes(staff_route(routes!(webhooks::admin_update_webhook_endpoint), P, Write))
+        .routes(staff_route(routes!(webhooks::admin_delete_webhook_endpoint), P, Write))
+        .routes(staff_route(routes!(webhooks::admin_rotate_webhook_secret), P, Write))
+        .routes(staff_route(routes!(webhooks::admin_send_test_webhook), P, Write))
+        .routes(staff_route(routes!(webhooks::admin_list_webhook_deliveries), P, Read))
+        .routes(staff_route(routes!(webhooks::admin_retry_webhook_delivery), P, Write))
 }
