@@ -13,6 +13,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "helium/v1/admin.proto",
             "helium/v1/shop.proto",
             "helium/v1/telecom.proto",
+            "helium/v1/webhooks.proto",
         ],
         ["proto"],
     )?;

@@ -8,6 +8,7 @@ pub mod error;
 pub mod meta;
 pub mod shop;
 pub mod telecom;
+pub mod webhooks;
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -44,6 +45,7 @@ pub async fn serve(
     reporter.set_serving::<pb::shop_service_server::ShopServiceServer<shop::ShopGrpc>>().await;
     reporter.set_serving::<pb::wallet_service_server::WalletServiceServer<shop::WalletGrpc>>().await;
     reporter.set_serving::<pb::telecom_service_server::TelecomServiceServer<telecom::TelecomGrpc>>().await;
+    reporter.set_serving::<pb::webhook_service_server::WebhookServiceServer<webhooks::WebhookGrpc>>().await;
     reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
     let reflection = if reflection {
         Some(
@@ -71,7 +73,8 @@ pub async fn serve(
         )))
         .add_service(pb::shop_service_server::ShopServiceServer::new(shop::ShopGrpc::new(state.clone())))
         .add_service(pb::wallet_service_server::WalletServiceServer::new(shop::WalletGrpc::new(state.clone())))
-        .add_service(pb::telecom_service_server::TelecomServiceServer::new(telecom::TelecomGrpc::new(state)))
+        .add_service(pb::telecom_service_server::TelecomServiceServer::new(telecom::TelecomGrpc::new(state.clone())))
+        .add_service(pb::webhook_service_server::WebhookServiceServer::new(webhooks::WebhookGrpc::new(state)))
         .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), stop.cancelled_owned())
         .await?;
     Ok(())
