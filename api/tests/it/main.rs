@@ -39,3 +39,4 @@ mod staff_customers;
 mod staff_mfa;
 mod telecom_agents;
 mod telecom_rest;
+mod webhooks_out;
