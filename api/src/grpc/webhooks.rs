@@ -150,9 +150,11 @@ impl pb::webhook_service_server::WebhookService for WebhookGrpc {
         let (_, actor) = staff(&self.state, &req, P, Write).await?;
         let r = req.into_inner();
         let endpoint_id = id(&r.id, "endpoint")?;
-        let (e, secret) =
-            self.state.webhooks.endpoints.rotate(&actor, endpoint_id, r.grace_secs).await.map_err(err)?;
-        Ok(Response::new(pb::WebhookSecret { secret, previous_secret_expires_at: e.previous_secret_expires_at.map(ts) }))
+        let (e, secret) = self.state.webhooks.endpoints.rotate(&actor, endpoint_id, r.grace_secs).await.map_err(err)?;
+        Ok(Response::new(pb::WebhookSecret {
+            secret,
+            previous_secret_expires_at: e.previous_secret_expires_at.map(ts),
+        }))
     }
 
     async fn send_test_webhook(

@@ -37,16 +37,19 @@ struct Received {
     body: String,
 }
 
-/// Answers from a script (status, Location), then 200; records every request.
+/// One scripted answer: status and an optional `Location`.
+type Answer = (u16, Option<String>);
+
+/// Answers from a script, then 200; records every request.
 #[derive(Clone, Default)]
 struct Receiver {
-    script: Arc<Mutex<VecDeque<(u16, Option<String>)>>>,
+    script: Arc<Mutex<VecDeque<Answer>>>,
     got: Arc<Mutex<Vec<Received>>>,
     url: String,
 }
 
 impl Receiver {
-    async fn start(script: Vec<(u16, Option<String>)>) -> Self {
+    async fn start(script: Vec<Answer>) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://127.0.0.1:{}/hook", listener.local_addr().unwrap().port());
         let r = Receiver { script: Arc::new(Mutex::new(script.into())), got: Arc::default(), url };
@@ -202,7 +205,10 @@ async fn an_event_is_signed_retried_and_delivered_on_the_third_attempt(pool: PgP
     assert_eq!(body["type"], "order.paid");
     assert_eq!(body["data"], json!({ "order_id": "o-1", "amount": 700 }));
     assert!(body["timestamp"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(verify(&[(&secret, &got[2]), ("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", &got[2])]), [true, false]);
+    assert_eq!(
+        verify(&[(&secret, &got[2]), ("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", &got[2])]),
+        [true, false]
+    );
 
     // Filters.
     let q = |s: &str| format!("{BASE}/{id}/deliveries?{s}");
@@ -256,7 +262,9 @@ async fn during_a_rotation_both_secrets_sign_and_after_it_only_the_new_one(pool:
     let (ep, old) = create(&h, &sa.token, &rx.url, json!(["ticket.created"])).await;
     let id = ep["id"].as_str().unwrap();
     let rotate = format!("{BASE}/{id}/rotate-secret");
-    h.authed(Method::POST, &rotate, &sa.token, Some(json!({ "grace_secs": -1 }))).await.expect(422, "validation_failed");
+    h.authed(Method::POST, &rotate, &sa.token, Some(json!({ "grace_secs": -1 })))
+        .await
+        .expect(422, "validation_failed");
     h.authed(Method::POST, &rotate, &sa.token, Some(json!({ "grace_secs": 604_801 })))
         .await
         .expect(422, "validation_failed");
@@ -323,7 +331,8 @@ async fn inward_urls_are_refused_unless_the_test_flag_allows_loopback(pool: PgPo
     h.authed(Method::POST, BASE, &sa.token, Some(huge)).await.expect(422, "validation_failed");
     let (ep, _) = create(&h, &sa.token, "https://hooks.example.com/in", json!(["user.*"])).await;
     let id = ep["id"].as_str().unwrap();
-    let r = h.authed(Method::PATCH, &format!("{BASE}/{id}"), &sa.token, Some(json!({ "url": "https://10.1.2.3/" }))).await;
+    let r =
+        h.authed(Method::PATCH, &format!("{BASE}/{id}"), &sa.token, Some(json!({ "url": "https://10.1.2.3/" }))).await;
     r.expect(422, "url_not_allowed");
 
     // The test flag admits loopback and plain http — nothing else inward.
@@ -357,7 +366,12 @@ async fn only_super_admins_manage_webhooks_and_the_secret_is_shown_only_twice(po
     let rotated = h.authed(Method::POST, &format!("{BASE}/{id}/rotate-secret"), &sa.token, None).await;
     let secret2 = rotated.ok(200)["secret"].as_str().unwrap().to_owned();
     let patched = h
-        .authed(Method::PATCH, &format!("{BASE}/{id}"), &sa.token, Some(json!({ "description": null, "event_types": ["ticket.*"] })))
+        .authed(
+            Method::PATCH,
+            &format!("{BASE}/{id}"),
+            &sa.token,
+            Some(json!({ "description": null, "event_types": ["ticket.*"] })),
+        )
         .await;
     assert_eq!(patched.ok(200)["description"], Value::Null);
     assert_eq!(patched.body["event_types"], json!(["ticket.*"]));
@@ -385,7 +399,12 @@ async fn only_super_admins_manage_webhooks_and_the_secret_is_shown_only_twice(po
     let actions: Vec<&str> = audit.iter().map(|(a, _, _)| a.as_str()).collect();
     assert_eq!(
         actions,
-        ["webhook_endpoint.create", "webhook_endpoint.rotate_secret", "webhook_endpoint.update", "webhook_endpoint.test"]
+        [
+            "webhook_endpoint.create",
+            "webhook_endpoint.rotate_secret",
+            "webhook_endpoint.update",
+            "webhook_endpoint.test"
+        ]
     );
     let stored = sqlx::query_scalar::<_, String>("SELECT secret_sealed FROM notify.webhook_endpoints")
         .fetch_one(&h.pool)
@@ -438,8 +457,11 @@ async fn grpc_manages_webhooks_with_the_rest_rules(pool: PgPool) {
     assert_eq!((e.code(), code(&e).as_deref()), (tonic::Code::InvalidArgument, Some("url_not_allowed")));
     let e = client.create_webhook_endpoint(bearer(&moderator.token, create("https://hooks.example.com/"))).await;
     assert_eq!(e.unwrap_err().code(), tonic::Code::PermissionDenied);
-    let made =
-        client.create_webhook_endpoint(bearer(&sa.token, create("https://hooks.example.com/"))).await.unwrap().into_inner();
+    let made = client
+        .create_webhook_endpoint(bearer(&sa.token, create("https://hooks.example.com/")))
+        .await
+        .unwrap()
+        .into_inner();
     assert!(made.secret.starts_with("whsec_"));
     let id = made.endpoint.unwrap().id;
     let list = client
@@ -454,14 +476,18 @@ async fn grpc_manages_webhooks_with_the_rest_rules(pool: PgPool) {
     let e = e.unwrap_err();
     assert_eq!((e.code(), code(&e).as_deref()), (tonic::Code::FailedPrecondition, Some("endpoint_disabled")));
     let rotated = client
-        .rotate_webhook_secret(bearer(&sa.token, pb::RotateWebhookSecretRequest { id: id.clone(), grace_secs: Some(10) }))
+        .rotate_webhook_secret(bearer(
+            &sa.token,
+            pb::RotateWebhookSecretRequest { id: id.clone(), grace_secs: Some(10) },
+        ))
         .await
         .unwrap()
         .into_inner();
     assert!(rotated.secret.starts_with("whsec_") && rotated.secret != made.secret);
     let got = client.get_webhook_endpoint(bearer(&sa.token, pb::WebhookEndpointIdRequest { id: id.clone() })).await;
     assert!(got.unwrap().into_inner().previous_secret_expires_at.is_some());
-    let deliveries = pb::ListWebhookDeliveriesRequest { id: id.clone(), status: Some("bogus".into()), ..Default::default() };
+    let deliveries =
+        pb::ListWebhookDeliveriesRequest { id: id.clone(), status: Some("bogus".into()), ..Default::default() };
     let e = client.list_webhook_deliveries(bearer(&sa.token, deliveries)).await.unwrap_err();
     assert_eq!(code(&e).as_deref(), Some("validation_failed"));
     client.delete_webhook_endpoint(bearer(&sa.token, pb::WebhookEndpointIdRequest { id: id.clone() })).await.unwrap();

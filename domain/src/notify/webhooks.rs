@@ -96,9 +96,7 @@ pub fn subscribed(patterns: &[String], event_type: &str) -> bool {
         return false;
     }
     patterns.iter().any(|p| {
-        p == "*"
-            || p == event_type
-            || p.strip_suffix(".*").is_some_and(|d| event_type.split('.').next() == Some(d))
+        p == "*" || p == event_type || p.strip_suffix(".*").is_some_and(|d| event_type.split('.').next() == Some(d))
     })
 }
 
@@ -210,8 +208,7 @@ pub fn endpoint_url(raw: &str, allow_loopback: bool) -> Result<String, DomainErr
     if raw.is_empty() || raw.chars().count() > MAX_URL_CHARS || control_char_error("url", raw, false).is_some() {
         return Err(DomainError::field("url", "invalid_format", "an absolute https URL of at most 2048 characters"));
     }
-    let url = url::Url::parse(raw)
-        .map_err(|_| DomainError::field("url", "invalid_format", "an absolute https URL"))?;
+    let url = url::Url::parse(raw).map_err(|_| DomainError::field("url", "invalid_format", "an absolute https URL"))?;
     match url.scheme() {
         "https" => {}
         "http" if allow_loopback => {}
@@ -230,8 +227,11 @@ pub fn endpoint_url(raw: &str, allow_loopback: bool) -> Result<String, DomainErr
         }
         Some(url::Host::Domain(name)) => {
             let name = name.trim_end_matches('.').to_ascii_lowercase();
-            let local = name == "localhost" || name.ends_with(".localhost") || name.ends_with(".local")
-                || name.ends_with(".internal") || !name.contains('.');
+            let local = name == "localhost"
+                || name.ends_with(".localhost")
+                || name.ends_with(".local")
+                || name.ends_with(".internal")
+                || !name.contains('.');
             if local && !(allow_loopback && name == "localhost") {
                 return Err(url_refused("this host name is not public"));
             }
@@ -307,10 +307,8 @@ pub fn parse_schedule(raw: &str) -> Option<Vec<Duration>> {
 /// signature values sent in that attempt blanked out in case the receiver echoed them.
 pub fn excerpt(body: &[u8], sent_secrets: &[&str]) -> String {
     let text = String::from_utf8_lossy(body);
-    let mut out: String = text
-        .chars()
-        .map(|c| if c.is_control() && c != '\n' && c != '\t' { ' ' } else { c })
-        .collect();
+    let mut out: String =
+        text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { ' ' } else { c }).collect();
     for s in sent_secrets.iter().filter(|s| !s.is_empty()) {
         out = out.replace(s, "[redacted]");
     }
@@ -394,11 +392,36 @@ mod tests {
     #[test]
     fn only_public_addresses_are_reachable() {
         for bad in [
-            "127.0.0.1", "127.1.2.3", "0.0.0.0", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254",
-            "100.64.0.1", "192.0.2.1", "198.51.100.7", "203.0.113.9", "224.0.0.1", "255.255.255.255", "240.0.0.1",
-            "198.18.0.1", "::1", "::", "fe80::1", "fd00::1", "fc00::1", "ff02::1", "2001:db8::1", "::ffff:127.0.0.1",
-            "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::127.0.0.1", "::10.0.0.1", "64:ff9b::a00:1",
-            "2002:7f00:1::", "2001:0:4136:e378::1",
+            "127.0.0.1",
+            "127.1.2.3",
+            "0.0.0.0",
+            "10.0.0.1",
+            "172.16.5.4",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "192.0.2.1",
+            "198.51.100.7",
+            "203.0.113.9",
+            "224.0.0.1",
+            "255.255.255.255",
+            "240.0.0.1",
+            "198.18.0.1",
+            "::1",
+            "::",
+            "fe80::1",
+            "fd00::1",
+            "fc00::1",
+            "ff02::1",
+            "2001:db8::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "::ffff:169.254.169.254",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "64:ff9b::a00:1",
+            "2002:7f00:1::",
+            "2001:0:4136:e378::1",
         ] {
             assert!(!ip_allowed(ip(bad), false), "{bad} must be refused");
         }
@@ -439,7 +462,10 @@ mod tests {
         }
         assert_eq!(code("not a url", false), Some(ErrorCode::ValidationFailed));
         assert_eq!(code("https://exa\0mple.com", false), Some(ErrorCode::ValidationFailed));
-        assert_eq!(endpoint_url(" https://Example.com/h?x=1 ", false).ok().as_deref(), Some("https://example.com/h?x=1"));
+        assert_eq!(
+            endpoint_url(" https://Example.com/h?x=1 ", false).ok().as_deref(),
+            Some("https://example.com/h?x=1")
+        );
         assert!(endpoint_url("http://127.0.0.1:9000/in", true).is_ok());
         assert!(endpoint_url("http://localhost:9000/in", true).is_ok());
         assert_eq!(code("https://10.0.0.1/", true), refused);
@@ -506,7 +532,10 @@ mod tests {
         let total: u64 = s.iter().map(Duration::as_secs).sum();
         assert!((2 * 86_400..=4 * 86_400).contains(&total), "{total}");
         assert!(s.windows(2).all(|w| w[0] <= w[1]));
-        assert_eq!(parse_schedule("1, 0.5,2"), Some(vec![Duration::from_secs(1), Duration::from_millis(500), Duration::from_secs(2)]));
+        assert_eq!(
+            parse_schedule("1, 0.5,2"),
+            Some(vec![Duration::from_secs(1), Duration::from_millis(500), Duration::from_secs(2)])
+        );
         assert_eq!(parse_schedule("1,x"), None);
         assert_eq!(parse_schedule("-1"), None);
     }

@@ -248,7 +248,10 @@ pub async fn admin_list_webhook_endpoints(
 ) -> Result<Json<WebhookEndpointPage>, ApiError> {
     let cursor = params::present(q.cursor);
     let page = state.webhooks.endpoints.list(cursor.as_deref(), q.limit).await?;
-    Ok(Json(WebhookEndpointPage { items: page.items.into_iter().map(Into::into).collect(), next_cursor: page.next_cursor }))
+    Ok(Json(WebhookEndpointPage {
+        items: page.items.into_iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[utoipa::path(
@@ -275,8 +278,8 @@ pub async fn admin_create_webhook_endpoint(
         state.webhooks.endpoints.allow_loopback(),
     )?;
     let (e, secret) = state.webhooks.endpoints.create(&a.actor, &cmd).await?;
-    let location =
-        HeaderValue::from_str(&format!("/api/v1/admin/webhook-endpoints/{}", e.id)).map_err(|_| ApiError::internal())?;
+    let location = HeaderValue::from_str(&format!("/api/v1/admin/webhook-endpoints/{}", e.id))
+        .map_err(|_| ApiError::internal())?;
     let mut res = (StatusCode::CREATED, Json(WebhookEndpointCreated { endpoint: e.into(), secret })).into_response();
     res.headers_mut().insert(header::LOCATION, location);
     Ok(res)
@@ -404,7 +407,10 @@ pub async fn admin_list_webhook_deliveries(
     let cursor = params::present(q.cursor);
     let page =
         state.webhooks.endpoints.deliveries(id, status, event_type.as_deref(), cursor.as_deref(), q.limit).await?;
-    Ok(Json(WebhookDeliveryPage { items: page.items.into_iter().map(Into::into).collect(), next_cursor: page.next_cursor }))
+    Ok(Json(WebhookDeliveryPage {
+        items: page.items.into_iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[utoipa::path(

@@ -140,7 +140,9 @@ impl Sender {
                 let err = (!ok).then(|| format!("http status {}", r.status));
                 (Some(i32::from(r.status)), r.latency, Some(excerpt(&r.body, &sent)), err, ok)
             }
-            Err(e) => (None, (Utc::now() - attempted_at).to_std().unwrap_or_default(), None, Some(e.to_string()), false),
+            Err(e) => {
+                (None, (Utc::now() - attempted_at).to_std().unwrap_or_default(), None, Some(e.to_string()), false)
+            }
         };
         let (status, retry_in) = if ok {
             (DeliveryStatus::Delivered, None)

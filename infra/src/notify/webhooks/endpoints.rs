@@ -78,7 +78,8 @@ impl Endpoints {
             let id = Uuid::now_v7();
             let sealed = ctx.keys.sealer(tx).await?.seal(secret.as_bytes(), id.as_bytes()).map_err(internal)?;
             let e = store::insert_endpoint(tx, id, cmd, &sealed).await?;
-            let change = Change::new(AuditAction::WebhookEndpointCreate, "webhook_endpoint", id).after(endpoint_json(&e));
+            let change =
+                Change::new(AuditAction::WebhookEndpointCreate, "webhook_endpoint", id).after(endpoint_json(&e));
             audit::append(tx, &ctx.keys, actor, change).await?;
             Ok((e, secret.clone()))
         })
@@ -128,12 +129,7 @@ impl Endpoints {
 
     /// A new secret, shown this once; the old one keeps signing for `grace` seconds (default
     /// a day, at most a week; 0 ends it now).
-    pub async fn rotate(
-        &self,
-        actor: &Actor,
-        id: Uuid,
-        grace: Option<i64>,
-    ) -> Result<(Endpoint, String), DomainError> {
+    pub async fn rotate(&self, actor: &Actor, id: Uuid, grace: Option<i64>) -> Result<(Endpoint, String), DomainError> {
         let grace = grace_secs(grace)?;
         let ctx = &self.0;
         let secret = fresh_secret();
