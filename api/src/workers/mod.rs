@@ -42,6 +42,7 @@ pub fn cron_jobs(state: &AppState) -> Vec<Arc<dyn helium_infra::cron::Job>> {
     let mut jobs = helium_infra::cron::builtin_jobs();
     jobs.extend(state.shop.jobs());
     jobs.extend(state.telecom.jobs());
+    jobs.extend(state.webhooks.jobs());
     jobs.push(Arc::new(helium_infra::wallet::reconcile::ReconcileWallets::default()));
     jobs
 }

@@ -255,6 +255,30 @@ async fn a_delivery_fails_when_the_schedule_is_spent_and_a_302_inward_is_not_fol
 }
 
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn a_name_resolving_inward_is_refused_at_send_time(pool: PgPool) {
+    // No test flag here: an endpoint saved with a public-looking name whose DNS answer is
+    // loopback (as a rebinding name would give) is never called.
+    let h = harness(pool).await;
+    let sa = staff(&h, Role::SuperAdmin).await;
+    let canary = Receiver::start(vec![]).await;
+    let (ep, _) = create(&h, &sa.token, "https://hooks.example.com/in", json!(["user.banned"])).await;
+    let id = ep["id"].as_str().unwrap();
+    let port = canary.url.split(':').nth(2).unwrap().split('/').next().unwrap().to_owned();
+    sqlx::query("UPDATE notify.webhook_endpoints SET url = $1")
+        .bind(format!("https://localhost:{port}/hook"))
+        .execute(&h.pool)
+        .await
+        .unwrap();
+    consume(&h, &event("user.banned", json!({ "user_id": "u-2" }))).await;
+    let list = send_until(&h, &sa.token, id, |b| b["items"][0]["attempts"] == 1).await;
+    let attempt = &list["items"][0]["attempt_log"][0];
+    assert_eq!(attempt["status_code"], Value::Null);
+    assert_eq!(attempt["error"], "url_not_allowed: address not allowed");
+    assert_eq!(list["items"][0]["status"], "pending", "it is retried later, and refused again");
+    assert!(canary.received().is_empty());
+}
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
 async fn during_a_rotation_both_secrets_sign_and_after_it_only_the_new_one(pool: PgPool) {
     let h = hooks_harness(pool, &[0.1]).await;
     let sa = staff(&h, Role::SuperAdmin).await;
@@ -494,4 +518,28 @@ async fn grpc_manages_webhooks_with_the_rest_rules(pool: PgPool) {
     let e = client.get_webhook_endpoint(bearer(&sa.token, pb::WebhookEndpointIdRequest { id })).await.unwrap_err();
     assert_eq!(e.code(), tonic::Code::NotFound);
     stop.cancel();
+}
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn finished_deliveries_are_purged_after_thirty_days(pool: PgPool) {
+    use helium_infra::cron::{Job, JobContext};
+    let h = hooks_harness(pool, &[0.1]).await;
+    let sa = staff(&h, Role::SuperAdmin).await;
+    let rx = Receiver::start(vec![]).await;
+    let (ep, _) = create(&h, &sa.token, &rx.url, json!(["*"])).await;
+    let id = ep["id"].as_str().unwrap();
+    consume(&h, &event("order.paid", json!({}))).await;
+    send_until(&h, &sa.token, id, |b| b["items"][0]["status"] == "delivered").await;
+    consume(&h, &event("order.cancelled", json!({}))).await; // still pending: never purged
+    sqlx::query("UPDATE notify.webhook_deliveries SET updated_at = now() - interval '31 days'")
+        .execute(&h.pool)
+        .await
+        .unwrap();
+    let ctx = JobContext { db: h.state.db.clone(), config: h.state.config.clone(), keys: h.state.keys.clone() };
+    let purged = helium_infra::notify::webhooks::jobs::PurgeWebhookDeliveries.run(&ctx).await.unwrap();
+    assert_eq!(purged, 1);
+    let left: Vec<String> =
+        sqlx::query_scalar("SELECT status FROM notify.webhook_deliveries").fetch_all(&h.pool).await.unwrap();
+    assert_eq!(left, ["pending"]);
+    assert_eq!(crate::support::count(&h.pool, "SELECT count(*) FROM notify.webhook_attempts").await, 0);
 }

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::Engine;
 use chrono::Utc;
 use helium_domain::events::Event;
 use helium_domain::notify::webhooks::{
@@ -133,7 +134,10 @@ impl Sender {
         };
         let attempt = row.attempts + 1;
         let failed_in_series = u32::try_from(attempt - row.series_start).unwrap_or(u32::MAX);
-        let sent: Vec<&str> = signature.split(' ').collect();
+        // What a careless receiver might echo back: our signatures and the secrets themselves.
+        let secrets: Vec<String> = keys.iter().map(|k| base64::engine::general_purpose::STANDARD.encode(k)).collect();
+        let mut sent: Vec<&str> = signature.split(' ').collect();
+        sent.extend(secrets.iter().map(String::as_str));
         let (status_code, latency, excerpt_text, error, ok) = match &result {
             Ok(r) => {
                 let ok = (200..300).contains(&r.status);

@@ -5,6 +5,7 @@
 
 pub mod delivery;
 pub mod endpoints;
+pub mod jobs;
 pub mod store;
 
 use std::sync::Arc;
@@ -60,6 +61,11 @@ impl WebhookServices {
     /// The outbox consumer of the `consumer` mode.
     pub fn handlers(&self) -> Vec<Arc<dyn crate::events::Handler>> {
         vec![Arc::new(delivery::Fanout(self.context.clone()))]
+    }
+
+    /// Scheduled jobs (`cron_executor`).
+    pub fn jobs(&self) -> Vec<Arc<dyn crate::cron::Job>> {
+        vec![Arc::new(jobs::PurgeWebhookDeliveries)]
     }
 
     /// The sender loop of the `consumer` mode.
