@@ -1,6 +1,7 @@
 //! Outgoing webhooks end to end: a real HTTP receiver in the test, the real fan-out consumer
 //! and sender, signatures checked by the official `standardwebhooks` Python library
-//! (`HELIUM_PYTHON`, or `python3` with it installed: see deploy/tools/requirements.txt),
+//! (`HELIUM_PYTHON`, else `.tools/venv` from deploy/tools/ensure-venv.sh: see
+//! deploy/tools/requirements.txt),
 //! rotation with a short grace, the SSRF rules (SECURITY.md check 49), the role matrix, and
 //! the secret's absence from every answer but two and from the audit log.
 
@@ -126,7 +127,9 @@ async fn send_until(h: &Harness, token: &str, endpoint: &str, done: impl Fn(&Val
 
 /// Which of `(secret, message)` verify with the official Standard Webhooks library.
 fn verify(cases: &[(&str, &Received)]) -> Vec<bool> {
-    let python = std::env::var("HELIUM_PYTHON").unwrap_or_else(|_| "python3".into());
+    let python = std::env::var_os("HELIUM_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/venv/bin/python"));
     let script = r#"
 import json, sys
 from standardwebhooks.webhooks import Webhook
