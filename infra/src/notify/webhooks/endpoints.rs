@@ -128,7 +128,8 @@ impl Endpoints {
     }
 
     /// A new secret, shown this once; the old one keeps signing for `grace` seconds (default
-    /// a day, at most a week; 0 ends it now).
+    /// a day, at most a week; 0 ends it now). Only one old secret is kept: rotating again
+    /// during a grace ends the older one.
     pub async fn rotate(&self, actor: &Actor, id: Uuid, grace: Option<i64>) -> Result<(Endpoint, String), DomainError> {
         let grace = grace_secs(grace)?;
         let ctx = &self.0;
