@@ -17,6 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "helium/v1/notify.proto",
             "helium/v1/admin_market.proto",
             "helium/v1/support.proto",
+            "helium/v1/webhooks.proto",
         ],
         ["proto"],
     )?;

@@ -26,7 +26,8 @@ pub fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     Ok(AppState::new(pool, redis, mq)
         .with_rate_limits(settings.rate_limits.clone())
         .with_public_url(settings.public_url.clone())
-        .with_data_key(settings.data_key))
+        .with_data_key(settings.data_key)
+        .with_webhook_settings(settings.webhooks.clone()))
 }
 
 /// Applies the embedded migrations over one connection of its own (see

@@ -55,6 +55,24 @@ pub struct Settings {
     pub public_url: String,
     /// Seals TOTP seeds at rest; 32 bytes, base64. Absent: generated once into the database.
     pub data_key: Option<[u8; 32]>,
+    /// Outgoing webhooks: `HELIUM_WEBHOOKS_ALLOW_LOOPBACK` (tests only: loopback + http) and
+    /// `HELIUM_WEBHOOKS_RETRY_SCHEDULE` (comma-separated seconds between tries).
+    pub webhooks: helium_infra::notify::webhooks::WebhookSettings,
+}
+
+/// Outgoing-webhook knobs. `HELIUM_WEBHOOKS_ALLOW_LOOPBACK=1` exists for tests: it lets
+/// endpoints use plain http and loopback addresses (never private or link-local ones).
+pub fn webhook_settings(env: &Env<'_>) -> Result<helium_infra::notify::webhooks::WebhookSettings, SettingsError> {
+    let mut out = helium_infra::notify::webhooks::WebhookSettings {
+        allow_loopback: flag(env, "HELIUM_WEBHOOKS_ALLOW_LOOPBACK")?,
+        ..Default::default()
+    };
+    if let Some(raw) = env.get("HELIUM_WEBHOOKS_RETRY_SCHEDULE") {
+        out.retry_schedule = helium_domain::notify::webhooks::parse_schedule(&raw).ok_or_else(|| {
+            invalid("HELIUM_WEBHOOKS_RETRY_SCHEDULE", &raw, "expected comma-separated seconds, e.g. 5,300,1800")
+        })?;
+    }
+    Ok(out)
 }
 
 /// Outbox relay and consumer knobs.
@@ -258,7 +276,9 @@ impl Settings {
                     .ok_or_else(|| invalid("DATA_ENCRYPTION_KEY", "(hidden)", "expected 32 bytes, base64-encoded"))?,
             ),
         };
+        let webhooks = webhook_settings(env)?;
         Ok(Settings {
+            webhooks,
             data_key,
             public_url,
             events,

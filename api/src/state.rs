@@ -8,6 +8,7 @@ use helium_infra::auth::{AuthContext, AuthServices};
 use helium_infra::db::Db;
 use helium_infra::identity::keyring::DataKey;
 use helium_infra::market::{MarketContext, MarketServices};
+use helium_infra::notify::webhooks::{WebhookServices, WebhookSettings};
 use helium_infra::notify::{NotifyContext, NotifyServices};
 use helium_infra::shop::{ShopContext, ShopServices};
 use helium_infra::support::{SupportContext, SupportServices};
@@ -46,6 +47,8 @@ pub struct Handles {
     pub notify: NotifyServices,
     /// Support tickets.
     pub support: SupportServices,
+    /// Outgoing webhooks: endpoints, fan-out, sender.
+    pub webhooks: WebhookServices,
     /// Seals TOTP seeds and e-mailed secrets; keys the audit chain.
     pub keys: DataKey,
     /// Set once start-up (migrations, config) finished; /readyz reports not ready before.
@@ -122,7 +125,9 @@ impl AppState {
         let keys = DataKey::default();
         let Services { auth, admin, shop, wallet, telecom, market, notify, support } =
             services(&db, &config, &redis, &keys, DEFAULT_PUBLIC_URL);
+        let webhooks = WebhookServices::new(db.clone(), keys.clone(), WebhookSettings::default());
         Self(Arc::new(Handles {
+            webhooks,
             db,
             redis,
             mq,
@@ -167,6 +172,11 @@ impl AppState {
         })
     }
 
+    /// Outgoing-webhook settings (test flag, retry schedule).
+    pub fn with_webhook_settings(self, settings: WebhookSettings) -> Self {
+        self.edit(|h| h.webhooks = WebhookServices::new(h.db.clone(), h.keys.clone(), settings))
+    }
+
     /// The database pool (readiness, metrics, workers that own their connections).
     pub fn pool(&self) -> &PgPool {
         self.db.pool()
@@ -179,6 +189,8 @@ impl Handles {
             services(&self.db, &self.config, &self.redis, &self.keys, public_url);
         (self.auth, self.admin, self.shop, self.wallet, self.telecom, self.market, self.notify, self.support) =
             (auth, admin, shop, wallet, telecom, market, notify, support);
+        let webhook_settings = self.webhooks.context.settings.clone();
+        self.webhooks = WebhookServices::new(self.db.clone(), self.keys.clone(), webhook_settings);
     }
 }
 

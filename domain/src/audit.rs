@@ -133,6 +133,12 @@ audit_actions! {
     TicketNote = "ticket.note",
     TicketAssign = "ticket.assign",
     TicketStatus = "ticket.status",
+    WebhookEndpointCreate = "webhook_endpoint.create",
+    WebhookEndpointUpdate = "webhook_endpoint.update",
+    WebhookEndpointDelete = "webhook_endpoint.delete",
+    WebhookSecretRotate = "webhook_endpoint.rotate_secret",
+    WebhookTestSend = "webhook_endpoint.test",
+    WebhookDeliveryRetry = "webhook_delivery.retry",
 }
 
 /// One change: `before`/`after` hold only the changed fields, secrets already redacted.

@@ -12,6 +12,7 @@ pub mod notify;
 pub mod shop;
 pub mod support;
 pub mod telecom;
+pub mod webhooks;
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -58,6 +59,7 @@ pub async fn serve(
     reporter
         .set_serving::<pb::admin_support_service_server::AdminSupportServiceServer<support::AdminSupportGrpc>>()
         .await;
+    reporter.set_serving::<pb::webhook_service_server::WebhookServiceServer<webhooks::WebhookGrpc>>().await;
     reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
     let reflection = if reflection {
         Some(
@@ -96,8 +98,9 @@ pub async fn serve(
         ))
         .add_service(pb::support_service_server::SupportServiceServer::new(support::SupportGrpc::new(state.clone())))
         .add_service(pb::admin_support_service_server::AdminSupportServiceServer::new(support::AdminSupportGrpc::new(
-            state,
+            state.clone(),
         )))
+        .add_service(pb::webhook_service_server::WebhookServiceServer::new(webhooks::WebhookGrpc::new(state)))
         .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), stop.cancelled_owned())
         .await?;
     Ok(())

@@ -26,7 +26,7 @@ pub type Worker = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
 /// The names of [`event_consumers`] (queue names derive from them), for tools that clean up
 /// or inspect queues without a running app. A test keeps the two in step.
 pub const CONSUMER_NAMES: &[&str] =
-    &["probe", "shop_delivery", "shop_auto_renew", "telecom_packages", "telecom_package_mail"];
+    &["probe", "shop_delivery", "shop_auto_renew", "telecom_packages", "telecom_package_mail", "notify_webhooks"];
 
 /// Consumers of the `consumer` mode (the mailer has its own mode).
 pub fn event_consumers(state: &AppState) -> Vec<Arc<dyn Handler>> {
@@ -34,6 +34,7 @@ pub fn event_consumers(state: &AppState) -> Vec<Arc<dyn Handler>> {
     out.extend(state.shop.handlers());
     out.extend(state.telecom.handlers());
     out.extend(state.market.handlers());
+    out.extend(state.webhooks.handlers());
     out
 }
 
@@ -44,6 +45,7 @@ pub fn cron_jobs(state: &AppState) -> Vec<Arc<dyn helium_infra::cron::Job>> {
     jobs.extend(state.telecom.jobs());
     jobs.extend(state.market.jobs());
     jobs.extend(state.notify.jobs());
+    jobs.extend(state.webhooks.jobs());
     jobs.push(Arc::new(helium_infra::wallet::reconcile::ReconcileWallets::default()));
     jobs
 }
@@ -90,6 +92,8 @@ pub fn for_mode(
         for handler in event_consumers(state) {
             out.push(consumer(settings, state, handler, stop));
         }
+        // Outgoing webhooks are sent here, next to their fan-out: a short loop over due rows.
+        out.push(Box::pin(state.webhooks.sender().run(stop.clone())));
         let names = all_consumer_bindings(state).into_iter().map(|(name, _)| name).collect();
         let topology = Topology::new(settings.events.mq_prefix.clone());
         out.push(Box::pin(dlq_gauge::run(state.mq.clone(), topology, names, stop.clone())));

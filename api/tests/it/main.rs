@@ -43,3 +43,4 @@ mod staff_mfa;
 mod support_tickets;
 mod telecom_agents;
 mod telecom_rest;
+mod webhooks_out;

@@ -1,11 +1,15 @@
 //! Notify: announcements targeted by customer group (and their e-mail fan-out), notification
-//! preferences the mailer honours, one-click unsubscribe.
+//! preferences the mailer honours, one-click unsubscribe, outgoing webhooks.
 
 pub mod announcements;
 pub mod context;
 pub mod preferences;
 pub mod store;
 pub mod unsubscribe;
+
+// ---- outgoing webhooks (issue 15) ----
+pub mod outbound;
+pub mod webhooks;
 
 use std::sync::Arc;
 

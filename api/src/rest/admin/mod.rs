@@ -22,6 +22,7 @@ pub mod payment_methods;
 pub mod stats;
 pub mod tickets;
 pub mod wallets;
+pub mod webhooks;
 
 use axum::middleware::from_fn;
 use helium_domain::admin::Permission;
@@ -113,6 +114,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(telecom_routes())
         .merge(market_routes())
         .merge(support_routes())
+        .merge(webhook_routes())
 }
 
 /// Support tickets (issue 15). SupportBot reads and replies; the rest needs `tickets.manage`
@@ -212,4 +214,20 @@ fn market_routes() -> OpenApiRouter<AppState> {
         .routes(staff_route(routes!(announcements::admin_get_announcement), P::AnnouncementsRead, Read))
         .routes(staff_route(routes!(announcements::admin_update_announcement), P::AnnouncementsWrite, Write))
         .routes(staff_route(routes!(announcements::admin_delete_announcement), P::AnnouncementsWrite, Write))
+}
+
+/// Outgoing webhook endpoints and deliveries (issue 15): SuperAdmin, human sessions only.
+fn webhook_routes() -> OpenApiRouter<AppState> {
+    use Permission::WebhooksManage as P;
+    use RouteClass::{Read, Write};
+    OpenApiRouter::new()
+        .routes(staff_route(routes!(webhooks::admin_list_webhook_endpoints), P, Read))
+        .routes(staff_route(routes!(webhooks::admin_create_webhook_endpoint), P, Write))
+        .routes(staff_route(routes!(webhooks::admin_get_webhook_endpoint), P, Read))
+        .routes(staff_route(routes!(webhooks::admin_update_webhook_endpoint), P, Write))
+        .routes(staff_route(routes!(webhooks::admin_delete_webhook_endpoint), P, Write))
+        .routes(staff_route(routes!(webhooks::admin_rotate_webhook_secret), P, Write))
+        .routes(staff_route(routes!(webhooks::admin_send_test_webhook), P, Write))
+        .routes(staff_route(routes!(webhooks::admin_list_webhook_deliveries), P, Read))
+        .routes(staff_route(routes!(webhooks::admin_retry_webhook_delivery), P, Write))
 }

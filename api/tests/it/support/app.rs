@@ -120,6 +120,13 @@ pub fn request(method: Method, path: &str, bearer: Option<&str>, body: Option<&V
 }
 
 impl Harness {
+    /// The same harness over a changed state (e.g. other webhook settings), router rebuilt.
+    pub fn with_state(mut self, edit: impl FnOnce(AppState) -> AppState) -> Self {
+        self.state = edit(self.state.clone());
+        self.app = helium_api::app::build(WorkMode::Api, self.state.clone());
+        self
+    }
+
     pub async fn call(&self, req: Request<Body>) -> Resp {
         let res = self.app.clone().oneshot(req).await.unwrap();
         let (parts, body) = res.into_parts();
