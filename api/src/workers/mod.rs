@@ -25,8 +25,16 @@ pub type Worker = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
 
 /// The names of [`event_consumers`] (queue names derive from them), for tools that clean up
 /// or inspect queues without a running app. A test keeps the two in step.
-pub const CONSUMER_NAMES: &[&str] =
-    &["probe", "shop_delivery", "shop_auto_renew", "telecom_packages", "telecom_package_mail", "notify_webhooks"];
+pub const CONSUMER_NAMES: &[&str] = &[
+    "probe",
+    "shop_delivery",
+    "shop_auto_renew",
+    "telecom_packages",
+    "telecom_package_mail",
+    "market_referrals",
+    "market_commissions",
+    "notify_webhooks",
+];
 
 /// Consumers of the `consumer` mode (the mailer has its own mode).
 pub fn event_consumers(state: &AppState) -> Vec<Arc<dyn Handler>> {
