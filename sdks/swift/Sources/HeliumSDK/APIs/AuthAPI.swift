@@ -128,6 +128,46 @@ open class AuthAPI {
     }
 
     /**
+     Confirm my new e-mail address
+     
+     - parameter confirmEmailChangeRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Void
+     */
+    open class func confirmEmailChange(confirmEmailChangeRequest: ConfirmEmailChangeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await confirmEmailChangeWithRequestBuilder(confirmEmailChangeRequest: confirmEmailChangeRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Confirm my new e-mail address
+     - POST /api/v1/me/email/confirm
+     - Signed in as the account that asked. Switches the address and ends my other sessions.
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter confirmEmailChangeRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Void> 
+     */
+    open class func confirmEmailChangeWithRequestBuilder(confirmEmailChangeRequest: ConfirmEmailChangeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+        let localVariablePath = "/api/v1/me/email/confirm"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: confirmEmailChangeRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      Turn TOTP off
      
      - parameter disableTotpRequest: (body)  
@@ -796,6 +836,46 @@ open class AuthAPI {
         let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
 
         return localVariableRequestBuilder.init(method: "DELETE", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Ask to change my e-mail address
+     
+     - parameter requestEmailChangeRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: EmailChangeRequested
+     */
+    open class func requestEmailChange(requestEmailChangeRequest: RequestEmailChangeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> EmailChangeRequested {
+        return try await requestEmailChangeWithRequestBuilder(requestEmailChangeRequest: requestEmailChangeRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Ask to change my e-mail address
+     - POST /api/v1/me/email
+     - Checks my password, e-mails a single-use confirmation link to the new address and a notice to the current one. The answer is the same whether or not another account uses the new address (that is refused at confirmation).
+     - Bearer Token:
+       - type: http
+       - name: customerBearer
+     - parameter requestEmailChangeRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<EmailChangeRequested> 
+     */
+    open class func requestEmailChangeWithRequestBuilder(requestEmailChangeRequest: RequestEmailChangeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<EmailChangeRequested> {
+        let localVariablePath = "/api/v1/me/email"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: requestEmailChangeRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<EmailChangeRequested>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
     }
 
     /**

@@ -10,6 +10,412 @@ import Foundation
 open class WebhooksAPI {
 
     /**
+     Add an outgoing webhook endpoint (its secret is shown once)
+     
+     - parameter webhookEndpointCreateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: WebhookEndpointCreated
+     */
+    open class func adminCreateWebhookEndpoint(webhookEndpointCreateRequest: WebhookEndpointCreateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> WebhookEndpointCreated {
+        return try await adminCreateWebhookEndpointWithRequestBuilder(webhookEndpointCreateRequest: webhookEndpointCreateRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Add an outgoing webhook endpoint (its secret is shown once)
+     - POST /api/v1/admin/webhook-endpoints
+     - The URL must be https with a public host: plain http, `localhost`, credentials in the URL and literal loopback, private, link-local, ULA, CGNAT or mapped addresses are 422 url_not_allowed naming `url`. Names are checked again after DNS at every send.
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - responseHeaders: [Location(String)]
+     - parameter webhookEndpointCreateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<WebhookEndpointCreated> 
+     */
+    open class func adminCreateWebhookEndpointWithRequestBuilder(webhookEndpointCreateRequest: WebhookEndpointCreateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<WebhookEndpointCreated> {
+        let localVariablePath = "/api/v1/admin/webhook-endpoints"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: webhookEndpointCreateRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<WebhookEndpointCreated>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Remove an outgoing webhook endpoint with its deliveries
+     
+     - parameter id: (path) Endpoint id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: Void
+     */
+    open class func adminDeleteWebhookEndpoint(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) {
+        return try await adminDeleteWebhookEndpointWithRequestBuilder(id: id, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Remove an outgoing webhook endpoint with its deliveries
+     - DELETE /api/v1/admin/webhook-endpoints/{id}
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter id: (path) Endpoint id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<Void> 
+     */
+    open class func adminDeleteWebhookEndpointWithRequestBuilder(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<Void> {
+        var localVariablePath = "/api/v1/admin/webhook-endpoints/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<Void>.Type = apiConfiguration.requestBuilderFactory.getNonDecodableBuilder()
+
+        return localVariableRequestBuilder.init(method: "DELETE", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     An outgoing webhook endpoint
+     
+     - parameter id: (path) Endpoint id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: WebhookEndpoint
+     */
+    open class func adminGetWebhookEndpoint(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> WebhookEndpoint {
+        return try await adminGetWebhookEndpointWithRequestBuilder(id: id, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     An outgoing webhook endpoint
+     - GET /api/v1/admin/webhook-endpoints/{id}
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter id: (path) Endpoint id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<WebhookEndpoint> 
+     */
+    open class func adminGetWebhookEndpointWithRequestBuilder(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<WebhookEndpoint> {
+        var localVariablePath = "/api/v1/admin/webhook-endpoints/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<WebhookEndpoint>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Deliveries to this endpoint with their attempts, newest first
+     
+     - parameter id: (path) Endpoint id 
+     - parameter status: (query) &#x60;pending&#x60;, &#x60;delivered&#x60; or &#x60;failed&#x60;. (optional)
+     - parameter eventType: (query) An event type, e.g. &#x60;order.paid&#x60; or &#x60;webhook.test&#x60;. (optional)
+     - parameter limit: (query)  (optional)
+     - parameter cursor: (query)  (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: WebhookDeliveryPage
+     */
+    open class func adminListWebhookDeliveries(id: UUID, status: String? = nil, eventType: String? = nil, limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> WebhookDeliveryPage {
+        return try await adminListWebhookDeliveriesWithRequestBuilder(id: id, status: status, eventType: eventType, limit: limit, cursor: cursor, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Deliveries to this endpoint with their attempts, newest first
+     - GET /api/v1/admin/webhook-endpoints/{id}/deliveries
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter id: (path) Endpoint id 
+     - parameter status: (query) &#x60;pending&#x60;, &#x60;delivered&#x60; or &#x60;failed&#x60;. (optional)
+     - parameter eventType: (query) An event type, e.g. &#x60;order.paid&#x60; or &#x60;webhook.test&#x60;. (optional)
+     - parameter limit: (query)  (optional)
+     - parameter cursor: (query)  (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<WebhookDeliveryPage> 
+     */
+    open class func adminListWebhookDeliveriesWithRequestBuilder(id: UUID, status: String? = nil, eventType: String? = nil, limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<WebhookDeliveryPage> {
+        var localVariablePath = "/api/v1/admin/webhook-endpoints/{id}/deliveries"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        var localVariableUrlComponents = URLComponents(string: localVariableURLString)
+        let localVariableQueryParameters: [String: (wrappedValue: (any Sendable)?, isExplode: Bool)] = [
+            "status": (wrappedValue: status?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "event_type": (wrappedValue: eventType?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "limit": (wrappedValue: limit?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "cursor": (wrappedValue: cursor?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+        ]
+        localVariableUrlComponents?.queryItems = APIHelper.mapValuesToQueryItems(localVariableQueryParameters)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<WebhookDeliveryPage>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Outgoing webhook endpoints, newest first
+     
+     - parameter limit: (query)  (optional)
+     - parameter cursor: (query)  (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: WebhookEndpointPage
+     */
+    open class func adminListWebhookEndpoints(limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> WebhookEndpointPage {
+        return try await adminListWebhookEndpointsWithRequestBuilder(limit: limit, cursor: cursor, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Outgoing webhook endpoints, newest first
+     - GET /api/v1/admin/webhook-endpoints
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter limit: (query)  (optional)
+     - parameter cursor: (query)  (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<WebhookEndpointPage> 
+     */
+    open class func adminListWebhookEndpointsWithRequestBuilder(limit: Int64? = nil, cursor: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<WebhookEndpointPage> {
+        let localVariablePath = "/api/v1/admin/webhook-endpoints"
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        var localVariableUrlComponents = URLComponents(string: localVariableURLString)
+        let localVariableQueryParameters: [String: (wrappedValue: (any Sendable)?, isExplode: Bool)] = [
+            "limit": (wrappedValue: limit?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+            "cursor": (wrappedValue: cursor?.asParameter(codableHelper: apiConfiguration.codableHelper), isExplode: true),
+        ]
+        localVariableUrlComponents?.queryItems = APIHelper.mapValuesToQueryItems(localVariableQueryParameters)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<WebhookEndpointPage>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "GET", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Send a delivery again now (a new back-off series)
+     
+     - parameter id: (path) Endpoint id 
+     - parameter deliveryId: (path) Delivery id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: WebhookDeliveryQueued
+     */
+    open class func adminRetryWebhookDelivery(id: UUID, deliveryId: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> WebhookDeliveryQueued {
+        return try await adminRetryWebhookDeliveryWithRequestBuilder(id: id, deliveryId: deliveryId, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Send a delivery again now (a new back-off series)
+     - POST /api/v1/admin/webhook-endpoints/{id}/deliveries/{delivery_id}/retry
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter id: (path) Endpoint id 
+     - parameter deliveryId: (path) Delivery id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<WebhookDeliveryQueued> 
+     */
+    open class func adminRetryWebhookDeliveryWithRequestBuilder(id: UUID, deliveryId: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<WebhookDeliveryQueued> {
+        var localVariablePath = "/api/v1/admin/webhook-endpoints/{id}/deliveries/{delivery_id}/retry"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let deliveryIdPreEscape = "\(APIHelper.mapValueToPathItem(deliveryId))"
+        let deliveryIdPostEscape = deliveryIdPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{delivery_id}", with: deliveryIdPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<WebhookDeliveryQueued>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Replace the signing secret (the new one is shown once)
+     
+     - parameter id: (path) Endpoint id 
+     - parameter rotateWebhookSecretRequest: (body)  (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: WebhookSecret
+     */
+    open class func adminRotateWebhookSecret(id: UUID, rotateWebhookSecretRequest: RotateWebhookSecretRequest? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> WebhookSecret {
+        return try await adminRotateWebhookSecretWithRequestBuilder(id: id, rotateWebhookSecretRequest: rotateWebhookSecretRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Replace the signing secret (the new one is shown once)
+     - POST /api/v1/admin/webhook-endpoints/{id}/rotate-secret
+     - During `grace_secs` (default 86400, at most 604800; 0 ends it at once) messages carry both signatures, the new one first. The body may be empty.
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter id: (path) Endpoint id 
+     - parameter rotateWebhookSecretRequest: (body)  (optional)
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<WebhookSecret> 
+     */
+    open class func adminRotateWebhookSecretWithRequestBuilder(id: UUID, rotateWebhookSecretRequest: RotateWebhookSecretRequest? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<WebhookSecret> {
+        var localVariablePath = "/api/v1/admin/webhook-endpoints/{id}/rotate-secret"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: rotateWebhookSecretRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<WebhookSecret>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Send a `webhook.test` message to this endpoint
+     
+     - parameter id: (path) Endpoint id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: WebhookDeliveryQueued
+     */
+    open class func adminSendTestWebhook(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> WebhookDeliveryQueued {
+        return try await adminSendTestWebhookWithRequestBuilder(id: id, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Send a `webhook.test` message to this endpoint
+     - POST /api/v1/admin/webhook-endpoints/{id}/test
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter id: (path) Endpoint id 
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<WebhookDeliveryQueued> 
+     */
+    open class func adminSendTestWebhookWithRequestBuilder(id: UUID, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<WebhookDeliveryQueued> {
+        var localVariablePath = "/api/v1/admin/webhook-endpoints/{id}/test"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters: [String: any Sendable]? = nil
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            :
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<WebhookDeliveryQueued>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "POST", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
+     Change an outgoing webhook endpoint
+     
+     - parameter id: (path) Endpoint id 
+     - parameter webhookEndpointUpdateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: WebhookEndpoint
+     */
+    open class func adminUpdateWebhookEndpoint(id: UUID, webhookEndpointUpdateRequest: WebhookEndpointUpdateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> WebhookEndpoint {
+        return try await adminUpdateWebhookEndpointWithRequestBuilder(id: id, webhookEndpointUpdateRequest: webhookEndpointUpdateRequest, apiConfiguration: apiConfiguration).execute().body
+    }
+
+    /**
+     Change an outgoing webhook endpoint
+     - PATCH /api/v1/admin/webhook-endpoints/{id}
+     - Bearer Token:
+       - type: http
+       - name: adminBearer
+     - parameter id: (path) Endpoint id 
+     - parameter webhookEndpointUpdateRequest: (body)  
+     - parameter apiConfiguration: The configuration for the http request.
+     - returns: RequestBuilder<WebhookEndpoint> 
+     */
+    open class func adminUpdateWebhookEndpointWithRequestBuilder(id: UUID, webhookEndpointUpdateRequest: WebhookEndpointUpdateRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<WebhookEndpoint> {
+        var localVariablePath = "/api/v1/admin/webhook-endpoints/{id}"
+        let idPreEscape = "\(APIHelper.mapValueToPathItem(id))"
+        let idPostEscape = idPreEscape.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        localVariablePath = localVariablePath.replacingOccurrences(of: "{id}", with: idPostEscape, options: .literal, range: nil)
+        let localVariableURLString = apiConfiguration.basePath + localVariablePath
+        let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: webhookEndpointUpdateRequest, codableHelper: apiConfiguration.codableHelper)
+
+        let localVariableUrlComponents = URLComponents(string: localVariableURLString)
+
+        let localVariableNillableHeaders: [String: (any Sendable)?] = [
+            "Content-Type": "application/json",
+        ]
+
+        let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)
+
+        let localVariableRequestBuilder: RequestBuilder<WebhookEndpoint>.Type = apiConfiguration.requestBuilderFactory.getBuilder()
+
+        return localVariableRequestBuilder.init(method: "PATCH", URLString: (localVariableUrlComponents?.string ?? localVariableURLString), parameters: localVariableParameters, headers: localVariableHeaderParameters, requiresAuthentication: true, apiConfiguration: apiConfiguration)
+    }
+
+    /**
      Epay payment notification (query string)
      
      - parameter pid: (query) Merchant id. 

@@ -11,7 +11,7 @@ import Foundation
 public struct LedgerEntry: Sendable, Codable, Hashable {
 
     public var id: Int64
-    /** `gift_card`, `order_payment`, `refund`, `adjustment`, `freeze`, `unfreeze`, `commission_withdrawal`, `top_up` or `overpayment`. */
+    /** `gift_card`, `order_payment`, `refund`, `adjustment`, `freeze`, `unfreeze`, `commission_withdrawal`, `top_up`, `overpayment` or `commission_reversal`. */
     public var type: String
     /** Signed minor units: a credit is positive, a debit negative. */
     public var amount: Int64

@@ -34,10 +34,20 @@ import {
     CompleteRegistrationRequestToJSON,
 } from '../models/CompleteRegistrationRequest.js';
 import {
+    type ConfirmEmailChangeRequest,
+    ConfirmEmailChangeRequestFromJSON,
+    ConfirmEmailChangeRequestToJSON,
+} from '../models/ConfirmEmailChangeRequest.js';
+import {
     type DisableTotpRequest,
     DisableTotpRequestFromJSON,
     DisableTotpRequestToJSON,
 } from '../models/DisableTotpRequest.js';
+import {
+    type EmailChangeRequested,
+    EmailChangeRequestedFromJSON,
+    EmailChangeRequestedToJSON,
+} from '../models/EmailChangeRequested.js';
 import {
     type EmailRequest,
     EmailRequestFromJSON,
@@ -119,6 +129,11 @@ import {
     RegistrationCompletedToJSON,
 } from '../models/RegistrationCompleted.js';
 import {
+    type RequestEmailChangeRequest,
+    RequestEmailChangeRequestFromJSON,
+    RequestEmailChangeRequestToJSON,
+} from '../models/RequestEmailChangeRequest.js';
+import {
     type ResetPasswordRequest,
     ResetPasswordRequestFromJSON,
     ResetPasswordRequestToJSON,
@@ -182,6 +197,13 @@ export interface CompleteRegistrationOperationRequest {
      * 
      */
     completeRegistrationRequest: CompleteRegistrationRequest;
+}
+
+export interface ConfirmEmailChangeOperationRequest {
+    /**
+     * 
+     */
+    confirmEmailChangeRequest: ConfirmEmailChangeRequest;
 }
 
 export interface DisableTotpOperationRequest {
@@ -283,6 +305,13 @@ export interface RemoveLoginMethodRequest {
      * Proof of recent re-authentication (`reauthenticate`)
      */
     xReauthToken: string;
+}
+
+export interface RequestEmailChangeOperationRequest {
+    /**
+     * 
+     */
+    requestEmailChangeRequest: RequestEmailChangeRequest;
 }
 
 export interface RequestEmailCodeRequest {
@@ -494,6 +523,62 @@ export class AuthApi extends runtime.BaseAPI {
     async completeRegistration(requestParameters: CompleteRegistrationOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<RegistrationCompleted> {
         const response = await this.completeRegistrationRaw(requestParameters, initOverrides);
         return await response.value();
+    }
+
+    /**
+     * Creates request options for confirmEmailChange without sending the request
+     */
+    async confirmEmailChangeRequestOpts(requestParameters: ConfirmEmailChangeOperationRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['confirmEmailChangeRequest'] == null) {
+            throw new runtime.RequiredError(
+                'confirmEmailChangeRequest',
+                'Required parameter "confirmEmailChangeRequest" was null or undefined when calling confirmEmailChange().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/me/email/confirm`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: ConfirmEmailChangeRequestToJSON(requestParameters['confirmEmailChangeRequest']),
+        };
+    }
+
+    /**
+     * Signed in as the account that asked. Switches the address and ends my other sessions.
+     * Confirm my new e-mail address
+     */
+    async confirmEmailChangeRaw(requestParameters: ConfirmEmailChangeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.confirmEmailChangeRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * Signed in as the account that asked. Switches the address and ends my other sessions.
+     * Confirm my new e-mail address
+     */
+    async confirmEmailChange(requestParameters: ConfirmEmailChangeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.confirmEmailChangeRaw(requestParameters, initOverrides);
     }
 
     /**
@@ -1387,6 +1472,63 @@ export class AuthApi extends runtime.BaseAPI {
      */
     async removeLoginMethod(requestParameters: RemoveLoginMethodRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
         await this.removeLoginMethodRaw(requestParameters, initOverrides);
+    }
+
+    /**
+     * Creates request options for requestEmailChange without sending the request
+     */
+    async requestEmailChangeRequestOpts(requestParameters: RequestEmailChangeOperationRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['requestEmailChangeRequest'] == null) {
+            throw new runtime.RequiredError(
+                'requestEmailChangeRequest',
+                'Required parameter "requestEmailChangeRequest" was null or undefined when calling requestEmailChange().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("customerBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/me/email`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: RequestEmailChangeRequestToJSON(requestParameters['requestEmailChangeRequest']),
+        };
+    }
+
+    /**
+     * Checks my password, e-mails a single-use confirmation link to the new address and a notice to the current one. The answer is the same whether or not another account uses the new address (that is refused at confirmation).
+     * Ask to change my e-mail address
+     */
+    async requestEmailChangeRaw(requestParameters: RequestEmailChangeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<EmailChangeRequested>> {
+        const requestOptions = await this.requestEmailChangeRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => EmailChangeRequestedFromJSON(jsonValue));
+    }
+
+    /**
+     * Checks my password, e-mails a single-use confirmation link to the new address and a notice to the current one. The answer is the same whether or not another account uses the new address (that is refused at confirmation).
+     * Ask to change my e-mail address
+     */
+    async requestEmailChange(requestParameters: RequestEmailChangeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<EmailChangeRequested> {
+        const response = await this.requestEmailChangeRaw(requestParameters, initOverrides);
+        return await response.value();
     }
 
     /**

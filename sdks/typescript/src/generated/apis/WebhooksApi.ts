@@ -18,6 +18,146 @@ import {
     ProblemFromJSON,
     ProblemToJSON,
 } from '../models/Problem.js';
+import {
+    type RotateWebhookSecretRequest,
+    RotateWebhookSecretRequestFromJSON,
+    RotateWebhookSecretRequestToJSON,
+} from '../models/RotateWebhookSecretRequest.js';
+import {
+    type WebhookDeliveryPage,
+    WebhookDeliveryPageFromJSON,
+    WebhookDeliveryPageToJSON,
+} from '../models/WebhookDeliveryPage.js';
+import {
+    type WebhookDeliveryQueued,
+    WebhookDeliveryQueuedFromJSON,
+    WebhookDeliveryQueuedToJSON,
+} from '../models/WebhookDeliveryQueued.js';
+import {
+    type WebhookEndpoint,
+    WebhookEndpointFromJSON,
+    WebhookEndpointToJSON,
+} from '../models/WebhookEndpoint.js';
+import {
+    type WebhookEndpointCreateRequest,
+    WebhookEndpointCreateRequestFromJSON,
+    WebhookEndpointCreateRequestToJSON,
+} from '../models/WebhookEndpointCreateRequest.js';
+import {
+    type WebhookEndpointCreated,
+    WebhookEndpointCreatedFromJSON,
+    WebhookEndpointCreatedToJSON,
+} from '../models/WebhookEndpointCreated.js';
+import {
+    type WebhookEndpointPage,
+    WebhookEndpointPageFromJSON,
+    WebhookEndpointPageToJSON,
+} from '../models/WebhookEndpointPage.js';
+import {
+    type WebhookEndpointUpdateRequest,
+    WebhookEndpointUpdateRequestFromJSON,
+    WebhookEndpointUpdateRequestToJSON,
+} from '../models/WebhookEndpointUpdateRequest.js';
+import {
+    type WebhookSecret,
+    WebhookSecretFromJSON,
+    WebhookSecretToJSON,
+} from '../models/WebhookSecret.js';
+
+export interface AdminCreateWebhookEndpointRequest {
+    /**
+     * 
+     */
+    webhookEndpointCreateRequest: WebhookEndpointCreateRequest;
+}
+
+export interface AdminDeleteWebhookEndpointRequest {
+    /**
+     * Endpoint id
+     */
+    id: string;
+}
+
+export interface AdminGetWebhookEndpointRequest {
+    /**
+     * Endpoint id
+     */
+    id: string;
+}
+
+export interface AdminListWebhookDeliveriesRequest {
+    /**
+     * Endpoint id
+     */
+    id: string;
+    /**
+     * `pending`, `delivered` or `failed`.
+     */
+    status?: string;
+    /**
+     * An event type, e.g. `order.paid` or `webhook.test`.
+     */
+    eventType?: string;
+    /**
+     * 
+     */
+    limit?: number;
+    /**
+     * 
+     */
+    cursor?: string;
+}
+
+export interface AdminListWebhookEndpointsRequest {
+    /**
+     * 
+     */
+    limit?: number;
+    /**
+     * 
+     */
+    cursor?: string;
+}
+
+export interface AdminRetryWebhookDeliveryRequest {
+    /**
+     * Endpoint id
+     */
+    id: string;
+    /**
+     * Delivery id
+     */
+    deliveryId: string;
+}
+
+export interface AdminRotateWebhookSecretRequest {
+    /**
+     * Endpoint id
+     */
+    id: string;
+    /**
+     * 
+     */
+    rotateWebhookSecretRequest?: RotateWebhookSecretRequest | null;
+}
+
+export interface AdminSendTestWebhookRequest {
+    /**
+     * Endpoint id
+     */
+    id: string;
+}
+
+export interface AdminUpdateWebhookEndpointRequest {
+    /**
+     * Endpoint id
+     */
+    id: string;
+    /**
+     * 
+     */
+    webhookEndpointUpdateRequest: WebhookEndpointUpdateRequest;
+}
 
 export interface EpayNotifyGetRequest {
     /**
@@ -109,6 +249,525 @@ export interface EpayNotifyPostRequest {
  * 
  */
 export class WebhooksApi extends runtime.BaseAPI {
+
+    /**
+     * Creates request options for adminCreateWebhookEndpoint without sending the request
+     */
+    async adminCreateWebhookEndpointRequestOpts(requestParameters: AdminCreateWebhookEndpointRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['webhookEndpointCreateRequest'] == null) {
+            throw new runtime.RequiredError(
+                'webhookEndpointCreateRequest',
+                'Required parameter "webhookEndpointCreateRequest" was null or undefined when calling adminCreateWebhookEndpoint().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/webhook-endpoints`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: WebhookEndpointCreateRequestToJSON(requestParameters['webhookEndpointCreateRequest']),
+        };
+    }
+
+    /**
+     * The URL must be https with a public host: plain http, `localhost`, credentials in the URL and literal loopback, private, link-local, ULA, CGNAT or mapped addresses are 422 url_not_allowed naming `url`. Names are checked again after DNS at every send.
+     * Add an outgoing webhook endpoint (its secret is shown once)
+     */
+    async adminCreateWebhookEndpointRaw(requestParameters: AdminCreateWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookEndpointCreated>> {
+        const requestOptions = await this.adminCreateWebhookEndpointRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookEndpointCreatedFromJSON(jsonValue));
+    }
+
+    /**
+     * The URL must be https with a public host: plain http, `localhost`, credentials in the URL and literal loopback, private, link-local, ULA, CGNAT or mapped addresses are 422 url_not_allowed naming `url`. Names are checked again after DNS at every send.
+     * Add an outgoing webhook endpoint (its secret is shown once)
+     */
+    async adminCreateWebhookEndpoint(requestParameters: AdminCreateWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookEndpointCreated> {
+        const response = await this.adminCreateWebhookEndpointRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminDeleteWebhookEndpoint without sending the request
+     */
+    async adminDeleteWebhookEndpointRequestOpts(requestParameters: AdminDeleteWebhookEndpointRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminDeleteWebhookEndpoint().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/webhook-endpoints/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'DELETE',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Remove an outgoing webhook endpoint with its deliveries
+     */
+    async adminDeleteWebhookEndpointRaw(requestParameters: AdminDeleteWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<void>> {
+        const requestOptions = await this.adminDeleteWebhookEndpointRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.VoidApiResponse(response);
+    }
+
+    /**
+     * Remove an outgoing webhook endpoint with its deliveries
+     */
+    async adminDeleteWebhookEndpoint(requestParameters: AdminDeleteWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<void> {
+        await this.adminDeleteWebhookEndpointRaw(requestParameters, initOverrides);
+    }
+
+    /**
+     * Creates request options for adminGetWebhookEndpoint without sending the request
+     */
+    async adminGetWebhookEndpointRequestOpts(requestParameters: AdminGetWebhookEndpointRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminGetWebhookEndpoint().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/webhook-endpoints/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * An outgoing webhook endpoint
+     */
+    async adminGetWebhookEndpointRaw(requestParameters: AdminGetWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookEndpoint>> {
+        const requestOptions = await this.adminGetWebhookEndpointRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookEndpointFromJSON(jsonValue));
+    }
+
+    /**
+     * An outgoing webhook endpoint
+     */
+    async adminGetWebhookEndpoint(requestParameters: AdminGetWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookEndpoint> {
+        const response = await this.adminGetWebhookEndpointRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminListWebhookDeliveries without sending the request
+     */
+    async adminListWebhookDeliveriesRequestOpts(requestParameters: AdminListWebhookDeliveriesRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminListWebhookDeliveries().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters['status'] != null) {
+            queryParameters['status'] = requestParameters['status'];
+        }
+
+        if (requestParameters['eventType'] != null) {
+            queryParameters['event_type'] = requestParameters['eventType'];
+        }
+
+        if (requestParameters['limit'] != null) {
+            queryParameters['limit'] = requestParameters['limit'];
+        }
+
+        if (requestParameters['cursor'] != null) {
+            queryParameters['cursor'] = requestParameters['cursor'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/webhook-endpoints/{id}/deliveries`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Deliveries to this endpoint with their attempts, newest first
+     */
+    async adminListWebhookDeliveriesRaw(requestParameters: AdminListWebhookDeliveriesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookDeliveryPage>> {
+        const requestOptions = await this.adminListWebhookDeliveriesRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookDeliveryPageFromJSON(jsonValue));
+    }
+
+    /**
+     * Deliveries to this endpoint with their attempts, newest first
+     */
+    async adminListWebhookDeliveries(requestParameters: AdminListWebhookDeliveriesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookDeliveryPage> {
+        const response = await this.adminListWebhookDeliveriesRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminListWebhookEndpoints without sending the request
+     */
+    async adminListWebhookEndpointsRequestOpts(requestParameters: AdminListWebhookEndpointsRequest): Promise<runtime.RequestOpts> {
+        const queryParameters: any = {};
+
+        if (requestParameters['limit'] != null) {
+            queryParameters['limit'] = requestParameters['limit'];
+        }
+
+        if (requestParameters['cursor'] != null) {
+            queryParameters['cursor'] = requestParameters['cursor'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/webhook-endpoints`;
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Outgoing webhook endpoints, newest first
+     */
+    async adminListWebhookEndpointsRaw(requestParameters: AdminListWebhookEndpointsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookEndpointPage>> {
+        const requestOptions = await this.adminListWebhookEndpointsRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookEndpointPageFromJSON(jsonValue));
+    }
+
+    /**
+     * Outgoing webhook endpoints, newest first
+     */
+    async adminListWebhookEndpoints(requestParameters: AdminListWebhookEndpointsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookEndpointPage> {
+        const response = await this.adminListWebhookEndpointsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminRetryWebhookDelivery without sending the request
+     */
+    async adminRetryWebhookDeliveryRequestOpts(requestParameters: AdminRetryWebhookDeliveryRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminRetryWebhookDelivery().'
+            );
+        }
+
+        if (requestParameters['deliveryId'] == null) {
+            throw new runtime.RequiredError(
+                'deliveryId',
+                'Required parameter "deliveryId" was null or undefined when calling adminRetryWebhookDelivery().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/webhook-endpoints/{id}/deliveries/{delivery_id}/retry`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+        urlPath = urlPath.replace('{delivery_id}', encodeURIComponent(String(requestParameters['deliveryId'])));
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Send a delivery again now (a new back-off series)
+     */
+    async adminRetryWebhookDeliveryRaw(requestParameters: AdminRetryWebhookDeliveryRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookDeliveryQueued>> {
+        const requestOptions = await this.adminRetryWebhookDeliveryRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookDeliveryQueuedFromJSON(jsonValue));
+    }
+
+    /**
+     * Send a delivery again now (a new back-off series)
+     */
+    async adminRetryWebhookDelivery(requestParameters: AdminRetryWebhookDeliveryRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookDeliveryQueued> {
+        const response = await this.adminRetryWebhookDeliveryRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminRotateWebhookSecret without sending the request
+     */
+    async adminRotateWebhookSecretRequestOpts(requestParameters: AdminRotateWebhookSecretRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminRotateWebhookSecret().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/webhook-endpoints/{id}/rotate-secret`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: RotateWebhookSecretRequestToJSON(requestParameters['rotateWebhookSecretRequest']),
+        };
+    }
+
+    /**
+     * During `grace_secs` (default 86400, at most 604800; 0 ends it at once) messages carry both signatures, the new one first. The body may be empty.
+     * Replace the signing secret (the new one is shown once)
+     */
+    async adminRotateWebhookSecretRaw(requestParameters: AdminRotateWebhookSecretRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookSecret>> {
+        const requestOptions = await this.adminRotateWebhookSecretRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookSecretFromJSON(jsonValue));
+    }
+
+    /**
+     * During `grace_secs` (default 86400, at most 604800; 0 ends it at once) messages carry both signatures, the new one first. The body may be empty.
+     * Replace the signing secret (the new one is shown once)
+     */
+    async adminRotateWebhookSecret(requestParameters: AdminRotateWebhookSecretRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookSecret> {
+        const response = await this.adminRotateWebhookSecretRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminSendTestWebhook without sending the request
+     */
+    async adminSendTestWebhookRequestOpts(requestParameters: AdminSendTestWebhookRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminSendTestWebhook().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/webhook-endpoints/{id}/test`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Send a `webhook.test` message to this endpoint
+     */
+    async adminSendTestWebhookRaw(requestParameters: AdminSendTestWebhookRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookDeliveryQueued>> {
+        const requestOptions = await this.adminSendTestWebhookRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookDeliveryQueuedFromJSON(jsonValue));
+    }
+
+    /**
+     * Send a `webhook.test` message to this endpoint
+     */
+    async adminSendTestWebhook(requestParameters: AdminSendTestWebhookRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookDeliveryQueued> {
+        const response = await this.adminSendTestWebhookRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for adminUpdateWebhookEndpoint without sending the request
+     */
+    async adminUpdateWebhookEndpointRequestOpts(requestParameters: AdminUpdateWebhookEndpointRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['id'] == null) {
+            throw new runtime.RequiredError(
+                'id',
+                'Required parameter "id" was null or undefined when calling adminUpdateWebhookEndpoint().'
+            );
+        }
+
+        if (requestParameters['webhookEndpointUpdateRequest'] == null) {
+            throw new runtime.RequiredError(
+                'webhookEndpointUpdateRequest',
+                'Required parameter "webhookEndpointUpdateRequest" was null or undefined when calling adminUpdateWebhookEndpoint().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            const token = this.configuration.accessToken;
+            const tokenString = await token("adminBearer", []);
+
+            if (tokenString) {
+                headerParameters["Authorization"] = `Bearer ${tokenString}`;
+            }
+        }
+
+        let urlPath = `/api/v1/admin/webhook-endpoints/{id}`;
+        urlPath = urlPath.replace('{id}', encodeURIComponent(String(requestParameters['id'])));
+
+        return {
+            path: urlPath,
+            method: 'PATCH',
+            headers: headerParameters,
+            query: queryParameters,
+            body: WebhookEndpointUpdateRequestToJSON(requestParameters['webhookEndpointUpdateRequest']),
+        };
+    }
+
+    /**
+     * Change an outgoing webhook endpoint
+     */
+    async adminUpdateWebhookEndpointRaw(requestParameters: AdminUpdateWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookEndpoint>> {
+        const requestOptions = await this.adminUpdateWebhookEndpointRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookEndpointFromJSON(jsonValue));
+    }
+
+    /**
+     * Change an outgoing webhook endpoint
+     */
+    async adminUpdateWebhookEndpoint(requestParameters: AdminUpdateWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookEndpoint> {
+        const response = await this.adminUpdateWebhookEndpointRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
 
     /**
      * Creates request options for epayNotifyGet without sending the request

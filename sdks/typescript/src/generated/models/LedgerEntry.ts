@@ -25,7 +25,7 @@ export interface LedgerEntry {
     id: number;
     /**
      * `gift_card`, `order_payment`, `refund`, `adjustment`, `freeze`, `unfreeze`,
-     * `commission_withdrawal`, `top_up` or `overpayment`.
+     * `commission_withdrawal`, `top_up`, `overpayment` or `commission_reversal`.
      */
     type: string;
     /**
