@@ -102,10 +102,11 @@ pub enum EmailTemplate {
     AutoRenewFailed,
     EmailChangeRequested,
     Announcement,
+    PackageConsumed,
 }
 
 impl EmailTemplate {
-    pub const ALL: [EmailTemplate; 19] = [
+    pub const ALL: [EmailTemplate; 20] = [
         EmailTemplate::RegisterMagicLink,
         EmailTemplate::RegisterExistingAccount,
         EmailTemplate::PasswordReset,
@@ -125,6 +126,7 @@ impl EmailTemplate {
         EmailTemplate::AutoRenewFailed,
         EmailTemplate::EmailChangeRequested,
         EmailTemplate::Announcement,
+        EmailTemplate::PackageConsumed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -148,6 +150,7 @@ impl EmailTemplate {
             EmailTemplate::AutoRenewFailed => "auto_renew_failed",
             EmailTemplate::EmailChangeRequested => "email_change_requested",
             EmailTemplate::Announcement => "announcement",
+            EmailTemplate::PackageConsumed => "package_consumed",
         }
     }
 }

@@ -433,7 +433,7 @@ fn templates(mails: &[Value]) -> Vec<String> {
 }
 
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
-async fn customers_are_told_when_a_package_starts_and_before_it_ends(pool: PgPool) {
+async fn customers_are_told_when_a_package_starts_before_and_when_it_ends(pool: PgPool) {
     let (h, _) = setup(&pool).await;
     let product = plan(&h, 10_000).await;
     let frank = create_user(&pool, "frank@example.test", GOOD_PASSWORD).await;
@@ -472,6 +472,21 @@ async fn customers_are_told_when_a_package_starts_and_before_it_ends(pool: PgPoo
     mail_consumer(&h, "package.expiring", active).await;
     let mails = crate::support::mail::emails(&pool, "gina@example.test").await;
     assert!(!templates(&mails).contains(&"package_expiring".to_owned()), "{:?}", templates(&mails));
+
+    // Used up: Gina's queued package takes over (no e-mail); Frank's ends with nothing behind it.
+    sqlx::query("UPDATE telecom.packages SET upload = traffic_bytes WHERE status = 'active'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(h.state.telecom.packages.sweep(100).await.unwrap(), 2);
+    mail_consumer(&h, "package.consumed", active).await;
+    mail_consumer(&h, "package.consumed", package).await;
+    let gina_mails = templates(&crate::support::mail::emails(&pool, "gina@example.test").await);
+    assert!(!gina_mails.contains(&"package_consumed".to_owned()), "{gina_mails:?}");
+    let mails = crate::support::mail::emails(&pool, "frank@example.test").await;
+    let ended = mails.iter().find(|m| m["template"] == "package_consumed").expect("an end-of-package e-mail");
+    assert_eq!(ended["context"]["reason"], "traffic used up");
+    assert!(ended["context"]["renew_url"].as_str().unwrap().ends_with("/plans"));
 }
 
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]

@@ -65,7 +65,9 @@ impl EmailTemplate {
             EmailTemplate::Announcement => Category::Marketing,
             EmailTemplate::TicketReply | EmailTemplate::TicketStatusChanged => Category::Support,
             EmailTemplate::OrderPaid | EmailTemplate::AutoRenewFailed => Category::Billing,
-            EmailTemplate::PackageActivated | EmailTemplate::PackageExpiring => Category::Service,
+            EmailTemplate::PackageActivated | EmailTemplate::PackageExpiring | EmailTemplate::PackageConsumed => {
+                Category::Service
+            }
         }
     }
 }

@@ -39,6 +39,7 @@ static FILES: &[(&str, &str)] = email_files!(
     "auto_renew_failed",
     "email_change_requested",
     "announcement",
+    "package_consumed",
 );
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! Package e-mails: "your package is active" on `package.activated`, "your package expires
 //! soon" on `package.expiring` — unless a queued package takes over or auto-renew handles it
-//! (the renewal consumer then sends the order or the failed-renewal e-mail instead).
+//! (the renewal consumer then sends the order or the failed-renewal e-mail instead) — and "your
+//! package has ended" on `package.consumed` when nothing took over (staff cancellations excepted).
 
 use std::sync::Arc;
 
@@ -35,7 +36,7 @@ impl Handler for PackageMail {
     }
 
     fn event_types(&self) -> &'static [&'static str] {
-        &[types::PACKAGE_ACTIVATED, types::PACKAGE_EXPIRING]
+        &[types::PACKAGE_ACTIVATED, types::PACKAGE_EXPIRING, types::PACKAGE_CONSUMED]
     }
 
     async fn handle(&self, tx: &mut PgConnection, event: &Event, _attempt: u32) -> Result<(), HandlerError> {
@@ -52,6 +53,17 @@ impl Handler for PackageMail {
                 "dashboard_url": format!("{base}/dashboard"),
             });
             (EmailTemplate::PackageActivated, context)
+        } else if event.event_type == types::PACKAGE_CONSUMED {
+            // A cancellation is staff's doing (they tell the customer); a successor means service goes on.
+            if event.payload["status"] != "consumed" || store::active(tx, p.user_id).await?.is_some() {
+                return Ok(());
+            }
+            let context = json!({
+                "package_name": p.name,
+                "reason": event.payload["reason"].as_str().unwrap_or("ended"),
+                "renew_url": format!("{base}/plans"),
+            });
+            (EmailTemplate::PackageConsumed, context)
         } else {
             let Some(expires_at) = p.expires_at else { return Ok(()) };
             let queued = !store::queued(tx, p.user_id).await?.is_empty();

@@ -16,7 +16,7 @@ const SUPPORT: &str = "support@helium.example";
 const RECIPIENT: &str = "alice@example.com";
 const LOCALE: &str = "en-GB";
 
-const NAMES: [&str; 19] = [
+const NAMES: [&str; 20] = [
     "register_magic_link",
     "register_existing_account",
     "password_reset",
@@ -36,6 +36,7 @@ const NAMES: [&str; 19] = [
     "auto_renew_failed",
     "email_change_requested",
     "announcement",
+    "package_consumed",
 ];
 
 /// Keys present in every context; all but `site_name` are optional for the templates.
@@ -247,6 +248,16 @@ fn specs() -> Vec<Spec> {
             optional: &["announcement_url"],
             security: false,
         },
+        Spec {
+            name: "package_consumed",
+            vars: json!({
+                "package_name": "Pro 30 days",
+                "reason": "traffic used up",
+                "renew_url": "https://app.helium.example/plans?from=mail&x=1",
+            }),
+            optional: &[],
+            security: false,
+        },
     ]
 }
 
@@ -434,7 +445,7 @@ fn check(spec: &Spec, ctx: &serde_json::Value, r: &Rendered) {
 }
 
 #[test]
-fn template_set_is_exactly_the_eighteen_emails() {
+fn template_set_is_exactly_the_twenty_emails() {
     let files = template_files();
     let subjects: BTreeSet<&str> = files.iter().filter_map(|f| f.strip_suffix(".subject.j2")).collect();
     let expected: BTreeSet<&str> = NAMES.into_iter().collect();
