@@ -155,6 +155,75 @@ impl EmailTemplate {
     }
 }
 
+/// Notification categories: every e-mail belongs to one; the mailer sends a non-security
+/// e-mail only when its recipient has the category on (`notify::preferences`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum Category {
+    /// Sign-in links, codes, password and MFA notices: always sent (locked on).
+    Security,
+    /// Service reminders: package activated, expiring, used up.
+    Service,
+    /// Orders, payments, renewals.
+    Billing,
+    /// Support ticket replies and status changes.
+    Support,
+    /// Announcements and other promotional mail.
+    Marketing,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] =
+        [Category::Security, Category::Service, Category::Billing, Category::Support, Category::Marketing];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Security => "security",
+            Category::Service => "service",
+            Category::Billing => "billing",
+            Category::Support => "support",
+            Category::Marketing => "marketing",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// A locked category cannot be turned off.
+    pub fn locked(self) -> bool {
+        self == Category::Security
+    }
+}
+
+impl EmailTemplate {
+    /// The preference category that decides whether this e-mail may be sent. Staff e-mails and every
+    /// e-mail that grants or protects access are `Security`.
+    pub fn category(self) -> Category {
+        match self {
+            EmailTemplate::RegisterMagicLink
+            | EmailTemplate::RegisterExistingAccount
+            | EmailTemplate::PasswordReset
+            | EmailTemplate::SignInCode
+            | EmailTemplate::EmailChangeConfirm
+            | EmailTemplate::AdminInvitation
+            | EmailTemplate::AdminSetup
+            | EmailTemplate::SecurityPasswordChanged
+            | EmailTemplate::SecurityMfaChanged
+            | EmailTemplate::SecurityNewSignIn
+            | EmailTemplate::SecurityMethodChanged
+            | EmailTemplate::EmailChangeRequested => Category::Security,
+            EmailTemplate::Announcement => Category::Marketing,
+            EmailTemplate::TicketReply | EmailTemplate::TicketStatusChanged => Category::Support,
+            EmailTemplate::OrderPaid | EmailTemplate::AutoRenewFailed => Category::Billing,
+            EmailTemplate::PackageActivated | EmailTemplate::PackageExpiring | EmailTemplate::PackageConsumed => {
+                Category::Service
+            }
+        }
+    }
+}
+
 /// Payload of `email.requested`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -173,13 +242,12 @@ pub struct EmailRequested {
     /// The preference category deciding whether it may be sent, when not the template's own
     /// (announcements go out as `marketing` or `service`). Never overrides `security`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<crate::notify::preferences::Category>,
+    pub category: Option<Category>,
 }
 
 impl EmailRequested {
     /// The category the mailer checks the recipient's preferences against.
-    pub fn category(&self) -> crate::notify::preferences::Category {
-        use crate::notify::preferences::Category;
+    pub fn category(&self) -> Category {
         match (self.template.category(), self.category) {
             (Category::Security, _) => Category::Security,
             (own, None) => own,

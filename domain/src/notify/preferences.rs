@@ -1,76 +1,9 @@
 //! Notification categories: every e-mail belongs to one; the mailer sends a non-security
 //! e-mail only when its recipient has the category on.
 
-use serde::{Deserialize, Serialize};
-
+pub use crate::events::Category;
+#[cfg(test)]
 use crate::events::EmailTemplate;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
-#[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum Category {
-    /// Sign-in links, codes, password and MFA notices: always sent (locked on).
-    Security,
-    /// Service reminders: package activated, expiring, used up.
-    Service,
-    /// Orders, payments, renewals.
-    Billing,
-    /// Support ticket replies and status changes.
-    Support,
-    /// Announcements and other promotional mail.
-    Marketing,
-}
-
-impl Category {
-    pub const ALL: [Category; 5] =
-        [Category::Security, Category::Service, Category::Billing, Category::Support, Category::Marketing];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Security => "security",
-            Category::Service => "service",
-            Category::Billing => "billing",
-            Category::Support => "support",
-            Category::Marketing => "marketing",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
-    /// A locked category cannot be turned off.
-    pub fn locked(self) -> bool {
-        self == Category::Security
-    }
-}
-
-impl EmailTemplate {
-    /// The category that decides whether this e-mail may be sent. Staff e-mails and every
-    /// e-mail that grants or protects access are `Security`.
-    pub fn category(self) -> Category {
-        match self {
-            EmailTemplate::RegisterMagicLink
-            | EmailTemplate::RegisterExistingAccount
-            | EmailTemplate::PasswordReset
-            | EmailTemplate::SignInCode
-            | EmailTemplate::EmailChangeConfirm
-            | EmailTemplate::AdminInvitation
-            | EmailTemplate::AdminSetup
-            | EmailTemplate::SecurityPasswordChanged
-            | EmailTemplate::SecurityMfaChanged
-            | EmailTemplate::SecurityNewSignIn
-            | EmailTemplate::SecurityMethodChanged
-            | EmailTemplate::EmailChangeRequested => Category::Security,
-            EmailTemplate::Announcement => Category::Marketing,
-            EmailTemplate::TicketReply | EmailTemplate::TicketStatusChanged => Category::Support,
-            EmailTemplate::OrderPaid | EmailTemplate::AutoRenewFailed => Category::Billing,
-            EmailTemplate::PackageActivated | EmailTemplate::PackageExpiring | EmailTemplate::PackageConsumed => {
-                Category::Service
-            }
-        }
-    }
-}
 
 /// `updateNotificationPreferences`: `{<category>: {email: bool}}`. Unknown categories name
 /// their field; turning a locked category off is `preference_locked`.

@@ -9,15 +9,15 @@ use helium_domain::notify::preferences::Category;
 use lettre::message::Mailbox;
 use sqlx::PgConnection;
 
+use super::consent as preferences;
 use super::request::open_context;
 use super::smtp::{self, SendError};
 use super::templates;
+use super::unsubscribe;
 use crate::ConfigStore;
 use crate::db::ex;
 use crate::events::{Handler, HandlerError};
 use crate::identity::keyring::DataKey;
-use crate::notify::store::preferences;
-use crate::notify::unsubscribe;
 
 pub struct MailHandler {
     pub config: ConfigStore,

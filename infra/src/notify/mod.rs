@@ -5,7 +5,6 @@ pub mod announcements;
 pub mod context;
 pub mod preferences;
 pub mod store;
-pub mod unsubscribe;
 
 // ---- outgoing webhooks (issue 15) ----
 pub mod outbound;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::context::NotifyContext;
 use super::store::preferences;
-use super::unsubscribe;
+use crate::mail::unsubscribe;
 
 /// One category as the customer sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +51,7 @@ impl Preferences {
         crate::transaction!(self.0.db, |tx| {
             let key = self.0.keys.derived(tx, unsubscribe::KEY_LABEL).await?;
             let (user_id, category) = unsubscribe::open(&key, token).ok_or_else(invalid)?;
-            if crate::auth::store::users::by_id(tx, user_id).await?.is_none() {
+            if !preferences::customer_exists(tx, user_id).await? {
                 return Err(invalid());
             }
             preferences::set(tx, user_id, category, false).await?;

@@ -29,16 +29,8 @@ pub async fn set(c: &mut PgConnection, user_id: Uuid, category: Category, email:
     Ok(())
 }
 
-/// The account at `email` and whether it takes mail of `category` (`None`: no such customer).
-pub async fn recipient(c: &mut PgConnection, email: &str, category: Category) -> DbResult<Option<(Uuid, bool)>> {
-    Ok(sqlx::query!(
-        r#"SELECT u.id, NOT EXISTS (SELECT 1 FROM notify.preferences p
-                                    WHERE p.user_id = u.id AND p.category = $2 AND NOT p.email) AS "on!"
-           FROM auth.users u WHERE u.email = lower($1)"#,
-        email,
-        category as Category
-    )
-    .fetch_optional(ex(c))
-    .await?
-    .map(|r| (r.id, r.on)))
+pub async fn customer_exists(c: &mut PgConnection, user_id: Uuid) -> DbResult<bool> {
+    Ok(sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM auth.users WHERE id = $1) AS "e!""#, user_id)
+        .fetch_one(ex(c))
+        .await?)
 }
