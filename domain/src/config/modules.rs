@@ -100,6 +100,14 @@ pub struct TelecomConfig {
     pub subscribe_link: SubscribeLinkConfig,
     pub uni_proxy_sync: UniProxySyncConfig,
     pub vpn_server_token: Secret,
+    /// How long before a package ends `package.expiring` is announced (reminder e-mail,
+    /// auto-renewal from the wallet).
+    #[serde(default = "default_expiring_lead")]
+    pub package_expiring_lead: Seconds,
+}
+
+fn default_expiring_lead() -> Seconds {
+    Seconds(24 * 3600)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -110,6 +110,9 @@ fn admin_jwt(c: &AdminJwtConfig, mode: Mode) -> Check {
 
 fn telecom(c: &TelecomConfig, mode: Mode) -> Check {
     positive("node_health_check.offline_timeout", c.node_health_check.offline_timeout)?;
+    if !(3600..=30 * 24 * 3600).contains(&c.package_expiring_lead.0) {
+        fail("package_expiring_lead", "must be between 1 hour and 30 days")?;
+    }
     let endpoints = &c.subscribe_link.endpoints;
     if endpoints.is_empty() {
         fail("subscribe_link.endpoints", "must contain at least one endpoint")?;

@@ -7,7 +7,8 @@ use super::packages::Packages;
 use crate::cron::{BATCH, Job, JobContext, MAX_BATCHES};
 
 /// Ends expired or used-up packages (activating the next ones), resets monthly traffic and
-/// announces packages that end within a day (`package.expiring`, for auto-renewal).
+/// announces packages that end within `telecom.package_expiring_lead` (`package.expiring`, for
+/// auto-renewal and the reminder).
 pub struct SweepPackages(pub Packages);
 
 #[async_trait::async_trait]
@@ -26,7 +27,8 @@ impl Job for SweepPackages {
             }
         }
         total += self.0.reset_due().await?;
-        total += self.0.announce_expiring(Duration::from_secs(24 * 3600), BATCH).await?;
+        let lead = self.0.0.telecom_config().await?.package_expiring_lead.0;
+        total += self.0.announce_expiring(Duration::from_secs(lead), BATCH).await?;
         Ok(total)
     }
 }
