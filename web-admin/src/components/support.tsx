@@ -25,7 +25,7 @@ export function TicketStatusBadge({ status }: { status: string }) {
 export function PriorityBadge({ priority }: { priority: string }) {
     const { tx } = useI18n();
     return (
-        <Badge color={PRIORITY_COLORS[priority] ?? 'gray'} variant="outline">
+        <Badge color={PRIORITY_COLORS[priority] ?? 'gray'} variant="dot">
             {tx(`ticketPriority.${priority}`, priority)}
         </Badge>
     );

@@ -28,7 +28,7 @@ const KIND_STYLE: Record<MessageKind, { bg: string; align: 'flex-start' | 'flex-
     bot: { bg: 'var(--mantine-color-teal-light)', align: 'flex-end', border: 'var(--mantine-color-teal-6)' },
     internal: { bg: 'var(--mantine-color-yellow-light)', align: 'flex-end', border: 'var(--mantine-color-yellow-7)' },
 };
-const KIND_COLOR: Record<MessageKind, string> = { customer: 'gray', staff: 'blue', bot: 'teal', internal: 'yellow' };
+const KIND_COLOR: Record<MessageKind, string> = { customer: 'gray', staff: 'blue', bot: 'teal', internal: 'dark' };
 
 function Message({ m }: { m: AdminTicketMessage }) {
     const { t } = useI18n();
@@ -110,7 +110,7 @@ function ReplyForm({ ticket }: { ticket: AdminTicket }) {
                     {mayNote ? <Switch label={t('tickets.internal')} description={t('tickets.internalHint')} checked={internal} onChange={(e) => setInternal(e.currentTarget.checked)} data-testid="ticket-internal" /> : null}
                     <ProblemAlert error={reply.error} />
                     <Group justify="flex-end">
-                        <Button type="submit" loading={reply.isPending} color={internal ? 'yellow' : undefined} disabled={ticket.status === 'closed'} data-testid="ticket-reply-send">
+                        <Button type="submit" loading={reply.isPending} color={internal ? 'dark' : undefined} disabled={ticket.status === 'closed'} data-testid="ticket-reply-send">
                             {internal ? t('tickets.addNote') : t('tickets.send')}
                         </Button>
                     </Group>

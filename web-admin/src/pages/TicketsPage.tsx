@@ -113,7 +113,7 @@ export default function TicketsPage() {
                                                 {tk.subject}
                                             </Anchor>
                                             {tk.orderId ? (
-                                                <Badge ml="xs" variant="outline" size="sm">
+                                                <Badge ml="xs" variant="default" size="sm">
                                                     {t('tickets.hasOrder')}
                                                 </Badge>
                                             ) : null}
