@@ -40,6 +40,12 @@ const NodeServerDetailPage = lazy(() => import('./pages/NodeServerDetailPage'));
 const NodeClientsPage = lazy(() => import('./pages/NodeClientsPage'));
 const NodeClientDetailPage = lazy(() => import('./pages/NodeClientDetailPage'));
 const NodeStatusPage = lazy(() => import('./pages/NodeStatusPage'));
+const TicketsPage = lazy(() => import('./pages/TicketsPage'));
+const TicketDetailPage = lazy(() => import('./pages/TicketDetailPage'));
+const AnnouncementsPage = lazy(() => import('./pages/AnnouncementsPage'));
+const CommissionsPage = lazy(() => import('./pages/CommissionsPage'));
+const WebhooksPage = lazy(() => import('./pages/WebhooksPage'));
+const WebhookDetailPage = lazy(() => import('./pages/WebhookDetailPage'));
 const AccountPage = lazy(() => import('./pages/AccountPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
@@ -69,6 +75,12 @@ export const router = createBrowserRouter(
                 { path: 'customers', element: <Guard screen="customers"><CustomersPage /></Guard> },
                 { path: 'customers/:id', element: <Guard screen="customers"><CustomerDetailPage /></Guard> },
                 { path: 'customer-packages', element: <Guard screen="customerPackages"><CustomerPackagesPage /></Guard> },
+                { path: 'tickets', element: <Guard screen="tickets"><TicketsPage /></Guard> },
+                { path: 'tickets/:id', element: <Guard screen="tickets"><TicketDetailPage /></Guard> },
+                { path: 'announcements', element: <Guard screen="announcements"><AnnouncementsPage /></Guard> },
+                { path: 'commissions', element: <Guard screen="commissions"><CommissionsPage /></Guard> },
+                { path: 'webhooks', element: <Guard screen="webhooks"><WebhooksPage /></Guard> },
+                { path: 'webhooks/:id', element: <Guard screen="webhooks"><WebhookDetailPage /></Guard> },
                 { path: 'groups', element: <Guard screen="groups"><GroupsPage /></Guard> },
                 { path: 'orders', element: <Guard screen="orders"><OrdersPage /></Guard> },
                 { path: 'orders/:id', element: <Guard screen="orders"><OrderDetailPage /></Guard> },

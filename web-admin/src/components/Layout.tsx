@@ -27,6 +27,10 @@ import {
     IconPlugConnected,
     IconServer,
     IconPackages,
+    IconLifebuoy,
+    IconSpeakerphone,
+    IconAffiliate,
+    IconWebhook,
 } from '@tabler/icons-react';
 import { Suspense, type ComponentType } from 'react';
 import { Link, Outlet, useLocation } from 'react-router';
@@ -39,6 +43,10 @@ import { TableSkeleton } from './states';
 
 const ICONS: Record<string, ComponentType<{ size?: number; 'aria-hidden'?: boolean }>> = {
     dashboard: IconDashboard,
+    tickets: IconLifebuoy,
+    announcements: IconSpeakerphone,
+    commissions: IconAffiliate,
+    webhooks: IconWebhook,
     customers: IconUsers,
     groups: IconCategory,
     orders: IconReceipt,

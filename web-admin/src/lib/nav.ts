@@ -7,7 +7,7 @@ import type { MessageKey } from '../i18n/en';
 /** `self`: every signed-in staff member (profile, password, MFA). */
 export const SELF = 'self';
 
-export type NavGroupKey = 'overview' | 'customers' | 'commerce' | 'nodes' | 'team' | 'system' | 'me';
+export type NavGroupKey = 'overview' | 'customers' | 'support' | 'commerce' | 'nodes' | 'team' | 'system' | 'me';
 
 export interface NavItem {
     key: string;
@@ -28,6 +28,7 @@ export interface NavGroup {
 export const NAV_GROUPS: { key: NavGroupKey; label: MessageKey }[] = [
     { key: 'overview', label: 'nav.group.overview' },
     { key: 'customers', label: 'nav.group.customers' },
+    { key: 'support', label: 'nav.group.support' },
     { key: 'commerce', label: 'nav.group.commerce' },
     { key: 'nodes', label: 'nav.group.nodes' },
     { key: 'team', label: 'nav.group.team' },
@@ -40,11 +41,14 @@ export const NAV_ITEMS: NavItem[] = [
     { key: 'customers', path: '/customers', label: 'nav.customers', group: 'customers', permission: 'customers.read' },
     { key: 'customerPackages', path: '/customer-packages', label: 'nav.customerPackages', group: 'customers', permission: 'customers.read' },
     { key: 'groups', path: '/groups', label: 'nav.groups', group: 'customers', permission: 'catalog.read' },
+    { key: 'tickets', path: '/tickets', label: 'nav.tickets', group: 'support', permission: 'tickets.read' },
+    { key: 'announcements', path: '/announcements', label: 'nav.announcements', group: 'support', permission: 'announcements.read' },
     { key: 'orders', path: '/orders', label: 'nav.orders', group: 'commerce', permission: 'orders.read' },
     { key: 'packages', path: '/packages', label: 'nav.packages', group: 'commerce', permission: 'catalog.read' },
     { key: 'products', path: '/products', label: 'nav.products', group: 'commerce', permission: 'catalog.read' },
     { key: 'coupons', path: '/coupons', label: 'nav.coupons', group: 'commerce', permission: 'coupons.read' },
     { key: 'giftCards', path: '/gift-cards', label: 'nav.giftCards', group: 'commerce', permission: 'gift_cards.read' },
+    { key: 'commissions', path: '/commissions', label: 'nav.commissions', group: 'commerce', permission: 'affiliate.write' },
     { key: 'paymentMethods', path: '/payment-methods', label: 'nav.paymentMethods', group: 'commerce', permission: 'config.manage' },
     { key: 'nodeServers', path: '/nodes/servers', label: 'nav.nodeServers', group: 'nodes', permission: 'nodes.read' },
     { key: 'nodeClients', path: '/nodes/clients', label: 'nav.nodeClients', group: 'nodes', permission: 'nodes.read' },
@@ -54,6 +58,7 @@ export const NAV_ITEMS: NavItem[] = [
     { key: 'apiKeys', path: '/api-keys', label: 'nav.apiKeys', group: 'team', permission: 'api_keys.manage' },
     { key: 'audit', path: '/audit', label: 'nav.audit', group: 'system', permission: 'audit.read' },
     { key: 'config', path: '/config', label: 'nav.config', group: 'system', permission: 'config.manage' },
+    { key: 'webhooks', path: '/webhooks', label: 'nav.webhooks', group: 'system', permission: 'webhooks.manage' },
     { key: 'account', path: '/account', label: 'nav.account', group: 'me', permission: SELF },
 ];
 

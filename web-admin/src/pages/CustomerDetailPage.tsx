@@ -12,6 +12,7 @@ import { api } from '../api/client';
 import { telecom } from '../api/telecom';
 import { useAuth, useWriteGate } from '../auth/AuthContext';
 import { CopyButton, PageHeader, StatusBadge, When, YesNo } from '../components/bits';
+import { AffiliatePolicyCard } from '../components/AffiliatePolicyCard';
 import { CustomerGroupsCard } from '../components/CustomerGroupsCard';
 import { CustomerPackagesCard } from '../components/CustomerPackages';
 import { CustomerWallet } from '../components/CustomerWallet';
@@ -163,6 +164,7 @@ export default function CustomerDetailPage() {
             <CustomerWallet userId={c.id} />
             <CustomerPackagesCard userId={c.id} />
             {can('catalog.read') ? <CustomerGroupsCard userId={c.id} groupIds={c.groupIds} /> : null}
+            {can('affiliate.read') ? <AffiliatePolicyCard userId={c.id} /> : null}
 
             <Card withBorder>
                 <Title order={2} size="h4" mb="sm">

@@ -1,1 +1,0 @@
-import{En as e,On as t,an as n,yn as r}from"./index-CUWXZDnO.js";var i=t(),a=r(t=>{let r=e([`Input`,`InputWrapper`,`TextInput`],null,t);return(0,i.jsx)(n,{component:`input`,...r,__staticSelector:`TextInput`})});a.classes=n.classes,a.displayName=`@mantine/core/TextInput`;export{a as t};
