@@ -303,3 +303,20 @@ async fn the_email_address_changes_only_with_the_password_and_the_link(pool: PgP
     confirm(&token, link.split_once("?token=").unwrap().1).await.expect(410, "link_invalid");
     assert_eq!(h.me(&bob).await.ok(200)["email"], "bob@example.test");
 }
+
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn announcement_windows_outside_reason_are_422_not_500(pool: PgPool) {
+    let h = harness(pool.clone()).await;
+    let admin = staff(&h, Role::SuperAdmin).await;
+    let create =
+        async |body: Value| h.authed(Method::POST, "/api/v1/admin/announcements", &admin.token, Some(body)).await;
+    // Found by schemathesis: an expiry in the year 591 with no publish time was a CHECK violation.
+    let r =
+        create(json!({ "title": "0", "body": "0", "email": true, "expires_at": "0591-11-05T17:53:14.2944Z" })).await;
+    r.expect(422, "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "expires_at");
+    let r = create(json!({ "title": "0", "body": "0", "publish_at": "-0001-01-01T00:00:00Z" })).await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    let past = (Utc::now() - TimeDelta::minutes(1)).to_rfc3339();
+    create(json!({ "title": "0", "body": "0", "expires_at": past })).await.expect(422, "validation_failed");
+}

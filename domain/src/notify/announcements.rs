@@ -60,6 +60,13 @@ pub struct AnnouncementFields<'a> {
     pub expires_at: Option<DateTime<Utc>>,
     pub email: bool,
     pub email_category: Option<&'a str>,
+    /// When the request is made: an absent `publish_at` means now.
+    pub now: DateTime<Utc>,
+}
+
+/// Times an announcement may name: the database's range is wider, people's is not.
+fn plausible(t: DateTime<Utc>) -> bool {
+    (2000..=9999).contains(&chrono::Datelike::year(&t))
 }
 
 impl AnnouncementInput {
@@ -76,10 +83,15 @@ impl AnnouncementInput {
         if !(0..=100).contains(&raw.priority) {
             f.push(FieldError::new("priority", "out_of_range", "0 to 100"));
         }
-        if let (Some(p), Some(e)) = (raw.publish_at, raw.expires_at)
-            && e <= p
+        for (field, value) in [("publish_at", raw.publish_at), ("expires_at", raw.expires_at)] {
+            if value.is_some_and(|t| !plausible(t)) {
+                f.push(FieldError::new(field, "out_of_range", "a time between the years 2000 and 9999"));
+            }
+        }
+        if let Some(e) = raw.expires_at
+            && e <= raw.publish_at.unwrap_or(raw.now)
         {
-            f.push(FieldError::new("expires_at", "out_of_range", "must be after publish_at"));
+            f.push(FieldError::new("expires_at", "out_of_range", "must be after publish_at (or now)"));
         }
         let email_category = match raw.email_category.unwrap_or("marketing") {
             "marketing" => Category::Marketing,
@@ -109,7 +121,7 @@ mod tests {
     use chrono::TimeDelta;
 
     fn raw<'a>() -> AnnouncementFields<'a> {
-        AnnouncementFields { title: "Maintenance", body: "Tonight", ..AnnouncementFields::default() }
+        AnnouncementFields { title: "Maintenance", body: "Tonight", now: Utc::now(), ..AnnouncementFields::default() }
     }
 
     #[test]

@@ -124,16 +124,19 @@ const PROBLEM: &str = "application/problem+json";
 
 /// A create request validated (REST and gRPC).
 pub fn create_input(req: &CreateAnnouncementRequest) -> Result<AnnouncementInput, DomainError> {
+    let now = Utc::now();
     AnnouncementInput::new(&AnnouncementFields {
         title: &req.title,
         body: &req.body,
         group_ids: &req.group_ids,
         pinned: req.pinned,
         priority: req.priority,
-        publish_at: req.publish_at,
+        // Stored as given or as this instant, so the window is checked against what is stored.
+        publish_at: Some(req.publish_at.unwrap_or(now)),
         expires_at: req.expires_at,
         email: req.email,
         email_category: req.email_category.as_deref(),
+        now,
     })
 }
 
@@ -149,6 +152,7 @@ pub fn update_input(now: &m::Announcement, req: &UpdateAnnouncementRequest) -> R
         expires_at: req.expires_at.unwrap_or(now.expires_at),
         email: req.email.unwrap_or(now.email),
         email_category: Some(req.email_category.as_deref().unwrap_or(now.email_category.as_str())),
+        now: Utc::now(),
     })
 }
 
