@@ -432,7 +432,8 @@ mq_start() {
             mkdir -p "$MQ_LOG_DIR"
             id rabbitmq >/dev/null 2>&1 && chown rabbitmq: "$MQ_LOG_DIR"
             # Returns once the Erlang VM has daemonized; the broker keeps booting.
-            timeout 60 rabbitmq-server -detached >>"$MQ_LOG_DIR/dev-startup.log" 2>&1 \
+            # 9>&-: the broker must not inherit (and hold forever) this script's lock.
+            timeout 60 rabbitmq-server -detached 9>&- >>"$MQ_LOG_DIR/dev-startup.log" 2>&1 \
                 || die "rabbitmq: rabbitmq-server -detached failed (see $MQ_LOG_DIR/dev-startup.log)"
         fi
     fi
@@ -447,7 +448,36 @@ mq_start() {
         || die "rabbitmq: broker is up but guest/guest cannot log in on $HOST:$MQ_PORT vhost / (see $MQ_LOG_DIR/)"
 }
 
+# Test runs leave throw-away queues behind (every test server has its own MQ_PREFIX); a
+# development node holding well over a thousand quorum queues stalls (AMQP handshakes and
+# rabbitmqctl time out). Such a node — or one that no longer answers rabbitmqctl — is wiped
+# and started afresh: this script only ever manages a local development broker.
+readonly MQ_MAX_QUEUES=400
+
+mq_bloated() {
+    tcp_open "$MQ_PORT" || return 1
+    local n
+    n=$(timeout 30 rabbitmqctl -q list_queues name 2>/dev/null | wc -l) && (( n <= MQ_MAX_QUEUES )) && return 1
+    log "rabbitmq: ${n:-?} queues or rabbitmqctl unresponsive: resetting the development broker"
+    return 0
+}
+
+mq_wipe() {
+    pkill -9 -u rabbitmq >/dev/null 2>&1 || true
+    pkill -9 -f beam.smp >/dev/null 2>&1 || true
+    pkill -9 epmd >/dev/null 2>&1 || true
+    wait_until 30 bash -c "! (exec 3<>/dev/tcp/$HOST/$MQ_PORT) 2>/dev/null" || true
+    rm -rf /var/lib/rabbitmq/mnesia
+}
+
 ensure_rabbitmq() {
+    if mq_bloated; then
+        # Wipe before locking: a broker an earlier run started may hold the lock's descriptor.
+        mq_wipe
+        take_lock rabbitmq
+        mq_start
+        return 0
+    fi
     mq_probe && return 0
     take_lock rabbitmq
     mq_probe || mq_start
