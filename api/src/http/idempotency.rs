@@ -150,6 +150,12 @@ impl Drop for Claim {
                 if let Err(e) = pending.abandon().await {
                     tracing::warn!(error = %e, "could not release a cancelled idempotency claim");
                 }
+                // Cancelled while the claim's INSERT was in flight, the row can land after the
+                // first release looked for it: look once more (it only ever deletes this claim).
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                if let Err(e) = pending.abandon().await {
+                    tracing::debug!(error = %e, "second release of a cancelled idempotency claim failed");
+                }
             });
         }
     }

@@ -185,10 +185,23 @@ async fn a_dead_holders_claim_expires_and_is_taken_over(pool: PgPool) {
 async fn a_cancelled_request_releases_its_claim(pool: PgPool) {
     let app = app(pool.clone()).await;
     let body = json!({"amount": 11});
-    // The handler sleeps 50 ms before its effect: cancel inside that window.
-    let cancelled =
-        tokio::time::timeout(std::time::Duration::from_millis(10), send(&app, request(Some("gone"), "u", &body))).await;
-    assert!(cancelled.is_err(), "the request was cancelled");
+    // Drive the request until its claim is stored (its handler then sleeps 50 ms before the
+    // effect) and drop it there: cancelled mid-handler. Cancelling at a fixed instant instead
+    // could land while the claim's INSERT was still in flight — a race of the test, not the layer.
+    let claims = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM idempotency_keys").fetch_one(&pool).await.unwrap()
+    };
+    let mut request_future = Box::pin(send(&app, request(Some("gone"), "u", &body)));
+    let claimed = async {
+        while claims().await == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    };
+    tokio::select! {
+        _ = request_future.as_mut() => panic!("the request finished before it could be cancelled"),
+        () = claimed => {}
+    }
+    drop(request_future);
     let mut released = false;
     // Released in a background task: allow a loaded machine five seconds.
     for _ in 0..250 {
@@ -203,4 +216,21 @@ async fn a_cancelled_request_releases_its_claim(pool: PgPool) {
     let (status, replayed, _) = send(&app, request(Some("gone"), "u", &body)).await;
     assert_eq!((status, replayed), (StatusCode::CREATED, None));
     assert_eq!(effects(&pool).await, 1);
+
+    // Cancelled at an arbitrary instant (maybe while the claim's INSERT is in flight): no claim
+    // outlives the second look the guard takes a second later.
+    for (i, after_ms) in [1u64, 3, 5, 8].into_iter().enumerate() {
+        let key = format!("early-{i}");
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_millis(after_ms),
+            send(&app, request(Some(&key), "u", &json!({"amount": 20 + i}))),
+        )
+        .await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM idempotency_keys WHERE status IS NULL")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(pending, 0, "a cancelled claim was left behind");
 }
