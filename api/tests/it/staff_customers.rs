@@ -479,6 +479,11 @@ async fn customers_are_searched_by_fragment_and_id_and_paginated(pool: PgPool) {
     assert_eq!(ids(r.ok(200)["items"].as_array().unwrap()), [made[1].clone()]);
     let r = get("/api/v1/admin/customers?q=nobody-has-this-fragment".to_owned()).await;
     assert_eq!(r.ok(200)["items"], json!([]));
+    // Found by schemathesis: a NUL in the search reached PostgreSQL as a 500.
+    let r = get("/api/v1/admin/customers?q=%F0%94%B3%9F%5Bb5%C3%AF%C3%B8%00".to_owned()).await;
+    r.expect(422, "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "q");
+    get(format!("/api/v1/admin/customers?q={}", "x".repeat(255))).await.expect(422, "validation_failed");
 
     // Cursor pagination, one per page.
     let mut seen = Vec::new();

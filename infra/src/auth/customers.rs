@@ -50,6 +50,12 @@ impl CustomerAccounts {
             .transpose()?;
         let limit = page_limit(limit)?;
         let q = q.map(str::trim).filter(|q| !q.is_empty());
+        if let Some(raw) = q {
+            // Bounded and free of control characters (a NUL never reaches PostgreSQL).
+            let mut f = helium_domain::text::Fields::new();
+            f.line("q", raw, 1, 254);
+            f.finish(())?;
+        }
         let scope = format!("customers|{}|{}", q.unwrap_or_default(), status.map_or("", CustomerStatus::as_str));
         let after = cursor.map(|c| decode_cursor(&scope, c)).transpose()?;
         let mut c = self.0.db.conn().await?;
