@@ -50,6 +50,11 @@ fn request_id<T>(req: &Request<T>) -> String {
         .unwrap_or_else(|| Uuid::now_v7().to_string())
 }
 
+/// An optional id in a message body: malformed is 422 naming the field, as REST's JSON body.
+pub fn optional_id(raw: Option<String>, field: &str) -> Result<Option<Uuid>, Status> {
+    raw.map(|s| s.trim().parse().map_err(|_| invalid(field, "invalid_format", "a UUID"))).transpose()
+}
+
 /// A 422 naming one field.
 pub fn invalid(field: &str, code: &str, message: &str) -> Status {
     ApiError::validation(vec![FieldError::new(field, code, message).into()]).into()

@@ -8,7 +8,7 @@ use helium_infra::market::store::commissions::Filter;
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
-use super::admin::{id, invalid, staff, ts};
+use super::admin::{id, invalid, optional_id, staff, ts};
 use super::shop::money;
 use super::{err, pb};
 use crate::http::rate_limit::RouteClass::{Read, Write};
@@ -16,11 +16,9 @@ use crate::rest::admin::affiliates as ra;
 use crate::rest::admin::announcements as rn;
 use crate::state::AppState;
 
-fn optional_id(raw: Option<String>, field: &str) -> Result<Option<Uuid>, Status> {
-    match crate::http::params::present(raw) {
-        None => Ok(None),
-        Some(s) => s.trim().parse().map(Some).map_err(|_| invalid(field, "invalid_format", "a UUID")),
-    }
+/// An absent or empty id filter is no filter.
+fn filter_id(raw: Option<String>, field: &str) -> Result<Option<Uuid>, Status> {
+    optional_id(crate::http::params::present(raw), field)
 }
 
 fn instant(raw: Option<String>, field: &str) -> Result<Option<DateTime<Utc>>, Status> {
@@ -108,8 +106,8 @@ impl pb::affiliate_service_server::AffiliateService for AffiliateGrpc {
         staff(&self.state, &req, Permission::AffiliateWrite, Read).await?;
         let r = req.into_inner();
         let filter = Filter {
-            beneficiary_id: optional_id(r.beneficiary_id, "beneficiary_id")?,
-            referee_id: optional_id(r.referee_id, "referee_id")?,
+            beneficiary_id: filter_id(r.beneficiary_id, "beneficiary_id")?,
+            referee_id: filter_id(r.referee_id, "referee_id")?,
             status: status_filter(crate::http::params::present(r.status).as_deref()).map_err(err)?,
         };
         let page = self.state.market.earnings.commissions(&filter, r.cursor.as_deref(), r.limit).await.map_err(err)?;
@@ -155,7 +153,7 @@ impl pb::announcement_service_server::AnnouncementService for AnnouncementGrpc {
     ) -> Result<Response<pb::AdminAnnouncementPage>, Status> {
         staff(&self.state, &req, Permission::AnnouncementsRead, Read).await?;
         let r = req.into_inner();
-        let group = optional_id(r.group_id, "group_id")?;
+        let group = filter_id(r.group_id, "group_id")?;
         let page =
             self.state.notify.announcements.list(r.active, group, r.cursor.as_deref(), r.limit).await.map_err(err)?;
         Ok(Response::new(pb::AdminAnnouncementPage {

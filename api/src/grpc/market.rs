@@ -12,10 +12,6 @@ use crate::http::rate_limit::RouteClass::{Read, Write};
 use crate::rest::market::dto;
 use crate::state::AppState;
 
-fn present(v: Option<String>) -> Option<String> {
-    crate::http::params::present(v)
-}
-
 pub struct MarketGrpc {
     state: AppState,
 }
@@ -92,7 +88,7 @@ impl pb::market_service_server::MarketService for MarketGrpc {
     ) -> Result<Response<pb::CommissionPage>, Status> {
         let me = customer(&self.state, &req, Read).await?;
         let r = req.into_inner();
-        let status = status_filter(present(r.status).as_deref()).map_err(err)?;
+        let status = status_filter(crate::http::params::present(r.status).as_deref()).map_err(err)?;
         let filter = Filter { beneficiary_id: Some(me.user_id), referee_id: None, status };
         let page = self.state.market.earnings.commissions(&filter, r.cursor.as_deref(), r.limit).await.map_err(err)?;
         let items = page

@@ -9,7 +9,7 @@ use helium_domain::support::rules;
 use helium_infra::support::store::tickets::TicketFilter;
 use tonic::{Request, Response, Status};
 
-use super::admin::{id, staff, ts};
+use super::admin::{id, optional_id, staff, ts};
 use super::{customer, err, pb};
 use crate::http::rate_limit::RouteClass::{Read, Write};
 use crate::state::AppState;
@@ -61,11 +61,6 @@ fn admin_message(msg: m::TicketMessage) -> pb::AdminTicketMessage {
         body: msg.body,
         created_at: ts(msg.created_at),
     }
-}
-
-/// An optional id in a message body: malformed is 422 naming the field, as REST's JSON body.
-fn optional_id(raw: Option<String>, field: &str) -> Result<Option<uuid::Uuid>, Status> {
-    raw.map(|s| s.trim().parse().map_err(|_| super::admin::invalid(field, "invalid_format", "a UUID"))).transpose()
 }
 
 pub struct SupportGrpc {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::context::{MarketContext, policy_of};
 use super::store::codes;
 use crate::db::ex;
-use crate::paging::{Page, decode_cursor, encode_cursor, page_limit};
+use crate::paging::{Page, decode_cursor, page_limit, page_of};
 
 #[derive(Clone)]
 pub struct InviteCodes(pub(crate) Arc<MarketContext>);
@@ -39,14 +39,8 @@ impl InviteCodes {
         let scope = format!("invite_codes|{user_id}");
         let after = cursor.map(|c| decode_cursor(&scope, c)).transpose()?;
         let mut c = self.0.db.conn().await?;
-        let mut rows = codes::page(&mut c, user_id, after, limit + 1).await?;
-        let next_cursor = if rows.len() > limit as usize {
-            rows.truncate(limit as usize);
-            rows.last().map(|k| encode_cursor(&scope, k.created_at, k.id))
-        } else {
-            None
-        };
-        Ok(Page { items: rows, next_cursor })
+        let rows = codes::page(&mut c, user_id, after, limit + 1).await?;
+        Ok(page_of(rows, limit, &scope, |k| (k.created_at, k.id)))
     }
 
     /// A new random code, refused past the customer's maximum (counted under a per-customer

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::codes::disabled;
 use super::context::{MarketContext, policy_of};
 use super::store::{accounts, commissions, referrals};
-use crate::paging::{Page, decode_cursor, encode_cursor, page_limit};
+use crate::paging::{Page, decode_cursor, page_limit, page_of};
 use crate::wallet::ledger::{Posting, post};
 use crate::wallet::store::wallets;
 
@@ -47,14 +47,9 @@ impl Earnings {
         let scope = format!("referrals|{user_id}");
         let after = cursor.map(|c| decode_cursor(&scope, c)).transpose()?;
         let mut c = self.0.db.conn().await?;
-        let mut rows = referrals::page(&mut c, user_id, after, limit + 1).await?;
-        let next_cursor = if rows.len() > limit as usize {
-            rows.truncate(limit as usize);
-            rows.last().map(|r| encode_cursor(&scope, r.joined_at, r.referee_id))
-        } else {
-            None
-        };
-        let items = rows
+        let rows = referrals::page(&mut c, user_id, after, limit + 1).await?;
+        let Page { items, next_cursor } = page_of(rows, limit, &scope, |r| (r.joined_at, r.referee_id));
+        let items = items
             .into_iter()
             .map(|r| Referral {
                 referee_id: r.referee_id,
@@ -87,14 +82,8 @@ impl Earnings {
         );
         let after = cursor.map(|c| decode_cursor(&scope, c)).transpose()?;
         let mut c = self.0.db.conn().await?;
-        let mut rows = commissions::page(&mut c, filter, after, limit + 1).await?;
-        let next_cursor = if rows.len() > limit as usize {
-            rows.truncate(limit as usize);
-            rows.last().map(|m| encode_cursor(&scope, m.created_at, m.id))
-        } else {
-            None
-        };
-        Ok(Page { items: rows, next_cursor })
+        let rows = commissions::page(&mut c, filter, after, limit + 1).await?;
+        Ok(page_of(rows, limit, &scope, |m| (m.created_at, m.id)))
     }
 
     /// Moves `amount` of available commission into the wallet: the commission balance and the

@@ -18,7 +18,7 @@ use crate::audit;
 use crate::cron::{Job, JobContext};
 use crate::events::outbox;
 use crate::mail::request::email_event_as;
-use crate::paging::{Page, decode_cursor, decode_seq_cursor, encode_cursor, encode_seq_cursor, page_limit};
+use crate::paging::{Page, decode_cursor, decode_seq_cursor, encode_seq_cursor, page_limit, page_of};
 
 /// Customers mailed per batch; a run sends at most `MAIL_BATCHES` batches.
 const MAIL_BATCH: i64 = 500;
@@ -108,14 +108,8 @@ impl Announcements {
         let scope = format!("announcements|{active:?}|{}", group_id.map(|g| g.to_string()).unwrap_or_default());
         let after = cursor.map(|c| decode_cursor(&scope, c)).transpose()?;
         let mut c = self.0.db.conn().await?;
-        let mut rows = store::page(&mut c, active, group_id, after, limit + 1).await?;
-        let next_cursor = if rows.len() > limit as usize {
-            rows.truncate(limit as usize);
-            rows.last().map(|a| encode_cursor(&scope, a.created_at, a.id))
-        } else {
-            None
-        };
-        Ok(Page { items: rows, next_cursor })
+        let rows = store::page(&mut c, active, group_id, after, limit + 1).await?;
+        Ok(page_of(rows, limit, &scope, |a| (a.created_at, a.id)))
     }
 
     /// The customer's feed (pinned, priority, newest). The cursor carries an offset: feeds are
