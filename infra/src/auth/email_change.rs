@@ -13,14 +13,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::context::AuthContext;
+use super::recovery::current_password;
 use super::registration::link_invalid;
 use super::sending::{hold_address, registration_allowed};
 use super::session_cache;
 use super::store::one_time::{self, NewToken, Redeemed};
 use super::store::{sessions, users};
 use crate::events::outbox;
-use crate::identity::password_login::{self, PasswordVerdict};
-use crate::identity::{attempts, tokens};
+use crate::identity::tokens;
 use crate::mail::email_event;
 
 const PURPOSE: &str = "email_change";
@@ -45,20 +45,7 @@ impl EmailChange {
         let new_email = rules::normalize_email(new_email_raw)
             .ok_or_else(|| DomainError::field("new_email", "invalid_format", "an e-mail address"))?;
         let cfg = ctx.auth_config().await?;
-        let account = me.user_id.to_string();
-        let limits = attempts::password_limits(&ctx.redis, "reauth", &account, client.ip.as_deref());
-        let current = attempts::limited(&ctx.redis, &limits, async {
-            let credential = {
-                let mut c = ctx.db.conn().await?;
-                users::credential_by_id(&mut c, me.user_id).await?
-            };
-            let Some(credential) = credential else { return Err(reauth_failed()) };
-            match password_login::check(credential.password_hash, password).await? {
-                PasswordVerdict::Wrong => Err(reauth_failed()),
-                PasswordVerdict::Right { .. } => Ok(credential.email),
-            }
-        })
-        .await?;
+        let current = current_password(ctx, me.user_id, password, client, reauth_failed).await?;
         if new_email == current {
             return Err(DomainError::field("new_email", "invalid_format", "this is already your address"));
         }

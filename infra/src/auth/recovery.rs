@@ -54,6 +54,31 @@ pub(crate) async fn password_changed(
     Ok(outbox::append(c, &notice).await?)
 }
 
+/// Checks the account's current password (failures count like sign-in failures, per account
+/// and address) and answers the account's address; `wrong` is the refusal.
+pub(crate) async fn current_password(
+    ctx: &AuthContext,
+    user_id: Uuid,
+    password: &str,
+    client: &ClientInfo,
+    wrong: impl Fn() -> DomainError,
+) -> Result<String, DomainError> {
+    let account = user_id.to_string();
+    let limits = attempts::password_limits(&ctx.redis, "reauth", &account, client.ip.as_deref());
+    attempts::limited(&ctx.redis, &limits, async {
+        let credential = {
+            let mut c = ctx.db.conn().await?;
+            users::credential_by_id(&mut c, user_id).await?
+        };
+        let Some(credential) = credential else { return Err(wrong()) };
+        match password_login::check(credential.password_hash, password).await? {
+            PasswordVerdict::Wrong => Err(wrong()),
+            PasswordVerdict::Right { .. } => Ok(credential.email),
+        }
+    })
+    .await
+}
+
 #[derive(Clone)]
 pub struct Recovery(pub(crate) Arc<AuthContext>);
 
@@ -147,20 +172,7 @@ impl Recovery {
     ) -> Result<(), DomainError> {
         let ctx = &self.0;
         let reauth = || DomainError::rejected(ErrorCode::ReauthFailed, "the current password is wrong");
-        let account = me.user_id.to_string();
-        let limits = attempts::password_limits(&ctx.redis, "reauth", &account, client.ip.as_deref());
-        let email = attempts::limited(&ctx.redis, &limits, async {
-            let credential = {
-                let mut c = ctx.db.conn().await?;
-                users::credential_by_id(&mut c, me.user_id).await?
-            };
-            let Some(credential) = credential else { return Err(reauth()) };
-            match password_login::check(credential.password_hash, &cmd.current_password).await? {
-                PasswordVerdict::Wrong => Err(reauth()),
-                PasswordVerdict::Right { .. } => Ok(credential.email),
-            }
-        })
-        .await?;
+        let email = current_password(ctx, me.user_id, &cmd.current_password, client, reauth).await?;
         check_password("new_password", &cmd.new_password, Some(&email))?;
         let new_hash = password::hash(cmd.new_password.clone()).await?;
         let revoked = crate::transaction!(ctx.db, |tx| {
