@@ -16,6 +16,7 @@ mod commerce_gateway;
 mod config_store;
 mod cron_leader;
 mod cross_process_revocation;
+mod dashboard_stats;
 mod e2e_identity;
 mod events_chaos;
 mod events_pipeline;

@@ -1,6 +1,5 @@
 //! The staff dashboard (`adminGetDashboardStats`): what it asks for and what it answers.
-//! Each section is shown only to a caller holding its permission; the domains that land
-//! later (orders and revenue, traffic, nodes, tickets) add their own section here.
+//! Each section is shown only to a caller holding its permission.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -48,6 +47,73 @@ pub struct StaffStats {
     pub pending_invitations: i64,
 }
 
+/// One day of a money series: minor units of the shop currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayAmount {
+    pub day: NaiveDate,
+    pub amount: i64,
+}
+
+/// Sales (permission `orders.read`), by the day an order was paid or refunded. Sales are paid
+/// purchases and renewals at their paid total, whatever paid them (wallet, gateway, staff);
+/// wallet top-ups are counted apart, since a top-up spent on a purchase would otherwise count
+/// twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalesStats {
+    pub currency: String,
+    /// Over the whole range.
+    pub revenue: i64,
+    pub paid_orders: i64,
+    pub top_ups: i64,
+    pub refunds: i64,
+    /// Orders waiting for payment now.
+    pub unpaid_orders: i64,
+    pub revenue_per_day: Vec<DayAmount>,
+    pub paid_orders_per_day: Vec<DayCount>,
+    pub top_ups_per_day: Vec<DayAmount>,
+    pub refunds_per_day: Vec<DayAmount>,
+}
+
+/// One day of node traffic in bytes as the agents reported it (before node rates).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayTraffic {
+    pub day: NaiveDate,
+    pub upload: i64,
+    pub download: i64,
+}
+
+/// Traffic through the nodes (permission `nodes.read`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrafficStats {
+    /// Over the whole range.
+    pub upload: i64,
+    pub download: i64,
+    pub per_day: Vec<DayTraffic>,
+}
+
+/// Node servers and their agents now (permission `nodes.read`); an agent is online when it
+/// was heard from within `node_health_check.offline_timeout`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeStats {
+    pub servers: i64,
+    pub servers_in_maintenance: i64,
+    pub clients: i64,
+    pub clients_online: i64,
+    pub clients_offline: i64,
+}
+
+/// Support tickets (permission `tickets.read`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketStats {
+    /// Waiting for staff.
+    pub open: i64,
+    /// Waiting for the customer.
+    pub pending: i64,
+    /// Open or pending with nobody assigned.
+    pub unassigned: i64,
+    pub opened_per_day: Vec<DayCount>,
+}
+
 /// The dashboard; a section the caller may not see is `None`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DashboardStats {
@@ -56,6 +122,10 @@ pub struct DashboardStats {
     pub tz: String,
     pub customers: Option<CustomerStats>,
     pub staff: Option<StaffStats>,
+    pub sales: Option<SalesStats>,
+    pub traffic: Option<TrafficStats>,
+    pub nodes: Option<NodeStats>,
+    pub tickets: Option<TicketStats>,
 }
 
 /// Which sections a caller may see.
@@ -63,11 +133,31 @@ pub struct DashboardStats {
 pub struct Sections {
     pub customers: bool,
     pub staff: bool,
+    pub sales: bool,
+    /// Traffic and nodes.
+    pub nodes: bool,
+    pub tickets: bool,
 }
 
 impl Sections {
+    pub const ALL: Sections = Sections { customers: true, staff: true, sales: true, nodes: true, tickets: true };
+
     pub fn for_principal(me: &StaffPrincipal) -> Self {
-        Self { customers: me.can(Permission::CustomersRead), staff: me.can(Permission::AdminsManage) }
+        Self {
+            customers: me.can(Permission::CustomersRead),
+            staff: me.can(Permission::AdminsManage),
+            sales: me.can(Permission::OrdersRead),
+            nodes: me.can(Permission::NodesRead),
+            tickets: me.can(Permission::TicketsRead),
+        }
+    }
+
+    /// One letter per visible section (`-` for a hidden one), for cache keys.
+    fn letters(self) -> String {
+        [(self.customers, 'c'), (self.staff, 's'), (self.sales, 'o'), (self.nodes, 'n'), (self.tickets, 't')]
+            .iter()
+            .map(|&(on, c)| if on { c } else { '-' })
+            .collect()
     }
 }
 
@@ -117,13 +207,7 @@ impl DashboardQuery {
 
     /// The cache key of this request's answer: range, zone and visible sections.
     pub fn cache_key(&self) -> String {
-        format!(
-            "admin_stats:v1:{}:{}:{}{}",
-            self.days,
-            self.tz,
-            if self.sections.customers { 'c' } else { '-' },
-            if self.sections.staff { 's' } else { '-' }
-        )
+        format!("admin_stats:v2:{}:{}:{}", self.days, self.tz, self.sections.letters())
     }
 }
 
@@ -131,7 +215,7 @@ impl DashboardQuery {
 mod tests {
     use super::*;
 
-    const ALL: Sections = Sections { customers: true, staff: true };
+    const ALL: Sections = Sections::ALL;
 
     #[test]
     fn time_zone_names_are_checked_for_shape() {
@@ -164,7 +248,40 @@ mod tests {
 
     #[test]
     fn cache_keys_name_range_zone_and_sections() {
-        let q = DashboardQuery::new(Some(30), None, Sections { customers: true, staff: false }).unwrap();
-        assert_eq!(q.cache_key(), "admin_stats:v1:30:UTC:c-");
+        let q = DashboardQuery::new(Some(30), None, Sections { staff: false, tickets: false, ..ALL }).unwrap();
+        assert_eq!(q.cache_key(), "admin_stats:v2:30:UTC:c-on-");
+        assert_eq!(
+            DashboardQuery::new(Some(7), Some("Asia/Shanghai"), ALL).unwrap().cache_key(),
+            "admin_stats:v2:7:Asia/Shanghai:csont"
+        );
+    }
+
+    #[test]
+    fn sections_follow_permissions() {
+        use crate::admin::Role;
+        let by_role = |role: Role| {
+            let me = StaffPrincipal {
+                role,
+                admin_id: None,
+                session_id: None,
+                api_key_id: None,
+                key_permissions: None,
+                mfa_enabled: true,
+            };
+            Sections::for_principal(&me)
+        };
+        assert_eq!(by_role(Role::SuperAdmin), ALL);
+        let support = by_role(Role::CustomerSupport);
+        assert!(support.customers && support.tickets && !support.staff);
+        let narrowed_key = StaffPrincipal {
+            role: Role::SuperAdmin,
+            admin_id: None,
+            session_id: None,
+            api_key_id: Some(uuid::Uuid::nil()),
+            key_permissions: Some(vec![Permission::OrdersRead]),
+            mfa_enabled: false,
+        };
+        let none = Sections { customers: false, staff: false, sales: false, nodes: false, tickets: false };
+        assert_eq!(Sections::for_principal(&narrowed_key), Sections { sales: true, ..none });
     }
 }

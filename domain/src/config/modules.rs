@@ -116,6 +116,14 @@ pub struct NodeHealthCheckConfig {
     pub offline_timeout: Seconds,
 }
 
+impl NodeHealthCheckConfig {
+    /// Agents last heard from before this are offline (the timeout capped at a year).
+    pub fn offline_cutoff(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+        let secs = i64::try_from(self.offline_timeout.0).unwrap_or(i64::MAX).min(86_400 * 365);
+        now - chrono::Duration::seconds(secs)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SubscribeLinkConfig {

@@ -6,9 +6,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use helium_domain::DomainError;
 use helium_domain::admin::stats::{DashboardQuery, DashboardStats, unknown_time_zone};
+use helium_domain::config::{ConfigKind, ModuleConfig};
 use redis::AsyncCommands;
 
 use super::context::AdminContext;
@@ -28,18 +29,58 @@ impl Stats {
         if let Some(hit) = self.cached(&key).await {
             return Ok(hit);
         }
+        // Configuration first: no connection is held while the config store may load.
+        let currency = if q.sections.sales { Some(self.shop_currency().await?) } else { None };
+        let offline_cutoff = if q.sections.nodes { Some(self.offline_cutoff().await?) } else { None };
         let answer = {
             let mut c = self.0.db.conn().await?;
             if !stats::time_zone_known(&mut c, &q.tz).await? {
                 return Err(unknown_time_zone());
             }
-            let customers =
-                if q.sections.customers { Some(stats::customers(&mut c, q.days, &q.tz).await?) } else { None };
+            let (days, tz) = (q.days, q.tz.as_str());
+            let customers = if q.sections.customers { Some(stats::customers(&mut c, days, tz).await?) } else { None };
             let staff = if q.sections.staff { Some(stats::staff(&mut c).await?) } else { None };
-            DashboardStats { generated_at: Utc::now(), days: q.days, tz: q.tz.clone(), customers, staff }
+            let sales = match &currency {
+                Some(cur) => Some(stats::sales(&mut c, days, tz, cur).await?),
+                None => None,
+            };
+            let traffic = if q.sections.nodes { Some(stats::traffic(&mut c, days, tz).await?) } else { None };
+            let nodes = match offline_cutoff {
+                Some(cutoff) => Some(stats::nodes(&mut c, cutoff).await?),
+                None => None,
+            };
+            let tickets = if q.sections.tickets { Some(stats::tickets(&mut c, days, tz).await?) } else { None };
+            DashboardStats {
+                generated_at: Utc::now(),
+                days,
+                tz: q.tz.clone(),
+                customers,
+                staff,
+                sales,
+                traffic,
+                nodes,
+                tickets,
+            }
         };
         self.store(&key, &answer).await;
         Ok(answer)
+    }
+
+    async fn shop_currency(&self) -> Result<String, DomainError> {
+        match self.0.config.module_arc(ConfigKind::Shop).await.as_deref() {
+            Ok(ModuleConfig::Shop(c)) => Ok(c.currency.clone()),
+            Ok(_) => Err(DomainError::Internal("shop config has the wrong shape".into())),
+            Err(e) => Err(DomainError::Unavailable(format!("shop config: {e}"))),
+        }
+    }
+
+    /// Agents last heard from before this are offline (`node_health_check.offline_timeout`).
+    async fn offline_cutoff(&self) -> Result<DateTime<Utc>, DomainError> {
+        match self.0.config.module_arc(ConfigKind::Telecom).await.as_deref() {
+            Ok(ModuleConfig::Telecom(c)) => Ok(c.node_health_check.offline_cutoff(Utc::now())),
+            Ok(_) => Err(DomainError::Internal("telecom config has the wrong shape".into())),
+            Err(e) => Err(DomainError::Unavailable(format!("telecom config: {e}"))),
+        }
     }
 
     async fn cached(&self, key: &str) -> Option<DashboardStats> {

@@ -33,8 +33,11 @@ impl Job for SweepPackages {
     }
 }
 
-/// Forgets push receipts older than an hour (the retry window is seconds).
+/// Forgets push receipts older than an hour (the retry window is seconds) and hourly traffic
+/// older than [`TRAFFIC_HISTORY_DAYS`] (the dashboard shows at most 90 days).
 pub struct PurgePushReceipts;
+
+pub const TRAFFIC_HISTORY_DAYS: i32 = 400;
 
 #[async_trait::async_trait]
 impl Job for PurgePushReceipts {
@@ -43,7 +46,7 @@ impl Job for PurgePushReceipts {
     }
 
     async fn run(&self, ctx: &JobContext) -> anyhow::Result<u64> {
-        crate::cron::in_batches(&ctx.db, |c| {
+        let receipts = crate::cron::in_batches(&ctx.db, |c| {
             Box::pin(async move {
                 Ok(sqlx::query!(
                     "DELETE FROM telecom.push_receipts WHERE ctid IN (SELECT ctid FROM telecom.push_receipts
@@ -54,7 +57,21 @@ impl Job for PurgePushReceipts {
                 .rows_affected())
             })
         })
-        .await
+        .await?;
+        let traffic = crate::cron::in_batches(&ctx.db, |c| {
+            Box::pin(async move {
+                Ok(sqlx::query!(
+                    "DELETE FROM telecom.traffic_hourly WHERE ctid IN (SELECT ctid FROM telecom.traffic_hourly
+                      WHERE hour < now() - make_interval(days => $1) LIMIT 1000)",
+                    TRAFFIC_HISTORY_DAYS
+                )
+                .execute(crate::db::ex(c))
+                .await?
+                .rows_affected())
+            })
+        })
+        .await?;
+        Ok(receipts + traffic)
     }
 }
 

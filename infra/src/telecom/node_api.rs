@@ -215,7 +215,11 @@ impl NodeApi {
         }
         let rate = node.client.client.effective_rate(&node.server.server);
         let (mut ids, mut ups, mut downs) = (Vec::new(), Vec::new(), Vec::new());
+        // What the node carried, before its rate: the dashboard's traffic series.
+        let (mut carried_up, mut carried_down) = (0i64, 0i64);
         for d in &batch.deltas {
+            carried_up = carried_up.saturating_add(i64::try_from(d.upload).unwrap_or(i64::MAX));
+            carried_down = carried_down.saturating_add(i64::try_from(d.download).unwrap_or(i64::MAX));
             let (Ok(id), Ok(up), Ok(down)) =
                 (i64::try_from(d.user.0), i64::try_from(rate.apply(d.upload)), i64::try_from(rate.apply(d.download)))
             else {
@@ -228,14 +232,27 @@ impl NodeApi {
         let hash = Sha256::digest(body).to_vec();
         let client_id = node.client.client.id.0;
         let outcome = crate::transaction!(self.ctx.db, |tx| {
+            // The receipt and the hour's traffic in one statement: a duplicate (no receipt
+            // row returned) adds no traffic either.
             let fresh = sqlx::query_scalar!(
-                r#"INSERT INTO telecom.push_receipts (node_client_id, body_hash) VALUES ($1, $2)
-                   ON CONFLICT (node_client_id, body_hash) DO UPDATE SET received_at = now()
-                    WHERE telecom.push_receipts.received_at < now() - make_interval(secs => $3)
-                   RETURNING true AS "fresh!""#,
+                r#"WITH receipt AS (
+                     INSERT INTO telecom.push_receipts (node_client_id, body_hash) VALUES ($1, $2)
+                     ON CONFLICT (node_client_id, body_hash) DO UPDATE SET received_at = now()
+                      WHERE telecom.push_receipts.received_at < now() - make_interval(secs => $3)
+                     RETURNING true AS fresh
+                   ), carried AS (
+                     INSERT INTO telecom.traffic_hourly AS t (hour, node_client_id, upload, download)
+                     SELECT date_trunc('hour', now()), $1, $4::bigint, $5::bigint FROM receipt WHERE $4::bigint > 0 OR $5::bigint > 0
+                     ON CONFLICT (hour, node_client_id) DO UPDATE
+                       SET upload = LEAST(t.upload::numeric + EXCLUDED.upload, 9223372036854775807)::bigint,
+                           download = LEAST(t.download::numeric + EXCLUDED.download, 9223372036854775807)::bigint
+                   )
+                   SELECT fresh AS "fresh!" FROM receipt"#,
                 client_id,
                 &hash,
-                PUSH_RETRY_WINDOW_SECS
+                PUSH_RETRY_WINDOW_SECS,
+                carried_up,
+                carried_down
             )
             .fetch_optional(ex(tx))
             .await

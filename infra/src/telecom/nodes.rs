@@ -278,9 +278,7 @@ impl Nodes {
 
     /// Agents last seen before this are offline.
     pub async fn offline_cutoff(&self) -> Result<DateTime<Utc>, DomainError> {
-        let cfg = self.0.telecom_config().await?;
-        let secs = i64::try_from(cfg.node_health_check.offline_timeout.0).unwrap_or(i64::MAX / 2);
-        Ok(Utc::now() - chrono::Duration::seconds(secs.min(86_400 * 365)))
+        Ok(self.0.telecom_config().await?.node_health_check.offline_cutoff(Utc::now()))
     }
 
     /// Users in each client's last `alive` report; `None` when none is kept or Redis is down

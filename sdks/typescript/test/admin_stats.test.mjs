@@ -96,3 +96,33 @@ test('admin error path: dashboard statistics refuse bad ranges, unknown zones an
         'a forged token',
     );
 });
+
+test('adminGetDashboardStats: sales, traffic, nodes and tickets sections by permission', async () => {
+    const admin = await boss();
+    const stats = await adminApi(server, admin.accessToken).adminGetDashboardStats({ days: 4, tz: 'Europe/Berlin' });
+    const { sales, traffic, nodes, tickets } = stats;
+    assert.ok(sales && traffic && nodes && tickets, 'a SuperAdmin sees every section');
+    assert.equal(typeof sales.currency, 'string');
+    for (const series of [sales.revenuePerDay, sales.topUpsPerDay, sales.refundsPerDay]) {
+        assert.equal(series.length, 4);
+        assert.ok(series[0].day instanceof Date && typeof series[0].amount === 'number');
+    }
+    assert.equal(sales.paidOrdersPerDay.length, 4);
+    assert.equal(
+        sales.revenue,
+        sales.revenuePerDay.reduce((sum, d) => sum + d.amount, 0),
+        'the range total is the sum of its days',
+    );
+    assert.equal(typeof sales.unpaidOrders, 'number');
+    assert.equal(traffic.perDay.length, 4);
+    assert.equal(typeof traffic.perDay[0].upload, 'number');
+    assert.equal(nodes.clientsOnline + nodes.clientsOffline, nodes.clients);
+    assert.equal(tickets.openedPerDay.length, 4);
+    assert.equal(typeof tickets.unassigned, 'number');
+
+    const bot = await bootstrapAdmin(server, { role: 'support_bot' });
+    const seen = await adminApi(server, bot.accessToken).adminGetDashboardStats({ days: 4, tz: 'Europe/Berlin' });
+    assert.ok(seen.sales && seen.tickets, 'support bots read orders and tickets');
+    assert.equal(seen.nodes ?? null, null);
+    assert.equal(seen.traffic ?? null, null);
+});

@@ -383,7 +383,7 @@ open class AdminAPI {
     /**
      Dashboard statistics
      - GET /api/v1/admin/stats/dashboard
-     - Totals and per-day series for the staff dashboard, aggregated in SQL and cached up to 30 s. Days are bucketed in `tz`. Sections need their own permission and are null without it: `customers` (customers.read), `staff` (admins.manage).
+     - Totals and per-day series for the staff dashboard, aggregated in SQL and cached up to 30 s. Days are bucketed in `tz`. Sections need their own permission and are null without it: `customers` (customers.read), `staff` (admins.manage), `sales` (orders.read), `traffic` and `nodes` (nodes.read), `tickets` (tickets.read).
      - Bearer Token:
        - type: http
        - name: adminBearer

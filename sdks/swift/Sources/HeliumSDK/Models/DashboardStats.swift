@@ -16,13 +16,21 @@ public struct DashboardStats: Sendable, Codable, Hashable {
     public var tz: String
     public var customers: CustomerStats?
     public var staff: StaffStats?
+    public var sales: SalesStats?
+    public var traffic: TrafficStats?
+    public var nodes: NodeStats?
+    public var tickets: TicketStats?
 
-    public init(generatedAt: Date, days: Int, tz: String, customers: CustomerStats? = nil, staff: StaffStats? = nil) {
+    public init(generatedAt: Date, days: Int, tz: String, customers: CustomerStats? = nil, staff: StaffStats? = nil, sales: SalesStats? = nil, traffic: TrafficStats? = nil, nodes: NodeStats? = nil, tickets: TicketStats? = nil) {
         self.generatedAt = generatedAt
         self.days = days
         self.tz = tz
         self.customers = customers
         self.staff = staff
+        self.sales = sales
+        self.traffic = traffic
+        self.nodes = nodes
+        self.tickets = tickets
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
@@ -31,6 +39,10 @@ public struct DashboardStats: Sendable, Codable, Hashable {
         case tz
         case customers
         case staff
+        case sales
+        case traffic
+        case nodes
+        case tickets
     }
 
     // Encodable protocol methods
@@ -42,5 +54,9 @@ public struct DashboardStats: Sendable, Codable, Hashable {
         try container.encode(tz, forKey: .tz)
         try container.encodeIfPresent(customers, forKey: .customers)
         try container.encodeIfPresent(staff, forKey: .staff)
+        try container.encodeIfPresent(sales, forKey: .sales)
+        try container.encodeIfPresent(traffic, forKey: .traffic)
+        try container.encodeIfPresent(nodes, forKey: .nodes)
+        try container.encodeIfPresent(tickets, forKey: .tickets)
     }
 }

@@ -848,7 +848,7 @@ export class AdminApi extends runtime.BaseAPI {
     }
 
     /**
-     * Totals and per-day series for the staff dashboard, aggregated in SQL and cached up to 30 s. Days are bucketed in `tz`. Sections need their own permission and are null without it: `customers` (customers.read), `staff` (admins.manage).
+     * Totals and per-day series for the staff dashboard, aggregated in SQL and cached up to 30 s. Days are bucketed in `tz`. Sections need their own permission and are null without it: `customers` (customers.read), `staff` (admins.manage), `sales` (orders.read), `traffic` and `nodes` (nodes.read), `tickets` (tickets.read).
      * Dashboard statistics
      */
     async adminGetDashboardStatsRaw(requestParameters: AdminGetDashboardStatsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<DashboardStats>> {
@@ -859,7 +859,7 @@ export class AdminApi extends runtime.BaseAPI {
     }
 
     /**
-     * Totals and per-day series for the staff dashboard, aggregated in SQL and cached up to 30 s. Days are bucketed in `tz`. Sections need their own permission and are null without it: `customers` (customers.read), `staff` (admins.manage).
+     * Totals and per-day series for the staff dashboard, aggregated in SQL and cached up to 30 s. Days are bucketed in `tz`. Sections need their own permission and are null without it: `customers` (customers.read), `staff` (admins.manage), `sales` (orders.read), `traffic` and `nodes` (nodes.read), `tickets` (tickets.read).
      * Dashboard statistics
      */
     async adminGetDashboardStats(requestParameters: AdminGetDashboardStatsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<DashboardStats> {

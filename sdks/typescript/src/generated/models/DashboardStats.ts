@@ -20,6 +20,27 @@ import {
     CustomerStatsToJSON,
     CustomerStatsToJSONTyped,
 } from './CustomerStats.js';
+import type { NodeStats } from './NodeStats.js';
+import {
+    NodeStatsFromJSON,
+    NodeStatsFromJSONTyped,
+    NodeStatsToJSON,
+    NodeStatsToJSONTyped,
+} from './NodeStats.js';
+import type { SalesStats } from './SalesStats.js';
+import {
+    SalesStatsFromJSON,
+    SalesStatsFromJSONTyped,
+    SalesStatsToJSON,
+    SalesStatsToJSONTyped,
+} from './SalesStats.js';
+import type { TrafficStats } from './TrafficStats.js';
+import {
+    TrafficStatsFromJSON,
+    TrafficStatsFromJSONTyped,
+    TrafficStatsToJSON,
+    TrafficStatsToJSONTyped,
+} from './TrafficStats.js';
 import type { StaffStats } from './StaffStats.js';
 import {
     StaffStatsFromJSON,
@@ -27,6 +48,13 @@ import {
     StaffStatsToJSON,
     StaffStatsToJSONTyped,
 } from './StaffStats.js';
+import type { TicketStats } from './TicketStats.js';
+import {
+    TicketStatsFromJSON,
+    TicketStatsFromJSONTyped,
+    TicketStatsToJSON,
+    TicketStatsToJSONTyped,
+} from './TicketStats.js';
 
 /**
  * The staff dashboard. A section the caller may not see is null.
@@ -54,6 +82,22 @@ export interface DashboardStats {
      * 
      */
     staff?: StaffStats | null;
+    /**
+     * 
+     */
+    sales?: SalesStats | null;
+    /**
+     * 
+     */
+    traffic?: TrafficStats | null;
+    /**
+     * 
+     */
+    nodes?: NodeStats | null;
+    /**
+     * 
+     */
+    tickets?: TicketStats | null;
 }
 
 /**
@@ -81,6 +125,10 @@ export function DashboardStatsFromJSONTyped(json: any, ignoreDiscriminator: bool
         'tz': json['tz'],
         'customers': json['customers'] === undefined ? undefined : json['customers'] === null ? null : CustomerStatsFromJSON(json['customers']),
         'staff': json['staff'] === undefined ? undefined : json['staff'] === null ? null : StaffStatsFromJSON(json['staff']),
+        'sales': json['sales'] === undefined ? undefined : json['sales'] === null ? null : SalesStatsFromJSON(json['sales']),
+        'traffic': json['traffic'] === undefined ? undefined : json['traffic'] === null ? null : TrafficStatsFromJSON(json['traffic']),
+        'nodes': json['nodes'] === undefined ? undefined : json['nodes'] === null ? null : NodeStatsFromJSON(json['nodes']),
+        'tickets': json['tickets'] === undefined ? undefined : json['tickets'] === null ? null : TicketStatsFromJSON(json['tickets']),
     };
 }
 
@@ -100,5 +148,9 @@ export function DashboardStatsToJSONTyped(value?: DashboardStats | null, ignoreD
         'tz': value['tz'],
         'customers': CustomerStatsToJSON(value['customers']),
         'staff': StaffStatsToJSON(value['staff']),
+        'sales': SalesStatsToJSON(value['sales']),
+        'traffic': TrafficStatsToJSON(value['traffic']),
+        'nodes': NodeStatsToJSON(value['nodes']),
+        'tickets': TicketStatsToJSON(value['tickets']),
     };
 }
