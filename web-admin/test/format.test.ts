@@ -81,6 +81,13 @@ describe('numbers and sizes', () => {
         expect(formatBytes(10 * 1024 ** 3, 'en-US')).toBe('10 GiB');
         expect(formatBytes(-2048, 'en-US')).toBe('-2 KiB');
         expect(formatBytes(null, 'en-US')).toBe('—');
+        // The dashboard's traffic totals: MiB to TiB, one decimal at most.
+        expect(formatBytes(5 * 1024 ** 2, 'en-US')).toBe('5 MiB');
+        expect(formatBytes(3.5 * 1024 ** 3, 'en-US')).toBe('3.5 GiB');
+        expect(formatBytes(2.25 * 1024 ** 3, 'en-US')).toBe('2.3 GiB');
+        expect(formatBytes(1536 * 1024 ** 4, 'zh-CN')).toBe('1.5 PiB');
+        expect(formatBytes(1000 * 1024 ** 4, 'en-US')).toBe('1,000 TiB');
+        expect(formatBytes(Number.NaN, 'en-US')).toBe('—');
     });
     it('shortens ids', () => {
         expect(shortId('0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b')).toBe('0190a1b2');
