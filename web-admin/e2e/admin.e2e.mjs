@@ -220,6 +220,18 @@ describe('admin SPA', { concurrency: false }, () => {
             await page.getByTestId('verify').click();
             await page.getByTestId('dashboard-ready').waitFor();
             assert.equal(await page.getByTestId('mfa-banner').count(), 0);
+            // A SuperAdmin holds every permission: every section of the statistics, each chart
+            // named for assistive technology.
+            for (const section of ['sales', 'nodes', 'traffic', 'tickets', 'staff']) await page.getByTestId(`dashboard-${section}`).waitFor();
+            for (const chart of ['New customers per day', 'Revenue per day', 'Paid orders per day', 'Traffic per day', 'Tickets opened per day']) {
+                await page.getByRole('img', { name: chart }).locator('svg').first().waitFor();
+            }
+            const stat = (id) => page.getByTestId(id).getByTestId('stat-value').textContent();
+            assert.match(await stat('stat-revenue'), /^\D*0\.00$/, 'money in the shop currency');
+            assert.equal(await stat('stat-download'), '0 B');
+            assert.equal(await stat('stat-agents-offline'), '0');
+            assert.equal(await page.getByTestId('stat-agents-offline').getAttribute('data-alert'), null, 'nothing offline, nothing flagged');
+            assert.equal(await page.getByTestId('stat-tickets-open').getByTestId('stat-link').getAttribute('href'), '/admin/tickets?status=open');
             await checkA11y(page, 'dashboard');
             await screenshot(page, '07-dashboard');
         }));
@@ -348,6 +360,11 @@ describe('admin SPA', { concurrency: false }, () => {
                 'nodeStatus',
                 'account',
             ]);
+            // The statistics follow the role: sales, nodes, traffic and tickets, but no staff
+            // numbers (admins.manage).
+            for (const section of ['sales', 'nodes', 'traffic', 'tickets']) await page.getByTestId(`dashboard-${section}`).waitFor();
+            assert.equal(await page.getByTestId('dashboard-staff').count(), 0, 'no staff section without admins.manage');
+            await page.getByRole('img', { name: 'Traffic per day' }).locator('svg').first().waitFor();
             await checkA11y(page, 'dashboard-support');
             await screenshot(page, '10-support-dashboard');
             await page.goto(`${server.url}/admin/config`);

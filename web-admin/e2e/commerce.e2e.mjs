@@ -353,6 +353,30 @@ describe('admin SPA: commerce', { concurrency: false }, () => {
             assert.equal(await page.getByTestId('order-refund-remaining').count(), 0);
         }));
 
+    it('shows the sales on the dashboard: revenue, top-ups and refunds in the shop currency', () =>
+        step('dashboard-sales', async () => {
+            const { page } = boss;
+            // 7 days: a range nobody asked for yet, so no answer cached before the sales.
+            await page.goto(`${server.url}/admin/?days=7`);
+            await page.getByTestId('dashboard-sales').waitFor();
+            const stat = (id) => page.getByTestId(id).getByTestId('stat-value').textContent();
+            assert.equal(await stat('stat-revenue'), 'CN¥19.90', 'the order, paid');
+            assert.equal(await stat('stat-top-ups'), 'CN¥10.00', 'the top-up, apart');
+            assert.equal(await stat('stat-refunds'), 'CN¥19.90', 'both refunds');
+            assert.equal(await stat('stat-paid-orders'), '1');
+            const revenue = page.getByRole('img', { name: 'Revenue per day' });
+            await revenue.locator('svg').first().waitFor();
+            assert.equal(
+                await page.locator('#chart-revenue-sum').textContent(),
+                'CN¥19.90 in sales, CN¥10.00 in top-ups and CN¥19.90 refunded in 7 days.',
+            );
+            // The money axis speaks the currency too.
+            await revenue.locator('.recharts-yAxis-tick-labels', { hasText: 'CN¥' }).first().waitFor();
+            await page.getByRole('img', { name: 'Paid orders per day' }).locator('svg').first().waitFor();
+            await checkA11y(page, 'dashboard-sales');
+            await screenshot(page, 'commerce-11b-dashboard-sales');
+        }));
+
     it('issues a gift-card batch, exports its codes as CSV and looks one up', () =>
         step('gift-cards', async () => {
             const { page } = boss;

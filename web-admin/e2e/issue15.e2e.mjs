@@ -285,7 +285,20 @@ describe('admin SPA: tickets, announcements, affiliates, webhooks', { concurrenc
             assert.ok(keys.includes('tickets'), `tickets in ${keys}`);
             for (const k of ['announcements', 'commissions', 'webhooks']) assert.ok(!keys.includes(k), `${k} not in ${keys}`);
             const ticket = await asCustomer('POST', '/api/v1/tickets', { subject: 'E2E refund question', body: 'How do refunds work?', priority: 'low' });
-            await nav(page).locator('[data-nav="tickets"]').click();
+
+            // Its dashboard: customers, sales and tickets (customers.read, orders.read,
+            // tickets.read), no nodes, traffic nor staff numbers; the open tickets lead to the
+            // ticket list filtered by status.
+            await nav(page).locator('[data-nav="dashboard"]').click();
+            await page.getByTestId('dashboard-ready').waitFor();
+            await page.getByTestId('dashboard-sales').waitFor();
+            await page.getByTestId('dashboard-tickets').waitFor();
+            await page.getByRole('img', { name: 'Tickets opened per day' }).locator('svg').first().waitFor();
+            for (const section of ['nodes', 'traffic', 'staff']) assert.equal(await page.getByTestId(`dashboard-${section}`).count(), 0, `no ${section} section`);
+            await checkA11y(page, 'dashboard-bot');
+            await screenshot(page, 'issue15-05a-bot-dashboard');
+            await page.getByTestId('stat-tickets-open').getByRole('link', { name: 'Show open tickets' }).click();
+            await page.waitForURL(/\/admin\/tickets\?status=open$/);
             await page.getByTestId('tickets-table').getByRole('link', { name: 'E2E refund question' }).click();
             await page.waitForURL(new RegExp(`/admin/tickets/${ticket.id}$`));
             await page.getByTestId('ticket-reply-body').waitFor();

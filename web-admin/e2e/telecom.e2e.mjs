@@ -293,6 +293,30 @@ describe('admin SPA: nodes and customer packages', { concurrency: false }, () =>
             await page.getByRole('dialog').getByRole('button', { name: 'Cancel', exact: true }).click();
         }));
 
+    it('flags the offline agent on the dashboard and links to the node status board', () =>
+        step('dashboard-offline', async () => {
+            const { page } = boss;
+            // 90 days: a range not asked for yet, so no answer cached from before the client.
+            await page.goto(`${server.url}/admin/?days=90`);
+            await page.getByTestId('dashboard-nodes').waitFor();
+            const offline = page.getByTestId('stat-agents-offline');
+            const value = (id) => page.getByTestId(id).getByTestId('stat-value').textContent();
+            assert.equal(await value('stat-agents-offline'), '1', 'the client has never been heard from');
+            assert.equal(await value('stat-agents-online'), '0');
+            assert.equal(await value('stat-servers'), '1');
+            assert.equal(await offline.getAttribute('data-alert'), 'true', 'an offline agent stands out');
+            assert.equal(await offline.getByTestId('stat-alert').textContent(), 'Needs attention');
+            await checkA11y(page, 'dashboard-offline');
+            await screenshot(page, 'telecom-06b-dashboard-offline');
+            await offline.getByRole('link', { name: 'Show offline agents' }).click();
+            await page.waitForURL(/\/admin\/nodes\/status\?online=false$/);
+            await page.getByTestId('status-row').filter({ hasText: 'E2E HK SS' }).waitFor();
+            // A fresh page (and query cache): the next step's status board must not start from
+            // this offline list.
+            await page.goto(`${server.url}/admin/`);
+            await page.getByTestId('dashboard-nodes').waitFor();
+        }));
+
     it('shows the agent online with its load on the status page', () =>
         step('status', async () => {
             const { page } = boss;
@@ -313,6 +337,34 @@ describe('admin SPA: nodes and customer packages', { concurrency: false }, () =>
             await page.getByTestId('empty').waitFor();
             await choose(page, page.getByTestId('status-filter-online'), 'Online');
             await row.waitFor();
+        }));
+
+    it('shows the agent online and the traffic per day on the dashboard', () =>
+        step('dashboard-traffic', async () => {
+            const { page } = boss;
+            // What the agent's pushes leave behind: traffic per hour (now, and two days ago).
+            const GiB = 1024 ** 3;
+            await server.sql(
+                'INSERT INTO telecom.traffic_hourly (hour, node_client_id, upload, download) VALUES ' +
+                    `(date_trunc('hour', now()), '${created.clientId}', ${3 * GiB}, ${12 * GiB}), ` +
+                    `(date_trunc('hour', now() - interval '2 days'), '${created.clientId}', ${GiB / 2}, ${2 * GiB})`,
+            );
+            // 7 days: a range not asked for yet (no cached answer).
+            await page.goto(`${server.url}/admin/?days=7`);
+            await page.getByTestId('dashboard-traffic').waitFor();
+            const value = (id) => page.getByTestId(id).getByTestId('stat-value').textContent();
+            assert.equal(await value('stat-download'), '14 GiB');
+            assert.equal(await value('stat-upload'), '3.5 GiB');
+            assert.equal(await value('stat-traffic-total'), '17.5 GiB');
+            assert.equal(await value('stat-agents-online'), '1');
+            assert.equal(await value('stat-agents-offline'), '0');
+            assert.equal(await page.getByTestId('stat-agents-offline').getAttribute('data-alert'), null);
+            const chart = page.getByRole('img', { name: 'Traffic per day' });
+            await chart.locator('svg').first().waitFor();
+            await chart.locator('.recharts-yAxis-tick-labels', { hasText: 'GiB' }).first().waitFor(); // the axis in bytes
+            assert.match(await page.locator('#chart-traffic-sum').textContent(), /^Busiest day: .+, 15 GiB up and down\.$/);
+            await checkA11y(page, 'dashboard-traffic');
+            await screenshot(page, 'telecom-07b-dashboard-traffic');
         }));
 
     it('lists a customer’s packages, cancels the queued one with a reason, and says when one already ended', () =>
