@@ -261,6 +261,7 @@ export const en = {
     'dashboard.paidOrdersSum': '{total} paid orders in {days} days.',
     'dashboard.nodes': 'Nodes',
     'dashboard.agentsOnline': 'Agents online',
+    'dashboard.ofAgents': 'of {total} agents',
     'dashboard.agentsOffline': 'Agents offline',
     'dashboard.attention': 'Needs attention',
     'dashboard.showOffline': 'Show offline agents',

@@ -262,6 +262,7 @@ export const zh: Record<MessageKey, string> = {
     'dashboard.paidOrdersSum': '{days} 天内已支付订单 {total} 笔。',
     'dashboard.nodes': '节点',
     'dashboard.agentsOnline': '在线节点程序',
+    'dashboard.ofAgents': '共 {total} 个节点程序',
     'dashboard.agentsOffline': '离线节点程序',
     'dashboard.attention': '需要处理',
     'dashboard.showOffline': '查看离线节点程序',

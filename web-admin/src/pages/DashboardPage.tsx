@@ -161,12 +161,12 @@ export default function DashboardPage() {
             {nodes ? (
                 <Section id="dash-nodes" title={t('dashboard.nodes')} testId="dashboard-nodes">
                     <SimpleGrid cols={{ base: 2, md: 3 }}>
-                        <Stat testId="stat-agents-online" label={t('dashboard.agentsOnline')} value={n(nodes.clientsOnline)} hint={t('dashboard.ofTotal', { total: n(nodes.clients) })} />
+                        <Stat testId="stat-agents-online" label={t('dashboard.agentsOnline')} value={n(nodes.clientsOnline)} hint={t('dashboard.ofAgents', { total: n(nodes.clients) })} />
                         <Stat
                             testId="stat-agents-offline"
                             label={t('dashboard.agentsOffline')}
                             value={n(nodes.clientsOffline)}
-                            hint={t('dashboard.ofTotal', { total: n(nodes.clients) })}
+                            hint={t('dashboard.ofAgents', { total: n(nodes.clients) })}
                             alert={nodes.clientsOffline > 0 ? t('dashboard.attention') : undefined}
                             link={nodes.clientsOffline > 0 ? { to: '/nodes/status?online=false', label: t('dashboard.showOffline') } : undefined}
                         />
