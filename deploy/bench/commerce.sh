@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Benchmark: paid orders end to end (createOrder + payOrderWithWallet) and Epay notify
 # handling, against a release `helium --mode all` on loopback (wrk on the same two CPUs).
-#   1. create:  wrk POSTs /api/v1/orders (Idempotency-Key each) for 8 customers
-#   2. pay:     wrk pays every created order once from the wallet (stops when all are paid)
-#      paid orders/s = orders / (create time + pay time)
-#   3. notify:  gateway payments are started for fresh orders, then wrk posts one correctly
+#   1. buy:     16 wrk connections, each creating an order (POST /api/v1/orders) and paying it
+#               from the wallet (POST /api/v1/orders/{id}/pay/wallet), an Idempotency-Key each,
+#               rotating over CUSTOMERS customers (default 64; one customer's orders are created
+#               one at a time, so fewer customers than connections measures lock waits)
+#   2. notify:  gateway payments are started for fresh orders, then wrk posts one correctly
 #      signed Epay notify per payment (form POST), each settling its order
-#   4. SQL statements of one create + pay, counted from sqlx's statement log
+#   3. SQL statements of one create + pay, counted from sqlx's statement log
 #   deploy/bench/commerce.sh [DURATION_SECONDS]     (default 10)
 # Needs wrk (installed with apt-get when missing and root), rabbitmqctl (root) and the services
 # (deploy/dev-services.sh).
@@ -31,7 +32,7 @@ rabbitmqctl -q add_vhost "$VHOST" >/dev/null
 rabbitmqctl -q set_permissions -p "$VHOST" guest '.*' '.*' '.*' >/dev/null
 export MQ_URL="amqp://guest:guest@127.0.0.1:5672/$VHOST" REDIS_KEY_PREFIX="bench:$$:" MQ_PREFIX="bench$$"
 export RATE_LIMIT_AUTH=100000000/60 RATE_LIMIT_READ=100000000/60 RATE_LIMIT_WRITE=100000000/60
-export RATE_LIMIT_WEBHOOK=100000000/60 RUST_LOG="${BENCH_RUST_LOG:-warn}" DATABASE_MAX_CONNECTIONS=20
+export RATE_LIMIT_WEBHOOK=100000000/60 RUST_LOG="${BENCH_RUST_LOG:-warn}" DATABASE_MAX_CONNECTIONS="${DATABASE_MAX_CONNECTIONS:-20}"
 DATA_ENCRYPTION_KEY=$(openssl rand -base64 32); export DATA_ENCRYPTION_KEY
 export PUBLIC_URL="http://127.0.0.1:$PORT"
 LOG=/tmp/helium-bench-shop.log
@@ -74,16 +75,23 @@ ADMIN=$(HELIUM_CLI=target/release/helium-cli "$PY" deploy/tools/staff_session.py
 METHOD=$(curl -sf -H "Authorization: Bearer $ADMIN" -H 'content-type: application/json' -XPOST "$B/admin/payment-methods" \
     -d '{"kind":"epay","name":"Bench","channel":"alipay","url":"http://127.0.0.1:9","pid":"1001","key":"bench-merchant-key","enabled":true}' | json 'd["id"]')
 
-# Customers: register, open the sealed e-mail, set a password; 10^9 minor units each.
+# Customers: the first through the real sign-up flow (register, open the sealed e-mail, set a
+# password); the others are copies of it with their own e-mail (sign-ups are rate limited per
+# client address), each signed in with the password; 10^9 minor units each.
+PASSWORD="a bench passphrase"
+curl -sf -XPOST "$B/auth/register" -H 'content-type: application/json' -d '{"email":"buyer1@bench.test"}' >/dev/null
+token=$("$PY" deploy/tools/sealed_mail.py buyer1@bench.test link | sed 's/.*token=//')
+curl -sf -XPOST "$B/auth/register/complete" -H 'content-type: application/json' \
+    -d "{\"token\":\"$token\",\"password\":\"$PASSWORD\"}" >/dev/null
+psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -c "INSERT INTO auth.users (id, email, password_hash)
+    SELECT gen_random_uuid(), 'buyer' || n || '@bench.test', u.password_hash
+    FROM generate_series(2, ${CUSTOMERS:-64}) n, auth.users u WHERE u.email = 'buyer1@bench.test'"
 TOKENS=()
-for n in $(seq 8); do
-    email="buyer$n@bench.test"
-    curl -sf -XPOST "$B/auth/register" -H 'content-type: application/json' -d "{\"email\":\"$email\"}" >/dev/null
-    token=$("$PY" deploy/tools/sealed_mail.py "$email" link | sed 's/.*token=//')
-    access=$(curl -sf -XPOST "$B/auth/register/complete" -H 'content-type: application/json' \
-        -d "{\"token\":\"$token\",\"password\":\"a bench passphrase $n\"}" | json 'd["tokens"]["access_token"]')
+for n in $(seq "${CUSTOMERS:-64}"); do
+    access=$(curl -sf -XPOST "$B/auth/login" -H 'content-type: application/json' \
+        -d "{\"email\":\"buyer$n@bench.test\",\"password\":\"$PASSWORD\"}" | json 'd["access_token"]')
     TOKENS+=("$access")
-    uid=$(curl -sf "$B/me" -H "Authorization: Bearer $access" | json 'd["id"]')
+    uid=$(psql "$DATABASE_URL" -tAc "SELECT id FROM auth.users WHERE email = 'buyer$n@bench.test'")
     staff -XPOST "$B/admin/wallets/$uid/adjustments" -H "Idempotency-Key: fund-$n" \
         -d '{"kind":"deposit","amount":1000000000,"reason":"bench funds"}' >/dev/null
 done
@@ -170,17 +178,47 @@ wrk_run() {   # wrk_run NAME CONNECTIONS SCRIPT URL [DURATION]
     LAST_SECS=$secs
 }
 
-echo "== paid orders: create then pay (16 connections)"
-wrk_run "createOrder" 16 "$WORK/create.lua" "http://127.0.0.1:$PORT"
-CREATE_SECS=$LAST_SECS
-orders_lua unpaid /pay/wallet '' pay
-CREATED=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM shop.orders")
-wrk_run "payOrderWithWallet" 16 "$WORK/pay.lua" "http://127.0.0.1:$PORT" 5
-PAY_SECS=$LAST_SECS
-PAID=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM shop.orders WHERE status IN ('paid', 'delivered')")
-UNPAID=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM shop.orders WHERE status = 'unpaid'")
-# Both steps per order, back to back: 1 / (1/create rate + 1/pay rate).
-echo "created $CREATED in ${CREATE_SECS}s, paid $PAID in ${PAY_SECS}s (unpaid left: $UNPAID): $("$PY" -c "c=$CREATED/$CREATE_SECS; p=$PAID/$PAY_SECS; print(round(1/(1/c+1/p)))") paid orders/s end to end"
+# Paid orders end to end: each of 16 wrk threads holds one connection and one customer at a
+# time, creates an order, pays it from the wallet as soon as the order comes back, then moves on
+# to another customer (so a customer's unpaid orders stay as few as in real use).
+cat > "$WORK/buy.lua" <<LUA
+$(lua_tokens)
+local counter = 0
+function setup(thread) thread:set("tid", counter); counter = counter + 1 end
+local pending, n, paid = nil, 0, 0
+local function token() return tokens[((tid + 16 * paid) % #tokens) + 1] end
+function request()
+    n = n + 1
+    if pending then
+        return wrk.format("POST", "/api/v1/orders/" .. pending .. "/pay/wallet", {
+            ["Authorization"] = "Bearer " .. token(), ["Idempotency-Key"] = "pay-" .. tid .. "-" .. n,
+        })
+    end
+    return wrk.format("POST", "/api/v1/orders", {
+        ["Authorization"] = "Bearer " .. token(), ["Content-Type"] = "application/json",
+        ["Idempotency-Key"] = "buy-" .. tid .. "-" .. n,
+    }, '{"product_id":"$PRODUCT"}')
+end
+function response(status, headers, body)
+    if pending then
+        pending = nil
+        if status == 200 then paid = paid + 1 end
+    elseif status == 201 then
+        pending = string.match(body, '"id":"([^"]+)"')
+    end
+end
+LUA
+
+echo "== paid orders end to end: create + wallet pay (16 connections, one customer each at a time)"
+BEFORE=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM shop.orders WHERE status IN ('paid', 'delivered')")
+echo "$STATUS_LUA" >> "$WORK/buy.lua"
+OUT=$(wrk -t16 -c16 -d"${DUR}s" --timeout 10s --latency -s "$WORK/buy.lua" "http://127.0.0.1:$PORT" 2>&1)
+PAID=$(( $(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM shop.orders WHERE status IN ('paid', 'delivered')") - BEFORE ))
+SECS=$(awk '/requests in/ {v = $4; sub(/,$/, "", v); sub(/s$/, "", v); print v}' <<<"$OUT")
+grep -E "statuses|Requests/sec" <<<"$OUT"
+printf 'requests (create or pay): p50 %s  p90 %s  p99 %s\n' "$(awk '$1 == "50%" {print $2}' <<<"$OUT")" \
+    "$(awk '$1 == "90%" {print $2}' <<<"$OUT")" "$(awk '$1 == "99%" {print $2}' <<<"$OUT")"
+echo "paid $PAID orders in ${SECS}s: $("$PY" -c "print(round($PAID/$SECS))") paid orders/s end to end"
 BAD=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM (SELECT posting_id FROM wallet.entries GROUP BY posting_id HAVING sum(amount) <> 0) x")
 echo "unbalanced postings: $BAD"
 
