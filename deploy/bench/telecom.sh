@@ -2,7 +2,8 @@
 # Benchmark: the telecom hot paths at USERS customers (default 100,000) with active packages,
 # against a release `helium --mode all` on loopback (wrk on the same two CPUs).
 #   1. subscription documents: wrk fetches /subscribe/{token} (Clash.Meta, sing-box, base64)
-#      for 8 customers' tokens, after one warm-up fetch each (cache hits)
+#      for 8 customers' tokens, after one warm-up fetch each (cache hits); then one fetch per
+#      seeded customer (cache misses: each fetch builds a view)
 #   2. node pulls: the first /UniProxy/user (every customer rendered), then the 304 answer to
 #      If-None-Match — latency at 1 connection and throughput at 16
 #   3. traffic pushes: 3 agents POST distinct bodies of 10,000 users each; deltas/s
@@ -68,8 +69,15 @@ VALUES (gen_random_uuid(), 'bench', left('$KEY', 16), sha256('$KEY'::bytea), 'su
 UPDATE application__config SET value = jsonb_set(value, '{vpn_server_token}', '"$NODE_TOKEN"'), version = version + 1
  WHERE key = 'telecom';
 INSERT INTO auth.users (id, email) SELECT gen_random_uuid(), 'u' || g || '@seed.bench.test' FROM generate_series(1, $USERS) g;
+-- Each seeded customer's subscription token is 'seed' + its id's hex; the lookup hash is what
+-- helium computes: HMAC-SHA-256 under SHA-256(label || data key) (pgcrypto's hmac).
+CREATE EXTENSION IF NOT EXISTS pgcrypto;
 INSERT INTO telecom.subscriptions (user_id, uuid, token_hash, token_sealed)
-SELECT id, gen_random_uuid(), sha256(convert_to(id::text, 'UTF8')), 'seeded' FROM auth.users WHERE email LIKE '%@seed.bench.test';
+SELECT id, gen_random_uuid(),
+       hmac(convert_to('seed' || replace(id::text, '-', ''), 'UTF8'),
+            sha256(convert_to('helium subscription tokens v1', 'UTF8') || decode('$DATA_ENCRYPTION_KEY', 'base64')), 'sha256'),
+       'seeded'
+  FROM auth.users WHERE email LIKE '%@seed.bench.test';
 INSERT INTO telecom.packages (id, user_id, name, status, traffic_bytes, duration_days, traffic_reset, device_limit, activated_at, expires_at)
 SELECT gen_random_uuid(), id, 'Bench', 'active', 1099511627776, 30, 'none', 3, now(), now() + interval '30 days'
   FROM auth.users WHERE email LIKE '%@seed.bench.test';
@@ -125,6 +133,18 @@ function request() n = n + 1; return wrk.format("GET", paths[(n % #paths) + 1]) 
     bytes=$(curl -sf "http://127.0.0.1:$PORT/subscribe/${TOKENS[0]}?flag=$flag" | wc -c)
     wrk_run "subscribe flag=$flag ($bytes B)" 32 "$WORK/sub-$flag.lua" "http://127.0.0.1:$PORT"
 done
+
+echo "== subscription documents, cache misses (a different seeded customer per fetch, Clash.Meta)"
+{ printf 'paths = {'
+  psql "$DATABASE_URL" -tAc "SELECT '\"/subscribe/seed' || replace(user_id::text, '-', '') || '?flag=meta\",'
+                             FROM telecom.subscriptions WHERE token_sealed = 'seeded' ORDER BY random()" | tr -d '\n'
+  printf '}\n'
+  echo 'local n = 0
+function request() n = n + 1; return wrk.format("GET", paths[(n % #paths) + 1]) end'; } > "$WORK/sub-miss.lua"
+curl -sf -o /dev/null -w 'one miss: %{http_code}, %{size_download} B\n' \
+    "http://127.0.0.1:$PORT$(grep -o '/subscribe/seed[0-9a-f]*?flag=meta' "$WORK/sub-miss.lua" | tail -1)"
+wrk_run "subscribe flag=meta, cache miss" 32 "$WORK/sub-miss.lua" "http://127.0.0.1:$PORT" 5
+[[ -n "${ONLY_SUBSCRIBE:-}" ]] && exit 0   # iterate on the document paths alone
 
 echo "== node pulls ($USERS users on each node)"
 U="http://127.0.0.1:$PORT/api/v1/server/UniProxy/user?token=$NODE_TOKEN&node_id=1&node_type=shadowsocks"

@@ -97,26 +97,41 @@ impl<'a> Json<'a> {
     }
 }
 
-/// Appends `s` as a JSON string literal (quotes included).
+/// Bytes that cannot appear raw inside a JSON string: `"`, backslash, control characters, DEL.
+static NEEDS_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[0x7f] = true;
+    t
+};
+
+/// Appends `s` as a JSON string literal (quotes included). Runs of plain bytes are copied
+/// whole; a table lookup per byte finds the rest (this is the hottest loop of rendering).
 pub(crate) fn escape_into(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        let esc: &str = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x00..=0x1f | 0x7f => "",
-            _ => continue,
-        };
+        if !NEEDS_ESCAPE[b as usize] {
+            continue;
+        }
         out.push_str(&s[start..i]);
-        if esc.is_empty() {
-            let _ = write!(out, "\\u{b:04x}");
-        } else {
-            out.push_str(esc);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            _ => {
+                let _ = write!(out, "\\u{b:04x}");
+            }
         }
         start = i + 1;
     }
@@ -137,5 +152,16 @@ mod tests {
         assert_eq!(s, r#"{"a":"x\"y\n\u0001","b":60,"c":[1,"2"],"d":{},"e":false}"#);
         let v: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(v["a"], "x\"y\n\u{1}");
+    }
+
+    #[test]
+    fn every_byte_round_trips_through_a_json_parser() {
+        let all: String = (0u32..0x250).filter_map(char::from_u32).chain(['\u{2028}', '\u{1F600}']).collect();
+        for text in [all.as_str(), "", "plain", "\\\"\t\r\u{7f}end", "日本 🚀"] {
+            let mut out = String::new();
+            escape_into(&mut out, text);
+            assert!(!out.bytes().any(|b| b < 0x20 || b == 0x7f), "raw control byte in {out:?}");
+            assert_eq!(serde_json::from_str::<String>(&out).unwrap(), text);
+        }
     }
 }

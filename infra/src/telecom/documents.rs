@@ -4,6 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
 use bytes::Bytes;
 
@@ -15,6 +16,7 @@ use helium_domain::telecom::subscribe::{
 use uuid::Uuid;
 
 use super::context::TelecomContext;
+use super::snapshots::VIEW_MAX_AGE;
 use super::store::{nodes, packages, subscriptions as subs, users};
 use super::subscriptions::{HASH_LABEL, token_hash};
 
@@ -70,10 +72,16 @@ struct CachedView {
     rendered: Mutex<Vec<(String, Arc<Served>)>>,
 }
 
+/// The nodes shown in subscriptions, as of one epoch and loaded when.
+type VisibleNodes = Arc<Vec<(nodes::ClientRecord, nodes::ServerRecord)>>;
+
 pub struct Documents {
     ctx: Arc<TelecomContext>,
     hash_key: OnceLock<[u8; 32]>,
     rendered_bytes: Arc<AtomicUsize>,
+    /// Shared by every view built in the same epoch: a view rebuild (a cache miss) reads the
+    /// customer's rows, not every node's.
+    visible: Mutex<Option<(u64, Instant, VisibleNodes)>>,
 }
 
 /// Everything a rendering depends on besides the view.
@@ -99,7 +107,7 @@ fn not_found() -> DomainError {
 
 impl Documents {
     pub fn new(ctx: Arc<TelecomContext>) -> Self {
-        Self { ctx, hash_key: OnceLock::new(), rendered_bytes: Arc::default() }
+        Self { ctx, hash_key: OnceLock::new(), rendered_bytes: Arc::default(), visible: Mutex::default() }
     }
 
     async fn hash(&self, token: &str) -> Result<Vec<u8>, DomainError> {
@@ -124,7 +132,7 @@ impl Documents {
         let cached = match self.ctx.snapshots.view::<CachedView>(&hash, epoch) {
             Some(v) => v,
             None => {
-                let v = Arc::new(self.build(&hash).await?);
+                let v = Arc::new(self.build(&hash, epoch).await?);
                 self.ctx.snapshots.keep_view(&hash, epoch, v.clone());
                 v
             }
@@ -172,15 +180,32 @@ impl Documents {
         served
     }
 
-    async fn build(&self, hash: &[u8]) -> Result<CachedView, DomainError> {
+    /// The shown nodes of `epoch`, loaded on `c` when this process has none of that epoch
+    /// younger than [`VIEW_MAX_AGE`] (node edits bump the epoch; the age bounds anything else).
+    async fn visible_nodes(&self, c: &mut sqlx::PgConnection, epoch: u64) -> Result<VisibleNodes, DomainError> {
+        if let Ok(kept) = self.visible.lock()
+            && let Some((e, at, list)) = kept.as_ref()
+            && *e == epoch
+            && at.elapsed() <= VIEW_MAX_AGE
+        {
+            return Ok(list.clone());
+        }
+        let list = Arc::new(nodes::visible(c).await?);
+        if let Ok(mut kept) = self.visible.lock() {
+            *kept = Some((epoch, Instant::now(), list.clone()));
+        }
+        Ok(list)
+    }
+
+    async fn build(&self, hash: &[u8], epoch: u64) -> Result<CachedView, DomainError> {
         let mut c = self.ctx.db.conn().await?;
         let sub = subs::by_token_hash(&mut c, hash).await?.ok_or_else(not_found)?;
         let usable = users::in_good_standing(&mut c, sub.user_id).await?;
         let active = packages::active(&mut c, sub.user_id).await?.filter(|p| p.usable(chrono::Utc::now()));
         let mut list = Vec::new();
         if let Some(p) = &active {
-            for (client, server) in nodes::visible(&mut c).await? {
-                if !opens(&client, p) {
+            for (client, server) in self.visible_nodes(&mut c, epoch).await?.iter() {
+                if !opens(client, p) {
                     continue;
                 }
                 let cl = &client.client;
@@ -210,10 +235,11 @@ impl Documents {
         &self,
         user_id: Uuid,
     ) -> Result<Vec<(nodes::ClientRecord, nodes::ServerRecord)>, DomainError> {
+        let epoch = self.ctx.snapshots.epoch().await;
         let mut c = self.ctx.db.conn().await?;
         let Some(p) = packages::active(&mut c, user_id).await?.filter(|p| p.usable(chrono::Utc::now())) else {
             return Ok(Vec::new());
         };
-        Ok(nodes::visible(&mut c).await?.into_iter().filter(|(cl, _)| opens(cl, &p)).collect())
+        Ok(self.visible_nodes(&mut c, epoch).await?.iter().filter(|(cl, _)| opens(cl, &p)).cloned().collect())
     }
 }
