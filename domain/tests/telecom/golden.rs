@@ -36,7 +36,7 @@ fn subscription_documents_match_goldens() {
             common::golden(&format!("subscribe/{name}/_all.decoded.txt"), &text);
         }
         // Per protocol: the document for a view holding just that node ("-" = not offered).
-        for node in &view.nodes {
+        for node in view.nodes.iter() {
             let one = SubscriptionView::new(view.user.clone(), vec![node.clone()]);
             let doc = render(&one, &NodeFilter::all(), client, &common::options());
             let offered = helium_domain::telecom::subscribe::supports(client, node);

@@ -70,7 +70,7 @@ fn link_view(node: &SubscriptionNode) -> SubscriptionNode {
 fn every_fixture_link_round_trips() {
     let nodes = common::view().nodes;
     let mut seen = std::collections::HashSet::new();
-    for node in &nodes {
+    for node in nodes.iter() {
         let mut link = String::new();
         share_link(&mut link, node, common::UUID);
         let parsed = parse_link(&link).unwrap_or_else(|e| panic!("{}: {e}\n{link}", node.name));

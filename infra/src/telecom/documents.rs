@@ -2,6 +2,7 @@
 //! (WIRE-FORMATS Part B). Views are cached per token hash and epoch, so a repeated fetch
 //! renders from memory and never writes to the database.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
@@ -12,6 +13,7 @@ use helium_domain::DomainError;
 use helium_domain::ErrorCode;
 use helium_domain::telecom::subscribe::{
     Document, NodeFilter, RenderOptions, SubscriptionNode, SubscriptionUser, SubscriptionView, detect_client, render,
+    unique_names,
 };
 use uuid::Uuid;
 
@@ -26,7 +28,9 @@ pub const APP_NAME: &str = "Helium";
 /// Rendered documents kept per cached view (one per app and filter a customer uses).
 const RENDERED_PER_VIEW: usize = 4;
 /// Bound on the bytes of all kept documents; above it, documents are rendered and not kept.
-const RENDERED_BUDGET_BYTES: usize = 64 * 1024 * 1024;
+/// Sized for the resident-set target (150 MB at 100k customers): a kept document serves a
+/// burst of fetches within a view's 30 s; past the budget a fetch renders again (~0.15 ms).
+const RENDERED_BUDGET_BYTES: usize = 16 * 1024 * 1024;
 
 /// A rendered document, shared by the fetches with the same inputs while its view lives.
 #[derive(Debug)]
@@ -72,8 +76,17 @@ struct CachedView {
     rendered: Mutex<Vec<(String, Arc<Served>)>>,
 }
 
-/// The nodes shown in subscriptions, as of one epoch and loaded when.
+/// The nodes shown in subscriptions, as of one epoch.
 type VisibleNodes = Arc<Vec<(nodes::ClientRecord, nodes::ServerRecord)>>;
+
+/// The nodes of one epoch, and the subscription node lists made from them per package group
+/// set: every view of customers whose packages open the same nodes shares one list.
+struct EpochNodes {
+    epoch: u64,
+    loaded_at: Instant,
+    visible: VisibleNodes,
+    lists: HashMap<Vec<Uuid>, Arc<[SubscriptionNode]>>,
+}
 
 pub struct Documents {
     ctx: Arc<TelecomContext>,
@@ -81,7 +94,7 @@ pub struct Documents {
     rendered_bytes: Arc<AtomicUsize>,
     /// Shared by every view built in the same epoch: a view rebuild (a cache miss) reads the
     /// customer's rows, not every node's.
-    visible: Mutex<Option<(u64, Instant, VisibleNodes)>>,
+    visible: Mutex<Option<EpochNodes>>,
 }
 
 /// Everything a rendering depends on besides the view.
@@ -184,15 +197,58 @@ impl Documents {
     /// younger than [`VIEW_MAX_AGE`] (node edits bump the epoch; the age bounds anything else).
     async fn visible_nodes(&self, c: &mut sqlx::PgConnection, epoch: u64) -> Result<VisibleNodes, DomainError> {
         if let Ok(kept) = self.visible.lock()
-            && let Some((e, at, list)) = kept.as_ref()
-            && *e == epoch
-            && at.elapsed() <= VIEW_MAX_AGE
+            && let Some(k) = kept.as_ref()
+            && k.epoch == epoch
+            && k.loaded_at.elapsed() <= VIEW_MAX_AGE
+        {
+            return Ok(k.visible.clone());
+        }
+        let visible = Arc::new(nodes::visible(c).await?);
+        if let Ok(mut kept) = self.visible.lock() {
+            *kept =
+                Some(EpochNodes { epoch, loaded_at: Instant::now(), visible: visible.clone(), lists: HashMap::new() });
+        }
+        Ok(visible)
+    }
+
+    /// The subscription nodes a package opens, shared with every package of the same groups.
+    async fn node_list(
+        &self,
+        c: &mut sqlx::PgConnection,
+        epoch: u64,
+        p: &helium_domain::telecom::package::Package,
+    ) -> Result<Arc<[SubscriptionNode]>, DomainError> {
+        let visible = self.visible_nodes(c, epoch).await?;
+        let mut groups = p.group_ids.clone();
+        groups.sort_unstable();
+        if let Ok(kept) = self.visible.lock()
+            && let Some(k) = kept.as_ref().filter(|k| Arc::ptr_eq(&k.visible, &visible))
+            && let Some(list) = k.lists.get(&groups)
         {
             return Ok(list.clone());
         }
-        let list = Arc::new(nodes::visible(c).await?);
-        if let Ok(mut kept) = self.visible.lock() {
-            *kept = Some((epoch, Instant::now(), list.clone()));
+        let list = unique_names(
+            visible
+                .iter()
+                .filter(|(client, _)| opens(client, p))
+                .map(|(client, server)| {
+                    let cl = &client.client;
+                    SubscriptionNode {
+                        name: cl.name.clone(),
+                        host: server.server.address.clone(),
+                        port: cl.port,
+                        hop_ports: cl.hop_ports,
+                        rate: cl.effective_rate(&server.server),
+                        tags: cl.tags.clone(),
+                        settings: cl.settings.clone(),
+                    }
+                })
+                .collect(),
+        );
+        if let Ok(mut kept) = self.visible.lock()
+            && let Some(k) = kept.as_mut().filter(|k| Arc::ptr_eq(&k.visible, &visible))
+        {
+            k.lists.insert(groups, list.clone());
         }
         Ok(list)
     }
@@ -202,24 +258,10 @@ impl Documents {
         let sub = subs::by_token_hash(&mut c, hash).await?.ok_or_else(not_found)?;
         let usable = users::in_good_standing(&mut c, sub.user_id).await?;
         let active = packages::active(&mut c, sub.user_id).await?.filter(|p| p.usable(chrono::Utc::now()));
-        let mut list = Vec::new();
-        if let Some(p) = &active {
-            for (client, server) in self.visible_nodes(&mut c, epoch).await?.iter() {
-                if !opens(client, p) {
-                    continue;
-                }
-                let cl = &client.client;
-                list.push(SubscriptionNode {
-                    name: cl.name.clone(),
-                    host: server.server.address.clone(),
-                    port: cl.port,
-                    hop_ports: cl.hop_ports,
-                    rate: cl.effective_rate(&server.server),
-                    tags: cl.tags.clone(),
-                    settings: cl.settings.clone(),
-                });
-            }
-        }
+        let list = match &active {
+            Some(p) => self.node_list(&mut c, epoch, p).await?,
+            None => Arc::from(Vec::new()),
+        };
         let user = SubscriptionUser {
             uuid: sub.uuid,
             upload: active.as_ref().map_or(0, |p| u64::try_from(p.upload).unwrap_or(0)),
@@ -227,7 +269,7 @@ impl Documents {
             total: active.as_ref().map_or(0, |p| u64::try_from(p.traffic_bytes).unwrap_or(0)),
             expire_at: active.as_ref().and_then(|p| p.expires_at).map(|e| e.timestamp()),
         };
-        Ok(CachedView { usable, view: SubscriptionView::new(user, list), rendered: Mutex::default() })
+        Ok(CachedView { usable, view: SubscriptionView::shared(user, list), rendered: Mutex::default() })
     }
 
     /// The nodes a customer may use (for `listMyNodes`): empty without an active package.

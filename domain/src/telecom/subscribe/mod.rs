@@ -22,7 +22,7 @@ pub use detect::{Client, ClientKind, GeneralApp, Version, detect_client};
 pub use headers::userinfo_header;
 pub use share::share_link;
 pub use support::supports;
-pub use view::{NodeFilter, SubscriptionNode, SubscriptionUser, SubscriptionView};
+pub use view::{NodeFilter, SubscriptionNode, SubscriptionUser, SubscriptionView, unique_names};
 
 /// Site-level inputs that are the same for every customer.
 #[derive(Debug, Clone, Copy)]

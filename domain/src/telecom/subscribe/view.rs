@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -86,32 +87,43 @@ const RESERVED_NAMES: [&str; 14] = [
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubscriptionView {
     pub user: SubscriptionUser,
-    pub nodes: Vec<SubscriptionNode>,
+    /// Shared by every view with the same nodes (customers whose packages open the same ones).
+    pub nodes: Arc<[SubscriptionNode]>,
 }
 
 impl SubscriptionView {
-    /// Builds a view, making node names unique (and distinct from group/policy names) by
-    /// appending ` 2`, ` 3`, … — several clients refuse duplicate proxy names.
-    pub fn new(user: SubscriptionUser, mut nodes: Vec<SubscriptionNode>) -> Self {
-        let mut seen: HashSet<String> = RESERVED_NAMES.iter().map(|s| (*s).to_owned()).collect();
-        for node in &mut nodes {
-            if !seen.contains(&node.name) {
-                seen.insert(node.name.clone());
-                continue;
-            }
-            let mut n = 2;
-            let unique = loop {
-                let candidate = format!("{} {n}", node.name);
-                if !seen.contains(&candidate) {
-                    break candidate;
-                }
-                n += 1;
-            };
-            seen.insert(unique.clone());
-            node.name = unique;
-        }
+    /// Builds a view, making node names unique (see [`unique_names`]).
+    pub fn new(user: SubscriptionUser, nodes: Vec<SubscriptionNode>) -> Self {
+        Self::shared(user, unique_names(nodes))
+    }
+
+    /// A view over a node list already made by [`unique_names`].
+    pub fn shared(user: SubscriptionUser, nodes: Arc<[SubscriptionNode]>) -> Self {
         SubscriptionView { user, nodes }
     }
+}
+
+/// Makes node names unique (and distinct from group/policy names) by appending ` 2`, ` 3`, …
+/// — several clients refuse duplicate proxy names.
+pub fn unique_names(mut nodes: Vec<SubscriptionNode>) -> Arc<[SubscriptionNode]> {
+    let mut seen: HashSet<String> = RESERVED_NAMES.iter().map(|s| (*s).to_owned()).collect();
+    for node in &mut nodes {
+        if !seen.contains(&node.name) {
+            seen.insert(node.name.clone());
+            continue;
+        }
+        let mut n = 2;
+        let unique = loop {
+            let candidate = format!("{} {n}", node.name);
+            if !seen.contains(&candidate) {
+                break candidate;
+            }
+            n += 1;
+        };
+        seen.insert(unique.clone());
+        node.name = unique;
+    }
+    nodes.into()
 }
 
 /// The `types` and `filter` query parameters (B.1).
