@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use helium_domain::DomainError;
 use helium_domain::config::{self, ConfigKind, ModuleConfig};
 use redis::AsyncCommands;
 use serde::{Deserialize, Serialize};
@@ -67,6 +68,28 @@ pub struct ConfigStore {
     /// The parsed form of the current local entry (dropped whenever the entry is refreshed),
     /// so hot paths validate a document at most once per LOCAL_TTL.
     typed: Arc<RwLock<HashMap<ConfigKind, TypedEntry>>>,
+}
+
+/// A typed accessor for one module's configuration, as use cases read it: a missing or
+/// unreadable document is `Unavailable`, never a panic.
+macro_rules! typed_module {
+    ($name:ident, $variant:ident, $ty:ty, $label:literal) => {
+        #[doc = concat!("The `", $label, "` module config (read it before taking a connection).")]
+        pub async fn $name(&self) -> Result<$ty, DomainError> {
+            match self.module_arc(ConfigKind::$variant).await.as_deref() {
+                Ok(ModuleConfig::$variant(c)) => Ok(c.clone()),
+                Ok(_) => Err(DomainError::Internal(concat!($label, " config has the wrong shape").into())),
+                Err(e) => Err(DomainError::Unavailable(format!(concat!($label, " config: {}"), e))),
+            }
+        }
+    };
+}
+
+impl ConfigStore {
+    typed_module!(shop, Shop, config::ShopConfig, "shop");
+    typed_module!(telecom, Telecom, config::TelecomConfig, "telecom");
+    typed_module!(affiliate, Affiliate, config::AffiliateConfig, "affiliate");
+    typed_module!(admin_jwt, AdminJwt, config::AdminJwtConfig, "admin-jwt");
 }
 
 impl ConfigStore {

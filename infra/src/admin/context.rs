@@ -1,7 +1,7 @@
 //! What every staff-identity service shares.
 
 use helium_domain::DomainError;
-use helium_domain::config::{AdminJwtConfig, ConfigKind, ModuleConfig};
+use helium_domain::config::AdminJwtConfig;
 
 use crate::db::Db;
 use crate::identity::keyring::DataKey;
@@ -21,11 +21,7 @@ pub struct AdminContext {
 impl AdminContext {
     /// The `admin-jwt` module config (read before taking a connection).
     pub async fn jwt_config(&self) -> Result<AdminJwtConfig, DomainError> {
-        match self.config.module_arc(ConfigKind::AdminJwt).await.as_deref() {
-            Ok(ModuleConfig::AdminJwt(c)) => Ok(c.clone()),
-            Ok(_) => Err(DomainError::Internal("admin-jwt config has the wrong shape".into())),
-            Err(e) => Err(DomainError::Unavailable(format!("admin-jwt config: {e}"))),
-        }
+        self.config.admin_jwt().await
     }
 
     /// `<admin_url>/<path>?token=<token>`.

@@ -6,10 +6,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use helium_domain::DomainError;
 use helium_domain::admin::stats::{DashboardQuery, DashboardStats, unknown_time_zone};
-use helium_domain::config::{ConfigKind, ModuleConfig};
 use redis::AsyncCommands;
 
 use super::context::AdminContext;
@@ -30,8 +29,14 @@ impl Stats {
             return Ok(hit);
         }
         // Configuration first: no connection is held while the config store may load.
-        let currency = if q.sections.sales { Some(self.shop_currency().await?) } else { None };
-        let offline_cutoff = if q.sections.nodes { Some(self.offline_cutoff().await?) } else { None };
+        let config = &self.0.config;
+        let currency = if q.sections.sales { Some(config.shop().await?.currency) } else { None };
+        // Agents last heard from before this are offline (`node_health_check.offline_timeout`).
+        let offline_cutoff = if q.sections.nodes {
+            Some(config.telecom().await?.node_health_check.offline_cutoff(Utc::now()))
+        } else {
+            None
+        };
         let answer = {
             let mut c = self.0.db.conn().await?;
             if !stats::time_zone_known(&mut c, &q.tz).await? {
@@ -64,23 +69,6 @@ impl Stats {
         };
         self.store(&key, &answer).await;
         Ok(answer)
-    }
-
-    async fn shop_currency(&self) -> Result<String, DomainError> {
-        match self.0.config.module_arc(ConfigKind::Shop).await.as_deref() {
-            Ok(ModuleConfig::Shop(c)) => Ok(c.currency.clone()),
-            Ok(_) => Err(DomainError::Internal("shop config has the wrong shape".into())),
-            Err(e) => Err(DomainError::Unavailable(format!("shop config: {e}"))),
-        }
-    }
-
-    /// Agents last heard from before this are offline (`node_health_check.offline_timeout`).
-    async fn offline_cutoff(&self) -> Result<DateTime<Utc>, DomainError> {
-        match self.0.config.module_arc(ConfigKind::Telecom).await.as_deref() {
-            Ok(ModuleConfig::Telecom(c)) => Ok(c.node_health_check.offline_cutoff(Utc::now())),
-            Ok(_) => Err(DomainError::Internal("telecom config has the wrong shape".into())),
-            Err(e) => Err(DomainError::Unavailable(format!("telecom config: {e}"))),
-        }
     }
 
     async fn cached(&self, key: &str) -> Option<DashboardStats> {

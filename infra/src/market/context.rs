@@ -1,7 +1,7 @@
 //! What every market service shares.
 
 use helium_domain::DomainError;
-use helium_domain::config::{AffiliateConfig, ConfigKind, ModuleConfig};
+use helium_domain::config::AffiliateConfig;
 use helium_domain::market::model::EffectivePolicy;
 use helium_domain::market::rules::effective;
 use sqlx::PgConnection;
@@ -28,11 +28,7 @@ impl MarketContext {
 }
 
 pub async fn affiliate_config(config: &ConfigStore) -> Result<AffiliateConfig, DomainError> {
-    match config.module_arc(ConfigKind::Affiliate).await.as_deref() {
-        Ok(ModuleConfig::Affiliate(c)) => Ok(c.clone()),
-        Ok(_) => Err(DomainError::Internal("affiliate config has the wrong shape".into())),
-        Err(e) => Err(DomainError::Unavailable(format!("affiliate config: {e}"))),
-    }
+    config.affiliate().await
 }
 
 /// The policy that applies to `user_id` now.

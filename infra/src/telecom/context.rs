@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use helium_domain::DomainError;
-use helium_domain::config::{ConfigKind, ModuleConfig, TelecomConfig};
+use helium_domain::config::TelecomConfig;
 
 use super::snapshots::Snapshots;
 use crate::db::Db;
@@ -25,11 +25,7 @@ pub struct TelecomContext {
 
 impl TelecomContext {
     pub async fn telecom_config(&self) -> Result<TelecomConfig, DomainError> {
-        match self.config.module_arc(ConfigKind::Telecom).await.as_deref() {
-            Ok(ModuleConfig::Telecom(c)) => Ok(c.clone()),
-            Ok(_) => Err(DomainError::Internal("telecom config has the wrong shape".into())),
-            Err(e) => Err(DomainError::Unavailable(format!("telecom config: {e}"))),
-        }
+        self.config.telecom().await
     }
 }
 

@@ -1,7 +1,7 @@
 //! What every wallet service shares.
 
 use helium_domain::DomainError;
-use helium_domain::config::{ConfigKind, ModuleConfig, ShopConfig};
+use helium_domain::config::ShopConfig;
 
 use crate::db::Db;
 use crate::identity::keyring::DataKey;
@@ -18,11 +18,7 @@ pub struct WalletContext {
 
 /// The `shop` module config (currency, limits), read before taking a connection.
 pub async fn shop_config(config: &ConfigStore) -> Result<ShopConfig, DomainError> {
-    match config.module_arc(ConfigKind::Shop).await.as_deref() {
-        Ok(ModuleConfig::Shop(c)) => Ok(c.clone()),
-        Ok(_) => Err(DomainError::Internal("shop config has the wrong shape".into())),
-        Err(e) => Err(DomainError::Unavailable(format!("shop config: {e}"))),
-    }
+    config.shop().await
 }
 
 impl WalletContext {
