@@ -232,6 +232,7 @@ describe('admin SPA', { concurrency: false }, () => {
             assert.equal(await stat('stat-agents-offline'), '0');
             assert.equal(await page.getByTestId('stat-agents-offline').getAttribute('data-alert'), null, 'nothing offline, nothing flagged');
             assert.equal(await page.getByTestId('stat-tickets-open').getByTestId('stat-link').getAttribute('href'), '/admin/tickets?status=open');
+            assert.equal(await page.getByTestId('stat-tickets-unassigned').getByTestId('stat-link').getAttribute('href'), '/admin/tickets?status=open&assignee=none');
             await checkA11y(page, 'dashboard');
             await screenshot(page, '07-dashboard');
         }));

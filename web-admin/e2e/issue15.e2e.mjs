@@ -230,6 +230,10 @@ describe('admin SPA: tickets, announcements, affiliates, webhooks', { concurrenc
             await page.getByTestId('ticket-search').fill('shanghai');
             await page.keyboard.press('Enter');
             await page.waitForURL(/q=shanghai/);
+            // The unassigned queue (assignee=none) holds it until someone takes it.
+            await page.getByTestId('ticket-unassigned').click();
+            await page.waitForURL(/assignee=none/);
+            await row.waitFor();
             await row.getByRole('link', { name: 'E2E cannot connect from Shanghai' }).click();
             await page.waitForURL(new RegExp(`/admin/tickets/${ticket.id}$`));
             await page.getByTestId('msg-customer').getByText('Since yesterday every node times out.').waitFor();
@@ -259,6 +263,11 @@ describe('admin SPA: tickets, announcements, affiliates, webhooks', { concurrenc
             await page.getByTestId('ticket-status-note').fill('Customer confirmed Tokyo works.');
             await page.getByTestId('ticket-status-save').click();
             await toast(page, 'Status set to Resolved.').waitFor();
+            await page.getByTestId('ticket-status').filter({ hasText: 'Resolved' }).first().waitFor();
+            // Assigned now: gone from the unassigned queue.
+            await page.goto(`${server.url}/admin/tickets?assignee=none&q=shanghai`);
+            await page.getByTestId('empty').waitFor();
+            await page.goBack();
             await page.getByTestId('ticket-status').filter({ hasText: 'Resolved' }).first().waitFor();
             await page.getByTestId('msg-internal').filter({ hasText: 'Customer confirmed Tokyo works.' }).waitFor();
             await checkA11y(page, 'ticket-detail');

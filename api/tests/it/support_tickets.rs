@@ -273,6 +273,19 @@ async fn support_bot_answers_but_notes_assignment_and_status_are_for_managers(po
     let by_assignee =
         h.authed(Method::GET, &format!("/api/v1/admin/tickets?assignee_id={}", cs.id), &cs.token, None).await;
     assert_eq!(by_assignee.ok(200)["items"].as_array().unwrap().len(), 1);
+    // `none` is the unassigned queue (any case); its cursor is not valid for another filter.
+    let nobodys = h.authed(Method::GET, "/api/v1/admin/tickets?assignee_id=None&limit=1", &cs.token, None).await;
+    let nobodys = nobodys.ok(200).clone();
+    assert_eq!(nobodys["items"].as_array().unwrap().len(), 1);
+    assert_eq!(nobodys["items"][0]["id"], other["id"]);
+    assert!(nobodys["items"][0]["assignee_id"].is_null());
+    if let Some(cursor) = nobodys["next_cursor"].as_str() {
+        let path = format!("/api/v1/admin/tickets?assignee_id={}&cursor={cursor}", cs.id);
+        h.authed(Method::GET, &path, &cs.token, None).await.expect(422, "validation_failed");
+    }
+    h.authed(Method::GET, "/api/v1/admin/tickets?assignee_id=nobody", &cs.token, None)
+        .await
+        .expect(422, "validation_failed");
     let by_user =
         h.authed(Method::GET, &format!("/api/v1/admin/tickets?user_id={user_id}&status=open"), &cs.token, None).await;
     assert_eq!(by_user.ok(200)["items"][0]["id"], other["id"]);
@@ -494,6 +507,14 @@ async fn grpc_answers_as_rest(pool: PgPool) {
         admin.admin_list_tickets(call(pb::AdminListTicketsRequest::default(), &cs.token)).await.unwrap().into_inner();
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.items[0].status, "closed");
+    // The unassigned queue answers the same over gRPC as over REST.
+    let nobodys = pb::AdminListTicketsRequest { assignee_id: Some("none".into()), ..Default::default() };
+    let page = admin.admin_list_tickets(call(nobodys, &cs.token)).await.unwrap().into_inner();
+    let rest = h.authed(Method::GET, "/api/v1/admin/tickets?assignee_id=none", &cs.token, None).await;
+    let rest_ids: Vec<String> =
+        rest.ok(200)["items"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(page.items.iter().map(|t| t.id.clone()).collect::<Vec<_>>(), rest_ids);
+    assert!(!rest_ids.is_empty() && page.items.iter().all(|t| t.assignee_id.is_none()));
     stop.cancel();
 }
 

@@ -48,10 +48,11 @@ impl StaffTickets {
         let limit = page_limit(limit)?;
         let opt = |u: Option<Uuid>| u.map(|u| u.to_string()).unwrap_or_default();
         let scope = format!(
-            "admin-tickets|{}|{}|{}|{}|{}",
+            "admin-tickets|{}|{}|{}{}|{}|{}",
             filter.status.map_or("", |s| s.as_str()),
             filter.priority.map_or("", |p| p.as_str()),
             opt(filter.assignee_id),
+            if filter.unassigned { "none" } else { "" },
             opt(filter.user_id),
             filter.subject_like.as_deref().unwrap_or_default()
         );

@@ -197,7 +197,7 @@ export default function DashboardPage() {
                     <SimpleGrid cols={{ base: 2, md: 3 }}>
                         <Stat testId="stat-tickets-open" label={t('dashboard.ticketsOpen')} value={n(tickets.open)} hint={t('dashboard.ticketsOpenHint')} link={{ to: '/tickets?status=open', label: t('dashboard.showOpen') }} />
                         <Stat testId="stat-tickets-pending" label={t('dashboard.ticketsPending')} value={n(tickets.pending)} hint={t('dashboard.ticketsPendingHint')} link={{ to: '/tickets?status=pending', label: t('dashboard.showPending') }} />
-                        <Stat testId="stat-tickets-unassigned" label={t('dashboard.ticketsUnassigned')} value={n(tickets.unassigned)} hint={t('dashboard.ticketsUnassignedHint')} />
+                        <Stat testId="stat-tickets-unassigned" label={t('dashboard.ticketsUnassigned')} value={n(tickets.unassigned)} hint={t('dashboard.ticketsUnassignedHint')} link={{ to: '/tickets?status=open&assignee=none', label: t('dashboard.showUnassigned') }} />
                     </SimpleGrid>
                     <Suspense fallback={chartSkeleton}>
                         <TicketCharts tickets={tickets} />

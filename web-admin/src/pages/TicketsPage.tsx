@@ -31,7 +31,8 @@ export default function TicketsPage() {
     useEffect(() => setUser(values.user), [values.user]);
     useEffect(() => setAssignee(values.assignee), [values.assignee]);
     const userInvalid = user.trim() !== '' && !UUID.test(user.trim());
-    const assigneeInvalid = assignee.trim() !== '' && !UUID.test(assignee.trim());
+    // A staff id, or `none` (the server's name for the unassigned queue).
+    const assigneeInvalid = assignee.trim() !== '' && assignee.trim().toLowerCase() !== 'none' && !UUID.test(assignee.trim());
     const list = useQuery({
         queryKey: ['tickets', 'list', values, paging.cursor, paging.limit],
         queryFn: () =>
@@ -84,6 +85,9 @@ export default function TicketsPage() {
                         <Button type="submit">{t('common.search')}</Button>
                         <Button variant="default" onClick={() => set({ assignee: me.id })} data-testid="ticket-mine">
                             {t('tickets.mine')}
+                        </Button>
+                        <Button variant="default" onClick={() => set({ assignee: 'none' })} data-testid="ticket-unassigned">
+                            {t('tickets.unassignedQueue')}
                         </Button>
                     </Group>
                 </form>

@@ -186,7 +186,7 @@ pub struct AdminTicketQuery {
     pub status: Option<String>,
     /// `low`, `normal`, `high` or `urgent`.
     pub priority: Option<String>,
-    /// Tickets assigned to this staff member.
+    /// Tickets assigned to this staff member, or `none` for tickets nobody is assigned to.
     pub assignee_id: Option<String>,
     /// Tickets of this customer.
     pub user_id: Option<String>,

@@ -116,6 +116,8 @@ pub struct TicketFilter {
     pub status: Option<TicketStatus>,
     pub priority: Option<TicketPriority>,
     pub assignee_id: Option<Uuid>,
+    /// Only tickets nobody is assigned to (`assignee_id=none`).
+    pub unassigned: bool,
     pub user_id: Option<Uuid>,
     /// An escaped ILIKE pattern over subjects.
     pub subject_like: Option<String>,
@@ -139,10 +141,13 @@ impl TicketFilter {
                 .map(|s| s.trim().parse::<Uuid>().map_err(|_| DomainError::field(field, "invalid_format", "a UUID")))
                 .transpose()
         };
+        // `none` asks for the unassigned queue; anything else must be a staff id.
+        let unassigned = present(assignee_id).is_some_and(|a| a.trim().eq_ignore_ascii_case("none"));
         Ok(Self {
             status: status_filter(present(status))?,
             priority: priority_filter(present(priority))?,
-            assignee_id: uuid("assignee_id", assignee_id)?,
+            assignee_id: if unassigned { None } else { uuid("assignee_id", assignee_id)? },
+            unassigned,
             user_id: uuid("user_id", user_id)?,
             subject_like: subject_search(present(q))?,
         })
@@ -165,6 +170,7 @@ pub async fn page(
             WHERE ($1::text IS NULL OR status = $1)
               AND ($2::text IS NULL OR priority = $2)
               AND ($3::uuid IS NULL OR assignee_id = $3)
+              AND (NOT $9::bool OR assignee_id IS NULL)
               AND ($4::uuid IS NULL OR user_id = $4)
               AND ($5::text IS NULL OR subject ILIKE $5)
               AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
@@ -177,7 +183,8 @@ pub async fn page(
         f.subject_like,
         after_at,
         after_id,
-        limit
+        limit,
+        f.unassigned
     )
     .fetch_all(ex(c))
     .await?)

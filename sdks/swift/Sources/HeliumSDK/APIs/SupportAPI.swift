@@ -107,7 +107,7 @@ open class SupportAPI {
      
      - parameter status: (query) &#x60;open&#x60;, &#x60;pending&#x60;, &#x60;resolved&#x60; or &#x60;closed&#x60;. (optional)
      - parameter priority: (query) &#x60;low&#x60;, &#x60;normal&#x60;, &#x60;high&#x60; or &#x60;urgent&#x60;. (optional)
-     - parameter assigneeId: (query) Tickets assigned to this staff member. (optional)
+     - parameter assigneeId: (query) Tickets assigned to this staff member, or &#x60;none&#x60; for tickets nobody is assigned to. (optional)
      - parameter userId: (query) Tickets of this customer. (optional)
      - parameter q: (query) Text in the subject (case-insensitive, 1–100 characters). (optional)
      - parameter limit: (query)  (optional)
@@ -130,7 +130,7 @@ open class SupportAPI {
        - name: adminApiKey
      - parameter status: (query) &#x60;open&#x60;, &#x60;pending&#x60;, &#x60;resolved&#x60; or &#x60;closed&#x60;. (optional)
      - parameter priority: (query) &#x60;low&#x60;, &#x60;normal&#x60;, &#x60;high&#x60; or &#x60;urgent&#x60;. (optional)
-     - parameter assigneeId: (query) Tickets assigned to this staff member. (optional)
+     - parameter assigneeId: (query) Tickets assigned to this staff member, or &#x60;none&#x60; for tickets nobody is assigned to. (optional)
      - parameter userId: (query) Tickets of this customer. (optional)
      - parameter q: (query) Text in the subject (case-insensitive, 1–100 characters). (optional)
      - parameter limit: (query)  (optional)

@@ -112,7 +112,7 @@ export interface AdminListTicketsRequest {
      */
     priority?: string;
     /**
-     * Tickets assigned to this staff member.
+     * Tickets assigned to this staff member, or `none` for tickets nobody is assigned to.
      */
     assigneeId?: string;
     /**
