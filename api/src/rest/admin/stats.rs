@@ -117,6 +117,12 @@ pub struct DayTraffic {
     pub download: i64,
 }
 
+impl From<model::DayTraffic> for DayTraffic {
+    fn from(d: model::DayTraffic) -> Self {
+        Self { day: d.day, upload: d.upload, download: d.download }
+    }
+}
+
 /// Traffic the node agents reported (permission `nodes.read`), in bytes before node rates.
 /// Stored per hour, so days in zones with a half-hour offset are off by up to 30 minutes.
 #[derive(Debug, Serialize, ToSchema)]
@@ -208,11 +214,7 @@ impl From<model::DashboardStats> for DashboardStats {
             traffic: s.traffic.map(|t| TrafficStats {
                 upload: t.upload,
                 download: t.download,
-                per_day: t
-                    .per_day
-                    .into_iter()
-                    .map(|d| DayTraffic { day: d.day, upload: d.upload, download: d.download })
-                    .collect(),
+                per_day: each(t.per_day),
             }),
             nodes: s.nodes.map(|n| NodeStats {
                 servers: n.servers,
