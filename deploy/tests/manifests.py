@@ -2,6 +2,9 @@
 
 - deploy/Dockerfile passes hadolint (nothing above `info`), runs as non-root, ships both
   binaries, has a HEALTHCHECK and selects the mode with WORK_MODE;
+- its build stage gets everything the Rust code reads at compile time, found by scanning
+  the sources (rust-embed folders such as web-admin/dist, include_str!, sqlx migrations and
+  .sqlx, build.rs inputs such as api/proto), and .dockerignore drops none of it;
 - deploy/compose.yaml validates against the vendored Compose Specification schema;
 - the kustomize base and the production overlay render (kubectl kustomize) and every
   resource validates (kubernetes-validate --strict) for a current Kubernetes version;
@@ -15,12 +18,16 @@ Usage: .tools/venv/bin/python deploy/tests/manifests.py
 
 from __future__ import annotations
 
+import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -91,22 +98,219 @@ def dockerfile_shape() -> None:
     assert "ENV WORK_MODE=" in text and "COPY .sqlx .sqlx" in text and "SQLX_OFFLINE=true" in text
 
 
+def dockerignore() -> Callable[[str], bool]:
+    """Whether .dockerignore keeps a repository path (a/b/c) out of the build context, the way
+    Docker reads it: patterns relative to the root, `*`, `?`, `**`, `!` exceptions, the last
+    matching line wins, and a pattern that matches a folder excludes everything under it."""
+    def regex(pat: str) -> re.Pattern[str]:
+        out, i = "", 0
+        while i < len(pat):
+            if pat.startswith("**/", i):
+                out, i = out + "(?:.*/)?", i + 3
+            elif pat.startswith("**", i):
+                out, i = out + ".*", i + 2
+            else:
+                out, i = out + {"*": "[^/]*", "?": "[^/]"}.get(pat[i], re.escape(pat[i])), i + 1
+        return re.compile(out)
+
+    rules = []
+    path = REPO / ".dockerignore"
+    for line in (path.read_text().splitlines() if path.exists() else []):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        negate = line.startswith("!")
+        pat = posixpath.normpath(line.lstrip("!").strip().strip("/"))
+        rules.append((negate, regex(pat)))
+
+    def ignored(rel: str) -> bool:
+        parts = posixpath.normpath(rel).split("/")
+        prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+        verdict = False
+        for negate, rx in rules:
+            if any(rx.fullmatch(p) for p in prefixes):
+                verdict = not negate
+        return verdict
+
+    return ignored
+
+
+def compile_time_inputs() -> dict[str, list[tuple[str, str]]]:
+    """What each workspace source file makes the compiler read besides itself, found by
+    scanning the sources (not a list kept by hand): {source: [(repository path, why)]}.
+
+    - include_str!/include_bytes!/include! of a literal (next to the file) or of
+      concat!(env!("CARGO_MANIFEST_DIR"), "…") (the folder of the literal prefix);
+    - rust-embed `#[folder = "…"]` and include_dir!("…") (crate-relative, $CARGO_MANIFEST_DIR);
+    - sqlx::migrate!("…") (crate-relative; `migrations` without an argument), query_file*!;
+    - sqlx query*! macros: the offline query data (SQLX_OFFLINE_DIR of .cargo/config.toml, else
+      .sqlx), and that config file;
+    - build.rs: itself, every `cargo:rerun-if-changed=` path and every string literal naming a
+      path that exists in the crate (e.g. protox's include folder `proto`)."""
+    members = tomllib.loads((REPO / "Cargo.toml").read_text())["workspace"]["members"]
+    offline: list[tuple[str, str]] = []
+    cargo_config = REPO / ".cargo/config.toml"
+    if cargo_config.exists():
+        env = tomllib.loads(cargo_config.read_text()).get("env", {})
+        value = env.get("SQLX_OFFLINE_DIR")
+        if value is not None:
+            # `relative = true`: relative to the folder holding .cargo/, the repository root.
+            folder = posixpath.normpath(value.get("value") if isinstance(value, dict) else value)
+            offline = [(folder, "SQLX_OFFLINE_DIR (sqlx query macros, offline)"),
+                       (".cargo/config.toml", "sets SQLX_OFFLINE_DIR")]
+
+    def rel(path: Path) -> str:
+        return posixpath.normpath(os.path.relpath(path, REPO).replace(os.sep, "/"))
+
+    def crate_path(crate: Path, p: str) -> str:
+        p = p.replace("$CARGO_MANIFEST_DIR", str(crate)).replace("${CARGO_MANIFEST_DIR}", str(crate))
+        return rel(crate / p)
+
+    lit = r'"((?:[^"\\]|\\.)*)"'
+    found: dict[str, list[tuple[str, str]]] = {}
+    for member in members:
+        crate = REPO / member
+        package = tomllib.loads((crate / "Cargo.toml").read_text()).get("package", {})
+        build_rs = crate / (package["build"] if isinstance(package.get("build"), str) else "build.rs")
+        files = sorted((crate / "src").rglob("*.rs"))
+        if package.get("build") is not False and build_rs.exists():
+            files.append(build_rs)
+        for f in files:
+            src = "\n".join(l for l in f.read_text().splitlines() if not l.lstrip().startswith("//"))
+            needs: list[tuple[str, str]] = []
+            for m in re.finditer(r"\binclude(?:_str|_bytes)?!\(\s*" + lit + r"\s*\)", src):
+                needs.append((rel(f.parent / m.group(1)), m.group(0)))
+            manifest_concat = r'\binclude(?:_str|_bytes)?!\(\s*concat!\(\s*env!\(\s*"CARGO_MANIFEST_DIR"\s*\)'
+            for m in re.finditer(manifest_concat + r'\s*((?:,\s*"[^"]*"\s*)*)(,|\))', src):
+                joined = "".join(re.findall(lit, m.group(1)))
+                if m.group(2) == "," and not joined.endswith("/"):   # more arguments: a prefix
+                    joined = joined.rsplit("/", 1)[0] + "/"
+                needs.append((rel(crate / ("./" + joined.lstrip("/"))),
+                              'include_*!(concat!(env!("CARGO_MANIFEST_DIR"), …))'))
+            for m in re.finditer(r"#\[folder\s*=\s*" + lit + r"\s*\]", src):
+                needs.append((crate_path(crate, m.group(1)), m.group(0)))
+            for m in re.finditer(r"\binclude_dir!\(\s*" + lit, src):
+                needs.append((crate_path(crate, m.group(1)), m.group(0)))
+            for m in re.finditer(r"\bmigrate!\(\s*(?:" + lit + r")?\s*\)", src):
+                needs.append((crate_path(crate, m.group(1) or "migrations"), m.group(0)))
+            for m in re.finditer(r"\bquery_file\w*!\(\s*(?:[\w:<>]+\s*,\s*)?" + lit, src):
+                needs.append((crate_path(crate, m.group(1)), m.group(0)))
+            if re.search(r"\bquery(?:_as|_scalar)?(?:_unchecked)?!\(", src):
+                needs += offline or [(rel(crate / ".sqlx") if (crate / ".sqlx").exists() else ".sqlx",
+                                      "sqlx query macros (offline query data)")]
+            if f == build_rs:
+                needs.append((rel(f), "build script"))
+                for m in re.finditer(r"rerun-if-changed=([^\"\s]+)", src):
+                    needs.append((crate_path(crate, m.group(1)), f"build.rs: {m.group(0)}"))
+                for m in re.finditer(lit, src):
+                    s = m.group(1)
+                    if s and s not in (".", "./") and "{" not in s and (crate / s).exists():
+                        needs.append((crate_path(crate, s), f'build.rs reads "{s}"'))
+            for path, why in needs:
+                assert (REPO / path).exists(), f"{rel(f)}: {why} names {path}, which is not in the repository"
+            if needs:
+                found[rel(f)] = sorted(dict(reversed(needs)).items())   # one reason per path
+    return found
+
+
+def copied(copies: list[tuple[str, str]], workdir: str, path: str) -> bool:
+    """Whether one of the COPYs (repository path, path in the image) puts `path` at
+    WORKDIR/path, where cargo (run in WORKDIR, the workspace root) looks for it."""
+    for src, image in copies:
+        if src == ".":
+            under = path
+        elif path == src:
+            under = ""
+        elif path.startswith(src + "/"):
+            under = path[len(src) + 1:]
+        else:
+            continue
+        if posixpath.normpath(posixpath.join(image, under)) == posixpath.normpath(posixpath.join(workdir, path)):
+            return True
+    return False
+
+
+def dockerfile_compile_inputs(text: str) -> list[str]:
+    """Every input the compiler reads (compile_time_inputs) is copied, at its own path under
+    WORKDIR, before each `cargo build` of the stages the runtime image copies from, whenever
+    the source needing it is copied there too (the dependency stage's stubs need nothing), and
+    .dockerignore keeps none of its files out. Returns the inputs checked."""
+    text = text.replace("\\\n", " ")
+    stages = []
+    stage_re = r"^FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?[^\n]*\n(.*?)(?=^FROM\s|\Z)"
+    for m in re.finditer(stage_re, text, re.M | re.S | re.I):
+        stages.append({"base": m.group(1), "name": (m.group(2) or "").lower(), "body": m.group(3)})
+    by_name = {s["name"]: s for s in stages if s["name"]}
+    sources = set(re.findall(r"^COPY\s+(?:--\S+\s+)*--from=(\S+)", stages[-1]["body"], re.M | re.I))
+    assert sources, "the runtime stage copies nothing from a build stage"
+    ignored = dockerignore()
+    inputs = compile_time_inputs()
+    checked: set[str] = set()
+    for name in sorted(sources):
+        chain, stage = [], by_name.get(name.lower())
+        while stage:
+            chain.insert(0, stage)
+            stage = by_name.get(stage["base"].lower())
+        assert chain, f"COPY --from={name}: no such stage"
+        copies: list[tuple[str, str]] = []   # (repository path, its path in the image)
+        workdir = "/"
+        for stage in chain:
+            for instr, args in re.findall(r"^(COPY|ADD|WORKDIR|RUN)\s+(.*)$", stage["body"], re.M | re.I):
+                instr = instr.upper()
+                if instr == "WORKDIR":
+                    workdir = posixpath.normpath(posixpath.join(workdir, args.strip()))
+                elif instr in ("COPY", "ADD"):
+                    if "--from=" in args:
+                        continue
+                    words = [w for w in (json.loads(args) if args.strip().startswith("[") else args.split())
+                             if not w.startswith("--")]
+                    *srcs, dest = words
+                    dest_abs = posixpath.join(workdir, dest)
+                    for s in srcs:
+                        s = posixpath.normpath(s)
+                        if (REPO / s).is_dir():
+                            image = dest_abs            # a folder's contents land in dest
+                        elif dest.endswith("/") or len(srcs) > 1:
+                            image = posixpath.join(dest_abs, posixpath.basename(s))
+                        else:
+                            image = dest_abs
+                        copies.append((s, posixpath.normpath(image)))
+                elif "cargo build" in args:
+                    for source, needs in inputs.items():
+                        if not copied(copies, workdir, source):
+                            continue
+                        for path, why in needs:
+                            assert copied(copies, workdir, path), (
+                                f"{source} reads {path} at compile time ({why}), but no COPY before "
+                                f"`cargo build` in stage {stage['name'] or stage['base']} puts it at {workdir}/{path}")
+                            files = subprocess.run(["git", "ls-files", "-z", "--", path], cwd=REPO, capture_output=True,
+                                                   text=True, check=True).stdout.split("\0")
+                            dropped = [p for p in files if p and ignored(p)]
+                            assert not dropped, f"{path} ({why}): .dockerignore excludes {dropped[:5]}"
+                            checked.add(path)
+    assert checked, "no compile-time inputs found: the source scan is broken"
+    return sorted(checked)
+
+
 def dockerfile_context() -> None:
-    """Every COPY source exists and survives .dockerignore; the dependency stage's stub
-    workspace (manifests + empty sources, as its RUN line makes them) resolves with the
-    committed Cargo.lock (`cargo metadata --locked --offline`): what Docker would cache."""
+    """Every COPY source exists and survives .dockerignore; everything the Rust code reads at
+    compile time (found by scanning the sources: embedded folders, include_str!, migrations,
+    .sqlx, build.rs inputs) is copied before `cargo build` (dockerfile_compile_inputs); the
+    dependency stage's stub workspace (manifests + empty sources, as its RUN line makes them)
+    resolves with the committed Cargo.lock (`cargo metadata --locked --offline`): what Docker
+    would cache."""
     text = (DEPLOY / "Dockerfile").read_text()
-    ignored = [l.strip().rstrip("/") for l in (REPO / ".dockerignore").read_text().splitlines()
-               if l.strip() and not l.startswith("#")]
+    ignored = dockerignore()
     sources = []
     for line in re.findall(r"^COPY (?!--from)(.+)$", text, re.M):
         sources += line.split()[:-1]
     assert sources, "no COPY lines"
     for src in sources:
         assert (REPO / src).exists(), f"COPY {src}: not in the repository"
-        assert not any(src == i or src.startswith(i + "/") for i in ignored), f"COPY {src} is excluded by .dockerignore"
-    for needed in (".sqlx", "migrations", "api", "infra", "domain", "Cargo.lock"):
+        assert not ignored(src), f"COPY {src} is excluded by .dockerignore"
+    for needed in ("api", "infra", "domain", "Cargo.lock"):
         assert needed in sources, f"the image build needs {needed}"
+    h.log("read at compile time and copied: " + ", ".join(dockerfile_compile_inputs(text)))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         stage = text.split("FROM deps AS build", 1)[0]
@@ -244,7 +448,8 @@ def main() -> int:
     checks = h.Checks("manifests")
     checks.run("hadolint deploy/Dockerfile (nothing above info)", hadolint)
     checks.run("Dockerfile: stages, non-root, both binaries, HEALTHCHECK, WORK_MODE", dockerfile_shape)
-    checks.run("Dockerfile: COPY sources exist, dependency stage resolves with Cargo.lock", dockerfile_context)
+    checks.run("Dockerfile: COPY sources exist, compile-time inputs copied, dependency stage resolves with Cargo.lock",
+               dockerfile_context)
     checks.run("compose.yaml validates against the Compose Specification schema", compose_schema)
     checks.run("compose: a service per README mode, health checks, depends_on conditions", compose_shape)
     checks.run("kustomize base + production render and validate (kubernetes-validate --strict)", kubernetes_validate)
