@@ -6,7 +6,17 @@ reported on its own, a flow whose prerequisite failed is reported as skipped:
 
   helium-cli init-config → start-up → register (link from the SMTP sink) → complete → sign in
   → /me → staff bootstrap with helium-cli (setup link, password, sign-in) → TOTP on and MFA
-  sign-in → ban the customer (their token dies, their sign-in is refused).
+  sign-in → a SuperAdmin API key: created by that staff member, then used (`X-API-Key`) for a
+  read (customer list) and a write (a wallet deposit), and its `last_used_at` is recorded (the
+  key's last-use update is a write of its own, never on the pooled read-only connection)
+  → an order paid by wallet: staff create a package series, version (publish) and a product on
+  sale to the default group and credit the customer's wallet; the customer creates the order
+  and pays it from the wallet (both with an `Idempotency-Key`), the consumers deliver it
+  (order `delivered`, an active package) and the wallet shows the debit → a node pull: staff
+  create a node server and a shadowsocks node client and set the telecom node token; the
+  node agent pulls `UniProxy/user` until the paying customer is listed, the same pull with
+  `If-None-Match` is 304, `UniProxy/config` answers, and a traffic push lands in the
+  customer's package → ban the customer (their token dies, their sign-in is refused).
 
 Then it counts PostgreSQL/PgBouncer errors in the logs (e.g. `prepared statement "sqlx_s_N"
 already exists`). Exit codes: 0 every flow passed; 10 flows failed and the logs show the
@@ -19,13 +29,18 @@ Usage: deploy/tests/pgbouncer_flows.sh  (installs pgbouncer and the venv, builds
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
+import uuid
 from pathlib import Path
 
 import harness as h
@@ -117,6 +132,36 @@ def main() -> int:
         def api(method, path, body=None, token=None):
             return h.http(method, f"{procs['helium'].base}{path}", body, token)
 
+        def call(method, path, body=None, token=None, headers=None):
+            """Like `api` with extra request headers; returns (status, body, response headers)."""
+            data = json.dumps(body).encode() if body is not None else None
+            req = urllib.request.Request(f"{procs['helium'].base}{path}", data=data, method=method)
+            req.add_header("user-agent", "helium-deploy-tests")
+            if data is not None:
+                req.add_header("content-type", "application/json")
+            if token:
+                req.add_header("authorization", f"Bearer {token}")
+            for k, v in (headers or {}).items():
+                req.add_header(k, v)
+            try:
+                with urllib.request.urlopen(req, timeout=15) as res:
+                    status, raw, hdrs = res.status, res.read(), res.headers
+            except urllib.error.HTTPError as e:
+                status, raw, hdrs = e.code, e.read(), e.headers
+            try:
+                parsed = json.loads(raw) if raw else None
+            except ValueError:
+                parsed = raw.decode(errors="replace")
+            return status, parsed, hdrs
+
+        def keyed(method, path, body=None, headers=None):
+            """A staff call authenticated by the API key alone."""
+            status, parsed, _ = call(method, path, body, headers={"x-api-key": state["api_key"], **(headers or {})})
+            return status, parsed
+
+        def once():
+            return {"idempotency-key": str(uuid.uuid4())}
+
         def register():
             state["email"] = h.unique_email("pgb")
             h.expect(api("POST", "/api/v1/auth/register", {"email": state["email"]}), 202, "register")
@@ -166,6 +211,112 @@ def main() -> int:
                 return
             raise AssertionError(f"MFA sign-in: {status} {body}")
 
+        def api_key():
+            created = h.expect(api("POST", "/api/v1/admin/api-keys", {"name": "pgbouncer check", "role": "super_admin"},
+                                   token=state["staff"]), 201, "create API key")
+            assert created.get("key", "").startswith("hel_key_"), created
+            state["api_key"], key_id = created["key"], created["id"]
+            # A read: the key's first use also records its last use (a write of its own).
+            page = h.expect(keyed("GET", "/api/v1/admin/customers"), 200, "customers with the API key")
+            assert state["id"] in [c["id"] for c in page["items"]], page
+            # A write (no TOTP for a key): a wallet deposit, seen by the next read.
+            before = h.expect(keyed("GET", f"/api/v1/admin/wallets/{state['id']}"), 200, "wallet with the API key")
+            h.expect(keyed("POST", f"/api/v1/admin/wallets/{state['id']}/adjustments",
+                           {"kind": "deposit", "amount": 100, "reason": "pgbouncer API key check"}, once()),
+                     201, "wallet deposit with the API key")
+            after = h.expect(keyed("GET", f"/api/v1/admin/wallets/{state['id']}"), 200, "wallet with the API key")
+            assert after["available"]["amount"] == before["available"]["amount"] + 100, (before, after)
+            keys = h.expect(api("GET", "/api/v1/admin/api-keys", token=state["staff"]), 200, "list API keys")["items"]
+            mine = next(k for k in keys if k["id"] == key_id)
+            assert mine.get("last_used_at"), f"the key's use was not recorded: {mine}"
+
+        def wallet_order():
+            staff = state["staff"]
+            groups = h.expect(api("GET", "/api/v1/admin/groups", token=staff), 200, "groups")["items"]
+            default = next((g["id"] for g in groups if g["is_default"]), None)
+            assert default, f"no default group: {groups}"
+            state["group"] = default
+            series = h.expect(api("POST", "/api/v1/admin/package-series", {"name": "PgBouncer plan"}, token=staff),
+                              201, "create package series")["id"]
+            version = h.expect(api("POST", f"/api/v1/admin/package-series/{series}/versions",
+                                   {"traffic_bytes": 10 * 2**30, "duration_days": 30, "speed_limit_mbps": 100,
+                                    "device_limit": 3, "traffic_reset": "none", "group_ids": [default]},
+                                   token=staff), 201, "create package version")["id"]
+            h.expect(api("POST", f"/api/v1/admin/package-series/{series}/versions/{version}/publish", token=staff),
+                     200, "publish package version")
+            price = 500
+            product = h.expect(api("POST", "/api/v1/admin/products",
+                                   {"name": "PgBouncer plan", "price": price, "package_series_id": series,
+                                    "group_ids": [default], "on_sale": True}, token=staff), 201, "create product")["id"]
+            customer = state["access"]
+            before = h.expect(api("GET", "/api/v1/wallet", token=customer), 200, "wallet")["available"]["amount"]
+            status, body, _ = call("POST", f"/api/v1/admin/wallets/{state['id']}/adjustments",
+                                   {"kind": "deposit", "amount": 1000, "reason": "pgbouncer order check"},
+                                   token=staff, headers=once())
+            assert status == 201, f"wallet deposit: expected 201, got {status}: {body}"
+            listed = h.expect(api("GET", "/api/v1/products", token=customer), 200, "products")
+            assert product in [p["id"] for p in listed["items"]], listed
+            status, order, _ = call("POST", "/api/v1/orders", {"product_id": product}, token=customer,
+                                    headers=once())
+            assert status == 201, f"create order: expected 201, got {status}: {order}"
+            assert order["status"] == "unpaid" and order["total"]["amount"] == price, order
+            status, paid, _ = call("POST", f"/api/v1/orders/{order['id']}/pay/wallet", token=customer,
+                                   headers=once())
+            assert status == 200, f"pay with wallet: expected 200, got {status}: {paid}"
+            assert paid["status"] in ("paid", "delivered") and paid["paid_via"] == "wallet", paid
+            wallet = h.expect(api("GET", "/api/v1/wallet", token=customer), 200, "wallet")
+            assert wallet["available"]["amount"] == before + 1000 - price, (before, wallet)
+            # The consumers deliver it: the order turns `delivered`, the package is active.
+            h.wait_for("order delivered", lambda: h.expect(api("GET", f"/api/v1/orders/{order['id']}",
+                                                                token=customer), 200, "order")["status"] == "delivered",
+                       20, 0.3)
+            pkgs = h.wait_for("an active package", lambda: [p for p in h.expect(
+                api("GET", "/api/v1/packages", token=customer), 200, "packages")["items"] if p["status"] == "active"],
+                20, 0.3)
+            assert pkgs[0]["order_id"] == order["id"], pkgs
+
+        def node_pull():
+            staff = state["staff"]
+            server = h.expect(api("POST", "/api/v1/admin/nodes/servers",
+                                  {"name": "PgBouncer 1", "address": "pgb1.helium.example", "region": "JP"},
+                                  token=staff), 201, "create node server")["id"]
+            h.expect(api("POST", "/api/v1/admin/nodes/clients",
+                         {"server_id": server, "node_id": 1, "name": "PgBouncer SS", "port": 8388,
+                          "settings": {"protocol": "shadowsocks", "cipher": "aes-128-gcm"},
+                          "group_ids": [state["group"]]}, token=staff), 201, "create node client")
+            telecom = h.expect(api("GET", "/api/v1/admin/config/telecom", token=staff), 200, "telecom config")["value"]
+            node_token = secrets.token_urlsafe(32)
+            telecom["vpn_server_token"] = node_token
+            h.expect(api("PUT", "/api/v1/admin/config/telecom", {"value": telecom}, token=staff), 200,
+                     "set the node token")
+
+            def agent(method, endpoint, body=None, etag=None):
+                q = f"token={node_token}&node_id=1&node_type=shadowsocks"
+                return call(method, f"/api/v1/server/UniProxy/{endpoint}?{q}", body,
+                            headers={"if-none-match": etag} if etag is not None else None)
+
+            def listed():
+                # Every process applies the new token within 5 s; the package shows once delivered.
+                status, body, hdrs = agent("GET", "user", etag="")
+                assert status == 200, f"UniProxy/user: {status} {body}"
+                return body["users"] and (body, hdrs.get("etag"))
+            users, etag = h.wait_for("the paying customer in UniProxy/user", listed, 20, 0.5)
+            assert len(users["users"]) == 1, users
+            uid = users["users"][0]["id"]
+            assert users["users"][0]["speed_limit"] == 100 and users["users"][0]["device_limit"] == 3, users
+            assert etag, "UniProxy/user without an ETag"
+            status, body, _ = agent("GET", "user", etag=etag)
+            assert status == 304, f"UniProxy/user with If-None-Match: expected 304, got {status}: {body}"
+            status, config, _ = agent("GET", "config")
+            assert status == 200 and config.get("server_port") == 8388, f"UniProxy/config: {status} {config}"
+            status, body, _ = agent("POST", "push", {str(uid): [1000, 2000]})
+            assert status == 200, f"UniProxy/push: {status} {body}"
+
+            def counted():
+                items = h.expect(api("GET", "/api/v1/packages", token=state["access"]), 200, "packages")["items"]
+                return [(p["upload"], p["download"]) for p in items if p["status"] == "active"] == [(1000, 2000)]
+            h.wait_for("the pushed traffic in the customer's package", counted, 10, 0.3)
+
         def ban():
             h.expect(api("POST", f"/api/v1/admin/customers/{state['id']}/ban", {"reason": "pgbouncer check"},
                          token=state["staff"]), 200, "ban")
@@ -182,6 +333,9 @@ def main() -> int:
                  ("sign in", sign_in, ["complete"]), ("/me", me, ["sign_in"]),
                  ("staff bootstrap via helium-cli", staff_bootstrap, ["start"]),
                  ("staff TOTP and MFA sign-in", staff_mfa, ["staff_bootstrap"]),
+                 ("staff API key: create, read and write with it", api_key, ["staff_mfa", "sign_in"]),
+                 ("an order paid by wallet and delivered", wallet_order, ["staff_mfa", "sign_in"]),
+                 ("node pull: the customer's package reaches the node agent", node_pull, ["wallet_order"]),
                  ("ban the customer", ban, ["staff_mfa", "sign_in"])]
         done: set[str] = set()
         for name, fn, needs in flows:
