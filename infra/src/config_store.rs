@@ -73,23 +73,42 @@ pub struct ConfigStore {
 /// A typed accessor for one module's configuration, as use cases read it: a missing or
 /// unreadable document is `Unavailable`, never a panic.
 macro_rules! typed_module {
-    ($name:ident, $variant:ident, $ty:ty, $label:literal) => {
+    ($name:ident, $name_on:ident, $variant:ident, $ty:ty, $label:literal) => {
         #[doc = concat!("The `", $label, "` module config (read it before taking a connection).")]
         pub async fn $name(&self) -> Result<$ty, DomainError> {
-            match self.module_arc(ConfigKind::$variant).await.as_deref() {
-                Ok(ModuleConfig::$variant(c)) => Ok(c.clone()),
-                Ok(_) => Err(DomainError::Internal(concat!($label, " config has the wrong shape").into())),
-                Err(e) => Err(DomainError::Unavailable(format!(concat!($label, " config: {}"), e))),
-            }
+            Self::typed(self.module_arc(ConfigKind::$variant).await, |m| match m {
+                ModuleConfig::$variant(c) => Some(c.clone()),
+                _ => None,
+            })
+        }
+
+        #[doc = concat!("The `", $label, "` module config for code that already holds `conn`: a cache miss reads on it.")]
+        pub async fn $name_on(&self, conn: &mut PgConnection) -> Result<$ty, DomainError> {
+            Self::typed(self.module_arc_on(conn, ConfigKind::$variant).await, |m| match m {
+                ModuleConfig::$variant(c) => Some(c.clone()),
+                _ => None,
+            })
         }
     };
 }
 
 impl ConfigStore {
-    typed_module!(shop, Shop, config::ShopConfig, "shop");
-    typed_module!(telecom, Telecom, config::TelecomConfig, "telecom");
-    typed_module!(affiliate, Affiliate, config::AffiliateConfig, "affiliate");
-    typed_module!(admin_jwt, AdminJwt, config::AdminJwtConfig, "admin-jwt");
+    typed_module!(shop, shop_on, Shop, config::ShopConfig, "shop");
+    typed_module!(telecom, telecom_on, Telecom, config::TelecomConfig, "telecom");
+    typed_module!(affiliate, affiliate_on, Affiliate, config::AffiliateConfig, "affiliate");
+    typed_module!(admin_jwt, admin_jwt_on, AdminJwt, config::AdminJwtConfig, "admin-jwt");
+
+    fn typed<T>(
+        found: Result<Arc<ModuleConfig>, ConfigStoreError>,
+        pick: impl FnOnce(&ModuleConfig) -> Option<T>,
+    ) -> Result<T, DomainError> {
+        match found {
+            Ok(m) => {
+                pick(&m).ok_or_else(|| DomainError::Internal(format!("{} config has the wrong shape", m.kind().key())))
+            }
+            Err(e) => Err(DomainError::Unavailable(format!("{e}"))),
+        }
+    }
 }
 
 impl ConfigStore {
@@ -103,6 +122,16 @@ impl ConfigStore {
 
     /// The current document, through the caches.
     pub async fn get(&self, kind: ConfigKind) -> Result<StoredConfig, ConfigStoreError> {
+        self.get_via(None, kind).await
+    }
+
+    /// `get` for a caller holding `conn` (a consumer's transaction): a miss reads on it
+    /// instead of taking a second connection from the pool.
+    async fn get_via(
+        &self,
+        conn: Option<&mut PgConnection>,
+        kind: ConfigKind,
+    ) -> Result<StoredConfig, ConfigStoreError> {
         if let Some((at, cfg)) = self.local.read().await.get(&kind)
             && at.elapsed() < LOCAL_TTL
         {
@@ -111,7 +140,11 @@ impl ConfigStore {
         let cfg = match self.redis_get(kind).await {
             Some(cfg) => cfg,
             None => {
-                let cfg = self.load(kind).await?.ok_or(ConfigStoreError::Missing(kind.key()))?;
+                let loaded = match conn {
+                    Some(conn) => Self::load_on(conn, kind).await?,
+                    None => self.load(kind).await?,
+                };
+                let cfg = loaded.ok_or(ConfigStoreError::Missing(kind.key()))?;
                 self.redis_set(&cfg, kind).await;
                 cfg
             }
@@ -127,12 +160,30 @@ impl ConfigStore {
 
     /// Like `module`, without copying: parsed once per document version.
     pub async fn module_arc(&self, kind: ConfigKind) -> Result<Arc<ModuleConfig>, ConfigStoreError> {
+        self.module_arc_via(None, kind).await
+    }
+
+    /// `module_arc` for a caller holding `conn`: a cache miss reads on it (never a second
+    /// connection while one is held — that is how a pool locks up).
+    pub async fn module_arc_on(
+        &self,
+        conn: &mut PgConnection,
+        kind: ConfigKind,
+    ) -> Result<Arc<ModuleConfig>, ConfigStoreError> {
+        self.module_arc_via(Some(conn), kind).await
+    }
+
+    async fn module_arc_via(
+        &self,
+        conn: Option<&mut PgConnection>,
+        kind: ConfigKind,
+    ) -> Result<Arc<ModuleConfig>, ConfigStoreError> {
         if let Some((at, parsed)) = self.typed.read().await.get(&kind)
             && at.elapsed() < LOCAL_TTL
         {
             return Ok(parsed.clone());
         }
-        let cfg = self.get(kind).await?;
+        let cfg = self.get_via(conn, kind).await?;
         let parsed = Arc::new(config::validate_value(kind, &cfg.value).map_err(|e| ConfigStoreError::Invalid {
             key: kind.key(),
             path: e.path,
@@ -144,11 +195,15 @@ impl ConfigStore {
 
     /// Reads straight from PostgreSQL, bypassing every cache.
     pub async fn load(&self, kind: ConfigKind) -> Result<Option<StoredConfig>, ConfigStoreError> {
+        Self::load_on(&mut *self.db.conn().await?, kind).await
+    }
+
+    async fn load_on(conn: &mut PgConnection, kind: ConfigKind) -> Result<Option<StoredConfig>, ConfigStoreError> {
         let row = sqlx::query!(
             r#"SELECT key, value, version, updated_at FROM application__config WHERE key = $1"#,
             kind.key()
         )
-        .fetch_optional(ex(&mut *self.db.conn().await?))
+        .fetch_optional(ex(conn))
         .await?;
         Ok(row.map(|r| StoredConfig { key: r.key, value: r.value, version: r.version, updated_at: r.updated_at }))
     }

@@ -217,7 +217,9 @@ impl Db {
     /// here fails loudly instead of vanishing.
     pub async fn conn(&self) -> Result<Conn, DbError> {
         let conn = self.acquire().await?;
-        if pooler_mode() {
+        // Debug builds (the test suite) always read in a READ ONLY transaction, so a write
+        // slipped onto a read connection fails in every test, not only behind a pooler.
+        if pooler_mode() || cfg!(debug_assertions) {
             return Ok(Conn::Tx(Transaction::begin(conn, Some("BEGIN READ ONLY".into())).await?));
         }
         Ok(Conn::Pooled(conn))

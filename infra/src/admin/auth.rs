@@ -244,8 +244,12 @@ impl StaffAuth {
         }
         let key_permissions =
             k.permissions.as_ref().map(|list| list.iter().filter_map(|p| Permission::parse(p)).collect());
+        // A write: its own short transaction (behind a pooler `c` is a read-only one), taken
+        // after `c` is back in the pool.
+        drop(c);
         if k.last_used_at.is_none_or(|t| now - t > chrono::Duration::seconds(60)) {
-            keys::touch(&mut c, k.id).await?;
+            let id = k.id;
+            crate::transaction!(self.0.db, |tx| Ok(keys::touch(tx, id).await?))?;
         }
         Ok(StaffPrincipal {
             role: k.role,

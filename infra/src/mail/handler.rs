@@ -110,8 +110,8 @@ impl MailHandler {
             context.insert("unsubscribe_category".into(), category.as_str().into());
             format!("{base}/api/v1/notification-preferences/unsubscribe?token={token}")
         });
-        let cfg = match self.config.module(ConfigKind::Mailer).await {
-            Ok(ModuleConfig::Mailer(m)) => m,
+        let cfg = match self.config.module_arc_on(tx, ConfigKind::Mailer).await.as_deref() {
+            Ok(ModuleConfig::Mailer(m)) => m.clone(),
             Ok(_) => return Err(SendError::Permanent("mailer config has the wrong shape".into())),
             Err(e) => return Err(SendError::Transient(format!("mailer config unavailable: {e}"))),
         };

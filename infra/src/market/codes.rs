@@ -76,8 +76,8 @@ impl InviteCodes {
 
     /// Retires one of the customer's codes; someone else's or an unknown one is 404.
     pub async fn delete(&self, user_id: Uuid, id: Uuid) -> Result<(), DomainError> {
-        let mut c = self.0.db.conn().await?;
-        if codes::retire(&mut c, user_id, id).await? {
+        // A write: a transaction (a read connection is READ ONLY behind a pooler).
+        if crate::transaction!(self.0.db, |tx| Ok(codes::retire(tx, user_id, id).await?))? {
             Ok(())
         } else {
             Err(DomainError::not_found("no such invite code"))

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::context::{MarketContext, affiliate_config, policy_of};
+use super::context::{MarketContext, policy_of};
 use super::linking::ensure_link;
 use super::store::{accounts, commissions, referrals};
 use crate::cron::{BATCH, Job, JobContext, MAX_BATCHES};
@@ -54,7 +54,7 @@ impl Handler for CommissionHandler {
 
 impl CommissionHandler {
     async fn record(&self, tx: &mut PgConnection, order_id: Uuid) -> Result<(), DomainError> {
-        let cfg = affiliate_config(&self.0.config).await?;
+        let cfg = self.0.config.affiliate_on(tx).await?;
         if !cfg.enabled {
             return Ok(());
         }

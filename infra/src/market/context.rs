@@ -23,12 +23,8 @@ pub struct MarketContext {
 impl MarketContext {
     /// The `affiliate` module config, read before taking a connection.
     pub async fn affiliate_config(&self) -> Result<AffiliateConfig, DomainError> {
-        affiliate_config(&self.config).await
+        self.config.affiliate().await
     }
-}
-
-pub async fn affiliate_config(config: &ConfigStore) -> Result<AffiliateConfig, DomainError> {
-    config.affiliate().await
 }
 
 /// The policy that applies to `user_id` now.

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::context::{MarketContext, affiliate_config};
+use super::context::MarketContext;
 use super::store::{codes, referrals};
 use crate::events::consumer::{Handler, HandlerError};
 
@@ -64,7 +64,7 @@ impl Handler for ReferralLinker {
     async fn handle(&self, tx: &mut PgConnection, event: &Event, _attempt: u32) -> Result<(), HandlerError> {
         let r: Registered =
             serde_json::from_value(event.payload.clone()).map_err(|e| HandlerError::Permanent(e.to_string()))?;
-        let cfg = affiliate_config(&self.0.config).await?;
+        let cfg = self.0.config.affiliate_on(tx).await?;
         ensure_link(tx, r.user_id, cfg.signup_velocity_alert_per_hour).await?;
         Ok(())
     }

@@ -70,7 +70,7 @@ impl AutoRenewHandler {
         if !renewals::claim(tx, e.user_id, product_id, e.expires_at).await? {
             return Ok(Outcome::NotWanted);
         }
-        let cfg = self.ctx.shop_config().await?;
+        let cfg = self.ctx.config.shop_on(tx).await?;
         let visible = groups::of_user(tx, e.user_id).await?;
         let Some(product) = products::get(tx, product_id, Some(&visible)).await? else {
             return Ok(Outcome::NotWanted);

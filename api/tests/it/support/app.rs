@@ -78,8 +78,15 @@ impl Resp {
 pub async fn harness_with(pool: PgPool, redis_url: &str, limits: &[(RouteClass, u64)]) -> Harness {
     let redis = RedisHandle::new(redis_url, format!("test:{}:", Uuid::new_v4())).unwrap();
     let mut rl = RateLimits::default();
-    for class in [RouteClass::Auth, RouteClass::Read, RouteClass::Write] {
-        let requests = limits.iter().find(|(c, _)| *c == class).map_or(10_000, |(_, n)| *n);
+    for class in RouteClass::ALL {
+        let given = limits.iter().find(|(c, _)| *c == class).map(|(_, n)| *n);
+        let requests = match class {
+            RouteClass::Auth | RouteClass::Read | RouteClass::Write => given.unwrap_or(10_000),
+            _ => match given {
+                Some(n) => n,
+                None => continue,
+            },
+        };
         rl = rl.with_limit(class, Limit { requests, window_secs: 60 });
     }
     let state =
@@ -124,6 +131,12 @@ impl Harness {
     pub fn with_state(mut self, edit: impl FnOnce(AppState) -> AppState) -> Self {
         self.state = edit(self.state.clone());
         self.app = helium_api::app::build(WorkMode::Api, self.state.clone());
+        self
+    }
+
+    /// The same harness serving every HTTP mode's routes (subscriptions, gateway callbacks).
+    pub fn all_modes(mut self) -> Self {
+        self.app = helium_api::app::build(WorkMode::All, self.state.clone());
         self
     }
 
