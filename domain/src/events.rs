@@ -157,9 +157,9 @@ impl EmailTemplate {
 
 /// Notification categories: every e-mail belongs to one; the mailer sends a non-security
 /// e-mail only when its recipient has the category on (`notify::preferences`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Encode, sqlx::Decode)]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum Category {
     /// Sign-in links, codes, password and MFA notices: always sent (locked on).
     Security,
@@ -284,3 +284,5 @@ mod tests {
         assert!(serde_json::from_value::<EmailRequested>(bad).is_err());
     }
 }
+
+crate::pg_text!(Category);

@@ -1,5 +1,5 @@
 //! Helium business rules and use cases. No HTTP, SQL, Redis or AMQP types live here (state
-//! enums derive `sqlx::Type` so stores can read them, nothing more).
+//! enums implement `sqlx::Type` (see `pg_text`) so stores can read them, nothing more).
 
 pub mod admin;
 pub mod audit;
@@ -13,6 +13,7 @@ pub mod market;
 pub mod meta;
 pub mod money;
 pub mod notify;
+pub mod pg_text;
 pub mod shop;
 pub mod support;
 pub mod telecom;

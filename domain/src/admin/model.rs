@@ -8,8 +8,8 @@ use super::{Permission, Role};
 use crate::audit::{Actor, ActorKind};
 use crate::client::ClientInfo;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Encode, sqlx::Decode)]
+#[sqlx(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum AdminStatus {
     Active,
@@ -177,3 +177,5 @@ pub enum StaffLogin {
         mfa_token: String,
     },
 }
+
+crate::pg_text!(AdminStatus);

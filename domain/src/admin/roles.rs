@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sqlx::Type)]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sqlx::Encode, sqlx::Decode)]
+#[sqlx(rename_all = "snake_case")]
 pub enum Role {
     SupportBot,
     CustomerSupport,
@@ -93,3 +93,5 @@ mod tests {
         assert!(!Role::SupportBot.may_grant(Role::CustomerSupport));
     }
 }
+
+crate::pg_text!(Role);

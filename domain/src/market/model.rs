@@ -15,9 +15,9 @@ pub struct InviteCode {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Encode, sqlx::Decode)]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum CommissionStatus {
     /// Within the holding period: a refund still reverses it.
     Pending,
@@ -110,3 +110,5 @@ pub struct AffiliatePolicy {
     pub effective: EffectivePolicy,
     pub referrer_id: Option<Uuid>,
 }
+
+crate::pg_text!(CommissionStatus);

@@ -53,9 +53,9 @@ pub const SECRET_PREFIX: &str = "whsec_";
 pub const EXCERPT_BYTES: usize = 1024;
 
 /// Where a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Encode, sqlx::Decode)]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum DeliveryStatus {
     /// Waiting for its next attempt.
     Pending,
@@ -556,3 +556,5 @@ mod tests {
         assert_eq!(excerpt(b"got v1,abc ok\x00", &["v1,abc"]), "got [redacted] ok ");
     }
 }
+
+crate::pg_text!(DeliveryStatus);

@@ -6,9 +6,9 @@ use uuid::Uuid;
 
 use crate::shop::model::TrafficReset;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Encode, sqlx::Decode)]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum PackageStatus {
     InQueue,
     Active,
@@ -153,3 +153,5 @@ mod tests {
         assert!(!p.usable(expiry(now, 30)), "expired");
     }
 }
+
+crate::pg_text!(PackageStatus);

@@ -16,9 +16,9 @@ pub struct Wallet {
 }
 
 /// What a posting was for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Encode, sqlx::Decode)]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum PostingKind {
     GiftCard,
     OrderPayment,
@@ -69,9 +69,9 @@ impl PostingKind {
 }
 
 /// An account of the ledger: a customer's two buckets, or a system account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Encode, sqlx::Decode)]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum Account {
     Available,
     Frozen,
@@ -123,9 +123,9 @@ pub enum AdjustmentKind {
     Unfreeze,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Encode, sqlx::Decode)]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum GiftCardKind {
     Batch,
     Special,
@@ -168,3 +168,5 @@ pub struct Redemption {
     pub posting_id: Uuid,
     pub created_at: DateTime<Utc>,
 }
+
+crate::pg_text!(PostingKind, Account, GiftCardKind);
