@@ -387,8 +387,16 @@ async fn recovery_codes_regenerate_and_work_once_in_any_case(pool: PgPool) {
     // Regenerating needs a TOTP code (the step right after enabling); the old codes die.
     regenerate(&h, &acct.access, &wrong_totp(&acct.seed)).await.expect(403, "reauth_failed");
     regenerate(&h, &acct.access, &acct.recovery[0]).await.expect(422, "validation_failed");
+    let notices_before = emails(&h.pool, &acct.email).await.len();
     let fresh = recovery_codes(&regenerate(&h, &acct.access, &totp(&acct.seed, acct.step + 1)).await);
     assert!(fresh.iter().all(|c| !acct.recovery.contains(c)));
+    // The owner is told (new codes are a way in), and the codes are not in the mail.
+    let mails = emails(&h.pool, &acct.email).await;
+    assert_eq!(mails.len(), notices_before + 1);
+    let notice = mails.last().unwrap();
+    assert_eq!(notice["template"], "security_mfa_changed", "{notice}");
+    assert_eq!(notice["context"]["recovery_codes"], true, "{notice}");
+    assert!(fresh.iter().all(|c| !notice.to_string().contains(c.as_str())));
     regenerate(&h, &acct.access, &totp(&acct.seed, acct.step + 1)).await.expect(401, "code_already_used");
     let token = mfa_token(&h, &acct.email).await;
     let old = login_mfa(&h, json!({ "mfa_token": token, "recovery_code": acct.recovery[0] })).await;

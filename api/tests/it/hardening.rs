@@ -215,6 +215,25 @@ async fn a_stranger_cannot_lock_the_owner_out(pool: PgPool) {
     assert!(started.elapsed() < Duration::from_secs(10), "a soft delay at most");
 }
 
+/// The same for staff: wrong guesses from one address cannot lock out the only SuperAdmin.
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn a_stranger_cannot_lock_the_only_super_admin_out(pool: PgPool) {
+    let h = harness(pool.clone()).await;
+    let root = staff_without_mfa(&h, Role::SuperAdmin).await;
+    let admin_login = |ip: &str, password: &str| {
+        let body = json!({ "email": root.email, "password": password });
+        from(ip, request(Method::POST, "/api/v1/admin/auth/login", None, Some(&body)))
+    };
+    for _ in 0..10 {
+        h.call(admin_login("203.0.113.9", "wrong password guess")).await.expect(401, "invalid_credentials");
+    }
+    let stopped = h.call(admin_login("203.0.113.9", crate::support::staff::STAFF_PASSWORD)).await;
+    stopped.expect(429, "too_many_attempts");
+    let started = std::time::Instant::now();
+    h.call(admin_login("198.51.100.21", crate::support::staff::STAFF_PASSWORD)).await.ok(200);
+    assert!(started.elapsed() < Duration::from_secs(10), "a soft delay at most");
+}
+
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]
 async fn wrong_current_passwords_on_change_count_like_sign_in_failures(pool: PgPool) {
     let h = harness(pool.clone()).await;
@@ -261,6 +280,42 @@ async fn registrations_are_capped_per_ip(pool: PgPool) {
     assert_eq!(count(&pool, "SELECT count(*) FROM outbox WHERE event_type = 'email.requested'").await, 10);
     let other = json!({ "email": "elsewhere@example.test" });
     h.call(from("198.51.100.30", request(Method::POST, "/api/v1/auth/register", None, Some(&other)))).await.ok(202);
+}
+
+/// SECURITY.md §1.9: mail sent on someone's behalf is capped at 10 per address per hour
+/// (whichever client asks, whatever the purpose) and 30 per client address per hour.
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn mail_sends_are_capped_per_address_and_per_ip(pool: PgPool) {
+    let h = harness(pool.clone()).await;
+    let mut auth = h.state.config.get(helium_domain::config::ConfigKind::Auth).await.unwrap().value;
+    auth["email_provider"]["resend_interval"] = json!("1");
+    h.state.config.put(helium_domain::config::ConfigKind::Auth, &auth, None).await.unwrap();
+    let forgot = |ip: String, email: &str| {
+        let body = json!({ "email": email });
+        from(&ip, request(Method::POST, "/api/v1/auth/password/forgot", None, Some(&body)))
+    };
+
+    // One address, a new client each time: the eleventh send within the hour is refused.
+    for i in 0..10 {
+        if i > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+        }
+        h.call(forgot(format!("198.51.100.{}", 40 + i), "target@example.test")).await.ok(202);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let r = h.call(forgot("198.51.100.99".into(), "target@example.test")).await;
+    r.expect(429, "rate_limited");
+    assert!(r.header("retry-after").is_some_and(|s| s.parse::<u64>().unwrap() > 60));
+    let rows = count(&pool, "SELECT count(*) FROM auth.one_time_tokens WHERE email = 'target@example.test'").await;
+    assert_eq!(rows, 10, "the refused send wrote nothing");
+
+    // One client, a new address each time: the thirty-first is refused.
+    for i in 0..30 {
+        h.call(forgot("203.0.113.77".into(), &format!("someone{i}@example.test"))).await.ok(202);
+    }
+    h.call(forgot("203.0.113.77".into(), "someone30@example.test")).await.expect(429, "rate_limited");
+    // Another client is not affected.
+    h.call(forgot("203.0.113.78".into(), "someone30@example.test")).await.ok(202);
 }
 
 // ------------------------------------------------------------------ e-mailed secrets
@@ -331,6 +386,36 @@ async fn a_masked_secret_is_not_sent_to_a_new_destination(pool: PgPool) {
     r.ok(200);
     let stored = h.state.config.load(ConfigKind::Mailer).await.unwrap().unwrap().value;
     assert_eq!(stored["password"], "the-real-smtp-password");
+}
+
+/// The same rule for a gateway: a new URL with the stored merchant key would sign requests
+/// and order queries to the new host with it, so the key must come with the URL.
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn a_gateway_url_change_needs_the_merchant_key_again(pool: PgPool) {
+    let h = harness(pool.clone()).await;
+    let root = staff(&h, Role::SuperAdmin).await;
+    let body = json!({ "kind": "epay", "name": "Alipay", "channel": "alipay", "url": "https://pay.example.com",
+                       "pid": "1001", "key": "the-real-merchant-key" });
+    let created = h.authed(Method::POST, "/api/v1/admin/payment-methods", &root.token, Some(body)).await;
+    let path = format!("/api/v1/admin/payment-methods/{}", created.ok(201)["id"].as_str().unwrap());
+    let sealed = async || -> String {
+        sqlx::query_scalar("SELECT key_sealed FROM shop.payment_methods").fetch_one(&pool).await.unwrap()
+    };
+    let before = sealed().await;
+
+    let moved = json!({ "url": "https://pay.attacker.example" });
+    let r = h.authed(Method::PATCH, &path, &root.token, Some(moved)).await;
+    r.expect(422, "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "key");
+    let url: String = sqlx::query_scalar("SELECT url FROM shop.payment_methods").fetch_one(&pool).await.unwrap();
+    assert_eq!(url, "https://pay.example.com", "nothing changed");
+
+    // Other edits keep the stored key; a new URL with a new key is accepted.
+    h.authed(Method::PATCH, &path, &root.token, Some(json!({ "name": "Alipay (CN)" }))).await.ok(200);
+    assert_eq!(sealed().await, before);
+    let rekeyed = json!({ "url": "https://pay2.example.com", "key": "another-merchant-key" });
+    h.authed(Method::PATCH, &path, &root.token, Some(rekeyed)).await.ok(200);
+    assert_ne!(sealed().await, before);
 }
 
 // ------------------------------------------------------------------ input hygiene

@@ -484,6 +484,21 @@ impl PaymentMethodPatch {
         self.key = self.key.map(|k| f.secret("key", &k, 8, 256));
         f.finish(self)
     }
+
+    /// A new gateway URL without a new key would send the stored merchant key to the new
+    /// host (signed requests, order queries): the key must be entered again with it.
+    pub fn check_destination(&self, current_url: &str) -> Result<(), DomainError> {
+        match &self.url {
+            Some(url) if url != current_url && self.key.is_none() => {
+                Err(DomainError::validation(vec![FieldError::new(
+                    "key",
+                    "required",
+                    "enter the merchant key again: the gateway URL it is sent to has changed",
+                )]))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -495,6 +510,21 @@ mod tests {
             DomainError::Rejected { fields, .. } => fields.into_iter().map(|f| (f.field, f.code)).collect(),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_new_gateway_url_needs_the_key_again() {
+        let url = "https://pay.example.test/submit.php";
+        let moved =
+            PaymentMethodPatch { url: Some("https://evil.example.test/submit.php".into()), ..Default::default() };
+        assert_eq!(codes(moved.check_destination(url).unwrap_err()), vec![("key".into(), "required".into())]);
+        let same = PaymentMethodPatch { url: Some(url.into()), ..Default::default() };
+        assert!(same.check_destination(url).is_ok());
+        let rekeyed = PaymentMethodPatch { key: Some("a-new-merchant-key".into()), ..moved };
+        assert!(rekeyed.check_destination(url).is_ok());
+        assert!(
+            PaymentMethodPatch { name: Some("Alipay".into()), ..Default::default() }.check_destination(url).is_ok()
+        );
     }
 
     #[test]

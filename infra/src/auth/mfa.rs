@@ -157,7 +157,15 @@ impl Mfa {
             let sealer = ctx.keys.sealer(tx).await?;
             let factor = SecondFactor::Code(code.to_owned());
             second_factor::check(&CustomerFactors, &sealer, &ctx.redis, tx, me.user_id, &factor, reauth).await?;
-            second_factor::new_recovery_codes(&CustomerFactors, tx, me.user_id).await
+            let codes = second_factor::new_recovery_codes(&CustomerFactors, tx, me.user_id).await?;
+            // The owner hears of it: new codes are a way into the account.
+            let user = users::by_id(tx, me.user_id).await?.ok_or_else(gone)?;
+            let context = json!({ "enabled": true, "recovery_codes": true, "occurred_at": Utc::now().to_rfc3339(),
+                                  "recipient": user.email });
+            let notice =
+                email_event(tx, &ctx.keys, &user.email, EmailTemplate::SecurityMfaChanged, context, json!({})).await?;
+            outbox::append(tx, &notice).await?;
+            Ok(codes)
         })
     }
 }

@@ -46,6 +46,7 @@ impl Methods {
         let ctx = &self.0;
         crate::transaction!(ctx.db, |tx| {
             let before = methods::get(tx, id).await?.ok_or_else(|| not_found("payment method"))?;
+            cmd.check_destination(&before.url)?;
             let sealed = match &cmd.key {
                 Some(key) => {
                     let sealer = ctx.keys.sealer(tx).await?;
