@@ -172,9 +172,16 @@ impl pb::auth_service_server::AuthService for AuthGrpc {
     ) -> Result<Response<pb::EmailSent>, Status> {
         let who = self.customer(&req, Auth).await?;
         let info = client(&req);
+        let proof = reauth_token(&req);
         let r = req.into_inner();
-        let cmd = commands::EmailChangeRequest::new(&r.new_email, &r.password).map_err(err)?;
-        self.state.auth.email_change.request(who, &cmd.new_email, &cmd.password, &info).await.map_err(err)?;
+        // proto3: an empty password is no password (then the x-reauth-token proof counts).
+        let password = Some(r.password.as_str()).filter(|p| !p.is_empty());
+        let cmd = commands::EmailChangeRequest::new(&r.new_email, password).map_err(err)?;
+        let email_change = &self.state.auth.email_change;
+        email_change
+            .request(who, &cmd.new_email, cmd.password.as_deref(), proof.as_deref(), &info)
+            .await
+            .map_err(err)?;
         Ok(Response::new(pb::EmailSent { status: "email_sent".into() }))
     }
 

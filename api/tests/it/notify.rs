@@ -302,6 +302,27 @@ async fn the_email_address_changes_only_with_the_password_and_the_link(pool: PgP
         emails(&pool, "bob.new@example.test").await.last().unwrap()["context"]["link"].as_str().unwrap().to_owned();
     confirm(&token, link.split_once("?token=").unwrap().1).await.expect(410, "link_invalid");
     assert_eq!(h.me(&bob).await.ok(200)["email"], "bob@example.test");
+
+    // Without a password (the only way for an account that has none), a re-authentication
+    // proof of this very session is needed; another session's proof does not count.
+    let ask_with = async |t: &str, new_email: &str, proof: Option<&str>| {
+        let mut req = request(Method::POST, "/api/v1/me/email", Some(t), Some(&json!({ "new_email": new_email })));
+        if let Some(p) = proof {
+            req.headers_mut().insert("x-reauth-token", p.parse().unwrap());
+        }
+        h.call(req).await
+    };
+    ask_with(&bob, "bob.proof@example.test", None).await.expect(403, "reauth_required");
+    let proof = async |t: &str| {
+        let r = h.authed(Method::POST, "/api/v1/auth/reauth", t, Some(json!({ "password": GOOD_PASSWORD }))).await;
+        r.ok(200)["reauth_token"].as_str().unwrap().to_owned()
+    };
+    let (bob_other, _) = h.session("bob@example.test", GOOD_PASSWORD).await;
+    let foreign = proof(&bob_other).await;
+    ask_with(&bob, "bob.proof@example.test", Some(&foreign)).await.expect(403, "reauth_required");
+    let mine = proof(&bob).await;
+    assert_eq!(ask_with(&bob, "bob.proof@example.test", Some(&mine)).await.ok(202)["status"], "email_sent");
+    assert!(emails(&pool, "bob.proof@example.test").await.iter().any(|m| m["template"] == "email_change_confirm"));
 }
 
 #[sqlx::test(migrator = "helium_infra::MIGRATOR")]

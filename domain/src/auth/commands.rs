@@ -74,14 +74,16 @@ impl Credentials {
 #[derive(Debug, Clone)]
 pub struct EmailChangeRequest {
     pub new_email: String,
-    pub password: String,
+    /// The current password; without it, the request needs a re-authentication proof
+    /// (the only way for an account that has no password).
+    pub password: Option<String>,
 }
 
 impl EmailChangeRequest {
-    pub fn new(new_email: &str, password: &str) -> Result<Self, DomainError> {
+    pub fn new(new_email: &str, password: Option<&str>) -> Result<Self, DomainError> {
         let mut f = Fields::new();
         let new_email = f.email("new_email", new_email);
-        let password = f.secret("password", password, 1, SECRET_MAX);
+        let password = password.map(|p| f.secret("password", p, 1, SECRET_MAX));
         f.finish(Self { new_email, password })
     }
 }

@@ -13,6 +13,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::context::AuthContext;
+use super::reauth;
 use super::recovery::current_password;
 use super::registration::link_invalid;
 use super::sending::{hold_address, registration_allowed};
@@ -33,19 +34,28 @@ fn reauth_failed() -> DomainError {
 pub struct EmailChange(pub(crate) Arc<AuthContext>);
 
 impl EmailChange {
-    /// Checks the password (failures count like sign-in failures), then sends the link.
+    /// Checks the password (failures count like sign-in failures) or, without one, the
+    /// re-authentication proof of this session; then sends the link.
     pub async fn request(
         &self,
         me: CustomerPrincipal,
         new_email_raw: &str,
-        password: &str,
+        password: Option<&str>,
+        reauth_proof: Option<&str>,
         client: &ClientInfo,
     ) -> Result<(), DomainError> {
         let ctx = &self.0;
         let new_email = rules::normalize_email(new_email_raw)
             .ok_or_else(|| DomainError::field("new_email", "invalid_format", "an e-mail address"))?;
         let cfg = ctx.auth_config().await?;
-        let current = current_password(ctx, me.user_id, password, client, reauth_failed).await?;
+        let current = match password {
+            Some(password) => current_password(ctx, me.user_id, password, client, reauth_failed).await?,
+            None => {
+                reauth::require(&cfg, me, reauth_proof)?;
+                let mut c = ctx.db.conn().await?;
+                users::by_id(&mut c, me.user_id).await?.ok_or_else(reauth_failed)?.email
+            }
+        };
         if new_email == current {
             return Err(DomainError::field("new_email", "invalid_format", "this is already your address"));
         }

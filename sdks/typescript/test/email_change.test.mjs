@@ -134,3 +134,22 @@ test('auth error path: requestEmailChange with a wrong password 403 reauth_faile
     );
     assert.equal((await me.auth.getMe()).email, user.email);
 });
+
+test('requestEmailChange: without a password, a re-authentication proof of this session (xReauthToken) instead; none is 403 reauth_required', async () => {
+    const user = await signUp('proofmover');
+    const me = bearer(user.tokens.accessToken);
+    const newEmail = uniqueEmail('proofmoved');
+    await expectProblem(
+        me.auth.requestEmailChange({ requestEmailChangeRequest: { newEmail } }),
+        403,
+        'reauth_required',
+        'neither a password nor a proof',
+    );
+    const { reauthToken } = await me.auth.reauthenticate({ reauthRequest: { password: PASSWORD } });
+    assert.deepEqual(
+        await me.auth.requestEmailChange({ requestEmailChangeRequest: { newEmail }, xReauthToken: reauthToken }),
+        { status: 'email_sent' },
+    );
+    const confirm = await mail(newEmail, CONFIRM);
+    assert.equal(confirm.new_email, newEmail);
+});

@@ -842,25 +842,27 @@ open class AuthAPI {
      Ask to change my e-mail address
      
      - parameter requestEmailChangeRequest: (body)  
+     - parameter xReauthToken: (header) Proof of recent re-authentication (&#x60;reauthenticate&#x60;), when no password is sent (optional)
      - parameter apiConfiguration: The configuration for the http request.
      - returns: EmailChangeRequested
      */
-    open class func requestEmailChange(requestEmailChangeRequest: RequestEmailChangeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> EmailChangeRequested {
-        return try await requestEmailChangeWithRequestBuilder(requestEmailChangeRequest: requestEmailChangeRequest, apiConfiguration: apiConfiguration).execute().body
+    open class func requestEmailChange(requestEmailChangeRequest: RequestEmailChangeRequest, xReauthToken: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) async throws(ErrorResponse) -> EmailChangeRequested {
+        return try await requestEmailChangeWithRequestBuilder(requestEmailChangeRequest: requestEmailChangeRequest, xReauthToken: xReauthToken, apiConfiguration: apiConfiguration).execute().body
     }
 
     /**
      Ask to change my e-mail address
      - POST /api/v1/me/email
-     - Checks my password, e-mails a single-use confirmation link to the new address and a notice to the current one. The answer is the same whether or not another account uses the new address (that is refused at confirmation).
+     - Checks my password (or, without one, the re-authentication proof in `X-Reauth-Token`), e-mails a single-use confirmation link to the new address and a notice to the current one. The answer is the same whether or not another account uses the new address (that is refused at confirmation).
      - Bearer Token:
        - type: http
        - name: customerBearer
      - parameter requestEmailChangeRequest: (body)  
+     - parameter xReauthToken: (header) Proof of recent re-authentication (&#x60;reauthenticate&#x60;), when no password is sent (optional)
      - parameter apiConfiguration: The configuration for the http request.
      - returns: RequestBuilder<EmailChangeRequested> 
      */
-    open class func requestEmailChangeWithRequestBuilder(requestEmailChangeRequest: RequestEmailChangeRequest, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<EmailChangeRequested> {
+    open class func requestEmailChangeWithRequestBuilder(requestEmailChangeRequest: RequestEmailChangeRequest, xReauthToken: String? = nil, apiConfiguration: HeliumSDKAPIConfiguration = HeliumSDKAPIConfiguration.shared) -> RequestBuilder<EmailChangeRequested> {
         let localVariablePath = "/api/v1/me/email"
         let localVariableURLString = apiConfiguration.basePath + localVariablePath
         let localVariableParameters = JSONEncodingHelper.encodingParameters(forEncodableObject: requestEmailChangeRequest, codableHelper: apiConfiguration.codableHelper)
@@ -869,6 +871,7 @@ open class AuthAPI {
 
         let localVariableNillableHeaders: [String: (any Sendable)?] = [
             "Content-Type": "application/json",
+            "X-Reauth-Token": xReauthToken?.asParameter(codableHelper: apiConfiguration.codableHelper),
         ]
 
         let localVariableHeaderParameters = APIHelper.rejectNilHeaders(localVariableNillableHeaders)

@@ -10,10 +10,10 @@ import Foundation
 public struct RequestEmailChangeRequest: Sendable, Codable, Hashable {
 
     public var newEmail: String
-    /** My current password (re-authentication). */
-    public var password: String
+    /** My current password (re-authentication). Without it, send a proof of recent re-authentication in `X-Reauth-Token` (accounts without a password must). */
+    public var password: String?
 
-    public init(newEmail: String, password: String) {
+    public init(newEmail: String, password: String? = nil) {
         self.newEmail = newEmail
         self.password = password
     }
@@ -28,6 +28,6 @@ public struct RequestEmailChangeRequest: Sendable, Codable, Hashable {
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(newEmail, forKey: .newEmail)
-        try container.encode(password, forKey: .password)
+        try container.encodeIfPresent(password, forKey: .password)
     }
 }

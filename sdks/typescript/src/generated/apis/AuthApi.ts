@@ -312,6 +312,10 @@ export interface RequestEmailChangeOperationRequest {
      * 
      */
     requestEmailChangeRequest: RequestEmailChangeRequest;
+    /**
+     * Proof of recent re-authentication (`reauthenticate`), when no password is sent
+     */
+    xReauthToken?: string | null;
 }
 
 export interface RequestEmailCodeRequest {
@@ -1491,6 +1495,10 @@ export class AuthApi extends runtime.BaseAPI {
 
         headerParameters['Content-Type'] = 'application/json';
 
+        if (requestParameters['xReauthToken'] != null) {
+            headerParameters['X-Reauth-Token'] = String(requestParameters['xReauthToken']);
+        }
+
         if (this.configuration && this.configuration.accessToken) {
             const token = this.configuration.accessToken;
             const tokenString = await token("customerBearer", []);
@@ -1512,7 +1520,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
-     * Checks my password, e-mails a single-use confirmation link to the new address and a notice to the current one. The answer is the same whether or not another account uses the new address (that is refused at confirmation).
+     * Checks my password (or, without one, the re-authentication proof in `X-Reauth-Token`), e-mails a single-use confirmation link to the new address and a notice to the current one. The answer is the same whether or not another account uses the new address (that is refused at confirmation).
      * Ask to change my e-mail address
      */
     async requestEmailChangeRaw(requestParameters: RequestEmailChangeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<EmailChangeRequested>> {
@@ -1523,7 +1531,7 @@ export class AuthApi extends runtime.BaseAPI {
     }
 
     /**
-     * Checks my password, e-mails a single-use confirmation link to the new address and a notice to the current one. The answer is the same whether or not another account uses the new address (that is refused at confirmation).
+     * Checks my password (or, without one, the re-authentication proof in `X-Reauth-Token`), e-mails a single-use confirmation link to the new address and a notice to the current one. The answer is the same whether or not another account uses the new address (that is refused at confirmation).
      * Ask to change my e-mail address
      */
     async requestEmailChange(requestParameters: RequestEmailChangeOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<EmailChangeRequested> {

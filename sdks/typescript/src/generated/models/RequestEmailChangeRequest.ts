@@ -24,9 +24,10 @@ export interface RequestEmailChangeRequest {
      */
     newEmail: string;
     /**
-     * My current password (re-authentication).
+     * My current password (re-authentication). Without it, send a proof of recent
+     * re-authentication in `X-Reauth-Token` (accounts without a password must).
      */
-    password: string;
+    password?: string | null;
 }
 
 /**
@@ -34,7 +35,6 @@ export interface RequestEmailChangeRequest {
  */
 export function instanceOfRequestEmailChangeRequest(value: object): value is RequestEmailChangeRequest {
     if ((!('newEmail' in (value as Record<string, any>)) && !('new_email' in (value as Record<string, any>))) || ((value as Record<string, any>)['newEmail'] === undefined && (value as Record<string, any>)['new_email'] === undefined)) return false;
-    if (!('password' in value) || value['password'] === undefined) return false;
     return true;
 }
 
@@ -49,7 +49,7 @@ export function RequestEmailChangeRequestFromJSONTyped(json: any, ignoreDiscrimi
     return {
         
         'newEmail': json['new_email'],
-        'password': json['password'],
+        'password': json['password'] === undefined ? undefined : json['password'] === null ? null : json['password'],
     };
 }
 
