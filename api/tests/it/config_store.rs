@@ -160,3 +160,26 @@ async fn forced_init_resets_to_defaults_and_bumps_version(pool: PgPool) {
     let seen = config.get(ConfigKind::Auth).await.unwrap();
     assert_eq!((seen.value, seen.version), (reset, 3));
 }
+
+/// A consumer holds its transaction while it reads configuration: a cache miss reads on that
+/// connection. With a pool of one, taking a second connection would wait out the timeout.
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn a_miss_reads_on_the_connection_the_caller_holds(
+    pool: sqlx::postgres::PgPoolOptions,
+    opts: sqlx::postgres::PgConnectOptions,
+) {
+    let pool = pool.max_connections(1).acquire_timeout(Duration::from_secs(2)).connect_with(opts).await.unwrap();
+    store(&pool, REDIS_URL, &redis_prefix()).ensure_defaults().await.unwrap();
+    // A new process: cold local cache, nothing in Redis under its prefix.
+    let config = store(&pool, REDIS_URL, &redis_prefix());
+    let mut tx = pool.begin().await.unwrap();
+    let started = Instant::now();
+    let affiliate = config.affiliate_on(&mut tx).await.unwrap();
+    let shop = config.shop_on(&mut tx).await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(1), "no wait for a second connection");
+    assert!(!shop.currency.is_empty());
+    let _ = affiliate.enabled;
+    tx.commit().await.unwrap();
+    // Without a held connection the plain read takes one from the pool, as before.
+    assert!(matches!(config.module(ConfigKind::Telecom).await.unwrap(), ModuleConfig::Telecom(_)));
+}

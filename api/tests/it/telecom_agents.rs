@@ -306,3 +306,39 @@ async fn subscription_documents_follow_the_package_and_the_token(pool: PgPool) {
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// Rotating the node token never cuts every agent off at once: while
+/// `vpn_server_token_previous` holds the old token both are accepted; cleared, only the new one.
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn the_node_token_rotates_without_cutting_agents_off(pool: PgPool) {
+    const NEW_TOKEN: &str = "rotated-node-token-fedcba9876543210-0123";
+    let (h, app) = setup(&pool).await;
+    let set = async |current: &str, previous: &str| {
+        let mut telecom = h.state.config.load(ConfigKind::Telecom).await.unwrap().unwrap().value;
+        telecom["vpn_server_token"] = json!(current);
+        telecom["vpn_server_token_previous"] = json!(previous);
+        h.state.config.put(ConfigKind::Telecom, &telecom, None).await.unwrap();
+    };
+    let status = async |token: &str| send(&app, agent("config", token, None, None)).await.status;
+    assert_eq!(status(NODE_TOKEN).await, StatusCode::OK);
+
+    set(NEW_TOKEN, NODE_TOKEN).await;
+    assert_eq!(status(NEW_TOKEN).await, StatusCode::OK, "agents already moved");
+    assert_eq!(status(NODE_TOKEN).await, StatusCode::OK, "agents not moved yet");
+    assert_eq!(status("some-other-token-0123456789abcdef-012345").await, StatusCode::UNAUTHORIZED);
+    // Staff see both masked, and an edit that sends the masks back keeps both.
+    let root = crate::support::staff::staff(&h, helium_domain::admin::Role::SuperAdmin).await;
+    let shown = h.authed(axum::http::Method::GET, "/api/v1/admin/config/telecom", &root.token, None).await;
+    let value = shown.ok(200)["value"].clone();
+    assert_eq!(
+        (value["vpn_server_token"].as_str(), value["vpn_server_token_previous"].as_str()),
+        (Some("********"), Some("********"))
+    );
+    let body = json!({ "value": value });
+    h.authed(axum::http::Method::PUT, "/api/v1/admin/config/telecom", &root.token, Some(body)).await.ok(200);
+    assert_eq!(status(NODE_TOKEN).await, StatusCode::OK);
+
+    set(NEW_TOKEN, "").await;
+    assert_eq!(status(NEW_TOKEN).await, StatusCode::OK);
+    assert_eq!(status(NODE_TOKEN).await, StatusCode::UNAUTHORIZED, "the rotation is over");
+}

@@ -59,6 +59,7 @@ pub fn default_config(kind: ConfigKind, rng: &mut (impl rand::RngCore + ?Sized))
             uni_proxy_sync: UniProxySyncConfig { push_interval: Seconds(30), pull_interval: Seconds(60) },
             package_expiring_lead: Seconds(24 * 3600),
             vpn_server_token: Secret(generate_secret(rng)),
+            vpn_server_token_previous: Secret::default(),
         }),
         ConfigKind::Shop => ModuleConfig::Shop(ShopConfig {
             max_unpaid_orders: 5,

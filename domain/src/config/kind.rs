@@ -87,7 +87,7 @@ impl ConfigKind {
         match self {
             ConfigKind::Auth => &["jwt.secret", "oauth_providers.providers[].client_secret"],
             ConfigKind::AdminJwt => &["secret"],
-            ConfigKind::Telecom => &["vpn_server_token"],
+            ConfigKind::Telecom => &["vpn_server_token", "vpn_server_token_previous"],
             ConfigKind::Mailer => &["password"],
             ConfigKind::Shop | ConfigKind::Affiliate => &[],
         }

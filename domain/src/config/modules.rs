@@ -100,6 +100,10 @@ pub struct TelecomConfig {
     pub subscribe_link: SubscribeLinkConfig,
     pub uni_proxy_sync: UniProxySyncConfig,
     pub vpn_server_token: Secret,
+    /// The token being replaced, still accepted while agents move to `vpn_server_token`
+    /// (empty when no rotation is under way): rotating never cuts every node off at once.
+    #[serde(default, skip_serializing_if = "Secret::is_empty")]
+    pub vpn_server_token_previous: Secret,
     /// How long before a package ends `package.expiring` is announced (reminder e-mail,
     /// auto-renewal from the wallet).
     #[serde(default = "default_expiring_lead")]

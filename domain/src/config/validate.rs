@@ -134,7 +134,14 @@ fn telecom(c: &TelecomConfig, mode: Mode) -> Check {
     }
     positive("uni_proxy_sync.push_interval", c.uni_proxy_sync.push_interval)?;
     positive("uni_proxy_sync.pull_interval", c.uni_proxy_sync.pull_interval)?;
-    signing_secret("vpn_server_token", &c.vpn_server_token, mode)
+    signing_secret("vpn_server_token", &c.vpn_server_token, mode)?;
+    if !c.vpn_server_token_previous.is_empty() {
+        signing_secret("vpn_server_token_previous", &c.vpn_server_token_previous, mode)?;
+        if c.vpn_server_token_previous == c.vpn_server_token {
+            fail("vpn_server_token_previous", "must differ from vpn_server_token (leave it empty when not rotating)")?;
+        }
+    }
+    Ok(())
 }
 
 fn shop(c: &ShopConfig) -> Check {

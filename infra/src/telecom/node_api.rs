@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use helium_domain::config::Secret;
 use helium_domain::events::types;
 use helium_domain::telecom::model::{AgentUserId, AlivelistShape};
 use helium_domain::telecom::node_api::{
@@ -99,13 +100,22 @@ impl NodeApi {
         });
     }
 
-    /// `token` against `telecom.vpn_server_token`, in constant time.
+    /// `token` against `telecom.vpn_server_token` or, during a rotation, the previous token
+    /// (both compared, in constant time).
     pub async fn authenticate(&self, token: Option<&str>) -> Result<(), DomainError> {
         let cfg = self.ctx.telecom_config().await?;
-        let expected = cfg.vpn_server_token.expose().as_bytes();
         let given = token.unwrap_or("").as_bytes();
-        if expected.is_empty() || !bool::from(expected.ct_eq(given)) {
+        let matches = |expected: &Secret| {
+            let expected = expected.expose().as_bytes();
+            !expected.is_empty() && bool::from(expected.ct_eq(given))
+        };
+        let current = matches(&cfg.vpn_server_token);
+        let previous = matches(&cfg.vpn_server_token_previous);
+        if !(current | previous) {
             return Err(DomainError::rejected(ErrorCode::NodeTokenInvalid, "node token missing or wrong"));
+        }
+        if previous {
+            tracing::debug!("a node agent used the previous node token");
         }
         Ok(())
     }

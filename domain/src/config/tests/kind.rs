@@ -51,7 +51,7 @@ fn parse_accepts_aliases_case_insensitively() {
 fn secret_paths_per_kind() {
     assert_eq!(ConfigKind::Auth.secret_paths(), ["jwt.secret", "oauth_providers.providers[].client_secret"]);
     assert_eq!(ConfigKind::AdminJwt.secret_paths(), ["secret"]);
-    assert_eq!(ConfigKind::Telecom.secret_paths(), ["vpn_server_token"]);
+    assert_eq!(ConfigKind::Telecom.secret_paths(), ["vpn_server_token", "vpn_server_token_previous"]);
     assert_eq!(ConfigKind::Mailer.secret_paths(), ["password"]);
     assert!(ConfigKind::Shop.secret_paths().is_empty());
     assert!(ConfigKind::Affiliate.secret_paths().is_empty());

@@ -219,3 +219,21 @@ fn first_failure_in_document_order_is_reported() {
     doc["jwt"]["issuer"] = json!("");
     assert_rule(AUTH, &doc, "email_provider.resend_interval", GT0);
 }
+
+#[test]
+fn a_previous_node_token_is_optional_strong_and_not_the_current_one() {
+    let kind = ConfigKind::Telecom;
+    let base = with(kind, "/vpn_server_token", json!("n".repeat(40)));
+    validate_value(kind, &base).unwrap();
+    let previous = |v: &str| {
+        let mut doc = base.clone();
+        doc["vpn_server_token_previous"] = json!(v);
+        doc
+    };
+    validate_value(kind, &previous(&"p".repeat(40))).unwrap();
+    assert_strict_err(kind, &previous(&"p".repeat(31)), "vpn_server_token_previous", "at least 32");
+    assert_rule(kind, &previous(&"n".repeat(40)), "vpn_server_token_previous", "differ");
+    // Empty is "no rotation under way"; the default document does not carry the field.
+    validate_value(kind, &previous("")).unwrap();
+    assert!(defaults(kind).get("vpn_server_token_previous").is_none());
+}
