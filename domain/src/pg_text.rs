@@ -33,7 +33,6 @@ mod tests {
     #[derive(sqlx::Encode, sqlx::Decode)]
     #[sqlx(rename_all = "snake_case")]
     enum Colour {
-        #[expect(dead_code, reason = "only the type is under test")]
         DeepBlue,
     }
     crate::pg_text!(Colour);
