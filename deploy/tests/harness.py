@@ -1,5 +1,6 @@
 """Shared pieces of the deploy-level tests (deploy/tests/*.py): throw-away databases, the
-SMTP sink, `helium` processes on free ports, HTTP calls, e-mailed links and TOTP codes.
+SMTP sink, `helium` processes on free ports, HTTP calls, e-mailed links and TOTP codes, staff
+bootstrap (helium-cli, then a TOTP sign-in) and a product on sale through the admin API.
 
 Everything runs against the machine's PostgreSQL, Redis and RabbitMQ, isolated per run: a
 fresh database, a unique REDIS_KEY_PREFIX and MQ_PREFIX, free ports. Every wait is bounded.
@@ -256,6 +257,62 @@ def register_customer(base: str, sink: Sink, address: str, password: str = PASSW
 
 def unique_email(tag: str) -> str:
     return f"{tag}-{uuid.uuid4().hex[:10]}@example.test"
+
+
+def staff_bootstrap(base: str, cli_env: dict, address: str, role: str = "super_admin", name: str = "Root") -> str:
+    """`helium-cli admin create` (with `cli_env`, e.g. its DATABASE_URL) → the printed setup
+    link → set a password → staff sign-in → /admin/me. Returns the staff access token."""
+    out = run([HELIUM_CLI, "admin", "create", "--name", name, "--role", role, "--email", address], cli_env).stdout
+    token = re.search(r"setup\?token=([A-Za-z0-9_-]+)", out)
+    assert token, out
+    status, body = http("POST", f"{base}/api/v1/admin/auth/setup", {"token": token.group(1), "password": PASSWORD})
+    assert status in (200, 201, 204), f"admin setup: {status} {body}"
+    body = expect(http("POST", f"{base}/api/v1/admin/auth/login", {"email": address, "password": PASSWORD}),
+                  200, "admin login")
+    access = body["access_token"]
+    expect(http("GET", f"{base}/api/v1/admin/me", token=access), 200, "admin /me")
+    return access
+
+
+def staff_totp_sign_in(base: str, address: str, access: str) -> str:
+    """Turns TOTP on for a signed-in staff member, then signs in again with password + code
+    (waits for the next 30 s step: the enabling step is spent). Returns the new access token."""
+    secret = expect(http("POST", f"{base}/api/v1/admin/auth/mfa/totp/setup", token=access), 200, "totp setup")["secret"]
+    step = now_step()
+    expect(http("POST", f"{base}/api/v1/admin/auth/mfa/totp/enable", {"code": totp(secret, step)}, token=access),
+           200, "totp enable")
+    challenge = expect(http("POST", f"{base}/api/v1/admin/auth/login", {"email": address, "password": PASSWORD}),
+                       200, "admin login")
+    assert challenge.get("mfa_token"), challenge
+    # The enabling step is spent and codes from future steps are refused: wait for the next step.
+    time.sleep(max(0.0, (step + 1) * 30 - time.time()) + 0.2)
+    status, body = http("POST", f"{base}/api/v1/admin/auth/login/mfa",
+                        {"mfa_token": challenge["mfa_token"], "code": totp(secret, step + 1)})
+    assert status == 200, f"MFA sign-in: {status} {body}"
+    return body["access_token"]
+
+
+def default_group(base: str, staff: str) -> str:
+    groups = expect(http("GET", f"{base}/api/v1/admin/groups", token=staff), 200, "groups")["items"]
+    default = next((g["id"] for g in groups if g["is_default"]), None)
+    assert default, f"no default group: {groups}"
+    return default
+
+
+def create_product(base: str, staff: str, name: str, group: str, price: int = 500) -> str:
+    """A package series, a published version (10 GiB, 30 days, 100 Mbit/s, 3 devices) and a
+    product on sale to `group`, through the admin API. Returns the product id."""
+    series = expect(http("POST", f"{base}/api/v1/admin/package-series", {"name": name}, token=staff),
+                    201, "create package series")["id"]
+    version = expect(http("POST", f"{base}/api/v1/admin/package-series/{series}/versions",
+                          {"traffic_bytes": 10 * 2**30, "duration_days": 30, "speed_limit_mbps": 100,
+                           "device_limit": 3, "traffic_reset": "none", "group_ids": [group]},
+                          token=staff), 201, "create package version")["id"]
+    expect(http("POST", f"{base}/api/v1/admin/package-series/{series}/versions/{version}/publish", token=staff),
+           200, "publish package version")
+    return expect(http("POST", f"{base}/api/v1/admin/products",
+                       {"name": name, "price": price, "package_series_id": series, "group_ids": [group],
+                        "on_sale": True}, token=staff), 201, "create product")["id"]
 
 
 class Checks:

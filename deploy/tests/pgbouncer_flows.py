@@ -31,13 +31,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -182,34 +180,11 @@ def main() -> int:
 
         def staff_bootstrap():
             state["admin_email"] = h.unique_email("root")
-            out = h.run([h.HELIUM_CLI, "admin", "create", "--name", "Root", "--role", "super_admin",
-                         "--email", state["admin_email"]], {**common, "DATABASE_URL": pooled}).stdout
-            token = re.search(r"setup\?token=([A-Za-z0-9_-]+)", out)
-            assert token, out
-            status, body = api("POST", "/api/v1/admin/auth/setup", {"token": token.group(1), "password": h.PASSWORD})
-            assert status in (200, 201, 204), f"admin setup: {status} {body}"
-            body = h.expect(api("POST", "/api/v1/admin/auth/login",
-                                {"email": state["admin_email"], "password": h.PASSWORD}), 200, "admin login")
-            state["staff"] = body["access_token"]
-            h.expect(api("GET", "/api/v1/admin/me", token=state["staff"]), 200, "admin /me")
+            state["staff"] = h.staff_bootstrap(procs["helium"].base, {**common, "DATABASE_URL": pooled},
+                                               state["admin_email"])
 
         def staff_mfa():
-            secret = h.expect(api("POST", "/api/v1/admin/auth/mfa/totp/setup", token=state["staff"]),
-                              200, "totp setup")["secret"]
-            step = h.now_step()
-            h.expect(api("POST", "/api/v1/admin/auth/mfa/totp/enable", {"code": h.totp(secret, step)},
-                         token=state["staff"]), 200, "totp enable")
-            challenge = h.expect(api("POST", "/api/v1/admin/auth/login",
-                                     {"email": state["admin_email"], "password": h.PASSWORD}), 200, "admin login")
-            assert challenge.get("mfa_token"), challenge
-            # The enabling step is spent and codes from future steps are refused: wait for the next step.
-            time.sleep(max(0.0, (step + 1) * 30 - time.time()) + 0.2)
-            status, body = api("POST", "/api/v1/admin/auth/login/mfa",
-                               {"mfa_token": challenge["mfa_token"], "code": h.totp(secret, step + 1)})
-            if status == 200:
-                state["staff"] = body["access_token"]
-                return
-            raise AssertionError(f"MFA sign-in: {status} {body}")
+            state["staff"] = h.staff_totp_sign_in(procs["helium"].base, state["admin_email"], state["staff"])
 
         def api_key():
             created = h.expect(api("POST", "/api/v1/admin/api-keys", {"name": "pgbouncer check", "role": "super_admin"},
@@ -232,22 +207,9 @@ def main() -> int:
 
         def wallet_order():
             staff = state["staff"]
-            groups = h.expect(api("GET", "/api/v1/admin/groups", token=staff), 200, "groups")["items"]
-            default = next((g["id"] for g in groups if g["is_default"]), None)
-            assert default, f"no default group: {groups}"
-            state["group"] = default
-            series = h.expect(api("POST", "/api/v1/admin/package-series", {"name": "PgBouncer plan"}, token=staff),
-                              201, "create package series")["id"]
-            version = h.expect(api("POST", f"/api/v1/admin/package-series/{series}/versions",
-                                   {"traffic_bytes": 10 * 2**30, "duration_days": 30, "speed_limit_mbps": 100,
-                                    "device_limit": 3, "traffic_reset": "none", "group_ids": [default]},
-                                   token=staff), 201, "create package version")["id"]
-            h.expect(api("POST", f"/api/v1/admin/package-series/{series}/versions/{version}/publish", token=staff),
-                     200, "publish package version")
+            state["group"] = h.default_group(procs["helium"].base, staff)
             price = 500
-            product = h.expect(api("POST", "/api/v1/admin/products",
-                                   {"name": "PgBouncer plan", "price": price, "package_series_id": series,
-                                    "group_ids": [default], "on_sale": True}, token=staff), 201, "create product")["id"]
+            product = h.create_product(procs["helium"].base, staff, "PgBouncer plan", state["group"], price)
             customer = state["access"]
             before = h.expect(api("GET", "/api/v1/wallet", token=customer), 200, "wallet")["available"]["amount"]
             status, body, _ = call("POST", f"/api/v1/admin/wallets/{state['id']}/adjustments",

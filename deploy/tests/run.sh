@@ -8,6 +8,8 @@
 #   otel_traces.py     a real OTLP receiver sees one trace from HTTP request to consumer span
 #   quickstart.py      quick start on a fresh database + pg_dump/pg_restore round trip
 #   pgbouncer_flows.py core flows through PgBouncer in transaction mode
+#   replica.py         a pg_basebackup streaming replica as DATABASE_READ_URL: catalog and feed
+#                      read from it (replay paused → stale), writes on the primary
 #   schemathesis_run.py schemathesis on openapi/openapi.json against a live server: anonymous,
 #                      customer, SuperAdmin with TOTP; 4 checks, 0 failures
 # Needs: a debug build (HELIUM_BIN, default target/debug/helium), services on 127.0.0.1.
@@ -47,6 +49,7 @@ step "pooler safety" "$PY" deploy/tests/pooler_safety.py
 step "OpenTelemetry traces" "$PY" deploy/tests/otel_traces.py
 step "quick start + backup/restore" "$PY" deploy/tests/quickstart.py
 step "PgBouncer flows (transaction mode, DATABASE_STATEMENT_CACHE=0)" "$PY" deploy/tests/pgbouncer_flows.py
+step "read replica (DATABASE_READ_URL, streaming replica)" "$PY" deploy/tests/replica.py
 step "schemathesis (anonymous, customer, SuperAdmin with TOTP)" "$PY" deploy/tests/schemathesis_run.py
 
 echo "deploy-checks: $passed passed, ${#failed[@]} failed"
