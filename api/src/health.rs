@@ -46,10 +46,24 @@ pub async fn readiness(state: &AppState) -> (bool, Value) {
     );
     let redis = probe(state.redis.ping(), "Redis");
     let mq = probe(state.mq.ping(), "RabbitMQ");
-    let (db, redis, mq) = tokio::join!(db, redis, mq);
+    // DATABASE_READ_URL: the catalog and feeds are read there, so it counts when configured.
+    let replica = async {
+        match state.db.replica() {
+            Some(pool) => Some(
+                probe(
+                    async { helium_infra::db::ping(pool).await.map_err(|e| anyhow::anyhow!("Replica error: {e}")) },
+                    "Replica",
+                )
+                .await,
+            ),
+            None => None,
+        }
+    };
+    let (db, redis, mq, replica) = tokio::join!(db, redis, mq, replica);
     let mut doc = Map::new();
     let mut errors = Vec::new();
-    for (name, result) in [("database", db), ("redis", redis), ("rabbitmq", mq)] {
+    let replica = replica.map(|r| ("database_replica", r));
+    for (name, result) in [("database", db), ("redis", redis), ("rabbitmq", mq)].into_iter().chain(replica) {
         match result {
             Ok(()) => doc.insert(name.into(), json!("ok")),
             Err(e) => {
@@ -63,10 +77,9 @@ pub async fn readiness(state: &AppState) -> (bool, Value) {
     }
     let ok = errors.is_empty();
     // For the readiness alert: the same verdict as a gauge, per dependency and overall.
-    for (name, up) in
-        [("database", doc["database"] == "ok"), ("redis", doc["redis"] == "ok"), ("rabbitmq", doc["rabbitmq"] == "ok")]
-    {
-        metrics::gauge!("helium_dependency_up", "dependency" => name).set(if up { 1.0 } else { 0.0 });
+    for (name, verdict) in &doc {
+        let up = if verdict == "ok" { 1.0 } else { 0.0 };
+        metrics::gauge!("helium_dependency_up", "dependency" => name.clone()).set(up);
     }
     metrics::gauge!("helium_ready").set(if ok { 1.0 } else { 0.0 });
     let mut out = Map::new();

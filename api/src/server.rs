@@ -23,7 +23,9 @@ pub fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let pool = settings.db.lazy_pool().context("DATABASE_URL")?;
     let redis = RedisHandle::new(&settings.redis_url, settings.redis_key_prefix.clone()).context("REDIS_URL")?;
     let mq = MqHandle::new(settings.mq_url.clone());
+    let replica = settings.db.lazy_read_pool().context("DATABASE_READ_URL")?;
     Ok(AppState::new(pool, redis, mq)
+        .with_read_pool(replica)
         .with_rate_limits(settings.rate_limits.clone())
         .with_public_url(settings.public_url.clone())
         .with_data_key(settings.data_key)

@@ -167,6 +167,7 @@ pub fn database_settings(env: &Env<'_>) -> Result<DbSettings, SettingsError> {
     let url = env.required("DATABASE_URL")?;
     let db = DbSettings {
         url: url.clone(),
+        read_url: env.get("DATABASE_READ_URL").filter(|u| !u.trim().is_empty()),
         max_connections: env.parsed("DATABASE_MAX_CONNECTIONS", 10u32, "expected an integer >= 1")?,
         statement_cache: env.parsed("DATABASE_STATEMENT_CACHE", 100usize, "expected an integer >= 0")?,
     };
@@ -177,6 +178,10 @@ pub fn database_settings(env: &Env<'_>) -> Result<DbSettings, SettingsError> {
         return Err(invalid("DATABASE_URL", &redact_url(&url), "expected postgres://user:password@host:port/db"));
     }
     db.connect_options().map_err(|e| invalid("DATABASE_URL", &redact_url(&url), e.to_string()))?;
+    if let Some(read) = &db.read_url {
+        let probe = DbSettings { url: read.clone(), ..db.clone() };
+        probe.connect_options().map_err(|e| invalid("DATABASE_READ_URL", &redact_url(read), e.to_string()))?;
+    }
     Ok(db)
 }
 
@@ -188,12 +193,12 @@ pub fn database_settings(env: &Env<'_>) -> Result<DbSettings, SettingsError> {
 pub fn migration_database_settings(env: &Env<'_>, db: &DbSettings) -> Result<DbSettings, SettingsError> {
     for name in ["MIGRATION_DATABASE_URL", "CRON_DATABASE_URL"] {
         if let Some(url) = env.get(name) {
-            let direct = DbSettings { url: url.clone(), max_connections: 1, ..db.clone() };
+            let direct = DbSettings { url: url.clone(), read_url: None, max_connections: 1, ..db.clone() };
             direct.connect_options().map_err(|e| invalid(name, &redact_url(&url), e.to_string()))?;
             return Ok(direct);
         }
     }
-    Ok(DbSettings { max_connections: 1, ..db.clone() })
+    Ok(DbSettings { read_url: None, max_connections: 1, ..db.clone() })
 }
 
 impl Settings {
@@ -435,6 +440,21 @@ mod tests {
         assert_eq!((s.migration_db.url.as_str(), s.migration_db.statement_cache), (pairs[4].1, 0));
         pairs.push(("MIGRATION_DATABASE_URL", "postgres://owner@127.0.0.1:5432/direct"));
         assert_eq!(load(&pairs).unwrap().migration_db.url, "postgres://owner@127.0.0.1:5432/direct");
+    }
+
+    #[test]
+    fn a_read_replica_is_optional_and_checked() {
+        let s = load(&BASE).unwrap();
+        assert_eq!(s.db.read_url, None);
+        assert_eq!(s.migration_db.read_url, None);
+        let mut pairs = BASE.to_vec();
+        pairs.push(("DATABASE_READ_URL", "postgres://reader@127.0.0.1:5433/helium"));
+        let s = load(&pairs).unwrap();
+        assert_eq!(s.db.read_url.as_deref(), Some("postgres://reader@127.0.0.1:5433/helium"));
+        assert_eq!(s.migration_db.read_url, None, "migrations never go to a replica");
+        let mut bad = BASE.to_vec();
+        bad.push(("DATABASE_READ_URL", "postgres://x:y@host:notaport/db"));
+        assert!(matches!(load(&bad), Err(SettingsError::Invalid { name, .. }) if name == "DATABASE_READ_URL"));
     }
 
     #[test]

@@ -172,6 +172,19 @@ impl AppState {
         })
     }
 
+    /// A streaming replica (DATABASE_READ_URL) for the reads that tolerate its lag.
+    pub fn with_read_pool(self, replica: Option<PgPool>) -> Self {
+        if replica.is_none() {
+            return self;
+        }
+        self.edit(|h| {
+            h.db = h.db.clone().with_replica(replica);
+            h.config = ConfigStore::new(h.db.clone(), h.redis.clone());
+            let url = h.auth.context.public_url.clone();
+            h.rebuild_services(&url);
+        })
+    }
+
     /// Outgoing-webhook settings (test flag, retry schedule).
     pub fn with_webhook_settings(self, settings: WebhookSettings) -> Self {
         self.edit(|h| h.webhooks = WebhookServices::new(h.db.clone(), h.keys.clone(), settings))

@@ -32,6 +32,8 @@ pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct DbSettings {
     pub url: String,
+    /// A streaming replica (DATABASE_READ_URL) for reads that tolerate its lag.
+    pub read_url: Option<String>,
     pub max_connections: u32,
     /// Prepared-statement cache per connection; 0 disables named prepared statements so
     /// Helium works behind a transaction-mode pooler (PgBouncer, HeliosProxy).
@@ -40,21 +42,35 @@ pub struct DbSettings {
 
 impl DbSettings {
     pub fn connect_options(&self) -> Result<PgConnectOptions, sqlx::Error> {
-        Ok(PgConnectOptions::from_str(&self.url)?
+        self.options_for(&self.url, "helium")
+    }
+
+    fn options_for(&self, url: &str, application: &str) -> Result<PgConnectOptions, sqlx::Error> {
+        Ok(PgConnectOptions::from_str(url)?
             .statement_cache_capacity(self.statement_cache)
-            .application_name("helium"))
+            .application_name(application))
+    }
+
+    /// The replica's pool (connected on first use), when DATABASE_READ_URL is set. Its
+    /// sessions are named `helium-replica` in `pg_stat_activity`.
+    pub fn lazy_read_pool(&self) -> Result<Option<PgPool>, sqlx::Error> {
+        let Some(url) = &self.read_url else { return Ok(None) };
+        Ok(Some(self.pool_options().connect_lazy_with(self.options_for(url, "helium-replica")?)))
+    }
+
+    fn pool_options(&self) -> PgPoolOptions {
+        PgPoolOptions::new()
+            .max_connections(self.max_connections)
+            .min_connections(0)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .idle_timeout(Some(Duration::from_secs(300)))
     }
 
     /// A pool that connects on first use, so a process can start (and report "not ready")
     /// while the database is down. Also sets the process-wide statement mode.
     pub fn lazy_pool(&self) -> Result<PgPool, sqlx::Error> {
         set_pooler_mode(self.statement_cache == 0);
-        Ok(PgPoolOptions::new()
-            .max_connections(self.max_connections)
-            .min_connections(0)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            .idle_timeout(Some(Duration::from_secs(300)))
-            .connect_lazy_with(self.connect_options()?))
+        Ok(self.pool_options().connect_lazy_with(self.connect_options()?))
     }
 }
 
@@ -161,6 +177,8 @@ impl<'c> Executor<'c> for Ex<'c> {
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: PgPool,
+    /// DATABASE_READ_URL's pool: see [`Db::lagging_conn`].
+    replica: Option<PgPool>,
 }
 
 /// One connection for a use case that needs no transaction (a transaction in pooler mode).
@@ -191,7 +209,17 @@ impl DerefMut for Conn {
 
 impl Db {
     pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+        Self { pool, replica: None }
+    }
+
+    /// Serves [`Db::lagging_conn`] from a streaming replica.
+    pub fn with_replica(self, replica: Option<PgPool>) -> Self {
+        Self { replica, ..self }
+    }
+
+    /// The replica's pool, when one is configured (readiness, metrics).
+    pub fn replica(&self) -> Option<&PgPool> {
+        self.replica.as_ref()
     }
 
     /// The pool itself: for migrations, readiness, metrics and tests — never for queries
@@ -202,13 +230,26 @@ impl Db {
 
     /// Waits for a pooled connection, recording the wait and counting timeouts.
     async fn acquire(&self) -> Result<PoolConnection<Postgres>, DbError> {
+        Self::acquire_from(&self.pool, "primary").await
+    }
+
+    async fn acquire_from(pool: &PgPool, name: &'static str) -> Result<PoolConnection<Postgres>, DbError> {
         let started = Instant::now();
-        let result = self.pool.acquire().await;
-        metrics::histogram!("helium_db_pool_wait_seconds").record(started.elapsed().as_secs_f64());
+        let result = pool.acquire().await;
+        metrics::histogram!("helium_db_pool_wait_seconds", "pool" => name).record(started.elapsed().as_secs_f64());
         if matches!(result, Err(sqlx::Error::PoolTimedOut)) {
-            metrics::counter!("helium_db_pool_acquire_timeouts_total").increment(1);
+            metrics::counter!("helium_db_pool_acquire_timeouts_total", "pool" => name).increment(1);
         }
         Ok(result?)
+    }
+
+    /// One read-only connection for reads that tolerate replica lag (the catalog customers
+    /// browse, announcement feeds): the replica's when DATABASE_READ_URL is set, else the
+    /// primary's. Never for a read that must see a write just made (the caller's own, or one
+    /// a use case is about to act on) — those use [`Db::conn`] or the transaction.
+    pub async fn lagging_conn(&self) -> Result<Conn, DbError> {
+        let Some(replica) = &self.replica else { return self.conn().await };
+        Self::reading(Self::acquire_from(replica, "replica").await?).await
     }
 
     /// One connection for reads, held until dropped. Pass it down as `&mut conn`. Writes go
@@ -216,7 +257,10 @@ impl Db {
     /// connection is a READ ONLY transaction that is rolled back when dropped, so a write
     /// here fails loudly instead of vanishing.
     pub async fn conn(&self) -> Result<Conn, DbError> {
-        let conn = self.acquire().await?;
+        Self::reading(self.acquire().await?).await
+    }
+
+    async fn reading(conn: PoolConnection<Postgres>) -> Result<Conn, DbError> {
         // Debug builds (the test suite) always read in a READ ONLY transaction, so a write
         // slipped onto a read connection fails in every test, not only behind a pooler.
         if pooler_mode() || cfg!(debug_assertions) {

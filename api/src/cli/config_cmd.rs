@@ -33,7 +33,7 @@ impl Connected {
                 }
             },
         };
-        let db = DbSettings { url, max_connections: 2, statement_cache };
+        let db = DbSettings { url, read_url: None, max_connections: 2, statement_cache };
         let pool = match db.lazy_pool() {
             Ok(p) => p,
             Err(e) => {
@@ -50,7 +50,7 @@ impl Connected {
             .iter()
             .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
             .unwrap_or_else(|| db.url.clone());
-        let migration_db = DbSettings { url: direct, max_connections: 1, statement_cache };
+        let migration_db = DbSettings { url: direct, read_url: None, max_connections: 1, statement_cache };
         if !cli.skip_migration
             && let Err(e) = crate::server::migrate(&migration_db).await
         {

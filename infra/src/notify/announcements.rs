@@ -126,7 +126,8 @@ impl Announcements {
             Some(c) => decode_seq_cursor(&scope, c)?.1.max(0),
             None => 0,
         };
-        let mut c = self.0.db.conn().await?;
+        // Tolerates replica lag: an announcement published a moment ago shows a moment later.
+        let mut c = self.0.db.lagging_conn().await?;
         let mut rows = store::feed(&mut c, user_id, offset, limit + 1).await?;
         let next_cursor = if rows.len() > limit as usize {
             rows.truncate(limit as usize);
@@ -139,7 +140,7 @@ impl Announcements {
 
     /// One announcement the customer may see; another group's (or an expired one) is 404.
     pub async fn visible(&self, user_id: Uuid, id: Uuid) -> Result<Announcement, DomainError> {
-        let mut c = self.0.db.conn().await?;
+        let mut c = self.0.db.lagging_conn().await?;
         store::visible(&mut c, user_id, id).await?.ok_or_else(not_found)
     }
 }

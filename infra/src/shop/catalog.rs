@@ -267,27 +267,25 @@ impl Catalog {
         cursor: Option<&str>,
         limit: Option<i64>,
     ) -> Result<Page<Product>, DomainError> {
-        let groups = self.visible_groups(viewer).await?;
         let scope = match viewer {
             Viewer::Anonymous => "products|public".to_owned(),
             Viewer::Customer(id) => format!("products|{id}"),
         };
-        self.products_page(&scope, Some(&groups), None, None, cursor, limit).await
+        let limit = page_limit(limit)?;
+        let offset = cursor.map(|c| decode_offset(&scope, c)).transpose()?.unwrap_or(0);
+        let mut c = self.0.db.lagging_conn().await?;
+        let groups = visible_groups(&mut c, viewer).await?;
+        let rows = products::list(&mut c, Some(&groups), None, None, offset, limit + 1).await?;
+        Ok(offset_page(&scope, rows, offset, limit))
     }
 
     /// One product a viewer may buy; hidden, off-sale or unknown is the same 404.
     pub async fn product_for(&self, viewer: Viewer, id: Uuid) -> Result<Product, DomainError> {
-        let groups = self.visible_groups(viewer).await?;
-        let mut c = self.0.db.conn().await?;
+        // Browsing tolerates replica lag (a product published a moment ago shows up a moment
+        // later); buying reads the product again on the primary, in the order's transaction.
+        let mut c = self.0.db.lagging_conn().await?;
+        let groups = visible_groups(&mut c, viewer).await?;
         products::get(&mut c, id, Some(&groups)).await?.ok_or_else(|| not_found("product"))
-    }
-
-    async fn visible_groups(&self, viewer: Viewer) -> Result<Vec<Uuid>, DomainError> {
-        let mut c = self.0.db.conn().await?;
-        Ok(match viewer {
-            Viewer::Anonymous => groups::public(&mut c).await?,
-            Viewer::Customer(id) => groups::of_user(&mut c, id).await?,
-        })
     }
 
     async fn products_page(
@@ -302,9 +300,22 @@ impl Catalog {
         let limit = page_limit(limit)?;
         let offset = cursor.map(|c| decode_offset(scope, c)).transpose()?.unwrap_or(0);
         let mut c = self.0.db.conn().await?;
-        let mut rows = products::list(&mut c, visible_to, on_sale, series_id, offset, limit + 1).await?;
-        let next_cursor = (rows.len() as i64 > limit).then(|| offset_cursor(scope, offset + limit));
-        rows.truncate(limit as usize);
-        Ok(Page { items: rows, next_cursor })
+        let rows = products::list(&mut c, visible_to, on_sale, series_id, offset, limit + 1).await?;
+        Ok(offset_page(scope, rows, offset, limit))
     }
+}
+
+/// The groups whose products a viewer sees (anonymous: the public ones).
+async fn visible_groups(c: &mut PgConnection, viewer: Viewer) -> Result<Vec<Uuid>, DomainError> {
+    Ok(match viewer {
+        Viewer::Anonymous => groups::public(c).await?,
+        Viewer::Customer(id) => groups::of_user(c, id).await?,
+    })
+}
+
+/// One page of `limit` from `rows` (fetched with one extra row to tell whether more follow).
+fn offset_page(scope: &str, mut rows: Vec<Product>, offset: i64, limit: i64) -> Page<Product> {
+    let next_cursor = (rows.len() as i64 > limit).then(|| offset_cursor(scope, offset + limit));
+    rows.truncate(limit as usize);
+    Page { items: rows, next_cursor }
 }
