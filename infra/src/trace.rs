@@ -1,6 +1,7 @@
-//! Trace context for OpenTelemetry (`OTEL_COLLECTOR`): client spans around Redis commands,
-//! and W3C `traceparent` carried from a request through the outbox row and the AMQP message
-//! headers, so a consumer's span joins the trace of the request that caused the event.
+//! Trace context for OpenTelemetry (`OTEL_COLLECTOR`): client spans around Redis commands and
+//! outbound HTTP requests (which carry `traceparent`), and W3C `traceparent` carried from a
+//! request through the outbox row and the AMQP message headers, so a consumer's span joins
+//! the trace of the request that caused the event.
 //!
 //! Everything here is a no-op when the process exports no traces: the spans are `debug`
 //! under the target [`TARGET`], which the log filter leaves out and only the OpenTelemetry
@@ -138,9 +139,73 @@ impl ConnectionLike for TracedConnection {
     }
 }
 
+/// HTTP request headers as a propagation carrier (write side).
+struct HttpHeaderInjector<'a>(&'a mut reqwest::header::HeaderMap);
+
+impl Injector for HttpHeaderInjector<'_> {
+    fn set(&mut self, key: &str, value: String) {
+        let name = reqwest::header::HeaderName::from_bytes(key.as_bytes());
+        if let (Ok(name), Ok(value)) = (name, reqwest::header::HeaderValue::from_str(&value)) {
+            self.0.insert(name, value);
+        }
+    }
+}
+
+/// The span of one outbound HTTP request: method, server address and port, the answer's
+/// status — never the path or the query (a gateway query or a webhook URL may carry a key).
+/// A child of the current span; a root of its own for background work (webhook deliveries,
+/// gateway queries), which has none.
+fn http_span(request: &reqwest::Request) -> tracing::Span {
+    let url = request.url();
+    tracing::debug_span!(
+        target: TARGET,
+        "http",
+        otel.name = %request.method(),
+        otel.kind = "client",
+        otel.status_code = tracing::field::Empty,
+        http.request.method = %request.method(),
+        server.address = url.host_str().unwrap_or_default(),
+        server.port = url.port_or_known_default().unwrap_or_default(),
+        http.response.status_code = tracing::field::Empty,
+    )
+}
+
+/// Sends `request` as a client span, with the W3C `traceparent` header so the receiving side
+/// can join the trace (nothing is added when no trace is recorded).
+pub async fn send_http(client: &reqwest::Client, mut request: reqwest::Request) -> reqwest::Result<reqwest::Response> {
+    let span = http_span(&request);
+    let cx = span.context();
+    opentelemetry::global::get_text_map_propagator(|p| {
+        p.inject_context(&cx, &mut HttpHeaderInjector(request.headers_mut()));
+    });
+    let result = client.execute(request).instrument(span.clone()).await;
+    match &result {
+        Ok(res) => {
+            span.record("http.response.status_code", res.status().as_u16());
+            if res.status().is_server_error() {
+                span.record("otel.status_code", "ERROR");
+            }
+        }
+        Err(_) => {
+            span.record("otel.status_code", "ERROR");
+        }
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_headers_take_the_traceparent() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        HttpHeaderInjector(&mut headers)
+            .set(TRACEPARENT, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".into());
+        assert_eq!(headers[TRACEPARENT], "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        HttpHeaderInjector(&mut headers).set("bad header\n", "x".into());
+        assert_eq!(headers.len(), 1, "an invalid name is skipped, never a panic");
+    }
 
     #[test]
     fn only_the_command_name_is_named() {

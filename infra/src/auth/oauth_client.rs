@@ -120,7 +120,8 @@ impl OauthClient {
         if let Some(token) = bearer {
             req = req.bearer_auth(token);
         }
-        let resp = req.send().await.map_err(|e| unavailable(url, e))?;
+        let req = req.build().map_err(|e| unavailable(url, e))?;
+        let resp = crate::trace::send_http(&self.http, req).await.map_err(|e| unavailable(url, e))?;
         if resp.status().is_server_error() {
             return Err(unavailable(url, resp.status()));
         }
@@ -200,14 +201,14 @@ impl OauthClient {
             ("client_secret", cfg.client_secret.expose()),
             ("code_verifier", verifier),
         ];
-        let resp = self
+        let req = self
             .http
             .post(token_endpoint)
             .header(reqwest::header::ACCEPT, "application/json")
             .form(&form)
-            .send()
-            .await
+            .build()
             .map_err(|e| unavailable("token endpoint", e))?;
+        let resp = crate::trace::send_http(&self.http, req).await.map_err(|e| unavailable("token endpoint", e))?;
         let status = resp.status();
         if status.is_server_error() {
             return Err(unavailable("token endpoint", status));

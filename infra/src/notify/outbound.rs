@@ -170,7 +170,7 @@ impl Outbound {
             req = req.header(*name, value);
         }
         let sent = async {
-            let mut res = req.send().await?;
+            let mut res = crate::trace::send_http(client, req.build()?).await?;
             let status = res.status().as_u16();
             let mut body = Vec::new();
             while body.len() < MAX_BODY {

@@ -68,7 +68,11 @@ impl Checkout {
         };
         let url = crate::gateways::epay::query_url(&payment.url, &payment.pid, &key, out_trade_no);
         // The URL carries the key: errors are reported without it.
-        let body: Value = match http.get(&url).send().await.and_then(reqwest::Response::error_for_status) {
+        let sent = match http.get(&url).build() {
+            Ok(req) => crate::trace::send_http(http, req).await,
+            Err(e) => Err(e),
+        };
+        let body: Value = match sent.and_then(reqwest::Response::error_for_status) {
             Ok(res) => {
                 res.json().await.map_err(|e| DomainError::Internal(format!("gateway answer: {}", e.without_url())))?
             }
