@@ -157,12 +157,13 @@ pg_server_installed() {
     return 1
 }
 
-# hba_rule_ok FILE ADDR: the first active "host*" rule for ADDR is
-# "host all all ADDR trust" (pg_hba.conf is first-match).
+# hba_rule_ok FILE ADDR: the first active "host*" rule for ADDR (replication rules
+# aside: they match only replication connections) is "host all all ADDR trust"
+# (pg_hba.conf is first-match).
 hba_rule_ok() {
     awk -v addr="$2" '
         /^[[:space:]]*(#|$)/ { next }
-        $1 ~ /^host/ && $4 == addr {
+        $1 ~ /^host/ && $2 != "replication" && $4 == addr {
             found = 1
             ok = ($1 == "host" && $2 == "all" && $3 == "all" && $5 == "trust")
             exit

@@ -91,6 +91,12 @@ impl Topology {
         ch.exchange_declare(&self.exchange(), ExchangeKind::Topic, durable, args).await
     }
 
+    /// A consumer's dead-letter queue (idempotent: the same arguments every time), with its
+    /// current depth.
+    pub async fn declare_dlq(&self, ch: &Channel, consumer: &str) -> lapin::Result<lapin::Queue> {
+        ch.queue_declare(&self.dlq(consumer), durable(), table(vec![("x-queue-type", long("quorum"))])).await
+    }
+
     /// A consumer's queue, bindings, retry ladder and DLQ.
     pub async fn declare_consumer(
         &self,
@@ -101,8 +107,7 @@ impl Topology {
     ) -> lapin::Result<()> {
         self.declare_exchange(ch).await?;
         let queue = self.queue(consumer);
-        let dlq = self.dlq(consumer);
-        ch.queue_declare(&dlq, durable(), table(vec![("x-queue-type", long("quorum"))])).await?;
+        let dlq = self.declare_dlq(ch, consumer).await?.name().to_string();
         let args = table(vec![
             ("x-queue-type", long("quorum")),
             ("x-delivery-limit", AMQPValue::LongLongInt(DELIVERY_LIMIT)),
