@@ -2,19 +2,23 @@
 OTLP/gRPC receiver (this file, decoding the exports with the official opentelemetry-proto
 definitions). One trace must link the HTTP request `POST /api/v1/auth/register` to the SQL
 it ran, the outbox relay's AMQP publish and the mailer's consume of the message it caused;
-no exported attribute or event may carry the e-mailed token or the password; with
-OTEL_SAMPLING_RATIO=0 nothing is exported.
+no exported attribute or event may carry the e-mailed token or the password; an outbound HTTP
+request (OIDC discovery for a local provider) is a CLIENT span under the request's span and
+carries that span's W3C `traceparent`; with OTEL_SAMPLING_RATIO=0 nothing is exported.
 
 Usage: .tools/venv/bin/python deploy/tests/otel_traces.py   (services on 127.0.0.1, debug build)
 """
 
 from __future__ import annotations
 
+import http.server
+import json
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
+import uuid
 from concurrent import futures
 from pathlib import Path
 
@@ -170,6 +174,177 @@ def trace_links_request_to_consumer() -> None:
         db.close()
 
 
+class OidcProvider:
+    """A minimal OpenID Connect provider on 127.0.0.1 (plain http: issuer URLs may be http://
+    on loopback): the discovery document naming itself as issuer, and an empty JWKS. Keeps
+    (path, lower-cased headers) of every request it answers."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.lock = threading.Lock()
+        self.port = h.free_port()
+        self.issuer = f"http://127.0.0.1:{self.port}"
+        provider = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the http.server method name
+                with provider.lock:
+                    provider.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+                if self.path == "/.well-known/openid-configuration":
+                    body = {
+                        "issuer": provider.issuer,
+                        "authorization_endpoint": f"{provider.issuer}/authorize",
+                        "token_endpoint": f"{provider.issuer}/token",
+                        "jwks_uri": f"{provider.issuer}/jwks",
+                        "userinfo_endpoint": f"{provider.issuer}/userinfo",
+                        "response_types_supported": ["code"],
+                        "subject_types_supported": ["public"],
+                        "id_token_signing_alg_values_supported": ["RS256"],
+                    }
+                elif self.path == "/jwks":
+                    body = {"keys": []}
+                else:
+                    self.send_error(404)
+                    return
+                raw = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def log_message(self, *_args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def received(self) -> list[tuple[str, dict[str, str]]]:
+        with self.lock:
+            return list(self.requests)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def configure_oidc_provider(db_url: str, name: str, issuer: str, client_secret: str, redirect_uri: str) -> None:
+    """One generic OIDC provider in the `auth` module's configuration (the document
+    init-config wrote), the way harness.configure_mailer points the mailer at the sink."""
+    providers = json.dumps([{"name": name, "client_id": "helium-otel-test", "client_secret": client_secret,
+                             "redirect_uri": redirect_uri, "issuer": issuer}])
+    assert "'" not in providers
+    done = h.psql(
+        "UPDATE application__config SET value = jsonb_set(value, '{oauth_providers,providers}', '" + providers
+        + "'::jsonb), version = version + 1, updated_at = now() WHERE key = 'auth' RETURNING key",
+        db_url,
+    )
+    assert done == "auth", "auth configuration missing (run helium-cli init-config first)"
+
+
+def parse_traceparent(value: str) -> tuple[str, str, str]:
+    """(trace id, span id, flags) of a W3C `traceparent` (version 00)."""
+    parts = value.split("-")
+    assert len(parts) == 4 and parts[0] == "00" and len(parts[1]) == 32 and len(parts[2]) == 16 \
+        and len(parts[3]) == 2, f"malformed traceparent {value!r}"
+    int(parts[1], 16), int(parts[2], 16), int(parts[3], 16)
+    assert set(parts[1]) != {"0"} and set(parts[2]) != {"0"}, f"invalid (all-zero) traceparent {value!r}"
+    return parts[1], parts[2], parts[3]
+
+
+def outbound_http_is_a_client_span() -> None:
+    db, sink, receiver, idp = h.Database("otelh"), h.Sink(), Receiver(), OidcProvider()
+    helium = None
+    try:
+        prefix = f"otelh-{db.name[-12:]}"
+        env = prepare(db, sink, f"{prefix}:")
+        client_secret = f"oidc-client-secret-{uuid.uuid4().hex}"
+        redirect = "https://app.helium.test/oauth/callback"
+        configure_oidc_provider(db.url, "acme", idp.issuer, client_secret, redirect)
+        helium = h.Helium("api", {**env, "MQ_PREFIX": prefix, "SKIP_MIGRATIONS": "true",
+                                  "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+                                  "OTEL_COLLECTOR": f"http://127.0.0.1:{receiver.port}", "OTEL_SAMPLING_RATIO": "1.0"})
+        helium.wait_ready()
+        # getOauthAuthorizationUrl: Helium fetches the provider's discovery document (and JWKS).
+        started = h.expect(h.http("GET", f"{helium.base}/api/v1/auth/oauth/acme/authorize"), 200, "authorize")
+        assert str(started.get("authorization_url", "")).startswith(f"{idp.issuer}/authorize?"), started
+        assert helium.close() == 0, helium.output()[-3000:]
+        spans = [s for _, s in receiver.snapshot()]
+        assert spans, f"nothing exported:\n{helium.output()[-3000:]}"
+        received = idp.received()
+        paths = [p for p, _ in received]
+        assert "/.well-known/openid-configuration" in paths, f"the provider saw {paths}"
+
+        def describe(s: trace_pb2.Span) -> str:
+            return (f"{s.name!r} kind={trace_pb2.Span.SpanKind.Name(s.kind)} trace={s.trace_id.hex()} "
+                    f"span={s.span_id.hex()} parent={s.parent_span_id.hex() or '-'} attrs={attrs(s)}")
+
+        clients = [s for s in spans if s.kind == CLIENT and "http.request.method" in attrs(s)]
+        exported = "\n  ".join(describe(s) for s in clients) or "(no HTTP client span)"
+        # (a) the discovery request carried a traceparent.
+        headers = dict(received)["/.well-known/openid-configuration"]
+        assert "traceparent" in headers, f"no traceparent on the discovery request: {headers}\n  {exported}"
+        trace_id, span_id, flags = parse_traceparent(headers["traceparent"])
+        assert int(flags, 16) & 1, f"the traceparent is not sampled: {headers['traceparent']}"
+        # (b) + (c): the CLIENT span it names, with method, address, port and status.
+        named = [s for s in spans if s.trace_id.hex() == trace_id and s.span_id.hex() == span_id]
+        assert len(named) == 1, f"no exported span is the traceparent {headers['traceparent']}:\n  {exported}"
+        client = named[0]
+        # Every mismatch is collected, then reported together (one run shows all of them).
+        problems: list[str] = []
+
+        def want(span: trace_pb2.Span, key: str, value: object) -> None:
+            got = attrs(span).get(key)
+            if got != value or type(got) is not type(value):
+                problems.append(f"{span.name!r} {span.span_id.hex()}: {key} = {got!r} ({type(got).__name__}), "
+                                f"expected {value!r} ({type(value).__name__})")
+
+        assert client.kind == CLIENT and client.name == "GET", describe(client)
+        want(client, "http.request.method", "GET")
+        want(client, "server.address", "127.0.0.1")
+        want(client, "server.port", idp.port)  # semantic conventions: int
+        want(client, "http.response.status_code", 200)  # int
+        if client.status.code == trace_pb2.Status.STATUS_CODE_ERROR:
+            problems.append(f"a 200 answer marked ERROR: {describe(client)}")
+        # (d) its parent is the authorize request's SERVER span, in the same trace.
+        servers = [s for s in spans if s.kind == SERVER
+                   and attrs(s).get("http.route") == "/api/v1/auth/oauth/{provider}/authorize"]
+        assert len(servers) == 1, "authorize SERVER spans: " + "; ".join(describe(s) for s in servers)
+        request = servers[0]
+        assert client.trace_id == request.trace_id and client.parent_span_id == request.span_id, \
+            f"client span {describe(client)}\n  is not a child of {describe(request)}"
+        # Every request the provider got (discovery, JWKS) names an exported CLIENT span
+        # under the same SERVER span.
+        for path, hdrs in received:
+            assert "traceparent" in hdrs, f"no traceparent on GET {path}: {hdrs}"
+            t, sid, _ = parse_traceparent(hdrs["traceparent"])
+            match = [s for s in clients if s.trace_id.hex() == t and s.span_id.hex() == sid]
+            assert len(match) == 1 and match[0].parent_span_id == request.span_id, \
+                f"GET {path} ({hdrs['traceparent']}) has no CLIENT span under the request:\n  {exported}"
+            want(match[0], "server.port", idp.port)
+            want(match[0], "http.response.status_code", 200)
+        # (e) never the URL path or the client secret.
+        for s in spans:
+            text = all_text(s)
+            if "/.well-known" in text or "/jwks" in text:
+                problems.append(f"a provider URL path was exported: {describe(s)}")
+            if client_secret in text:
+                problems.append(f"the client secret reached the exported span {s.name!r}")
+        assert not problems, "\n  ".join(["exported HTTP client spans differ:", *dict.fromkeys(problems),
+                                           "exported:", *map(describe, clients)])
+        h.log(f"{len(received)} provider request(s) ({', '.join(paths)}), each with a traceparent naming "
+              f"an exported CLIENT span under {request.name!r}: " + "; ".join(
+                  f"{s.name} {attrs(s).get('server.address')}:{attrs(s).get('server.port')} "
+                  f"-> {attrs(s).get('http.response.status_code')}" for s in clients))
+    finally:
+        if helium:
+            helium.close()
+        idp.close()
+        receiver.close()
+        sink.close()
+        db.close()
+
+
 def ratio_zero_exports_nothing() -> None:
     db, sink, receiver = h.Database("otel0"), h.Sink(), Receiver()
     helium = None
@@ -233,6 +408,9 @@ def main() -> int:
     checks = h.Checks("otel")
     checks.run("one trace links POST /api/v1/auth/register to the mailer's consumer span; callers' traceparent "
                "is continued over HTTP and gRPC", trace_links_request_to_consumer)
+    checks.run("an outbound HTTP request (OIDC discovery during getOauthAuthorizationUrl) is a CLIENT span under "
+               "the request's span and carries its traceparent; no URL path or client secret exported",
+               outbound_http_is_a_client_span)
     checks.run("OTEL_SAMPLING_RATIO=0 exports nothing", ratio_zero_exports_nothing)
     checks.run("an https collector: OTLP over TLS (rustls/ring, system trust store)", https_collector_over_tls)
     return checks.finish()
