@@ -165,7 +165,8 @@ fn http_span(request: &reqwest::Request) -> tracing::Span {
         otel.status_code = tracing::field::Empty,
         http.request.method = %request.method(),
         server.address = url.host_str().unwrap_or_default(),
-        server.port = url.port_or_known_default().unwrap_or_default(),
+        // Signed: tracing-opentelemetry exports unsigned values as strings.
+        server.port = i64::from(url.port_or_known_default().unwrap_or_default()),
         http.response.status_code = tracing::field::Empty,
     )
 }
@@ -181,7 +182,7 @@ pub async fn send_http(client: &reqwest::Client, mut request: reqwest::Request) 
     let result = client.execute(request).instrument(span.clone()).await;
     match &result {
         Ok(res) => {
-            span.record("http.response.status_code", res.status().as_u16());
+            span.record("http.response.status_code", i64::from(res.status().as_u16()));
             if res.status().is_server_error() {
                 span.record("otel.status_code", "ERROR");
             }
