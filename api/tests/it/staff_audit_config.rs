@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+const PREVIOUS_NODE_TOKEN: &str = "previous-node-token-0123456789abcdef-0123";
 const SMTP_PASSWORD: &str = "smtp-password-0123456789";
 const OAUTH_SECRET: &str = "oauth-client-secret-0123456789-abcdefghijklmnop";
 
@@ -117,6 +118,10 @@ async fn config_round_trip_keeps_secrets_and_audits_the_change(pool: PgPool) {
     let mut mailer = h.state.config.load(ConfigKind::Mailer).await.unwrap().unwrap().value;
     mailer["password"] = json!(SMTP_PASSWORD);
     h.state.config.put(ConfigKind::Mailer, &mailer, None).await.unwrap();
+    // A node-token rotation under way, so the previous token is covered too.
+    let mut telecom = h.state.config.load(ConfigKind::Telecom).await.unwrap().unwrap().value;
+    telecom["vpn_server_token_previous"] = json!(PREVIOUS_NODE_TOKEN);
+    h.state.config.put(ConfigKind::Telecom, &telecom, None).await.unwrap();
     let (admin_id, token) = staff(&h, "super_admin", "root@example.com").await;
 
     let list = get(&h, &token, "/api/v1/admin/config").await;
@@ -137,8 +142,9 @@ async fn config_round_trip_keeps_secrets_and_audits_the_change(pool: PgPool) {
         let expected = ConfigKind::from_key(key).unwrap().secret_paths().len();
         assert_eq!(secrets.len() - before, expected, "{key}: {}", res.body);
     }
-    assert_eq!(secrets.len(), 5, "{secrets:?}");
+    assert_eq!(secrets.len(), 6, "{secrets:?}");
     assert!(secrets.iter().any(|s| s == OAUTH_SECRET) && secrets.iter().any(|s| s == SMTP_PASSWORD));
+    assert!(secrets.iter().any(|s| s == PREVIOUS_NODE_TOKEN));
     for secret in &secrets {
         h.assert_never_answered(secret);
     }
