@@ -448,6 +448,14 @@ describe('admin SPA: commerce', { concurrency: false }, () => {
             await page.getByTestId('pm-name').fill('E2E Alipay HK');
             await page.getByTestId('pm-save').click();
             await page.getByTestId('pm-table').getByRole('row', { name: /E2E Alipay HK/ }).waitFor();
+            // A new gateway URL needs the key again (the stored one is never sent to a new host).
+            await page.getByTestId('pm-table').getByRole('button', { name: 'Edit payment method E2E Alipay HK' }).click();
+            await page.getByTestId('pm-url').fill('https://pay2.example.com');
+            await page.getByTestId('pm-save').click();
+            await page.getByText('The gateway URL changed: enter the merchant key again.').waitFor();
+            await page.getByTestId('pm-key').fill('e2e-second-merchant-key');
+            await page.getByTestId('pm-save').click();
+            await page.getByTestId('pm-table').getByText('https://pay2.example.com').waitFor();
             await checkA11y(page, 'payment-methods');
             await screenshot(page, 'commerce-14-payment-methods');
         }));

@@ -833,6 +833,7 @@ export const en = {
     'payMethods.keyHint': '8 to 256 characters. Stored sealed; it is never shown again.',
     'payMethods.keyKeep': 'Leave empty to keep the current key; type a new one to re-key.',
     'payMethods.keyInvalid': '8 to 256 characters.',
+    'payMethods.keyAgain': 'The gateway URL changed: enter the merchant key again.',
     'payMethods.sort': 'Sort order',
     'payMethods.enabled': 'Enabled',
     'payMethods.enabledHint': 'Offered to customers at checkout.',

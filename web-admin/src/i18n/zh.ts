@@ -834,6 +834,7 @@ export const zh: Record<MessageKey, string> = {
     'payMethods.keyHint': '8 至 256 个字符。加密保存，之后不再显示。',
     'payMethods.keyKeep': '留空则保留当前密钥；输入新密钥则替换。',
     'payMethods.keyInvalid': '请输入 8 至 256 个字符。',
+    'payMethods.keyAgain': '网关地址已更改：请重新输入商户密钥。',
     'payMethods.sort': '排序',
     'payMethods.enabled': '启用',
     'payMethods.enabledHint': '结账时向客户提供。',

@@ -45,7 +45,12 @@ function MethodModal({ opened, method, onClose }: { opened: boolean; method: Pay
         setTouched(false);
     }, [opened, method]);
     const sortValue = /^-?\d{1,9}$/.test(sort.trim()) ? Number(sort.trim()) : null;
-    const keyError = (method ? key.length > 0 : true) && (key.length < 8 || key.length > 256) ? t('payMethods.keyInvalid') : undefined;
+    // A new gateway URL needs the key again (the server refuses to send the stored key to a new host).
+    const urlMoved = method !== null && url.trim() !== method.url;
+    const keyError =
+        (method && !urlMoved ? key.length > 0 : true) && (key.length < 8 || key.length > 256)
+            ? t(urlMoved && key.length === 0 ? 'payMethods.keyAgain' : 'payMethods.keyInvalid')
+            : undefined;
     const local: Record<string, string | undefined> = {
         name: name.trim() ? undefined : t('field.required'),
         channel: channel.trim() ? undefined : t('field.required'),
@@ -129,7 +134,7 @@ function MethodModal({ opened, method, onClose }: { opened: boolean; method: Pay
                     <PasswordInput
                         label={t('payMethods.key')}
                         description={method ? t('payMethods.keyKeep') : t('payMethods.keyHint')}
-                        required={method === null}
+                        required={method === null || urlMoved}
                         autoComplete="new-password"
                         value={key}
                         onChange={(e) => setKey(e.currentTarget.value)}

@@ -1,0 +1,1 @@
+import{yt as e}from"./index-RZHSXHzI.js";function t(e){return n(e,!1)}function n(e,t){return e==null?e:{amount:e.amount,currency:e.currency}}function r(e){return i(e,!1)}function i(n,r){return n==null?n:{available:t(n.available),frozen:t(n.frozen),updatedAt:n.updated_at==null?n.updated_at:e(n.updated_at)}}export{t as n,r as t};
