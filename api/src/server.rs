@@ -28,7 +28,7 @@ pub fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         .with_read_pool(replica)
         .with_rate_limits(settings.rate_limits.clone())
         .with_public_url(settings.public_url.clone())
-        .with_data_key(settings.data_key)
+        .with_data_key(settings.data_key, settings.data_key_previous)
         .with_webhook_settings(settings.webhooks.clone()))
 }
 

@@ -55,6 +55,8 @@ pub struct Settings {
     pub public_url: String,
     /// Seals TOTP seeds at rest; 32 bytes, base64. Absent: generated once into the database.
     pub data_key: Option<[u8; 32]>,
+    /// DATA_ENCRYPTION_KEY_PREVIOUS: the key being rotated out (it still unwraps the data key).
+    pub data_key_previous: Option<[u8; 32]>,
     /// Outgoing webhooks: `HELIUM_WEBHOOKS_ALLOW_LOOPBACK` (tests only: loopback + http) and
     /// `HELIUM_WEBHOOKS_RETRY_SCHEDULE` (comma-separated seconds between tries).
     pub webhooks: helium_infra::notify::webhooks::WebhookSettings,
@@ -160,6 +162,28 @@ pub fn parse_mode(raw: Option<&str>) -> Result<WorkMode, SettingsError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(WorkMode::All),
         Some(s) => WorkMode::parse(s).ok_or_else(|| SettingsError::UnknownMode(s.to_owned())),
+    }
+}
+
+/// DATA_ENCRYPTION_KEY and, during a rotation, DATA_ENCRYPTION_KEY_PREVIOUS (32 bytes each,
+/// base64); the previous key needs a current one and must differ from it.
+pub fn data_keys(env: &Env<'_>) -> Result<(Option<[u8; 32]>, Option<[u8; 32]>), SettingsError> {
+    let key = |name: &'static str| -> Result<Option<[u8; 32]>, SettingsError> {
+        env.get(name)
+            .map(|raw| {
+                parse_data_key(&raw).ok_or_else(|| invalid(name, "(hidden)", "expected 32 bytes, base64-encoded"))
+            })
+            .transpose()
+    };
+    let (current, previous) = (key("DATA_ENCRYPTION_KEY")?, key("DATA_ENCRYPTION_KEY_PREVIOUS")?);
+    match (current, previous) {
+        (None, Some(_)) => {
+            Err(invalid("DATA_ENCRYPTION_KEY_PREVIOUS", "(hidden)", "needs DATA_ENCRYPTION_KEY (the new key) as well"))
+        }
+        (Some(c), Some(p)) if c == p => {
+            Err(invalid("DATA_ENCRYPTION_KEY_PREVIOUS", "(hidden)", "must differ from DATA_ENCRYPTION_KEY"))
+        }
+        keys => Ok(keys),
     }
 }
 
@@ -274,17 +298,12 @@ impl Settings {
         if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
             return Err(invalid("PUBLIC_URL", &public_url, "expected an absolute http(s) URL"));
         }
-        let data_key = match env.get("DATA_ENCRYPTION_KEY") {
-            None => None,
-            Some(raw) => Some(
-                parse_data_key(&raw)
-                    .ok_or_else(|| invalid("DATA_ENCRYPTION_KEY", "(hidden)", "expected 32 bytes, base64-encoded"))?,
-            ),
-        };
+        let (data_key, data_key_previous) = data_keys(env)?;
         let webhooks = webhook_settings(env)?;
         Ok(Settings {
             webhooks,
             data_key,
+            data_key_previous,
             public_url,
             events,
             rate_limits,
@@ -440,6 +459,28 @@ mod tests {
         assert_eq!((s.migration_db.url.as_str(), s.migration_db.statement_cache), (pairs[4].1, 0));
         pairs.push(("MIGRATION_DATABASE_URL", "postgres://owner@127.0.0.1:5432/direct"));
         assert_eq!(load(&pairs).unwrap().migration_db.url, "postgres://owner@127.0.0.1:5432/direct");
+    }
+
+    #[test]
+    fn a_previous_data_key_needs_a_different_current_one() {
+        let (a, b) = ("AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=", "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=");
+        let with = |pairs: &[(&'static str, &'static str)]| {
+            let mut all = BASE.to_vec();
+            all.extend_from_slice(pairs);
+            load(&all)
+        };
+        let s = with(&[("DATA_ENCRYPTION_KEY", b), ("DATA_ENCRYPTION_KEY_PREVIOUS", a)]).unwrap();
+        assert_eq!((s.data_key, s.data_key_previous), (Some([2; 32]), Some([1; 32])));
+        for bad in [
+            &[("DATA_ENCRYPTION_KEY_PREVIOUS", a)][..],
+            &[("DATA_ENCRYPTION_KEY", a), ("DATA_ENCRYPTION_KEY_PREVIOUS", a)],
+        ] {
+            assert!(
+                matches!(with(bad), Err(SettingsError::Invalid { name, .. }) if name == "DATA_ENCRYPTION_KEY_PREVIOUS")
+            );
+        }
+        let short = with(&[("DATA_ENCRYPTION_KEY", b), ("DATA_ENCRYPTION_KEY_PREVIOUS", "AQE=")]);
+        assert!(matches!(short, Err(SettingsError::Invalid { name, .. }) if name == "DATA_ENCRYPTION_KEY_PREVIOUS"));
     }
 
     #[test]

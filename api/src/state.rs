@@ -162,11 +162,14 @@ impl AppState {
         self.edit(|h| h.rebuild_services(&url))
     }
 
-    /// The data-encryption key from DATA_ENCRYPTION_KEY (else one is generated into the keyring).
-    pub fn with_data_key(self, key: Option<[u8; 32]>) -> Self {
-        let Some(key) = key else { return self };
+    /// The data-encryption key from DATA_ENCRYPTION_KEY (else one is generated into the keyring)
+    /// and, during a rotation, DATA_ENCRYPTION_KEY_PREVIOUS.
+    pub fn with_data_key(self, key: Option<[u8; 32]>, previous: Option<[u8; 32]>) -> Self {
+        if key.is_none() {
+            return self;
+        }
         self.edit(|h| {
-            h.keys = DataKey::fixed(key);
+            h.keys = DataKey::from_settings(key, previous);
             let url = h.auth.context.public_url.clone();
             h.rebuild_services(&url);
         })

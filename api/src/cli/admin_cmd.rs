@@ -19,10 +19,10 @@ use super::config_cmd::Connected;
 
 fn service(ctx: &Connected) -> AdminServices {
     let public_url = std::env::var("PUBLIC_URL").unwrap_or_else(|_| "http://localhost:8080".to_owned());
-    let keys = std::env::var("DATA_ENCRYPTION_KEY")
-        .ok()
-        .and_then(|raw| crate::settings::parse_data_key(&raw))
-        .map_or_else(DataKey::default, DataKey::fixed);
+    let env = crate::settings::Env::process();
+    // An unreadable value counts as none: the data-key check then refuses to go on.
+    let (key, previous) = crate::settings::data_keys(&env).unwrap_or_default();
+    let keys = DataKey::from_settings(key, previous);
     AdminServices::new(AdminContext {
         db: Db::new(ctx.pool.clone()),
         config: ctx.config.clone(),

@@ -154,3 +154,69 @@ async fn a_serving_role_without_ownership_cannot_rewrite_history(
     let _ = std::fs::remove_file(&script);
     superuser(&pool, &format!("DROP OWNED BY {role}; DROP ROLE {role}")).await;
 }
+
+/// `DATA_ENCRYPTION_KEY` wraps the data key (envelope): rotating it re-wraps one row, and
+/// everything sealed or keyed with the data key stays readable, with no mass re-sealing and
+/// nobody signed out. Also covers a deployment from before wrapping (its key was the data key).
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn the_data_encryption_key_rotates_without_resealing(pool: PgPool) {
+    const A: [u8; 32] = [1; 32];
+    const B: [u8; 32] = [2; 32];
+    const C: [u8; 32] = [3; 32];
+    let b64 = |k: &[u8; 32]| base64::Engine::encode(&base64::engine::general_purpose::STANDARD, k);
+    let db = Db::new(pool.clone());
+    let seal_and_derive = async |keys: &DataKey| {
+        let mut c = pool.acquire().await.unwrap();
+        let sealer = keys.sealer(&mut c).await.unwrap();
+        (sealer, keys.derived(&mut c, "helium test label").await.unwrap())
+    };
+
+    // Key A: a TOTP seed sealed, a lookup key derived.
+    let a = DataKey::fixed(A);
+    a.load(&db).await.unwrap();
+    let (sealer, derived) = seal_and_derive(&a).await;
+    let sealed = sealer.seal(b"totp seed", b"user-1").unwrap();
+    let wrapped: String = sqlx::query_scalar("SELECT sealed FROM keyring_wrapped").fetch_one(&pool).await.unwrap();
+    assert!(!wrapped.contains(&b64(&A)), "the data key is never stored in clear");
+
+    // Rotation: B with A as the previous key re-wraps; the data key itself is unchanged.
+    let rotating = DataKey::rotating(B, Some(A));
+    rotating.load(&db).await.unwrap();
+    let (sealer, derived_now) = seal_and_derive(&rotating).await;
+    assert_eq!(sealer.open(&sealed, b"user-1").unwrap(), b"totp seed");
+    assert_eq!(derived_now, derived, "lookup hashes and the audit chain keep their key");
+    let rewrapped: String = sqlx::query_scalar("SELECT sealed FROM keyring_wrapped").fetch_one(&pool).await.unwrap();
+    assert_ne!(rewrapped, wrapped);
+
+    // Afterwards B alone suffices; A no longer opens the data key, nor does a stranger's key.
+    let b = DataKey::fixed(B);
+    b.load(&db).await.unwrap();
+    assert_eq!(seal_and_derive(&b).await.0.open(&sealed, b"user-1").unwrap(), b"totp seed");
+    for stale in [DataKey::fixed(A), DataKey::fixed(C), DataKey::rotating(C, Some(A))] {
+        let err = stale.load(&db).await.unwrap_err();
+        assert!(err.to_string().contains("DATA_ENCRYPTION_KEY_PREVIOUS"), "{err}");
+    }
+
+    // The CLI reads the pair from the environment like the server.
+    let cli = async |current: &[u8; 32], previous: Option<&[u8; 32]>| {
+        let mut cmd = HeliumCommand::cli()
+            .env("DATABASE_URL", database_url_for(&pool).await)
+            .env("REDIS_URL", crate::support::REDIS_URL)
+            .env("DATA_ENCRYPTION_KEY", b64(current));
+        if let Some(p) = previous {
+            cmd = cmd.env("DATA_ENCRYPTION_KEY_PREVIOUS", b64(p));
+        }
+        cmd.arg("audit").arg("verify").run(Duration::from_secs(30)).await
+    };
+    let ok = cli(&B, None).await;
+    assert_eq!(ok.code(), Some(0), "{}", ok.output());
+    let stale = cli(&A, None).await;
+    assert_eq!(stale.code(), Some(1), "{}", stale.output());
+
+    // A deployment from before wrapping: A sealed everything and nothing is wrapped yet.
+    sqlx::query("DELETE FROM keyring_wrapped").execute(&pool).await.unwrap();
+    let legacy_rotation = DataKey::rotating(C, Some(A));
+    legacy_rotation.load(&db).await.unwrap();
+    assert_eq!(seal_and_derive(&legacy_rotation).await.0.open(&sealed, b"user-1").unwrap(), b"totp seed");
+    DataKey::fixed(C).load(&db).await.unwrap();
+}

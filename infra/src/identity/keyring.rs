@@ -1,6 +1,12 @@
-//! The data key: `DATA_ENCRYPTION_KEY` when set, else one generated once into the `keyring`
-//! table. It seals TOTP seeds and e-mail secrets; it is loaded on the connection the use case
-//! already holds (never a second pooled connection).
+//! The data key seals TOTP seeds, e-mailed secrets, merchant and webhook secrets, and keys the
+//! lookup hashes and the audit chain. With `DATA_ENCRYPTION_KEY` set it is kept wrapped
+//! (sealed) under that key in `keyring_wrapped` (envelope encryption): rotating
+//! `DATA_ENCRYPTION_KEY` re-wraps one row and changes nothing else. Without it, the data key is
+//! generated once into the `keyring` table (development). It is loaded on the connection the
+//! use case already holds (never a second pooled connection).
+//!
+//! Deployments from before the wrapping used `DATA_ENCRYPTION_KEY` itself as the data key: on
+//! their first start the key is wrapped under itself, so everything sealed so far still opens.
 
 use std::sync::Arc;
 
@@ -15,6 +21,11 @@ use crate::db::{DbResult, ex};
 /// Name of the generated key in `keyring`.
 const KEY_NAME: &str = "totp-seed-v1";
 
+/// Name of the wrapped data key in `keyring_wrapped`.
+const WRAPPED_NAME: &str = "data-key-v1";
+/// What a wrapped data key is bound to (its AEAD associated data).
+const WRAP_BINDING: &[u8] = b"helium wrapped data key v1";
+
 /// Name of the fingerprint of the key in use: every process that opens this database must
 /// use the same key (a server with DATA_ENCRYPTION_KEY and a CLI without it would otherwise
 /// seal and chain the audit log with two different keys).
@@ -23,7 +34,10 @@ const CHECK_NAME: &str = "data-key-check-v1";
 /// Shared by every service that seals: cloned cheaply, loaded at most once per process.
 #[derive(Clone, Default)]
 pub struct DataKey {
+    /// DATA_ENCRYPTION_KEY: wraps the data key.
     configured: Option<[u8; 32]>,
+    /// DATA_ENCRYPTION_KEY_PREVIOUS: the wrapping key being replaced (during a rotation).
+    previous: Option<[u8; 32]>,
     loaded: Arc<OnceCell<[u8; 32]>>,
 }
 
@@ -36,7 +50,18 @@ impl std::fmt::Debug for DataKey {
 impl DataKey {
     /// A key given by the operator (`DATA_ENCRYPTION_KEY`).
     pub fn fixed(key: [u8; 32]) -> Self {
-        Self { configured: Some(key), loaded: Arc::default() }
+        Self::rotating(key, None)
+    }
+
+    /// `DATA_ENCRYPTION_KEY` with, during a rotation, `DATA_ENCRYPTION_KEY_PREVIOUS`: the data
+    /// key still wrapped under the previous key is re-wrapped under the new one on first load.
+    pub fn rotating(key: [u8; 32], previous: Option<[u8; 32]>) -> Self {
+        Self { configured: Some(key), previous, loaded: Arc::default() }
+    }
+
+    /// From the operator's settings: none (a generated key), or a key and maybe its predecessor.
+    pub fn from_settings(key: Option<[u8; 32]>, previous: Option<[u8; 32]>) -> Self {
+        key.map_or_else(Self::default, |k| Self::rotating(k, previous))
     }
 
     /// Loads (or generates) the key in a transaction of its own; servers and the CLI call it
@@ -58,7 +83,7 @@ impl DataKey {
             .loaded
             .get_or_try_init(|| async {
                 let key = match self.configured {
-                    Some(key) => key,
+                    Some(kek) => self.unwrap(conn, kek).await?,
                     None => {
                         let mut fresh = [0u8; 32];
                         rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
@@ -90,6 +115,64 @@ impl DataKey {
         h.update(key);
         Ok(h.finalize().into())
     }
+}
+
+impl DataKey {
+    /// The data key wrapped under `kek` (re-wrapped from the previous key during a rotation;
+    /// wrapped for the first time on a deployment that predates wrapping).
+    async fn unwrap(&self, conn: &mut PgConnection, kek: [u8; 32]) -> Result<[u8; 32], DomainError> {
+        let internal = |e: &dyn std::fmt::Display| DomainError::Internal(format!("data key: {e}"));
+        let wrap = |dek: &[u8; 32], kek: &[u8; 32]| Sealer::new(kek).seal(dek, WRAP_BINDING).map_err(|e| internal(&e));
+        let open = |sealed: &str, kek: &[u8; 32]| -> Option<[u8; 32]> {
+            Sealer::new(kek).open(sealed, WRAP_BINDING).ok().and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
+        };
+        match wrapped(conn).await? {
+            Some(sealed) => {
+                if let Some(dek) = open(&sealed, &kek) {
+                    return Ok(dek);
+                }
+                let Some(dek) = self.previous.and_then(|prev| open(&sealed, &prev)) else {
+                    return Err(DomainError::Internal(
+                        "DATA_ENCRYPTION_KEY does not open this database's data key: every process must use the same \
+                         key; while rotating it, set DATA_ENCRYPTION_KEY_PREVIOUS to the key being replaced"
+                            .into(),
+                    ));
+                };
+                store_wrapped(conn, &wrap(&dek, &kek)?).await?;
+                tracing::info!("data key re-wrapped under the new DATA_ENCRYPTION_KEY");
+                Ok(dek)
+            }
+            None => {
+                // First start with wrapping: the configured key of an older release sealed
+                // everything so far, so it is the data key (the previous one when that key is
+                // being rotated out right now). A key generated into `keyring` is not adopted:
+                // the fingerprint check below refuses a configured key there, as before.
+                let dek = self.previous.unwrap_or(kek);
+                store_wrapped(conn, &wrap(&dek, &kek)?).await?;
+                Ok(dek)
+            }
+        }
+    }
+}
+
+/// The wrapped data key, locked until the caller's transaction ends (two processes starting
+/// together re-wrap it once).
+async fn wrapped(conn: &mut PgConnection) -> DbResult<Option<String>> {
+    Ok(sqlx::query_scalar!(r#"SELECT sealed FROM keyring_wrapped WHERE name = $1 FOR UPDATE"#, WRAPPED_NAME)
+        .fetch_optional(ex(conn))
+        .await?)
+}
+
+async fn store_wrapped(conn: &mut PgConnection, sealed: &str) -> DbResult<()> {
+    sqlx::query!(
+        r#"INSERT INTO keyring_wrapped (name, sealed) VALUES ($1, $2)
+           ON CONFLICT (name) DO UPDATE SET sealed = EXCLUDED.sealed, updated_at = now()"#,
+        WRAPPED_NAME,
+        sealed
+    )
+    .execute(ex(conn))
+    .await?;
+    Ok(())
 }
 
 /// Identifies a key without revealing it.
