@@ -165,10 +165,13 @@ pub fn parse_mode(raw: Option<&str>) -> Result<WorkMode, SettingsError> {
     }
 }
 
+/// A 32-byte key as DATA_ENCRYPTION_KEY gives it.
+pub type DataKeyBytes = [u8; 32];
+
 /// DATA_ENCRYPTION_KEY and, during a rotation, DATA_ENCRYPTION_KEY_PREVIOUS (32 bytes each,
 /// base64); the previous key needs a current one and must differ from it.
-pub fn data_keys(env: &Env<'_>) -> Result<(Option<[u8; 32]>, Option<[u8; 32]>), SettingsError> {
-    let key = |name: &'static str| -> Result<Option<[u8; 32]>, SettingsError> {
+pub fn data_keys(env: &Env<'_>) -> Result<(Option<DataKeyBytes>, Option<DataKeyBytes>), SettingsError> {
+    let key = |name: &'static str| -> Result<Option<DataKeyBytes>, SettingsError> {
         env.get(name)
             .map(|raw| {
                 parse_data_key(&raw).ok_or_else(|| invalid(name, "(hidden)", "expected 32 bytes, base64-encoded"))
