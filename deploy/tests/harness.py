@@ -334,6 +334,18 @@ class Checks:
         print(f"    ok ({time.monotonic() - started:.1f} s)", flush=True)
         return True
 
+    def run_flows(self, flows) -> None:
+        """Runs (name, fn, needs) in order: a flow whose prerequisite (a function name in
+        `needs`) did not pass is reported as skipped, and counts as failed."""
+        done: set[str] = set()
+        for name, fn, needs in flows:
+            missing = [n for n in needs if n not in done]
+            if missing:
+                print(f"::: {self.title}: {name}\n    skipped (needs {', '.join(missing)})", flush=True)
+                self.failed.append(name)
+            elif self.run(name, fn):
+                done.add(fn.__name__)
+
     def finish(self, tally: bool = True) -> int:
         """`tally=False` words the summary so no test-log reader takes it for a closing
         `N passed, N failed` line (for a run whose failures are expected)."""

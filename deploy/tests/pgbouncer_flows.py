@@ -299,14 +299,7 @@ def main() -> int:
                  ("an order paid by wallet and delivered", wallet_order, ["staff_mfa", "sign_in"]),
                  ("node pull: the customer's package reaches the node agent", node_pull, ["wallet_order"]),
                  ("ban the customer", ban, ["staff_mfa", "sign_in"])]
-        done: set[str] = set()
-        for name, fn, needs in flows:
-            missing = [n for n in needs if n not in done]
-            if missing:
-                print(f"::: pgbouncer: {name}\n    skipped (needs {', '.join(missing)})", flush=True)
-                checks.failed.append(name)
-            elif checks.run(name, fn):
-                done.add(fn.__name__)
+        checks.run_flows(flows)
     finally:
         if "helium" in procs:
             procs["helium"].close()

@@ -325,14 +325,7 @@ def main() -> int:
                  ("sessions: helium-replica on the replica, helium on the primary", sessions, ["caught_up"]),
                  ("the replica refuses writes", read_only, []),
                  ("no ERROR in helium's log", clean_log, ["start"])]
-        done: set[str] = set()
-        for name, fn, needs in flows:
-            missing = [n for n in needs if n not in done]
-            if missing:
-                print(f"::: replica: {name}\n    skipped (needs {', '.join(missing)})", flush=True)
-                checks.failed.append(name)
-            elif checks.run(name, fn):
-                done.add(fn.__name__)
+        checks.run_flows(flows)
     finally:
         if replica and state.get("paused"):
             try:
