@@ -113,7 +113,7 @@ done
 staff -XPATCH "$B/admin/nodes/servers/$SERVER" -d '{"region":"JP"}' >/dev/null
 
 wrk_run() {   # wrk_run NAME CONNECTIONS SCRIPT_OR_EMPTY URL [DURATION] [HEADER]
-    local threads=2; [[ $2 -lt 2 ]] && threads=1
+    local threads=${WRK_THREADS:-2}; [[ $2 -lt 2 ]] && threads=1
     local args=(-t"$threads" -c"$2" -d"${5:-$DUR}s" --timeout 10s --latency)
     [[ -n "$3" ]] && args+=(-s "$3")
     [[ -n "${6:-}" ]] && args+=(-H "$6")
@@ -131,7 +131,7 @@ for flag in meta sing-box general; do
 function request() n = n + 1; return wrk.format("GET", paths[(n % #paths) + 1]) end'; } > "$WORK/sub-$flag.lua"
     for t in "${TOKENS[@]}"; do curl -sf -o /dev/null "http://127.0.0.1:$PORT/subscribe/$t?flag=$flag"; done
     bytes=$(curl -sf "http://127.0.0.1:$PORT/subscribe/${TOKENS[0]}?flag=$flag" | wc -c)
-    wrk_run "subscribe flag=$flag ($bytes B)" 32 "$WORK/sub-$flag.lua" "http://127.0.0.1:$PORT"
+    wrk_run "subscribe flag=$flag ($bytes B)" "${HIT_CONNECTIONS:-32}" "$WORK/sub-$flag.lua" "http://127.0.0.1:$PORT"
 done
 
 echo "== subscription documents, cache misses (a different seeded customer per fetch, Clash.Meta)"

@@ -13,6 +13,27 @@ use helium_api::{mode::WorkMode, server, telemetry};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc returns freed memory to the OS a second after the fact, but only when some
+/// allocation later runs its housekeeping: an idle process (after start-up built its router,
+/// spec and caches, or after a burst) would keep those pages for good. A low-priority thread
+/// runs that housekeeping every few seconds; `mi_collect(false)` only releases what is due.
+fn return_freed_memory_periodically() {
+    let spawned = std::thread::Builder::new().name("mi-collect".into()).stack_size(64 * 1024).spawn(|| {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(5));
+            // SAFETY: mimalloc is this process's allocator; `mi_collect` takes no pointers and
+            // may be called from any thread at any time.
+            #[expect(unsafe_code, reason = "FFI into the global allocator; no safe wrapper exists")]
+            unsafe {
+                libmimalloc_sys::mi_collect(false)
+            };
+        }
+    });
+    if let Err(e) = spawned {
+        eprintln!("helium: allocator housekeeping thread not started: {e}");
+    }
+}
+
 #[derive(Parser)]
 #[command(name = "helium", version, about = "Helium VPN-subscription backend server")]
 struct Cli {
@@ -99,6 +120,7 @@ fn main() -> ExitCode {
                 tracing::info!(collector = %otel.endpoint, sampling_ratio = otel.sampling_ratio, "exporting traces (OTLP/gRPC)");
             }
             tracing::info!(%mode, "starting");
+            return_freed_memory_periodically();
             finish(runtime.block_on(async move {
                 let outcome = server::run(settings).await;
                 if let Some(provider) = traces {
