@@ -213,10 +213,34 @@ async fn the_data_encryption_key_rotates_without_resealing(pool: PgPool) {
     let stale = cli(&A, None).await;
     assert_eq!(stale.code(), Some(1), "{}", stale.output());
 
-    // A deployment from before wrapping: A sealed everything and nothing is wrapped yet.
-    sqlx::query("DELETE FROM keyring_wrapped").execute(&pool).await.unwrap();
-    let legacy_rotation = DataKey::rotating(C, Some(A));
-    legacy_rotation.load(&db).await.unwrap();
-    assert_eq!(seal_and_derive(&legacy_rotation).await.0.open(&sealed, b"user-1").unwrap(), b"totp seed");
+    // The data key of a new database is random, not the first DATA_ENCRYPTION_KEY: a leaked
+    // key retired by a rotation opens nothing.
+    assert!(helium_infra::identity::seal::Sealer::new(&A).open(&sealed, b"user-1").is_err());
+}
+
+/// A database sealed by a release from before wrapping used DATA_ENCRYPTION_KEY itself as the
+/// data key: on the first start (here, in the middle of a rotation) it becomes the wrapped
+/// data key, and what it sealed still opens.
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn a_database_from_before_wrapping_keeps_its_key_as_the_data_key(pool: PgPool) {
+    use sha2::Digest;
+    const A: [u8; 32] = [1; 32];
+    const C: [u8; 32] = [3; 32];
+    // What the older release left: its key's fingerprint and a value sealed with the key itself.
+    let fingerprint = sha2::Sha256::new().chain_update(b"helium data key check v1").chain_update(A).finalize();
+    sqlx::query("INSERT INTO keyring (name, key) VALUES ('data-key-check-v1', $1)")
+        .bind(fingerprint.as_slice())
+        .execute(&pool)
+        .await
+        .unwrap();
+    let sealed = helium_infra::identity::seal::Sealer::new(&A).seal(b"totp seed", b"user-1").unwrap();
+
+    let db = Db::new(pool.clone());
+    let rotating = DataKey::rotating(C, Some(A));
+    rotating.load(&db).await.unwrap();
+    let mut c = pool.acquire().await.unwrap();
+    assert_eq!(rotating.sealer(&mut c).await.unwrap().open(&sealed, b"user-1").unwrap(), b"totp seed");
+    drop(c);
     DataKey::fixed(C).load(&db).await.unwrap();
+    assert!(DataKey::fixed(A).load(&db).await.is_err(), "the old key no longer opens the data key");
 }
