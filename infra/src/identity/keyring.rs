@@ -143,19 +143,14 @@ impl DataKey {
                 Ok(dek)
             }
             None => {
-                // A new database gets a random data key, so a leaked DATA_ENCRYPTION_KEY
-                // retired by a rotation opens nothing. A database sealed by an older release
-                // (its key fingerprint is recorded) keeps that release's key as the data key:
-                // the configured one, or the previous one when it is being rotated out right
-                // now. A key generated into `keyring` is not adopted: the fingerprint check
-                // refuses a configured key there, as before.
-                let dek = if keyring_has(conn, CHECK_NAME).await? {
-                    self.previous.unwrap_or(kek)
-                } else {
-                    let mut fresh = [0u8; 32];
-                    rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
-                    fresh
-                };
+                // The first DATA_ENCRYPTION_KEY is the data key (as in releases before the
+                // wrapping, whose sealed values it opens; tooling that knows the key opens
+                // e-mailed secrets with it): the configured one, or the previous one when it
+                // is being rotated out right now. A rotation changes which key unwraps it; a
+                // retired key that leaked with a copy of the database still opens that copy
+                // (re-sealing under a fresh data key is not built). A key generated into
+                // `keyring` is not adopted: the fingerprint check refuses a configured key there.
+                let dek = self.previous.unwrap_or(kek);
                 store_wrapped(conn, &wrap(&dek, &kek)?).await?;
                 Ok(dek)
             }
@@ -181,12 +176,6 @@ async fn store_wrapped(conn: &mut PgConnection, sealed: &str) -> DbResult<()> {
     .execute(ex(conn))
     .await?;
     Ok(())
-}
-
-async fn keyring_has(conn: &mut PgConnection, name: &str) -> DbResult<bool> {
-    Ok(sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM keyring WHERE name = $1) AS "found!""#, name)
-        .fetch_one(ex(conn))
-        .await?)
 }
 
 /// Identifies a key without revealing it.
