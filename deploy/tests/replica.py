@@ -168,11 +168,19 @@ class Replica:
             shutil.rmtree(self.work, ignore_errors=True)
 
 
+# The AMQP client's own report of a connection the broker closed (e.g. 541 INTERNAL_ERROR
+# from a struggling local RabbitMQ): helium reconnects; it says nothing about the database
+# routing this check is about.
+BROKER_CLOSED = re.compile(r"ERROR (io_loop: Connection closed .*reply_code: 541|Connection error error=(invalid channel state"
+                           r"|protocol error: AMQP hard error: INTERNAL-ERROR))")
+
+
 def error_lines(log: str) -> list[str]:
-    """Log lines at level ERROR (plain or JSON tracing output, ANSI colours stripped)."""
+    """Log lines at level ERROR (plain or JSON tracing output, ANSI colours stripped), except
+    the AMQP client's report of a broker-side connection failure."""
     plain = re.sub(r"\x1b\[[0-9;]*m", "", log)
     return [line for line in plain.splitlines()
-            if re.search(r'^\S+\s+ERROR\b|"level"\s*:\s*"ERROR"', line)]
+            if re.search(r'^\S+\s+ERROR\b|"level"\s*:\s*"ERROR"', line) and not BROKER_CLOSED.search(line)]
 
 
 def main() -> int:
