@@ -398,6 +398,8 @@ async fn lifecycle(pool: &PgPool, sink: &Sink, helium: &mut HeliumProcess) {
     let uri = body["otpauth_uri"].as_str().unwrap();
     assert!(uri.starts_with("otpauth://totp/") && uri.contains(&format!("secret={secret}")), "{uri}");
     let seed = base32_decode(&secret);
+    // Enabling and the MFA sign-in below must fall in one step (a slow CI machine took longer).
+    crate::support::totp::early_in_step(20).await;
     // The previous step: the next one (`enabled_step + 1`) is then the current one.
     let enabled_step = now_step() - 1;
     let code = json!({ "code": totp(&seed, enabled_step) });

@@ -35,3 +35,16 @@ pub fn wrong_totp(seed: &[u8]) -> String {
     let valid: HashSet<String> = (s - 2..=s + 2).map(|st| totp(seed, st)).collect();
     (0..).map(|n| format!("{:06}", 123_456 + n)).find(|c| !valid.contains(c)).expect("a wrong code")
 }
+
+/// Sleeps into the start of the next 30 s step when the current one has less than
+/// `needed_secs` left, so a flow that enables TOTP with the previous step and then signs in
+/// with the next one stays within the accepted window however slow the machine is.
+pub async fn early_in_step(needed_secs: u64) {
+    let into_step = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() % 30)
+        .unwrap_or_default();
+    if 30 - into_step < needed_secs {
+        tokio::time::sleep(std::time::Duration::from_secs(30 - into_step + 1)).await;
+    }
+}
