@@ -257,7 +257,10 @@ impl Catalog {
         limit: Option<i64>,
     ) -> Result<Page<Product>, DomainError> {
         let scope = format!("products|staff|{on_sale:?}|{}", series_id.map(|s| s.to_string()).unwrap_or_default());
-        self.products_page(&scope, None, on_sale, series_id, cursor, limit).await
+        let (offset, limit) = page_bounds(&scope, cursor, limit)?;
+        let mut c = self.0.db.conn().await?;
+        let rows = products::list(&mut c, None, on_sale, series_id, offset, limit + 1).await?;
+        Ok(offset_page(&scope, rows, offset, limit))
     }
 
     /// What a customer (or visitor) may buy: on sale, with published terms, in their groups.
@@ -271,8 +274,7 @@ impl Catalog {
             Viewer::Anonymous => "products|public".to_owned(),
             Viewer::Customer(id) => format!("products|{id}"),
         };
-        let limit = page_limit(limit)?;
-        let offset = cursor.map(|c| decode_offset(&scope, c)).transpose()?.unwrap_or(0);
+        let (offset, limit) = page_bounds(&scope, cursor, limit)?;
         let mut c = self.0.db.lagging_conn().await?;
         let groups = visible_groups(&mut c, viewer).await?;
         let rows = products::list(&mut c, Some(&groups), None, None, offset, limit + 1).await?;
@@ -287,22 +289,6 @@ impl Catalog {
         let groups = visible_groups(&mut c, viewer).await?;
         products::get(&mut c, id, Some(&groups)).await?.ok_or_else(|| not_found("product"))
     }
-
-    async fn products_page(
-        &self,
-        scope: &str,
-        visible_to: Option<&[Uuid]>,
-        on_sale: Option<bool>,
-        series_id: Option<Uuid>,
-        cursor: Option<&str>,
-        limit: Option<i64>,
-    ) -> Result<Page<Product>, DomainError> {
-        let limit = page_limit(limit)?;
-        let offset = cursor.map(|c| decode_offset(scope, c)).transpose()?.unwrap_or(0);
-        let mut c = self.0.db.conn().await?;
-        let rows = products::list(&mut c, visible_to, on_sale, series_id, offset, limit + 1).await?;
-        Ok(offset_page(scope, rows, offset, limit))
-    }
 }
 
 /// The groups whose products a viewer sees (anonymous: the public ones).
@@ -311,6 +297,13 @@ async fn visible_groups(c: &mut PgConnection, viewer: Viewer) -> Result<Vec<Uuid
         Viewer::Anonymous => groups::public(c).await?,
         Viewer::Customer(id) => groups::of_user(c, id).await?,
     })
+}
+
+/// (offset, limit) of the page a cursor of `scope` asks for.
+fn page_bounds(scope: &str, cursor: Option<&str>, limit: Option<i64>) -> Result<(i64, i64), DomainError> {
+    let limit = page_limit(limit)?;
+    let offset = cursor.map(|c| decode_offset(scope, c)).transpose()?.unwrap_or(0);
+    Ok((offset, limit))
 }
 
 /// One page of `limit` from `rows` (fetched with one extra row to tell whether more follow).
