@@ -7,6 +7,7 @@ pub mod grpc;
 pub mod health;
 pub mod http;
 pub mod limits;
+pub mod memory;
 pub mod metrics;
 pub mod mode;
 pub mod openapi;

@@ -16,6 +16,8 @@ use crate::state::AppState;
 
 /// How long in-flight work may run after SIGTERM before the process exits anyway.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// How long after "started" the workers' first rounds take (see `memory::release_startup_code`).
+const STARTUP_SETTLES: Duration = Duration::from_secs(2);
 /// How long start-up waits for the database to accept migrations.
 const BOOTSTRAP_DEADLINE: Duration = Duration::from_secs(30);
 
@@ -186,6 +188,17 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         spawn_worker(&mut tasks, worker);
     }
     tracing::info!(%mode, service = mode.service_name(), health = %health_addr, "helium started");
+    // Start-up is over once the workers' first rounds (connections, queue declarations,
+    // first polls) have run: the code only it ran need not stay resident (memory.rs).
+    tokio::spawn(async {
+        tokio::time::sleep(STARTUP_SETTLES).await;
+        let released = tokio::task::spawn_blocking(crate::memory::release_startup_code).await;
+        match released {
+            Ok(Ok(bytes)) => tracing::debug!(bytes, "start-up code pages released"),
+            Ok(Err(e)) => tracing::debug!(error = %e, "start-up code pages not released"),
+            Err(e) => tracing::debug!(error = %e, "start-up code release did not run"),
+        }
+    });
 
     let failure = tokio::select! {
         _ = signalled.cancelled() => None,

@@ -18,6 +18,7 @@ for mode in all api; do
     ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
     sleep 5   # let start-up allocations settle, workers idle
     rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+    anon_kb=$(awk '/^Anonymous:/ {print $2}' "/proc/$pid/smaps_rollup")
     threads=$(awk '/Threads/ {print $2}' "/proc/$pid/status")
     # 1,000 mixed requests (meta, products, the admin app, the spec, a 404, a bad login), then idle again.
     for i in $(seq 1000); do
@@ -32,7 +33,9 @@ for mode in all api; do
     done | xargs -P 8 -I{} curl -s -o /dev/null {}
     sleep 5
     busy_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+    busy_anon_kb=$(awk '/^Anonymous:/ {print $2}' "/proc/$pid/smaps_rollup")
     echo "mode=$mode cold_start_to_ready_ms=$ready_ms (includes migrations on an empty database) idle_rss_mb=$(awk "BEGIN {printf \"%.1f\", $rss_kb/1024}") after_1000_requests_rss_mb=$(awk "BEGIN {printf \"%.1f\", $busy_kb/1024}") threads=$threads"
+    echo "  of which anonymous (heap, stacks): idle $(awk "BEGIN {printf \"%.1f\", $anon_kb/1024}") MB, after the requests $(awk "BEGIN {printf \"%.1f\", $busy_anon_kb/1024}") MB; the rest is mapped files (the binary's code and data, libc)"
     kill -TERM "$pid"; wait "$pid" || true
     psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
 done

@@ -20,7 +20,8 @@ if ! command -v wrk >/dev/null; then
     [[ $(id -u) == 0 ]] && apt-get install -y -qq wrk >/dev/null
     command -v wrk >/dev/null || { echo "telecom bench: wrk is required (apt-get install wrk)" >&2; exit 1; }
 fi
-[[ -x target/release/helium ]] || cargo build --release -p helium-api --bins
+BIN="${HELIUM_BIN:-target/release/helium}"   # HELIUM_BIN: compare another build
+[[ -x "$BIN" ]] || cargo build --release -p helium-api --bins
 deploy/tools/ensure-venv.sh >/dev/null
 PY=.tools/venv/bin/python
 
@@ -42,7 +43,7 @@ LOG=/tmp/helium-bench-telecom.log
 WORK=$(mktemp -d)
 start() {
     LISTEN_ADDR=127.0.0.1:$PORT HEALTH_CHECK_PORT=$HPORT ${PIN_HELIUM:+taskset -c "$PIN_HELIUM"} \
-        target/release/helium --mode all >"$LOG" 2>&1 &
+        "$BIN" --mode all >"$LOG" 2>&1 &
     PID=$!
     for _ in $(seq 300); do curl -sf "http://127.0.0.1:$HPORT/readyz" >/dev/null && return; sleep 0.1; done
     echo "telecom bench: helium did not start" >&2; tail -20 "$LOG" >&2; exit 1

@@ -14,19 +14,15 @@ use helium_api::{mode::WorkMode, server, telemetry};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// mimalloc returns freed memory to the OS a second after the fact, but only when some
-/// allocation later runs its housekeeping: an idle process (after start-up built its router,
-/// spec and caches, or after a burst) would keep those pages for good. A low-priority thread
-/// runs that housekeeping every few seconds; `mi_collect(false)` only releases what is due.
+/// allocation later runs its housekeeping: an idle process (after start-up built its router
+/// and caches, or after a burst) would keep those pages for good. Parking workers run it (see
+/// `runtime`), and a low-priority thread every few seconds for the rest (abandoned heaps of
+/// finished blocking threads); `mi_collect(false)` only releases what is due.
 fn return_freed_memory_periodically() {
     let spawned = std::thread::Builder::new().name("mi-collect".into()).stack_size(64 * 1024).spawn(|| {
         loop {
             std::thread::sleep(std::time::Duration::from_secs(5));
-            // SAFETY: mimalloc is this process's allocator; `mi_collect` takes no pointers and
-            // may be called from any thread at any time.
-            #[expect(unsafe_code, reason = "FFI into the global allocator; no safe wrapper exists")]
-            unsafe {
-                libmimalloc_sys::mi_collect(false)
-            };
+            helium_api::memory::collect_freed();
         }
     });
     if let Err(e) = spawned {
@@ -133,7 +129,11 @@ fn main() -> ExitCode {
 }
 
 fn runtime() -> Option<tokio::runtime::Runtime> {
-    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .on_thread_park(helium_api::memory::collect_when_parked)
+        .build()
+    {
         Ok(rt) => Some(rt),
         Err(e) => {
             eprintln!("helium: cannot start the async runtime: {e}");
