@@ -6,7 +6,8 @@
 #               rotating over CUSTOMERS customers (default 64; one customer's orders are created
 #               one at a time, so fewer customers than connections measures lock waits)
 #   2. notify:  gateway payments are started for fresh orders, then wrk posts one correctly
-#      signed Epay notify per payment (form POST), each settling its order
+#      signed Epay notify per payment (form POST), each settling its order, to a `webhook_api`
+#      process (NOTIFY_MODE)
 #   3. SQL statements of one create + pay, counted from sqlx's statement log
 #   deploy/bench/commerce.sh [DURATION_SECONDS]     (default 10)
 # Needs wrk (installed with apt-get when missing and root), rabbitmqctl (root) and the services
@@ -18,7 +19,8 @@ if ! command -v wrk >/dev/null; then
     [[ $(id -u) == 0 ]] && apt-get install -y -qq wrk >/dev/null
     command -v wrk >/dev/null || { echo "commerce bench: wrk is required (apt-get install wrk)" >&2; exit 1; }
 fi
-[[ -x target/release/helium ]] || cargo build --release -p helium-api --bins
+BIN="${HELIUM_BIN:-target/release/helium}"   # HELIUM_BIN: compare another build
+[[ -x "$BIN" ]] || cargo build --release -p helium-api --bins
 deploy/tools/ensure-venv.sh >/dev/null
 PY=.tools/venv/bin/python
 
@@ -38,7 +40,7 @@ export PUBLIC_URL="http://127.0.0.1:$PORT"
 LOG=/tmp/helium-bench-shop.log
 WORK=$(mktemp -d)
 start() {
-    LISTEN_ADDR=127.0.0.1:$PORT HEALTH_CHECK_PORT=$HPORT target/release/helium --mode "${MODE:-all}" >"$LOG" 2>&1 &
+    LISTEN_ADDR=127.0.0.1:$PORT HEALTH_CHECK_PORT=$HPORT "$BIN" --mode "${MODE:-all}" >"$LOG" 2>&1 &
     PID=$!
     for _ in $(seq 300); do curl -sf "http://127.0.0.1:$HPORT/readyz" >/dev/null && return; sleep 0.1; done
     echo "commerce bench: helium did not start" >&2; tail -20 "$LOG" >&2; exit 1
@@ -250,6 +252,10 @@ function request()
     return wrk.format("POST", "/webhooks/epay/notify", {["Content-Type"] = "application/x-www-form-urlencoded"}, b)
 end
 LUA
+# Notifies are served by the `webhook_api` mode (ARCHITECTURE.md): measured there, without the
+# consumers of the paid orders above competing for the CPUs (NOTIFY_MODE=all to include them).
+stop
+MODE="${NOTIFY_MODE:-webhook_api}" start
 BEFORE=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM shop.payments WHERE status = 'succeeded'")
 wrk_run "epayNotifyPost" 16 "$WORK/notify.lua" "http://127.0.0.1:$PORT" 5
 SETTLED=$(( $(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM shop.payments WHERE status = 'succeeded'") - BEFORE ))

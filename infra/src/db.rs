@@ -270,6 +270,13 @@ impl Db {
     }
 
     /// A transaction: `commit()` it; dropped uncommitted, it rolls back.
+    /// A connection for exactly one write statement, committed on its own (autocommit): one
+    /// round trip instead of three where the statement is the whole change (the
+    /// Idempotency-Key claim and record). Pooler-safe: the statement is its own transaction.
+    pub async fn single_statement(&self) -> Result<PoolConnection<Postgres>, DbError> {
+        self.acquire().await
+    }
+
     pub async fn begin(&self) -> Result<Transaction<'static, Postgres>, DbError> {
         let conn = self.acquire().await?;
         Ok(Transaction::begin(conn, None).await?)

@@ -78,10 +78,11 @@ pub fn pending(db: &Db, principal: &str, route: &str, key: &str) -> Pending {
 impl Pending {
     /// Claims (principal, route, key), or reports what holds it.
     pub async fn begin(&self, hash: Vec<u8>) -> DbResult<Begin> {
-        let mut tx = self.db.begin().await?;
-        let claimed = try_claim(&mut tx, &self.principal, &self.route, &self.key, &hash, self.claim).await?;
-        let existing = if claimed { None } else { existing(&mut tx, &self.principal, &self.route, &self.key).await? };
-        tx.commit().await?;
+        // Each statement stands alone: the claim is one atomic upsert, and a record that
+        // vanishes before it is read back is reported as busy below.
+        let mut c = self.db.single_statement().await?;
+        let claimed = try_claim(&mut c, &self.principal, &self.route, &self.key, &hash, self.claim).await?;
+        let existing = if claimed { None } else { existing(&mut c, &self.principal, &self.route, &self.key).await? };
         if claimed {
             return Ok(Begin::Proceed);
         }
@@ -146,7 +147,7 @@ async fn existing(c: &mut PgConnection, principal: &str, route: &str, key: &str)
 impl Pending {
     /// Stores the first response; later requests with the key replay it.
     pub async fn complete(&self, response: &StoredResponse) -> DbResult<()> {
-        let mut tx = self.db.begin().await?;
+        let mut c = self.db.single_statement().await?;
         sqlx::query!(
             r#"UPDATE idempotency_keys SET status = $5, content_type = $6, body = $7, claimed_until = NULL
                WHERE principal = $1 AND route = $2 AND key = $3 AND claim = $4 AND status IS NULL"#,
@@ -158,15 +159,14 @@ impl Pending {
             response.content_type,
             response.body
         )
-        .execute(ex(&mut tx))
+        .execute(ex(&mut c))
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
     /// Drops the claim (the request failed validation or the server failed): a retry runs again.
     pub async fn abandon(&self) -> DbResult<()> {
-        let mut tx = self.db.begin().await?;
+        let mut c = self.db.single_statement().await?;
         sqlx::query!(
             r#"DELETE FROM idempotency_keys
                WHERE principal = $1 AND route = $2 AND key = $3 AND claim = $4 AND status IS NULL"#,
@@ -175,9 +175,8 @@ impl Pending {
             self.key,
             self.claim
         )
-        .execute(ex(&mut tx))
+        .execute(ex(&mut c))
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 }

@@ -138,6 +138,28 @@ async fn unpaid_orders_are_capped_under_concurrency(pool: PgPool) {
     assert_eq!(created, 5, "shop.max_unpaid_orders defaults to 5");
 }
 
+#[sqlx::test(migrator = "helium_infra::MIGRATOR")]
+async fn a_retried_create_gets_its_order_whatever_the_limits_say_now(pool: PgPool) {
+    // The retry lookup runs only when an attempt is refused (a first attempt costs no extra
+    // statement): a retry must still find its order once the customer is at the cap.
+    let h = harness(pool.clone()).await;
+    let product = product(&h, 700).await;
+    let user = customer(&pool).await;
+    let create = |key: String| {
+        let h = h.clone();
+        async move { h.state.shop.orders.create(user, &NewOrder::new(product, None).unwrap(), Some(&key)).await }
+    };
+    let first = create("retry:first".into()).await.unwrap();
+    for i in 0..4 {
+        create(format!("retry:{i}")).await.unwrap();
+    }
+    let refused = create("retry:new".into()).await.unwrap_err();
+    assert_eq!(refused.code().as_str(), "max_unpaid_orders_reached");
+    let again = create("retry:first".into()).await.unwrap();
+    assert_eq!(again.id, first.id, "the retry answers with the order the key made");
+    assert_eq!(scalar(&pool, "SELECT count(*) FROM shop.orders WHERE user_id = $1", user).await, 5);
+}
+
 fn coupon(code: &str, max_uses: Option<i32>, per_user: i32) -> CouponInput {
     let now = chrono::Utc::now();
     CouponInput::new(

@@ -28,6 +28,33 @@ pub async fn append(c: &mut PgConnection, event: &Event) -> crate::db::DbResult<
     Ok(())
 }
 
+/// [`append`] for several events of one change, in one statement.
+pub async fn append_all(c: &mut PgConnection, events: &[Event]) -> crate::db::DbResult<()> {
+    let trace_parent = crate::trace::current_traceparent();
+    let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+    let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+    let aggregates: Vec<&str> = events.iter().map(|e| e.aggregate_id.as_str()).collect();
+    let at: Vec<DateTime<Utc>> = events.iter().map(|e| e.occurred_at).collect();
+    let versions: Vec<i32> = events.iter().map(|e| e.schema_version).collect();
+    let payloads: Vec<serde_json::Value> = events.iter().map(|e| e.payload.clone()).collect();
+    sqlx::query!(
+        r#"INSERT INTO outbox (id, event_type, aggregate_id, occurred_at, schema_version, payload, trace_parent)
+           SELECT id, event_type, aggregate_id, occurred_at, schema_version, payload, $7
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::int4[], $6::jsonb[])
+                  AS t(id, event_type, aggregate_id, occurred_at, schema_version, payload)"#,
+        &ids,
+        &types as &[&str],
+        &aggregates as &[&str],
+        &at,
+        &versions,
+        &payloads,
+        trace_parent
+    )
+    .execute(ex(c))
+    .await?;
+    Ok(())
+}
+
 /// Locks and returns up to `limit` unpublished events, oldest first, skipping rows another
 /// relay holds.
 pub async fn lock_batch(tx: &mut PgConnection, limit: i64) -> Result<Vec<Event>, sqlx::Error> {

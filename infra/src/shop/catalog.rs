@@ -14,6 +14,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::context::{ShopContext, not_found};
+use super::store::products::Audience;
 use super::store::{catalog, groups, products};
 use crate::audit;
 use crate::paging::{Page, decode_cursor, page_limit, page_of};
@@ -185,7 +186,7 @@ impl Catalog {
             check_groups(tx, &cmd.group_ids).await?;
             let id = Uuid::now_v7();
             products::insert(tx, id, cmd, &currency).await?;
-            let p = products::get(tx, id, None).await?.ok_or_else(|| not_found("product"))?;
+            let p = products::get(tx, id, Audience::Staff).await?.ok_or_else(|| not_found("product"))?;
             audit::append(
                 tx,
                 &ctx.keys,
@@ -200,8 +201,10 @@ impl Catalog {
     pub async fn update_product(&self, actor: &Actor, id: Uuid, cmd: &ProductPatch) -> Result<Product, DomainError> {
         let ctx = &self.0;
         crate::transaction!(ctx.db, |tx| {
-            let before =
-                products::get(tx, id, None).await?.filter(|p| !p.archived).ok_or_else(|| not_found("product"))?;
+            let before = products::get(tx, id, Audience::Staff)
+                .await?
+                .filter(|p| !p.archived)
+                .ok_or_else(|| not_found("product"))?;
             if let Some(series_id) = cmd.series_id {
                 let s = catalog::lock_series(tx, series_id).await?.ok_or_else(|| {
                     DomainError::field("package_series_id", "invalid_reference", "no such package series")
@@ -214,7 +217,7 @@ impl Catalog {
                 check_groups(tx, g).await?;
             }
             products::update(tx, id, cmd).await?;
-            let after = products::get(tx, id, None).await?.ok_or_else(|| not_found("product"))?;
+            let after = products::get(tx, id, Audience::Staff).await?.ok_or_else(|| not_found("product"))?;
             let change = Change::new(AuditAction::ProductUpdate, "product", id)
                 .before(product_json(&before))
                 .after(product_json(&after));
@@ -227,7 +230,7 @@ impl Catalog {
     pub async fn archive_product(&self, actor: &Actor, id: Uuid) -> Result<(), DomainError> {
         let ctx = &self.0;
         crate::transaction!(ctx.db, |tx| {
-            let before = products::get(tx, id, None).await?.ok_or_else(|| not_found("product"))?;
+            let before = products::get(tx, id, Audience::Staff).await?.ok_or_else(|| not_found("product"))?;
             if !products::archive(tx, id).await? {
                 return Ok(());
             }
@@ -245,7 +248,7 @@ impl Catalog {
     /// Staff: one product (archived too).
     pub async fn product_for_staff(&self, id: Uuid) -> Result<Product, DomainError> {
         let mut c = self.0.db.conn().await?;
-        products::get(&mut c, id, None).await?.ok_or_else(|| not_found("product"))
+        products::get(&mut c, id, Audience::Staff).await?.ok_or_else(|| not_found("product"))
     }
 
     /// Staff list in `sort` order.
@@ -286,8 +289,14 @@ impl Catalog {
         // Browsing tolerates replica lag (a product published a moment ago shows up a moment
         // later); buying reads the product again on the primary, in the order's transaction.
         let mut c = self.0.db.lagging_conn().await?;
-        let groups = visible_groups(&mut c, viewer).await?;
-        products::get(&mut c, id, Some(&groups)).await?.ok_or_else(|| not_found("product"))
+        let product = match viewer {
+            Viewer::Customer(user) => products::get(&mut c, id, Audience::CustomerOf(user)).await?,
+            Viewer::Anonymous => {
+                let public = groups::public(&mut c).await?;
+                products::get(&mut c, id, Audience::Groups(&public)).await?
+            }
+        };
+        product.ok_or_else(|| not_found("product"))
     }
 }
 

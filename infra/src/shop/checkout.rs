@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use super::context::{ShopContext, not_found};
 use super::orders::{order_event, refuse};
+use super::store::payments::GatewayPayment;
 use super::store::{methods, orders, payments};
 use crate::audit;
 use crate::events::outbox;
@@ -251,19 +252,16 @@ impl Checkout {
     pub async fn epay_notify(&self, params: &[(&str, &str)]) -> Result<Settlement, DomainError> {
         let get = |k: &str| params.iter().find(|(n, _)| *n == k).map(|(_, v)| *v).unwrap_or_default();
         let out_trade_no = get("out_trade_no");
-        let payment = {
+        // The key opens on the connection that found the payment (the data key is loaded at
+        // start-up, so nothing here writes).
+        let (payment, key) = {
             let mut c = self.0.db.conn().await?;
-            payments::gateway_by_out_trade_no(&mut c, out_trade_no).await?
-        };
-        let Some(payment) = payment else {
-            tracing::warn!(out_trade_no, "epay notify for an unknown payment");
-            return Err(DomainError::rejected(ErrorCode::SignatureInvalid, "unknown payment"));
-        };
-        let key = {
-            let mut tx = self.0.db.begin().await?;
-            let key = open_key(&self.0, &mut tx, payment.method_id, &payment.key_sealed).await?;
-            tx.commit().await.map_err(crate::db::DbError::from)?;
-            key
+            let Some(payment) = payments::gateway_by_out_trade_no(&mut c, out_trade_no).await? else {
+                tracing::warn!(out_trade_no, "epay notify for an unknown payment");
+                return Err(DomainError::rejected(ErrorCode::SignatureInvalid, "unknown payment"));
+            };
+            let key = open_key(&self.0, &mut c, payment.method_id, &payment.key_sealed).await?;
+            (payment, key)
         };
         if !epay::verify(params, &key) {
             metrics::counter!("helium_gateway_rejections_total", "reason" => "signature").increment(1);
@@ -277,61 +275,67 @@ impl Checkout {
             pid: get("pid"),
             paid: get("trade_status") == "TRADE_SUCCESS",
         };
-        self.settle(&report).await
+        self.settle_payment(&payment, &report).await
     }
 
     /// Settles a gateway report that was already authenticated (signed notify, or the
     /// gateway's own query answer).
     pub async fn settle(&self, r: &GatewayReport<'_>) -> Result<Settlement, DomainError> {
-        let ctx = &self.0;
-        let mismatch = |what: &str| {
-            metrics::counter!("helium_gateway_rejections_total", "reason" => "mismatch").increment(1);
-            tracing::warn!(out_trade_no = r.out_trade_no, what, "gateway report does not match the payment");
-            DomainError::rejected(ErrorCode::PaymentMismatch, format!("{what} does not match"))
+        let payment = {
+            let mut c = self.0.db.conn().await?;
+            payments::gateway_by_out_trade_no(&mut c, r.out_trade_no).await?
         };
-        crate::transaction!(ctx.db, |tx| {
-            let p =
-                payments::gateway_by_out_trade_no(tx, r.out_trade_no).await?.ok_or_else(|| mismatch("out_trade_no"))?;
-            if r.pid != p.pid {
-                return Err(mismatch("pid"));
-            }
-            if !r.paid {
-                return Err(mismatch("trade_status"));
-            }
-            if minor_from_yuan(r.money) != Some(p.amount) {
-                return Err(mismatch("money"));
-            }
-            if r.trade_no.is_empty() || r.trade_no.len() > 128 {
-                return Err(mismatch("trade_no"));
-            }
-            if p.status == PaymentStatus::Succeeded {
-                return if p.gateway_trade_no.as_deref() == Some(r.trade_no) {
-                    Ok(Settlement::Duplicate)
-                } else {
-                    Err(mismatch("trade_no"))
-                };
-            }
+        let payment = payment.ok_or_else(|| mismatch(r, "out_trade_no"))?;
+        self.settle_payment(&payment, r).await
+    }
+
+    /// Settles `r` for payment `p` (read just before): the checks need only its fixed
+    /// fields; the state changes are guarded in the transaction, so a report that raced
+    /// another one is told apart there.
+    async fn settle_payment(&self, p: &GatewayPayment, r: &GatewayReport<'_>) -> Result<Settlement, DomainError> {
+        if r.pid != p.pid {
+            return Err(mismatch(r, "pid"));
+        }
+        if !r.paid {
+            return Err(mismatch(r, "trade_status"));
+        }
+        if minor_from_yuan(r.money) != Some(p.amount) {
+            return Err(mismatch(r, "money"));
+        }
+        if r.trade_no.is_empty() || r.trade_no.len() > 128 {
+            return Err(mismatch(r, "trade_no"));
+        }
+        let replayed = |gateway_trade_no: Option<&str>| {
+            if gateway_trade_no == Some(r.trade_no) { Ok(Settlement::Duplicate) } else { Err(mismatch(r, "trade_no")) }
+        };
+        if p.status == PaymentStatus::Succeeded {
+            return replayed(p.gateway_trade_no.as_deref());
+        }
+        crate::transaction!(self.0.db, |tx| {
             let order = orders::mark_paid(tx, p.order_id, None, PaidVia::Gateway).await?;
-            let settled_order = order.is_some();
-            if !payments::settle_gateway(tx, p.id, r.trade_no, settled_order).await? {
-                return Ok(Settlement::Duplicate);
+            if !payments::settle_gateway(tx, p.id, r.trade_no, order.is_some()).await? {
+                if order.is_some() {
+                    // The payment left `pending` some other way: the order must not move (rolls back).
+                    return Err(mismatch(r, "payment status"));
+                }
+                // Settled by a report that raced this one: nothing of ours is written.
+                let now = payments::gateway_by_out_trade_no(tx, r.out_trade_no).await?;
+                return replayed(now.as_ref().and_then(|n| n.gateway_trade_no.as_deref()));
             }
-            let event =
+            let succeeded =
                 json!({ "payment_id": p.id, "order_id": p.order_id, "amount": p.amount, "currency": p.currency });
-            outbox::append(
-                tx,
-                &Event::new(Uuid::now_v7(), types::PAYMENT_SUCCEEDED, p.order_id.to_string(), Utc::now(), event),
-            )
-            .await?;
+            let succeeded =
+                Event::new(Uuid::now_v7(), types::PAYMENT_SUCCEEDED, p.order_id.to_string(), Utc::now(), succeeded);
             match order {
                 Some(order) => {
                     if order.kind == OrderKind::TopUp {
                         credit_top_up(tx, &order, "gateway").await?;
                     }
-                    outbox::append(tx, &order_event(types::ORDER_PAID, &order)).await?;
+                    outbox::append_all(tx, &[succeeded, order_event(types::ORDER_PAID, &order)]).await?;
                     Ok(Settlement::PaidOrder)
                 }
                 None => {
+                    outbox::append(tx, &succeeded).await?;
                     // Paid twice, or after a cancel: the money is the customer's, in the wallet.
                     let order = orders::get(tx, p.order_id, None).await?.ok_or_else(|| not_found("order"))?;
                     post(
@@ -357,6 +361,13 @@ impl Checkout {
             }
         })
     }
+}
+
+/// A gateway report that does not match our payment: counted, logged (no secret), refused.
+fn mismatch(r: &GatewayReport<'_>, what: &str) -> DomainError {
+    metrics::counter!("helium_gateway_rejections_total", "reason" => "mismatch").increment(1);
+    tracing::warn!(out_trade_no = r.out_trade_no, what, "gateway report does not match the payment");
+    DomainError::rejected(ErrorCode::PaymentMismatch, format!("{what} does not match"))
 }
 
 /// A paid top-up order: the amount goes to the wallet and the order is delivered at once.

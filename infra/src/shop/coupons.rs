@@ -14,7 +14,8 @@ use uuid::Uuid;
 
 use super::catalog::Viewer;
 use super::context::{ShopContext, not_found};
-use super::store::{coupons, groups, products};
+use super::store::products::Audience;
+use super::store::{coupons, products};
 use crate::audit;
 use crate::paging::{Page, decode_cursor, page_limit, page_of};
 
@@ -132,8 +133,7 @@ impl Coupons {
         let code =
             cmd.coupon_code.as_deref().ok_or_else(|| DomainError::field("code", "required", "the coupon code"))?;
         let mut c = self.0.db.conn().await?;
-        let visible = groups::of_user(&mut c, user_id).await?;
-        let product = products::get(&mut c, cmd.product_id, Some(&visible))
+        let product = products::get(&mut c, cmd.product_id, Audience::CustomerOf(user_id))
             .await?
             .ok_or_else(|| DomainError::rejected(ErrorCode::ProductNotAvailable, "this product is not available"))?;
         let coupon = coupons::by_code(&mut c, code)

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use helium_domain::audit::{Actor, AuditAction, Change};
+use helium_domain::config::ShopConfig;
 use helium_domain::events::{Event, types};
 use helium_domain::shop::commands::NewOrder;
 use helium_domain::shop::model::{Order, OrderKind, PaidVia, Payment};
@@ -17,7 +18,8 @@ use uuid::Uuid;
 
 use super::context::{ShopContext, not_found};
 use super::store::orders::{NewOrderRow, OrderFilter};
-use super::store::{coupons, groups, orders, payments, products};
+use super::store::products::Audience;
+use super::store::{coupons, orders, payments, products};
 use crate::audit;
 use crate::events::outbox;
 use crate::paging::{Page, decode_cursor, page_limit, page_of};
@@ -47,6 +49,78 @@ pub(crate) async fn refuse(
     }
 }
 
+/// One attempt at [`Orders::create`] in the caller's transaction; `Ok(None)` when the new
+/// order's number or request key was taken.
+async fn create_in(
+    tx: &mut PgConnection,
+    cfg: &ShopConfig,
+    id: Uuid,
+    user_id: Uuid,
+    cmd: &NewOrder,
+    request_key: Option<&str>,
+) -> Result<Option<Order>, DomainError> {
+    orders::lock_customer(tx, user_id).await?;
+    if orders::unpaid_count(tx, user_id).await? >= i64::from(cfg.max_unpaid_orders) {
+        return Err(DomainError::rejected(
+            ErrorCode::MaxUnpaidOrdersReached,
+            format!("at most {} unpaid orders: pay or cancel one first", cfg.max_unpaid_orders),
+        ));
+    }
+    let unavailable = || DomainError::rejected(ErrorCode::ProductNotAvailable, "this product is not available");
+    let product = products::get(tx, cmd.product_id, Audience::CustomerOf(user_id)).await?.ok_or_else(unavailable)?;
+    let version = product.current_version.as_ref().ok_or_else(unavailable)?;
+    if product.currency != cfg.currency {
+        return Err(DomainError::rejected(ErrorCode::CurrencyMismatch, "this product is priced in another currency"));
+    }
+    let coupon = match &cmd.coupon_code {
+        None => None,
+        Some(code) => {
+            let k = coupons::lock_by_code(tx, code)
+                .await?
+                .ok_or_else(|| DomainError::rejected(ErrorCode::CouponNotFound, "no such coupon"))?;
+            let discount = coupon_discount(&k, product.id, product.price, Utc::now())
+                .map_err(|code| DomainError::rejected(code, "this coupon cannot be used here"))?;
+            if coupons::uses_by(tx, k.id, user_id).await? >= i64::from(k.max_uses_per_user) {
+                return Err(DomainError::rejected(
+                    ErrorCode::CouponUserLimitReached,
+                    "you used this coupon as often as allowed",
+                ));
+            }
+            Some((k, discount))
+        }
+    };
+    let number = trade_no(Utc::now(), rand::rng().next_u64());
+    let row = NewOrderRow {
+        id,
+        trade_no: &number,
+        user_id,
+        kind: OrderKind::Purchase,
+        product_id: Some(product.id),
+        package_version_id: Some(version.id),
+        product_name: &product.name,
+        subtotal: product.price,
+        discount: coupon.as_ref().map_or(0, |(_, d)| *d),
+        currency: &cfg.currency,
+        coupon_id: coupon.as_ref().map(|(k, _)| k.id),
+        request_key,
+        expires_at: Utc::now() + Duration::seconds(cfg.auto_cancel_after.0 as i64),
+    };
+    let Some(order) = orders::insert(tx, &row).await? else { return Ok(None) };
+    if let Some((k, _)) = &coupon
+        && !coupons::take_use(tx, k.id, order.id, user_id).await?
+    {
+        return Err(DomainError::rejected(ErrorCode::CouponUsageExhausted, "this coupon is used up"));
+    }
+    if product.price == 0 {
+        let paid =
+            orders::mark_paid(tx, order.id, Some(user_id), PaidVia::Free).await?.ok_or_else(|| not_found("order"))?;
+        payments::insert_settled(tx, order.id, PaidVia::Free, 0, &cfg.currency, None).await?;
+        outbox::append(tx, &order_event(types::ORDER_PAID, &paid)).await?;
+        return Ok(Some(paid));
+    }
+    Ok(Some(order))
+}
+
 /// Cancels an unpaid order, gives its coupon use back (once) and announces it.
 pub(crate) async fn cancel_in(
     c: &mut PgConnection,
@@ -67,95 +141,27 @@ impl Orders {
     /// Creates an unpaid order for a product the customer may buy, with its coupon. The
     /// customer's unpaid orders are counted under their lock (`max_unpaid_orders` holds under
     /// concurrency), the coupon is checked again and its counters move under its row lock. A
-    /// retried request (same `request_key`) gets the order it created. A free product is paid
-    /// at once.
+    /// retried request (same `request_key`) gets the order it created, whatever the limits say
+    /// now. A free product is paid at once.
     pub async fn create(&self, user_id: Uuid, cmd: &NewOrder, request_key: Option<&str>) -> Result<Order, DomainError> {
         let ctx = &self.0;
         let cfg = ctx.shop_config().await?;
         crate::transaction!(ctx.db, |tx| {
-            if let Some(key) = request_key
-                && let Some(existing) = orders::by_request_key(tx, key).await?
-            {
-                return Ok(existing);
-            }
-            orders::lock_customer(tx, user_id).await?;
-            if orders::unpaid_count(tx, user_id).await? >= i64::from(cfg.max_unpaid_orders) {
-                return Err(DomainError::rejected(
-                    ErrorCode::MaxUnpaidOrdersReached,
-                    format!("at most {} unpaid orders: pay or cancel one first", cfg.max_unpaid_orders),
-                ));
-            }
-            let visible = groups::of_user(tx, user_id).await?;
-            let product = products::get(tx, cmd.product_id, Some(&visible)).await?.ok_or_else(|| {
-                DomainError::rejected(ErrorCode::ProductNotAvailable, "this product is not available")
-            })?;
-            let version = product.current_version.as_ref().ok_or_else(|| {
-                DomainError::rejected(ErrorCode::ProductNotAvailable, "this product is not available")
-            })?;
-            if product.currency != cfg.currency {
-                return Err(DomainError::rejected(
-                    ErrorCode::CurrencyMismatch,
-                    "this product is priced in another currency",
-                ));
-            }
-            let coupon = match &cmd.coupon_code {
-                None => None,
-                Some(code) => {
-                    let k = coupons::lock_by_code(tx, code)
-                        .await?
-                        .ok_or_else(|| DomainError::rejected(ErrorCode::CouponNotFound, "no such coupon"))?;
-                    let discount = coupon_discount(&k, product.id, product.price, Utc::now())
-                        .map_err(|code| DomainError::rejected(code, "this coupon cannot be used here"))?;
-                    if coupons::uses_by(tx, k.id, user_id).await? >= i64::from(k.max_uses_per_user) {
-                        return Err(DomainError::rejected(
-                            ErrorCode::CouponUserLimitReached,
-                            "you used this coupon as often as allowed",
-                        ));
-                    }
-                    Some((k, discount))
-                }
-            };
+            // The retry lookup runs only when this attempt cannot go on: a first attempt (the
+            // common case) costs no extra statement.
             let id = Uuid::now_v7();
-            let expires_at = Utc::now() + Duration::seconds(cfg.auto_cancel_after.0 as i64);
-            let mut inserted = false;
-            for _ in 0..3 {
-                let number = trade_no(Utc::now(), rand::rng().next_u64());
-                let row = NewOrderRow {
-                    id,
-                    trade_no: &number,
-                    user_id,
-                    kind: OrderKind::Purchase,
-                    product_id: Some(product.id),
-                    package_version_id: Some(version.id),
-                    product_name: &product.name,
-                    subtotal: product.price,
-                    discount: coupon.as_ref().map_or(0, |(_, d)| *d),
-                    currency: &cfg.currency,
-                    coupon_id: coupon.as_ref().map(|(k, _)| k.id),
-                    request_key,
-                    expires_at,
-                };
-                if orders::insert(tx, &row).await? {
-                    inserted = true;
-                    break;
+            let outcome = create_in(tx, &cfg, id, user_id, cmd, request_key).await;
+            match (outcome, request_key) {
+                (Ok(Some(order)), _) => Ok(order),
+                // (Not the order this attempt inserted before a later check refused it.)
+                (Ok(None), Some(key)) | (Err(DomainError::Rejected { .. }), Some(key))
+                    if let Some(existing) = orders::by_request_key(tx, key).await?.filter(|o| o.id != id) =>
+                {
+                    Ok(existing)
                 }
+                (Ok(None), _) => Err(DomainError::Contention("order number collision".into())),
+                (Err(e), _) => Err(e),
             }
-            if !inserted {
-                return Err(DomainError::Contention("order number collision".into()));
-            }
-            if let Some((k, _)) = &coupon
-                && !coupons::take_use(tx, k.id, id, user_id).await?
-            {
-                return Err(DomainError::rejected(ErrorCode::CouponUsageExhausted, "this coupon is used up"));
-            }
-            if product.price == 0 {
-                let paid =
-                    orders::mark_paid(tx, id, Some(user_id), PaidVia::Free).await?.ok_or_else(|| not_found("order"))?;
-                payments::insert_settled(tx, id, PaidVia::Free, 0, &cfg.currency, None).await?;
-                outbox::append(tx, &order_event(types::ORDER_PAID, &paid)).await?;
-                return Ok(paid);
-            }
-            orders::get(tx, id, None).await?.ok_or_else(|| not_found("order"))
         })
     }
 

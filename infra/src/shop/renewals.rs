@@ -21,8 +21,9 @@ use uuid::Uuid;
 use super::context::{ShopContext, not_found};
 use super::orders::order_event;
 use super::store::orders::{self, NewOrderRow};
+use super::store::products::Audience;
 use super::store::renewals::{self, AutoRenewal};
-use super::store::{groups, payments, products};
+use super::store::{payments, products};
 use crate::events::consumer::{Handler, HandlerError};
 use crate::events::outbox;
 use crate::mail::request::email_event;
@@ -37,9 +38,8 @@ impl Renewals {
     pub async fn set(&self, user_id: Uuid, product_id: Uuid, enabled: bool) -> Result<AutoRenewal, DomainError> {
         crate::transaction!(self.0.db, |tx| {
             // Turning it on needs a product the customer may buy; off, any product that exists.
-            let visible = groups::of_user(tx, user_id).await?;
-            let scope = enabled.then_some(visible.as_slice());
-            if products::get(tx, product_id, scope).await?.is_none() {
+            let audience = if enabled { Audience::CustomerOf(user_id) } else { Audience::Staff };
+            if products::get(tx, product_id, audience).await?.is_none() {
                 return Err(not_found("product"));
             }
             Ok(renewals::set(tx, user_id, product_id, enabled).await?)
@@ -71,8 +71,7 @@ impl AutoRenewHandler {
             return Ok(Outcome::NotWanted);
         }
         let cfg = self.ctx.config.shop_on(tx).await?;
-        let visible = groups::of_user(tx, e.user_id).await?;
-        let Some(product) = products::get(tx, product_id, Some(&visible)).await? else {
+        let Some(product) = products::get(tx, product_id, Audience::CustomerOf(e.user_id)).await? else {
             return Ok(Outcome::NotWanted);
         };
         let Some(version) = product.current_version.as_ref() else { return Ok(Outcome::NotWanted) };
@@ -111,7 +110,7 @@ impl AutoRenewHandler {
             request_key: None,
             expires_at: Utc::now() + Duration::seconds(cfg.auto_cancel_after.0 as i64),
         };
-        if !orders::insert(tx, &row).await? {
+        if orders::insert(tx, &row).await?.is_none() {
             return Err(DomainError::Contention("order number collision".into()));
         }
         let order = orders::mark_paid(tx, id, None, PaidVia::Wallet).await?.ok_or_else(|| not_found("order"))?;

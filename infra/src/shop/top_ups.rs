@@ -10,7 +10,7 @@ use helium_domain::{DomainError, ErrorCode};
 use rand::RngCore;
 use uuid::Uuid;
 
-use super::context::{ShopContext, not_found};
+use super::context::ShopContext;
 use super::store::orders::{self, NewOrderRow};
 
 #[derive(Clone)]
@@ -62,10 +62,8 @@ impl TopUps {
                 request_key,
                 expires_at: Utc::now() + Duration::seconds(cfg.auto_cancel_after.0 as i64),
             };
-            if !orders::insert(tx, &row).await? {
-                return Err(DomainError::Contention("order number collision".into()));
-            }
-            orders::get(tx, id, None).await?.ok_or_else(|| not_found("order"))
+            // A collision (number or key) runs the use case again, which finds a retry's order.
+            orders::insert(tx, &row).await?.ok_or_else(|| DomainError::Contention("order number collision".into()))
         })
     }
 }

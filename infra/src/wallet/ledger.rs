@@ -38,18 +38,25 @@ pub async fn post(c: &mut PgConnection, p: &Posting<'_>) -> Result<Posted, Domai
     if !balanced(p.lines) {
         return Err(DomainError::Internal(format!("unbalanced {:?} posting", p.kind)));
     }
-    let (available, frozen) = wallet_delta(p.lines);
-    let mut wallet = wallets::apply(c, p.user_id, available, frozen).await?;
+    let delta = wallet_delta(p.lines);
+    let row = ledger::PostingRow {
+        id: Uuid::now_v7(),
+        kind: p.kind,
+        reason: p.reason,
+        order_id: p.order_id,
+        actor: p.actor,
+        request_key: p.request_key,
+    };
+    let mut wallet = ledger::apply_and_insert(c, &row, p.user_id, p.lines, delta).await?;
+    let (available, frozen) = delta;
     if wallet.is_none() && available >= 0 && frozen >= 0 {
         wallets::ensure(c, p.user_id, p.currency).await?;
-        wallet = wallets::apply(c, p.user_id, available, frozen).await?;
+        wallet = ledger::apply_and_insert(c, &row, p.user_id, p.lines, delta).await?;
     }
     let Some(wallet) = wallet else {
         let code = if available < 0 { ErrorCode::InsufficientFunds } else { ErrorCode::InsufficientFrozenFunds };
         return Err(DomainError::rejected(code, "the wallet does not hold enough for this"));
     };
-    let posting_id = Uuid::now_v7();
-    ledger::insert_posting(c, posting_id, p.kind, p.reason, p.order_id, p.actor, p.request_key).await?;
-    ledger::insert_entries(c, posting_id, p.user_id, p.lines).await?;
+    let posting_id = row.id;
     Ok(Posted { posting_id, wallet })
 }

@@ -25,13 +25,19 @@ pub struct NewOrderRow<'a> {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Inserts the order; `false` on a `trade_no` collision (the caller draws another).
-pub async fn insert(c: &mut PgConnection, o: &NewOrderRow<'_>) -> DbResult<bool> {
-    let done = sqlx::query!(
+/// Inserts the order and returns it; `None` when its `trade_no` (the caller draws another)
+/// or its `request_key` (a retry: the caller reads that order) is taken.
+pub async fn insert(c: &mut PgConnection, o: &NewOrderRow<'_>) -> DbResult<Option<Order>> {
+    Ok(sqlx::query_as!(
+        Order,
         r#"INSERT INTO shop.orders (id, trade_no, user_id, kind, product_id, package_version_id, product_name, status,
                                    subtotal, discount, total, currency, coupon_id, request_key, expires_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, 'unpaid', $8::bigint, $9::bigint, $8::bigint - $9::bigint, $10, $11, $12, $13)
-           ON CONFLICT (trade_no) DO NOTHING"#,
+           ON CONFLICT DO NOTHING
+        RETURNING id, trade_no, user_id, kind AS "kind: OrderKind", product_id, package_version_id, product_name,
+                  status AS "status: OrderStatus", subtotal, discount, total, currency, coupon_id,
+                  paid_via AS "paid_via: PaidVia", cancel_reason, refund_amount, refund_reason, created_at,
+                  expires_at, paid_at, delivered_at, cancelled_at, refunded_at"#,
         o.id,
         o.trade_no,
         o.user_id,
@@ -46,9 +52,8 @@ pub async fn insert(c: &mut PgConnection, o: &NewOrderRow<'_>) -> DbResult<bool>
         o.request_key,
         o.expires_at
     )
-    .execute(ex(c))
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .fetch_optional(ex(c))
+    .await?)
 }
 
 macro_rules! select_order {

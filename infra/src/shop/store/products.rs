@@ -75,9 +75,22 @@ impl From<ProductRow> for Product {
     }
 }
 
-/// One product with its groups and current terms. `visible_to` limits to products on sale
-/// for one of those groups (customers); `None` is staff (everything).
-pub async fn get(c: &mut PgConnection, id: Uuid, visible_to: Option<&[Uuid]>) -> DbResult<Option<Product>> {
+/// Who reads a product: staff see everything; otherwise only products on sale for one of
+/// the given groups, or for one of a customer's groups (looked up in the same statement).
+#[derive(Debug, Clone, Copy)]
+pub enum Audience<'a> {
+    Staff,
+    Groups(&'a [Uuid]),
+    CustomerOf(Uuid),
+}
+
+/// One product with its groups and current terms, if `audience` may see it.
+pub async fn get(c: &mut PgConnection, id: Uuid, audience: Audience<'_>) -> DbResult<Option<Product>> {
+    let (staff, groups, customer) = match audience {
+        Audience::Staff => (true, &[][..], None),
+        Audience::Groups(g) => (false, g, None),
+        Audience::CustomerOf(u) => (false, &[][..], Some(u)),
+    };
     let row = sqlx::query_as!(
         ProductRow,
         r#"SELECT p.id, p.name, p.description, p.price, p.currency, p.series_id, p.on_sale, p.archived, p.sort,
@@ -92,10 +105,16 @@ pub async fn get(c: &mut PgConnection, id: Uuid, visible_to: Option<&[Uuid]>) ->
              JOIN shop.package_series s ON s.id = p.series_id
              LEFT JOIN shop.package_versions v ON v.id = s.current_version_id
             WHERE p.id = $1
-              AND ($2::uuid[] IS NULL OR (p.on_sale AND NOT p.archived AND v.id IS NOT NULL AND NOT s.archived
-                   AND EXISTS (SELECT 1 FROM shop.product_groups pg WHERE pg.product_id = p.id AND pg.group_id = ANY ($2))))"#,
+              AND ($2::bool OR (p.on_sale AND NOT p.archived AND v.id IS NOT NULL AND NOT s.archived
+                   AND EXISTS (SELECT 1 FROM shop.product_groups pg
+                                WHERE pg.product_id = p.id
+                                  AND (pg.group_id = ANY ($3::uuid[])
+                                       OR pg.group_id IN (SELECT m.group_id FROM shop.customer_group_members m
+                                                           WHERE m.user_id = $4::uuid)))))"#,
         id,
-        visible_to
+        staff,
+        groups,
+        customer
     )
     .fetch_optional(ex(c))
     .await?;

@@ -1,52 +1,69 @@
 //! `wallet.postings` and `wallet.entries`: append only.
 
 use chrono::{DateTime, Utc};
-use helium_domain::wallet::model::{Account, LedgerEntry, PostingKind};
+use helium_domain::wallet::model::{Account, LedgerEntry, PostingKind, Wallet};
 use helium_domain::wallet::rules::Line;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::db::{DbResult, ex};
 
-pub async fn insert_posting(
-    c: &mut PgConnection,
-    id: Uuid,
-    kind: PostingKind,
-    reason: Option<&str>,
-    order_id: Option<Uuid>,
-    actor: &str,
-    request_key: Option<&str>,
-) -> DbResult<()> {
-    sqlx::query!(
-        r#"INSERT INTO wallet.postings (id, kind, reason, order_id, actor, request_key) VALUES ($1, $2, $3, $4, $5, $6)"#,
-        id,
-        kind as PostingKind,
-        reason,
-        order_id,
-        actor,
-        request_key
-    )
-    .execute(ex(c))
-    .await?;
-    Ok(())
+/// What a posting records besides its lines.
+#[derive(Debug, Clone, Copy)]
+pub struct PostingRow<'a> {
+    pub id: Uuid,
+    pub kind: PostingKind,
+    pub reason: Option<&'a str>,
+    pub order_id: Option<Uuid>,
+    pub actor: &'a str,
+    pub request_key: Option<&'a str>,
 }
 
-/// The lines of a posting in one statement; customer accounts are `user_id`'s.
-pub async fn insert_entries(c: &mut PgConnection, posting_id: Uuid, user_id: Uuid, lines: &[Line]) -> DbResult<()> {
+/// Moves the wallet's balances by `(available, frozen)` unless a bucket would go below zero
+/// and, only if it moved, writes the posting and its lines: one statement (money paths are
+/// round-trip bound). `None` when the wallet is missing or lacks the money (nothing written).
+/// Customer accounts are `user_id`'s.
+pub async fn apply_and_insert(
+    c: &mut PgConnection,
+    p: &PostingRow<'_>,
+    user_id: Uuid,
+    lines: &[Line],
+    (available, frozen): (i64, i64),
+) -> DbResult<Option<Wallet>> {
     let accounts: Vec<Account> = lines.iter().map(|l| l.account).collect();
     let amounts: Vec<i64> = lines.iter().map(|l| l.amount).collect();
     let users: Vec<Option<Uuid>> = lines.iter().map(|l| l.account.is_customer().then_some(user_id)).collect();
-    sqlx::query!(
-        r#"INSERT INTO wallet.entries (posting_id, user_id, account, amount)
-           SELECT $1, u, a, m FROM unnest($2::uuid[], $3::text[], $4::bigint[]) AS t(u, a, m)"#,
-        posting_id,
+    Ok(sqlx::query_as!(
+        Wallet,
+        r#"WITH wallet AS (
+               UPDATE wallet.wallets SET available = available + $8, frozen = frozen + $9, updated_at = now()
+                WHERE user_id = $7 AND available + $8 >= 0 AND frozen + $9 >= 0
+            RETURNING user_id, available, frozen, currency, updated_at),
+           posting AS (
+               INSERT INTO wallet.postings (id, kind, reason, order_id, actor, request_key)
+               SELECT $1::uuid, $2::text, $3::text, $4::uuid, $5::text, $6::text FROM wallet
+               RETURNING id),
+           entries AS (
+               INSERT INTO wallet.entries (posting_id, user_id, account, amount)
+               SELECT posting.id, u, a, m FROM posting, unnest($10::uuid[], $11::text[], $12::bigint[]) AS t(u, a, m))
+           SELECT user_id AS "user_id!", available AS "available!", frozen AS "frozen!", currency AS "currency!",
+                  updated_at AS "updated_at!"
+             FROM wallet"#,
+        p.id,
+        p.kind as PostingKind,
+        p.reason,
+        p.order_id,
+        p.actor,
+        p.request_key,
+        user_id,
+        available,
+        frozen,
         &users as &[Option<Uuid>],
         &accounts as &[Account],
         &amounts
     )
-    .execute(ex(c))
-    .await?;
-    Ok(())
+    .fetch_optional(ex(c))
+    .await?)
 }
 
 /// The posting a request made, if it made one (retry detection).

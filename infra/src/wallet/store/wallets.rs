@@ -40,22 +40,6 @@ pub async fn ensure(c: &mut PgConnection, user_id: Uuid, currency: &str) -> DbRe
     Ok(())
 }
 
-/// Moves the balances by the deltas unless a bucket would go below zero; `None` when the
-/// wallet is missing or a bucket lacks the money (nothing changed then).
-pub async fn apply(c: &mut PgConnection, user_id: Uuid, available: i64, frozen: i64) -> DbResult<Option<Wallet>> {
-    Ok(sqlx::query_as!(
-        Wallet,
-        r#"UPDATE wallet.wallets SET available = available + $2, frozen = frozen + $3, updated_at = now()
-            WHERE user_id = $1 AND available + $2 >= 0 AND frozen + $3 >= 0
-        RETURNING user_id, available, frozen, currency, updated_at"#,
-        user_id,
-        available,
-        frozen
-    )
-    .fetch_optional(ex(c))
-    .await?)
-}
-
 /// Wallets whose cached balances differ from the sum of their entries:
 /// (user, cached available, ledger available, cached frozen, ledger frozen).
 pub async fn drifted(c: &mut PgConnection, after: Option<Uuid>, limit: i64) -> DbResult<Vec<Drift>> {
