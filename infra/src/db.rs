@@ -269,7 +269,6 @@ impl Db {
         Ok(Conn::Pooled(conn))
     }
 
-    /// A transaction: `commit()` it; dropped uncommitted, it rolls back.
     /// A connection for exactly one write statement, committed on its own (autocommit): one
     /// round trip instead of three where the statement is the whole change (the
     /// Idempotency-Key claim and record). Pooler-safe: the statement is its own transaction.
@@ -277,6 +276,7 @@ impl Db {
         self.acquire().await
     }
 
+    /// A transaction: `commit()` it; dropped uncommitted, it rolls back.
     pub async fn begin(&self) -> Result<Transaction<'static, Postgres>, DbError> {
         let conn = self.acquire().await?;
         Ok(Transaction::begin(conn, None).await?)

@@ -11,21 +11,7 @@ use uuid::Uuid;
 /// Writes `event` in the caller's transaction: it exists if and only if the change commits.
 /// The current trace context (if traces are exported) goes with it.
 pub async fn append(c: &mut PgConnection, event: &Event) -> crate::db::DbResult<()> {
-    let trace_parent = crate::trace::current_traceparent();
-    sqlx::query!(
-        r#"INSERT INTO outbox (id, event_type, aggregate_id, occurred_at, schema_version, payload, trace_parent)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)"#,
-        event.id,
-        event.event_type,
-        event.aggregate_id,
-        event.occurred_at,
-        event.schema_version,
-        event.payload,
-        trace_parent
-    )
-    .execute(ex(c))
-    .await?;
-    Ok(())
+    append_all(c, std::slice::from_ref(event)).await
 }
 
 /// [`append`] for several events of one change, in one statement.
