@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 DUR="${1:-10}"
 command -v wrk >/dev/null || { echo "auth bench: wrk is required (apt-get install wrk)" >&2; exit 1; }
-[[ -x target/release/helium ]] || cargo build --release -p helium-api --bins
+BIN="${HELIUM_BIN:-target/release/helium}"   # HELIUM_BIN: compare another build
+[[ -x "$BIN" ]] || cargo build --release -p helium-api --bins
 
 DB="helium_bench_auth_$$"
 PORT=18700; HPORT=18701
@@ -19,7 +20,7 @@ export RATE_LIMIT_AUTH=100000000/60 RATE_LIMIT_READ=100000000/60 RUST_LOG=warn
 # A known data key, so the script can open the e-mailed link in the outbox (sealed).
 DATA_ENCRYPTION_KEY=$(openssl rand -base64 32); export DATA_ENCRYPTION_KEY
 deploy/tools/ensure-venv.sh >/dev/null
-LISTEN_ADDR=127.0.0.1:$PORT HEALTH_CHECK_PORT=$HPORT target/release/helium --mode api >/tmp/helium-bench-auth.log 2>&1 &
+LISTEN_ADDR=127.0.0.1:$PORT HEALTH_CHECK_PORT=$HPORT "$BIN" --mode api >/tmp/helium-bench-auth.log 2>&1 &
 PID=$!
 cleanup() {
     kill -TERM "$PID" 2>/dev/null || true
