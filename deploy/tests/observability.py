@@ -97,8 +97,12 @@ def live_metrics_and_health_listener() -> None:
             return {line.split("{")[0].split(" ")[0] for line in str(text).splitlines() if line and line[0] != "#"}
 
         got = h.wait_for("alert metrics exported", lambda: need <= (e := exported()) and e, 30, 0.5)
+        # The DLQ gauge sets one queue after another (and retries a queue not declared yet):
+        # wait for the mailer's, not only for the first queue's.
+        mailer_dlq = f'queue="{prefix}.mailer.dlq"'
+        h.wait_for("the mailer DLQ gauge", lambda: mailer_dlq in str(helium.health("/metrics")[1]), 30, 0.5)
         status, text = helium.health("/metrics")
-        assert 'helium_ready 1' in str(text) and f'queue="{prefix}.mailer.dlq"' in str(text), str(text)[:2000]
+        assert 'helium_ready 1' in str(text) and mailer_dlq in str(text), str(text)[:2000]
         assert "helium_cron_leader 1" in str(text), "the only cron instance leads"
         h.log(f"{len(got)} metric families, including {sorted(need)}")
         # The health listener: 127.0.0.1 only.
